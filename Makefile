@@ -1,0 +1,37 @@
+# uppsikt — the two commands a new user needs are `make run` and `make test`.
+
+GO       ?= go
+BIN      := bin/uppsikt
+# FTS5 full-text search is compiled into SQLite with this tag.
+export GOFLAGS := -tags=sqlite_fts5 -buildvcs=false
+
+.PHONY: all build run test deps vet check-imports bench eval fuzz clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/uppsikt
+
+## run: the demo — platform emulator in live mode, the service polling it, the web page on :8080
+run: build
+	./$(BIN) demo
+
+## test: install what the tests need (Chromium, fonts, poppler, Ghostscript), then run everything
+test: deps check-imports vet
+	$(GO) test -count=1 ./...
+
+deps:
+	./scripts/install-deps.sh
+
+vet:
+	$(GO) vet ./...
+
+## check-imports: only cmd may import across the top-level folders
+check-imports:
+	$(GO) run ./scripts/checkimports
+
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem ./...
+
+clean:
+	rm -rf bin

@@ -1,0 +1,295 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is the whole configuration file.
+type Config struct {
+	Municipality Municipality        `yaml:"municipality"`
+	Paths        Paths               `yaml:"paths"`
+	Web          Web                 `yaml:"web"`
+	Log          Log                 `yaml:"log"`
+	Meta         Meta                `yaml:"meta"`
+	Schedules    map[string]Schedule `yaml:"schedules"`
+	Rules        Rules               `yaml:"rules"`
+	Review       Review              `yaml:"review"`
+	Register     Register            `yaml:"register"`
+	Accounts     []Account           `yaml:"accounts"`
+
+	// dir is the directory of the file, against which relative paths resolve.
+	dir string
+}
+
+// Municipality says whose accounts these are.
+type Municipality struct {
+	Name     string `yaml:"name"`
+	Country  string `yaml:"country"`  // se or dk: which public holidays apply
+	Timezone string `yaml:"timezone"` // IANA name, e.g. Europe/Stockholm
+	Language string `yaml:"language"` // sv, da or en: the default for replies and the web page
+}
+
+// Paths are where uppsikt keeps its files.
+type Paths struct {
+	Data     string `yaml:"data"`     // folder for everything below, default ./data
+	Database string `yaml:"database"` // SQLite file, default <data>/uppsikt.db
+	Evidence string `yaml:"evidence"` // evidence files, default <data>/evidence
+}
+
+// Web is the built-in web page.
+type Web struct {
+	Listen    string `yaml:"listen"`     // address, default 127.0.0.1:8080
+	PublicURL string `yaml:"public_url"` // how users reach it, for links in messages
+}
+
+// Log configures logging.
+type Log struct {
+	Level  string `yaml:"level"`  // debug, info, warn, error
+	Format string `yaml:"format"` // text or json
+}
+
+// Meta is the Meta (Facebook/Instagram) app uppsikt uses.
+type Meta struct {
+	GraphURL        string `yaml:"graph_url"` // default https://graph.facebook.com/
+	Version         string `yaml:"version"`   // Graph API version, e.g. v23.0
+	AppID           string `yaml:"app_id"`
+	AppSecret       Secret `yaml:"app_secret"`
+	AppSecretFile   string `yaml:"app_secret_file"`
+	VerifyToken     Secret `yaml:"webhook_verify_token"`
+	VerifyTokenFile string `yaml:"webhook_verify_token_file"`
+	Webhooks        bool   `yaml:"webhooks"` // accept webhooks at /webhooks/meta
+}
+
+// Schedule says how often accounts are polled.
+type Schedule struct {
+	OfficeHours      string   `yaml:"office_hours"`       // e.g. "08:00-17:00", on working days
+	Interval         Duration `yaml:"interval"`           // poll interval in office hours
+	OffHoursInterval Duration `yaml:"off_hours_interval"` // poll interval outside them
+	ReconcileEvery   Duration `yaml:"reconcile_every"`    // how often the full reconcile pass runs
+	ReconcileWindow  Duration `yaml:"reconcile_window"`   // how far back it looks
+	Jitter           Duration `yaml:"jitter"`             // random spread added to each poll
+}
+
+// Rules chooses the rule packs.
+type Rules struct {
+	Packs    []string `yaml:"packs"`     // embedded packs to use: sv, da, en (default all)
+	PacksDir string   `yaml:"packs_dir"` // a folder of the municipality's own packs
+}
+
+// Review configures where flagged comments are reviewed.
+type Review struct {
+	Channels []Channel `yaml:"channels"`
+}
+
+// Channel is one review surface for some accounts.
+type Channel struct {
+	Name         string `yaml:"name"`
+	Kind         string `yaml:"kind"` // web or slack
+	SlackChannel string `yaml:"slack_channel"`
+	BotToken     Secret `yaml:"bot_token"`
+	BotTokenFile string `yaml:"bot_token_file"`
+}
+
+// Register configures the records register (diarium).
+type Register struct {
+	Series  string   `yaml:"series"` // e.g. "KS {year}/{seq:04}"
+	Outlets []Outlet `yaml:"outlets"`
+}
+
+// Outlet delivers register entries to the registrar.
+type Outlet struct {
+	Kind string `yaml:"kind"` // folder, smtp or webhook
+	Path string `yaml:"path"` // folder
+	// SMTP
+	Host         string `yaml:"host"`
+	Port         int    `yaml:"port"`
+	Username     string `yaml:"username"`
+	Password     Secret `yaml:"password"`
+	PasswordFile string `yaml:"password_file"`
+	From         string `yaml:"from"`
+	To           string `yaml:"to"`
+	// Webhook
+	URL string `yaml:"url"`
+}
+
+// Account is one supervised account.
+type Account struct {
+	Key           string   `yaml:"key"`      // the municipality's short name, stable
+	Platform      string   `yaml:"platform"` // facebook, instagram, webpage
+	ID            string   `yaml:"id"`       // page id, Instagram user id, or the site's URL
+	Name          string   `yaml:"name"`
+	Owners        []string `yaml:"owners"`
+	Substitutes   []string `yaml:"substitutes"`
+	Language      string   `yaml:"language"`
+	Token         Secret   `yaml:"token"`
+	TokenFile     string   `yaml:"token_file"`
+	Schedule      string   `yaml:"schedule"` // a name under schedules, default "default"
+	Packs         []string `yaml:"packs"`
+	ReviewChannel string   `yaml:"review_channel"`
+	Site          *Site    `yaml:"site"`
+}
+
+// Site describes a website comment section by CSS selectors.
+type Site struct {
+	URL       string `yaml:"url"`
+	Comment   string `yaml:"comment"`
+	Author    string `yaml:"author"`
+	Time      string `yaml:"time"`
+	Text      string `yaml:"text"`
+	Permalink string `yaml:"permalink"`
+	ID        string `yaml:"id"` // attribute holding a stable comment id, e.g. "data-id"
+}
+
+// Secret is a value that is never printed. In the file it is written as
+// "${ENV_NAME}" (resolved from the environment when loaded) or inline.
+type Secret struct {
+	raw   string
+	value string
+}
+
+// UnmarshalYAML keeps the written form; Load resolves it.
+func (s *Secret) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return fmt.Errorf("line %d: a secret must be a string", n.Line)
+	}
+	s.raw = n.Value
+	return nil
+}
+
+// Value returns the resolved secret.
+func (s Secret) Value() string { return s.value }
+
+// Set gives the secret a value (for configurations built in code, such as the demo's).
+func (s *Secret) Set(v string) { s.value, s.raw = v, "" }
+
+// String never reveals the secret.
+func (s Secret) String() string {
+	if s.value == "" {
+		return ""
+	}
+	return "[redacted]"
+}
+
+// Duration is a time.Duration written as "15m", "2h", "1h30m".
+type Duration time.Duration
+
+// UnmarshalYAML parses a Go duration.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := time.ParseDuration(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: %q is not a duration (write e.g. 15m or 2h)", n.Line, n.Value)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// D returns the duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+// Problem is one thing wrong with a configuration, located in the file.
+type Problem struct {
+	Field   string // e.g. accounts[1].platform
+	Line    int    // 0 when the field is absent from the file
+	Message string
+}
+
+func (p Problem) String() string {
+	if p.Line > 0 {
+		return fmt.Sprintf("line %d: %s: %s", p.Line, p.Field, p.Message)
+	}
+	return fmt.Sprintf("%s: %s", p.Field, p.Message)
+}
+
+// Error lists every problem found in a configuration file.
+type Error struct {
+	File     string
+	Problems []Problem
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %d problem(s)", e.File, len(e.Problems))
+	for _, p := range e.Problems {
+		b.WriteString("\n  ")
+		b.WriteString(p.String())
+	}
+	return b.String()
+}
+
+// Load reads, resolves and validates the configuration file at path.
+// getenv resolves ${ENV} secrets (os.Getenv in production). The error is a
+// *Error listing every problem when the file is readable but wrong.
+func Load(path string, getenv func(string) string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read configuration: %w", err)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("configuration path: %w", err)
+	}
+	return Parse(data, path, filepath.Dir(abs), getenv)
+}
+
+var lineRE = regexp.MustCompile(`^line (\d+): (.*)$`)
+
+// Parse is Load on bytes; name is used in messages and dir resolves relative paths.
+func Parse(data []byte, name, dir string, getenv func(string) string) (*Config, error) {
+	cerr := &Error{File: name}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		cerr.Problems = append(cerr.Problems, yamlProblem(err)...)
+		return nil, cerr
+	}
+	cfg := &Config{dir: dir}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
+		cerr.Problems = append(cerr.Problems, yamlProblem(err)...)
+	}
+	loc := locator{root: &root}
+	cfg.applyDefaults()
+	cfg.resolveSecrets(getenv, &loc, cerr)
+	cfg.validate(&loc, cerr)
+	if len(cerr.Problems) > 0 {
+		return nil, cerr
+	}
+	return cfg, nil
+}
+
+// yamlProblem turns the YAML library's errors ("line 7: field x not found in
+// type config.Account") into problems with lines.
+func yamlProblem(err error) []Problem {
+	var te *yaml.TypeError
+	msgs := []string{err.Error()}
+	if errors.As(err, &te) {
+		msgs = te.Errors
+	}
+	var out []Problem
+	for _, m := range msgs {
+		m = strings.TrimPrefix(m, "yaml: ")
+		p := Problem{Field: "(file)", Message: m}
+		if sub := lineRE.FindStringSubmatch(m); sub != nil {
+			fmt.Sscanf(sub[1], "%d", &p.Line)
+			p.Message = sub[2]
+			if f, ok := strings.CutPrefix(p.Message, "field "); ok {
+				if name, _, ok := strings.Cut(f, " not found in type "); ok {
+					p.Field = name
+					p.Message = "unknown key"
+				}
+			}
+		}
+		out = append(out, p)
+	}
+	return out
+}

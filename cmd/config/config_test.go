@@ -1,0 +1,191 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func env(vals map[string]string) func(string) string {
+	return func(k string) string { return vals[k] }
+}
+
+func allSet(string) string { return "s3cret-value" }
+
+func TestExampleIsValid(t *testing.T) {
+	cfg, err := Load(filepath.Join("..", "..", "examples", "uppsikt.yaml"), allSet)
+	if err != nil {
+		t.Fatalf("examples/uppsikt.yaml: %v", err)
+	}
+	if got, want := len(cfg.Accounts), 3; got != want {
+		t.Errorf("accounts: got %d, want %d", got, want)
+	}
+	if got := cfg.Accounts[0].Token.Value(); got != "s3cret-value" {
+		t.Errorf("token not resolved from the environment: got %q", got)
+	}
+	if got := cfg.Register.FormatRegisterNumber(2026, 42); got != "KS 2026/0042" {
+		t.Errorf("register number: got %q, want %q", got, "KS 2026/0042")
+	}
+}
+
+func TestExampleCoversEveryKey(t *testing.T) {
+	// Every yaml key of every configuration type must appear in the example,
+	// so the example stays the complete reference users are promised.
+	data, err := os.ReadFile(filepath.Join("..", "..", "examples", "uppsikt.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	for _, key := range allKeys() {
+		if !strings.Contains(text, key+":") {
+			t.Errorf("examples/uppsikt.yaml does not mention the key %q", key)
+		}
+	}
+}
+
+const minimal = `
+meta:
+  app_secret: ${APP_SECRET}
+accounts:
+  - key: fb
+    platform: facebook
+    id: "42"
+    name: Kommunen
+    owners: [anna]
+    token: ${PAGE_TOKEN}
+`
+
+func TestMinimalGetsDefaults(t *testing.T) {
+	cfg, err := Parse([]byte(minimal), "min.yaml", "/etc/uppsikt", env(map[string]string{"APP_SECRET": "a", "PAGE_TOKEN": "t"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := cfg.Paths.Database, "/etc/uppsikt/data/uppsikt.db"; got != want {
+		t.Errorf("database: got %q, want %q", got, want)
+	}
+	if got, want := cfg.Meta.GraphURL, DefaultGraphURL; got != want {
+		t.Errorf("graph url: got %q, want %q", got, want)
+	}
+	if got := cfg.Schedules["default"].Interval.D().String(); got != "15m0s" {
+		t.Errorf("default interval: got %s", got)
+	}
+	if got := cfg.Accounts[0].Language; got != "sv" {
+		t.Errorf("account language: got %q, want sv", got)
+	}
+	if s := cfg.Accounts[0].Token.String(); strings.Contains(s, "t") && s != "[redacted]" {
+		t.Errorf("a secret printed itself: %q", s)
+	}
+}
+
+func TestProblemsNameFieldAndLine(t *testing.T) {
+	tests := []struct {
+		name  string
+		yaml  string
+		env   map[string]string
+		wants []string // substrings of problems, each must appear
+	}{
+		{
+			name:  "unknown key",
+			yaml:  minimal + "    colour: blue\n",
+			env:   map[string]string{"APP_SECRET": "a", "PAGE_TOKEN": "t"},
+			wants: []string{"line 11: colour: unknown key"},
+		},
+		{
+			name: "bad platform and missing owner, both reported",
+			yaml: `meta:
+  app_secret: ${A}
+accounts:
+  - key: fb
+    platform: myspace
+    id: "1"
+    name: X
+`,
+			env:   map[string]string{"A": "a"},
+			wants: []string{"line 5: accounts[0].platform", "accounts[0].owners: name the responsible"},
+		},
+		{
+			name:  "unset environment variable",
+			yaml:  minimal,
+			env:   map[string]string{"APP_SECRET": "a"},
+			wants: []string{"line 10: accounts[0].token: environment variable PAGE_TOKEN is not set"},
+		},
+		{
+			name: "bad duration",
+			yaml: minimal + `schedules:
+  default:
+    interval: soon
+`,
+			env:   map[string]string{"APP_SECRET": "a", "PAGE_TOKEN": "t"},
+			wants: []string{"line 13:", `"soon" is not a duration`},
+		},
+		{
+			name: "office hours backwards",
+			yaml: minimal + `schedules:
+  default:
+    office_hours: "17:00-08:00"
+`,
+			env:   map[string]string{"APP_SECRET": "a", "PAGE_TOKEN": "t"},
+			wants: []string{"line 13: schedules.default.office_hours: the end must be after the start"},
+		},
+		{
+			name:  "not yaml",
+			yaml:  "accounts: [\n",
+			wants: []string{"line"},
+		},
+		{
+			name: "webpage without selectors",
+			yaml: `accounts:
+  - key: web
+    platform: webpage
+    name: Webb
+    owners: [a]
+`,
+			wants: []string{"line 2: accounts[0].site: missing"},
+		},
+		{
+			name: "duplicate keys and unknown review channel",
+			yaml: minimal + `  - key: fb
+    platform: facebook
+    id: "43"
+    name: Y
+    owners: [b]
+    token: ${PAGE_TOKEN}
+    review_channel: nowhere
+`,
+			env:   map[string]string{"APP_SECRET": "a", "PAGE_TOKEN": "t"},
+			wants: []string{"line 11: accounts[1].key: \"fb\" is used twice", "line 17: accounts[1].review_channel"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.yaml), "t.yaml", t.TempDir(), env(tt.env))
+			var cerr *Error
+			if !errors.As(err, &cerr) {
+				t.Fatalf("got %v, want a *config.Error", err)
+			}
+			msg := cerr.Error()
+			for _, w := range tt.wants {
+				if !strings.Contains(msg, w) {
+					t.Errorf("problems do not mention %q:\n%s", w, msg)
+				}
+			}
+		})
+	}
+}
+
+func TestSecretFromFile(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "token"), []byte("from-file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	y := strings.Replace(minimal, "token: ${PAGE_TOKEN}", "token_file: token", 1)
+	cfg, err := Parse([]byte(y), "t.yaml", dir, env(map[string]string{"APP_SECRET": "a"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Accounts[0].Token.Value(); got != "from-file" {
+		t.Errorf("token: got %q, want %q", got, "from-file")
+	}
+}

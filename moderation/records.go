@@ -1,0 +1,166 @@
+package moderation
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// CaseState is where a review case is in its life.
+type CaseState string
+
+// Review case states. A case is opened for a flagged comment version and is
+// closed by a decision carried out on the platform.
+const (
+	CaseOpen       CaseState = "open"       // waiting for a reviewer
+	CaseEscalated  CaseState = "escalated"  // waiting for another role
+	CaseApproved   CaseState = "approved"   // removal approved, actions pending
+	CaseKept       CaseState = "kept"       // reviewer kept the comment
+	CaseRegistered CaseState = "registered" // register only
+	CaseDone       CaseState = "done"       // every action carried out
+)
+
+// Case is a review case: one flagged comment waiting for, or having had, a
+// human decision.
+type Case struct {
+	ID         int64
+	CommentID  int64
+	Version    int
+	AccountKey string
+	State      CaseState
+	Categories []string
+	OpenedAt   time.Time
+	UpdatedAt  time.Time
+}
+
+// Decision kinds.
+const (
+	DecideRemove   = "remove"
+	DecideKeep     = "keep"
+	DecideRegister = "register"
+	DecideEscalate = "escalate"
+)
+
+// Decision is a reviewer's decision on a case.
+type Decision struct {
+	ID      int64
+	CaseID  int64
+	Kind    string
+	By      string // uppsikt user name
+	Surface string // web, slack, cli
+	Reason  string
+	At      time.Time
+}
+
+// Platform action kinds.
+const (
+	ActHide         = "hide"
+	ActUnhide       = "unhide"
+	ActDelete       = "delete"
+	ActReply        = "reply"
+	ActPrivateReply = "private_reply"
+)
+
+// Action states.
+const (
+	ActionPending = "pending"
+	ActionDone    = "done"
+	ActionFailed  = "failed"
+)
+
+// Action is something uppsikt does, or will do, on a platform. It is recorded
+// before it is sent, so that a crash never acts twice and never forgets.
+type Action struct {
+	ID          int64
+	CommentID   int64
+	CaseID      int64 // 0 when not tied to a case
+	Kind        string
+	Payload     string // the reply text, for replies
+	State       string
+	Attempts    int
+	LastError   string
+	CreatedAt   time.Time
+	DoneAt      time.Time
+	PlatformRef string // the platform's id of what was created (a reply's id)
+}
+
+// EvidenceFile is a file of evidence kept for a comment: a screenshot, the
+// raw API answer, or the evidence PDF. Files are content addressed by SHA256.
+type EvidenceFile struct {
+	ID        int64
+	CommentID int64
+	Kind      string // pdf, screenshot, raw_json, evidence_view
+	SHA256    string
+	Path      string // relative to the evidence directory
+	Size      int64
+	CreatedAt time.Time
+}
+
+// RegisterEntry is an entry in the municipality's records register
+// (diarium), numbered per year within a series, e.g. "KS 2026/0042".
+type RegisterEntry struct {
+	ID        int64
+	Year      int
+	Seq       int
+	Number    string
+	CommentID int64
+	CaseID    int64
+	Reason    string
+	CreatedAt time.Time
+	Delivered time.Time // zero until an outlet acknowledged it
+}
+
+// AuditEntry is one line of the append-only audit log. Each entry carries the
+// hash of the one before it, so a changed or removed line breaks the chain.
+type AuditEntry struct {
+	Seq      int64
+	At       time.Time
+	Actor    string // user name, or "uppsikt" for the service itself
+	Action   string
+	Subject  string
+	Detail   json.RawMessage
+	PrevHash string
+	Hash     string
+}
+
+// Cursor remembers how far the cheap poll of an account has read.
+type Cursor struct {
+	AccountKey string
+	Since      time.Time // newest activity seen; the next poll asks from here
+	Token      string    // platform paging token when one is useful
+	UpdatedAt  time.Time
+}
+
+// Schedule is when an account is next due for a poll or reconcile pass.
+// It lives in the store so that a restart loses nothing.
+type Schedule struct {
+	AccountKey    string
+	NextPollAt    time.Time
+	NextReconcile time.Time
+	CrisisUntil   time.Time     // zero when not in crisis mode
+	CrisisEvery   time.Duration // poll interval while in crisis mode
+	LastPollAt    time.Time
+	LastError     string
+}
+
+// WorkItem is one comment version waiting for the pipeline (classify,
+// capture, review). It is written in the same transaction as the version, so
+// a version is never lost between being stored and being classified.
+type WorkItem struct {
+	ID        int64
+	CommentID int64
+	Version   int
+	Attempts  int
+	CreatedAt time.Time
+}
+
+// Stats counts what the store holds, for the web page and the demo.
+type Stats struct {
+	Accounts int
+	Posts    int
+	Comments int
+	Versions int
+	Flagged  int
+	Deleted  int
+	Hidden   int
+	Pending  int // work items not yet processed
+}

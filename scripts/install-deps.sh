@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the programs uppsikt's tests use, when they are missing:
+# Chromium (evidence screenshots), DejaVu fonts, poppler (pdftotext, pdffonts)
+# and Ghostscript (PDF/A). Debian/Ubuntu via apt-get; elsewhere it says what
+# to install and fails.
+set -euo pipefail
+
+need=()
+command -v chromium >/dev/null 2>&1 || [ -x /usr/lib/chromium/chromium ] || need+=(chromium)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+command -v gs >/dev/null 2>&1 || need+=(ghostscript)
+
+if [ ${#need[@]} -eq 0 ]; then
+  exit 0
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "install-deps: missing ${need[*]}; install them with your package manager" >&2
+  exit 1
+fi
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+echo "install-deps: installing ${need[*]}" >&2
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
