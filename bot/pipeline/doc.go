@@ -1,0 +1,11 @@
+// Package pipeline carries each new comment version from the store's queue
+// through uppsikt's steps: classify it against the rule packs, keep the
+// verdict, and open a review case when it is flagged.
+//
+// The queue is in the store, written in the same transaction as the
+// version, so a version is never lost between being stored and being
+// classified. Each step is idempotent (a verdict per version, one open case
+// per comment), so an item replayed after a crash gives the same outcome and
+// never acts twice; an item is removed from the queue only after every step
+// succeeded.
+package pipeline

@@ -1,0 +1,164 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/uppsikt/uppsikt/moderation"
+)
+
+// Options configure a Pipeline.
+type Options struct {
+	Store       moderation.Store
+	Classifier  moderation.Classifier
+	Batch       int           // items taken per round (default 50)
+	Idle        time.Duration // wait between rounds when the queue is empty (default 2s)
+	MaxAttempts int           // attempts before an item is left for a human (default 5)
+	// Language gives the account's usual language (sv, da, en) as a hint
+	// to the classifier; the classifier still guesses per comment.
+	Language func(accountKey string) string
+	Now      func() time.Time
+	Logger   *slog.Logger
+}
+
+// Pipeline processes queued comment versions.
+type Pipeline struct {
+	opts Options
+	wake chan struct{}
+}
+
+// New returns a Pipeline.
+func New(opts Options) *Pipeline {
+	if opts.Batch <= 0 {
+		opts.Batch = 50
+	}
+	if opts.Idle <= 0 {
+		opts.Idle = 2 * time.Second
+	}
+	if opts.MaxAttempts <= 0 {
+		opts.MaxAttempts = 5
+	}
+	if opts.Language == nil {
+		opts.Language = func(string) string { return "" }
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Pipeline{opts: opts, wake: make(chan struct{}, 1)}
+}
+
+// Wake asks the pipeline to look at the queue now. It never blocks.
+func (p *Pipeline) Wake() {
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run processes the queue until ctx is cancelled. The item under way is
+// finished before it returns.
+func (p *Pipeline) Run(ctx context.Context) error {
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-timer.C:
+		case <-p.wake:
+		}
+		n, err := p.Drain(context.WithoutCancel(ctx), ctx.Done())
+		if err != nil {
+			p.opts.Logger.Error("pipeline round failed", "error", err)
+		}
+		if n > 0 {
+			p.opts.Logger.Debug("pipeline round", "processed", n)
+		}
+		timer.Reset(p.opts.Idle)
+	}
+}
+
+// Drain processes queued items until the queue is empty or stop is closed,
+// and returns how many it completed.
+func (p *Pipeline) Drain(ctx context.Context, stop <-chan struct{}) (int, error) {
+	done := 0
+	for {
+		items, err := p.opts.Store.PendingWork(ctx, p.opts.Batch)
+		if err != nil {
+			return done, fmt.Errorf("read queue: %w", err)
+		}
+		progressed := false
+		for _, it := range items {
+			select {
+			case <-stop:
+				return done, nil
+			default:
+			}
+			if it.Attempts >= p.opts.MaxAttempts {
+				continue
+			}
+			if err := p.Process(ctx, it); err != nil {
+				p.opts.Logger.Warn("pipeline item failed", "comment_id", it.CommentID, "version", it.Version, "error", err)
+				if ferr := p.opts.Store.FailWork(ctx, it.ID, err.Error()); ferr != nil {
+					return done, errors.Join(err, ferr)
+				}
+				continue
+			}
+			done++
+			progressed = true
+		}
+		if len(items) < p.opts.Batch || !progressed {
+			return done, nil
+		}
+	}
+}
+
+// Process runs every step for one queued version and then removes it from
+// the queue.
+func (p *Pipeline) Process(ctx context.Context, it moderation.WorkItem) error {
+	c, err := p.opts.Store.Comment(ctx, it.CommentID)
+	if err != nil {
+		return fmt.Errorf("comment %d: %w", it.CommentID, err)
+	}
+	versions, err := p.opts.Store.CommentVersions(ctx, it.CommentID)
+	if err != nil {
+		return fmt.Errorf("versions of comment %d: %w", it.CommentID, err)
+	}
+	var text string
+	found := false
+	for _, v := range versions {
+		if v.Version == it.Version {
+			text, found = v.Message, true
+		}
+	}
+	if !found {
+		return fmt.Errorf("comment %d has no version %d", it.CommentID, it.Version)
+	}
+	verdict := p.opts.Classifier.Classify(text, p.opts.Language(c.AccountKey))
+	now := p.opts.Now()
+	if err := p.opts.Store.SaveVerdict(ctx, moderation.StoredVerdict{CommentID: c.ID, Version: it.Version, Verdict: verdict, At: now}); err != nil {
+		return fmt.Errorf("save verdict: %w", err)
+	}
+	if verdict.Flagged() {
+		cs, created, err := p.opts.Store.OpenCase(ctx, moderation.Case{
+			CommentID: c.ID, Version: it.Version, AccountKey: c.AccountKey,
+			State: moderation.CaseOpen, Categories: verdict.Categories, OpenedAt: now, UpdatedAt: now,
+		})
+		if err != nil {
+			return fmt.Errorf("open case: %w", err)
+		}
+		if created {
+			p.opts.Logger.Info("case opened", "case_id", cs.ID, "comment_id", c.ID, "account", c.AccountKey, "categories", verdict.Categories)
+		}
+	}
+	if err := p.opts.Store.CompleteWork(ctx, it.ID); err != nil {
+		return fmt.Errorf("complete work item: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,37 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/uppsikt/uppsikt/cmd/config"
+)
+
+// runConfig is "uppsikt config check -config FILE": it reports every problem
+// with its field and line, and exits non-zero when there is one.
+func runConfig(ctx context.Context, env *environment, args []string) error {
+	if len(args) == 0 || args[0] != "check" {
+		fmt.Fprintln(env.stderr, "Usage: uppsikt config check -config FILE")
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+			return nil
+		}
+		return errUsage
+	}
+	fs := newFlagSet(env, "config check", "-config FILE")
+	path := fs.String("config", "uppsikt.yaml", "the configuration file to check")
+	if err := parseFlags(fs, args[1:], false); err != nil {
+		return err
+	}
+	cfg, err := config.Load(*path, env.getenv)
+	if err != nil {
+		var cerr *config.Error
+		if errors.As(err, &cerr) {
+			fmt.Fprintln(env.stderr, cerr.Error())
+			return fmt.Errorf("%s is not valid", *path)
+		}
+		return err
+	}
+	fmt.Fprintf(env.stdout, "%s: ok — %d account(s), database %s\n", *path, len(cfg.Accounts), cfg.Paths.Database)
+	return nil
+}

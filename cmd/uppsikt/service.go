@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/uppsikt/uppsikt/archive/sqlite"
+	"github.com/uppsikt/uppsikt/bot/facebook"
+	"github.com/uppsikt/uppsikt/bot/pipeline"
+	"github.com/uppsikt/uppsikt/bot/poller"
+	"github.com/uppsikt/uppsikt/cmd/config"
+	"github.com/uppsikt/uppsikt/moderation"
+	"github.com/uppsikt/uppsikt/moderation/review"
+)
+
+// service is uppsikt running: the store, the poller, the pipeline and the
+// web page, started in that order and stopped in the reverse one.
+type service struct {
+	cfg      *config.Config
+	log      *slog.Logger
+	store    *sqlite.Store
+	poller   *poller.Poller
+	pipeline *pipeline.Pipeline
+	web      *http.Server
+	listener net.Listener
+}
+
+// openService builds everything from a valid configuration and opens the
+// store and the listening socket, but starts no goroutine.
+func openService(ctx context.Context, cfg *config.Config, log *slog.Logger) (*service, error) {
+	loc, err := time.LoadLocation(cfg.Municipality.Timezone)
+	if err != nil {
+		return nil, fmt.Errorf("time zone: %w", err)
+	}
+	if err := os.MkdirAll(cfg.Paths.Data, 0o750); err != nil {
+		return nil, fmt.Errorf("data folder: %w", err)
+	}
+	st, err := sqlite.Open(ctx, cfg.Paths.Database, sqlite.WithLogger(log))
+	if err != nil {
+		return nil, err
+	}
+	s := &service{cfg: cfg, log: log, store: st}
+	ok := false
+	defer func() {
+		if !ok {
+			st.Close()
+		}
+	}()
+	var keys []string
+	tokens := map[string]string{}
+	languages := map[string]string{}
+	hours := map[string]poller.Hours{}
+	for _, a := range cfg.Accounts {
+		if err := st.UpsertAccount(ctx, moderation.Account{
+			Key: a.Key, Platform: moderation.Platform(a.Platform), PlatformID: a.ID, Name: a.Name,
+			Owners: a.Owners, Substitutes: a.Substitutes, Status: moderation.AccountActive,
+		}); err != nil {
+			return nil, fmt.Errorf("store account %s: %w", a.Key, err)
+		}
+		keys = append(keys, a.Key)
+		tokens[a.Key] = a.Token.Value()
+		languages[a.Key] = a.Language
+		sc := cfg.Schedules[a.Schedule]
+		start, end, err := config.ParseOfficeHours(sc.OfficeHours)
+		if err != nil {
+			return nil, err
+		}
+		hours[a.Key] = poller.Hours{Start: start, End: end, Location: loc, Interval: sc.Interval.D(), OffHours: sc.OffHoursInterval.D(), Jitter: sc.Jitter.D()}
+	}
+	classifier, err := newClassifier(cfg)
+	if err != nil {
+		return nil, err
+	}
+	s.pipeline = pipeline.New(pipeline.Options{
+		Store: st, Classifier: classifier, Logger: log.With("part", "pipeline"),
+		Language: func(key string) string { return languages[key] },
+	})
+	fbConn := facebook.New(facebook.Options{
+		GraphURL: cfg.Meta.GraphURL, Version: cfg.Meta.Version, AppID: cfg.Meta.AppID,
+		AppSecret: cfg.Meta.AppSecret.Value(), Tokens: tokens, Logger: log.With("part", "facebook"),
+	})
+	s.poller = poller.New(poller.Options{
+		Store:      st,
+		Connectors: map[moderation.Platform]moderation.Connector{moderation.Facebook: fbConn},
+		Interval: func(a moderation.Account, sc moderation.Schedule, now time.Time) time.Duration {
+			return hours[a.Key].Next(sc, now)
+		},
+		Logger: log.With("part", "poller"),
+		Stored: s.pipeline.Wake,
+	})
+	if err := s.poller.Ensure(ctx, keys); err != nil {
+		return nil, err
+	}
+	web, err := review.New(review.Options{
+		Store: st, Municipality: cfg.Municipality.Name, Language: cfg.Municipality.Language,
+		Location: loc, Logger: log.With("part", "web"),
+	})
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/", web)
+	s.web = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	if s.listener, err = net.Listen("tcp", cfg.Web.Listen); err != nil {
+		return nil, fmt.Errorf("web page: %w", err)
+	}
+	ok = true
+	return s, nil
+}
+
+// URL is where the web page answers.
+func (s *service) URL() string {
+	addr := s.listener.Addr().(*net.TCPAddr)
+	host := addr.IP.String()
+	if addr.IP.IsUnspecified() || addr.IP.IsLoopback() {
+		host = "localhost"
+	}
+	return fmt.Sprintf("http://%s:%d/", host, addr.Port)
+}
+
+// run runs the service until ctx is cancelled, then shuts down in reverse
+// order: the web page stops taking requests, the poller and pipeline finish
+// what they are doing, and the store is closed last.
+func (s *service) run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	errs := make(chan error, 3)
+	wg.Go(func() { errs <- s.pipeline.Run(workCtx) })
+	wg.Go(func() { errs <- s.poller.Run(workCtx) })
+	webDone := make(chan error, 1)
+	go func() { webDone <- s.web.Serve(s.listener) }()
+	s.log.Info("uppsikt is running", "web", s.URL(), "accounts", len(s.cfg.Accounts), "database", s.cfg.Paths.Database)
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case err := <-webDone:
+		if !errors.Is(err, http.ErrServerClosed) {
+			runErr = fmt.Errorf("web page: %w", err)
+		}
+		webDone <- nil
+	}
+	s.log.Info("shutting down")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.web.Shutdown(shutCtx); err != nil {
+		runErr = errors.Join(runErr, fmt.Errorf("stop web page: %w", err))
+	}
+	<-webDone
+	stopWork()
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		runErr = errors.Join(runErr, err)
+	}
+	if err := s.store.Close(); err != nil {
+		runErr = errors.Join(runErr, fmt.Errorf("close store: %w", err))
+	}
+	s.log.Info("stopped")
+	return runErr
+}
