@@ -1,0 +1,329 @@
+package pdf
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode/utf16"
+)
+
+// Options configure the conversion to PDF/A.
+type Options struct {
+	// Ghostscript is the path of the gs binary; "gs" (looked up in PATH)
+	// when empty.
+	Ghostscript string
+	// ICCProfile is the sRGB profile used as the output intent; Debian's
+	// /usr/share/color/icc/ghostscript/srgb.icc when empty.
+	ICCProfile string
+	// Timeout bounds one Ghostscript run; 60 s when zero.
+	Timeout time.Duration
+	// TempDir is where the working directory of a run is made; the
+	// system's temporary directory when empty.
+	TempDir string
+}
+
+// DefaultICCProfile is the sRGB profile that Debian's Ghostscript ships.
+const DefaultICCProfile = "/usr/share/color/icc/ghostscript/srgb.icc"
+
+func (o Options) withDefaults() Options {
+	if o.Ghostscript == "" {
+		o.Ghostscript = "gs"
+	}
+	if o.ICCProfile == "" {
+		o.ICCProfile = DefaultICCProfile
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 60 * time.Second
+	}
+	return o
+}
+
+// Attachment is a file embedded in a PDF/A-3 document as an associated file
+// of the whole document.
+type Attachment struct {
+	Name         string // file name shown by PDF readers, e.g. "raw-api.json"
+	MIME         string // e.g. "application/json"
+	Description  string
+	Relationship string // PDF/A-3 AFRelationship: Source, Data, Alternative, Supplement or Unspecified
+	Data         []byte
+	ModTime      time.Time
+}
+
+// Metadata is what the PDF/A document says about itself (document info and
+// XMP).
+type Metadata struct {
+	Title   string
+	Subject string
+	Author  string
+}
+
+// RenderEvidence lays out the evidence PDF for ev and converts it to
+// PDF/A-3b with the raw platform answer attached. It returns the bytes of
+// the PDF/A file.
+func RenderEvidence(ctx context.Context, ev Evidence, opts Options) ([]byte, error) {
+	draft, err := Layout(ev)
+	if err != nil {
+		return nil, err
+	}
+	mod := ev.CapturedAt
+	if mod.IsZero() {
+		mod = time.Now()
+	}
+	att := Attachment{
+		Name:         RawJSONName,
+		MIME:         "application/json",
+		Description:  "Plattformens svar som det togs emot (raw platform API answer)",
+		Relationship: "Source",
+		Data:         ev.RawJSON,
+		ModTime:      mod,
+	}
+	meta := Metadata{
+		Title:   Title(ev),
+		Subject: "Bevisunderlag för kommentar " + ev.CommentID,
+		Author:  "uppsikt",
+	}
+	return ConvertPDFA3(ctx, draft, meta, []Attachment{att}, opts)
+}
+
+var relationships = map[string]bool{"Source": true, "Data": true, "Alternative": true, "Supplement": true, "Unspecified": true}
+
+// ConvertPDFA3 converts the PDF src to PDF/A-3b with Ghostscript, embedding
+// the attachments as associated files of the document.
+func ConvertPDFA3(ctx context.Context, src []byte, meta Metadata, atts []Attachment, opts Options) ([]byte, error) {
+	opts = opts.withDefaults()
+	gs, err := exec.LookPath(opts.Ghostscript)
+	if err != nil {
+		return nil, fmt.Errorf("pdf: ghostscript: %w (install it with `make deps`)", err)
+	}
+	icc, err := filepath.Abs(opts.ICCProfile)
+	if err != nil {
+		return nil, fmt.Errorf("pdf: ICC profile: %w", err)
+	}
+	if _, err := os.Stat(icc); err != nil {
+		return nil, fmt.Errorf("pdf: ICC profile: %w", err)
+	}
+
+	dir, err := os.MkdirTemp(opts.TempDir, "uppsikt-pdfa-")
+	if err != nil {
+		return nil, fmt.Errorf("pdf: temp dir: %w", err)
+	}
+	defer os.RemoveAll(dir)
+
+	in := filepath.Join(dir, "in.pdf")
+	out := filepath.Join(dir, "out.pdf")
+	def := filepath.Join(dir, "pdfa_def.ps")
+	if err := os.WriteFile(in, src, 0o600); err != nil {
+		return nil, fmt.Errorf("pdf: %w", err)
+	}
+	var ps strings.Builder
+	writePrologue(&ps, meta, icc)
+	for i, a := range atts {
+		if !relationships[a.Relationship] {
+			return nil, fmt.Errorf("pdf: attachment %q: AFRelationship %q is not one of Source, Data, Alternative, Supplement, Unspecified", a.Name, a.Relationship)
+		}
+		if a.Name == "" || a.MIME == "" {
+			return nil, fmt.Errorf("pdf: attachment %d needs a name and a MIME type", i+1)
+		}
+		p := filepath.Join(dir, fmt.Sprintf("attachment-%d", i))
+		if err := os.WriteFile(p, a.Data, 0o600); err != nil {
+			return nil, fmt.Errorf("pdf: %w", err)
+		}
+		writeAttachment(&ps, i, a, p)
+	}
+	if err := os.WriteFile(def, []byte(ps.String()), 0o600); err != nil {
+		return nil, fmt.Errorf("pdf: %w", err)
+	}
+
+	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, gs,
+		"-q", "-dBATCH", "-dNOPAUSE", "-dSAFER",
+		"-dPDFA=3", "-dPDFACompatibilityPolicy=1",
+		"-sColorConversionStrategy=RGB", "-sProcessColorModel=DeviceRGB",
+		"-sDEVICE=pdfwrite",
+		// Screenshots are evidence: keep them lossless, at full resolution.
+		"-dAutoFilterColorImages=false", "-dColorImageFilter=/FlateEncode",
+		"-dDownsampleColorImages=false",
+		"-dAutoFilterGrayImages=false", "-dGrayImageFilter=/FlateEncode",
+		"-dDownsampleGrayImages=false",
+		"--permit-file-read="+dir+string(filepath.Separator),
+		"--permit-file-read="+icc,
+		"-sOutputFile="+out,
+		def, in,
+	)
+	cmd.Dir = dir
+	cmd.WaitDelay = 5 * time.Second
+	var stderr bytes.Buffer
+	cmd.Stdout = &stderr
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("pdf: ghostscript: %w", ctx.Err())
+		}
+		return nil, fmt.Errorf("pdf: ghostscript: %w: %s", err, tail(stderr.String(), 800))
+	}
+	res, err := os.ReadFile(out)
+	if err != nil {
+		return nil, fmt.Errorf("pdf: ghostscript wrote no output: %w: %s", err, tail(stderr.String(), 800))
+	}
+	if !bytes.HasPrefix(res, []byte("%PDF-")) {
+		return nil, errors.New("pdf: ghostscript output is not a PDF")
+	}
+	return res, nil
+}
+
+// writePrologue writes the PostScript that Ghostscript runs before the
+// input PDF: the document info (which pdfwrite copies into the XMP) and the
+// sRGB output intent, in the manner of Ghostscript's PDFA_def.ps.
+func writePrologue(b *strings.Builder, meta Metadata, icc string) {
+	b.WriteString("%!\n")
+	// Ghostscript 10.00 discards the whole document info of a PDF/A file
+	// when a string in it is not ASCII, so it is transliterated.
+	b.WriteString("[ /Title " + psInfo(meta.Title))
+	if meta.Subject != "" {
+		b.WriteString(" /Subject " + psInfo(meta.Subject))
+	}
+	if meta.Author != "" {
+		b.WriteString(" /Author " + psInfo(meta.Author))
+	}
+	b.WriteString(" /Creator (uppsikt) /DOCINFO pdfmark\n")
+	fmt.Fprintf(b, `[/_objdef {icc_PDFA} /type /stream /OBJ pdfmark
+[{icc_PDFA} << /N 3 >> /PUT pdfmark
+[{icc_PDFA} %s (r) file /PUT pdfmark
+[/_objdef {OutputIntent_PDFA} /type /dict /OBJ pdfmark
+[{OutputIntent_PDFA} <<
+  /Type /OutputIntent
+  /S /GTS_PDFA1
+  /DestOutputProfile {icc_PDFA}
+  /OutputConditionIdentifier (sRGB)
+  /Info (sRGB IEC61966-2.1)
+>> /PUT pdfmark
+[{Catalog} << /OutputIntents [ {OutputIntent_PDFA} ] >> /PUT pdfmark
+`, psString(icc))
+}
+
+// writeAttachment writes the pdfmarks that embed one file and list it in
+// the catalog's /AF array, as PDF/A-3 requires of every embedded file.
+func writeAttachment(b *strings.Builder, i int, a Attachment, path string) {
+	sum := md5.Sum(a.Data) // the /CheckSum of the PDF file specification is MD5
+	mod := a.ModTime.UTC().Format("20060102150405") + "Z"
+	fmt.Fprintf(b, `[/_objdef {att%[1]d_data} /type /stream /OBJ pdfmark
+[{att%[1]d_data} << /Type /EmbeddedFile /Subtype %[2]s cvn
+  /Params << /Size %[3]d /ModDate (D:%[4]s) /CheckSum <%[5]s> >> >> /PUT pdfmark
+[{att%[1]d_data} %[6]s (r) file /PUT pdfmark
+[{att%[1]d_data} /CLOSE pdfmark
+[/_objdef {att%[1]d_fs} /type /dict /OBJ pdfmark
+[{att%[1]d_fs} << /Type /Filespec /F %[7]s /UF %[8]s /Desc %[9]s
+  /AFRelationship /%[10]s /EF << /F {att%[1]d_data} /UF {att%[1]d_data} >> >> /PUT pdfmark
+`, i, psString(a.MIME), len(a.Data), mod, hex.EncodeToString(sum[:]), psString(path),
+		psString(asciiName(a.Name)), psUTF16(a.Name), psText(a.Description), a.Relationship)
+	if i == 0 {
+		b.WriteString("[/_objdef {AF_array} /type /array /OBJ pdfmark\n[{Catalog} << /AF {AF_array} >> /PUT pdfmark\n")
+	}
+	fmt.Fprintf(b, "[{AF_array} {att%[1]d_fs} /APPEND pdfmark\n[/Name %[2]s /FS {att%[1]d_fs} /EMBED pdfmark\n", i, psString(asciiName(a.Name)))
+}
+
+// psInfo is s as a document info string that Ghostscript 10.00 keeps in a
+// PDF/A file: ASCII, and without parentheses or backslashes, which it also
+// rejects even when escaped.
+func psInfo(s string) string {
+	return psString(strings.NewReplacer("(", "[", ")", "]", "\\", "/").Replace(ASCII(s)))
+}
+
+// psString quotes s as a PostScript string literal.
+func psString(s string) string {
+	var b strings.Builder
+	b.WriteByte('(')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '(' || c == ')' || c == '\\':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case c < 0x20 || c >= 0x7f:
+			fmt.Fprintf(&b, "\\%03o", c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte(')')
+	return b.String()
+}
+
+// psText is s as a PDF text string: plain when it is printable ASCII,
+// otherwise UTF-16BE with a byte order mark.
+func psText(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] >= 0x7f {
+			return psUTF16(s)
+		}
+	}
+	return psString(s)
+}
+
+var translit = map[rune]string{
+	'å': "a", 'ä': "a", 'á': "a", 'à': "a", 'â': "a", 'ã': "a", 'ö': "o", 'ø': "o", 'ó': "o", 'ò': "o", 'ô': "o", 'õ': "o",
+	'æ': "ae", 'é': "e", 'è': "e", 'ê': "e", 'ë': "e", 'ü': "u", 'ú': "u", 'ù': "u", 'û': "u", 'í': "i", 'ì': "i", 'î': "i", 'ï': "i",
+	'ç': "c", 'ñ': "n", 'ý': "y", 'ÿ': "y", 'ß': "ss", 'ð': "d", 'þ': "th",
+	'Å': "A", 'Ä': "A", 'Á': "A", 'À': "A", 'Â': "A", 'Ã': "A", 'Ö': "O", 'Ø': "O", 'Ó': "O", 'Ò': "O", 'Ô': "O", 'Õ': "O",
+	'Æ': "AE", 'É': "E", 'È': "E", 'Ê': "E", 'Ë': "E", 'Ü': "U", 'Ú': "U", 'Ù': "U", 'Û': "U", 'Í': "I", 'Ì': "I", 'Î': "I", 'Ï': "I",
+	'Ç': "C", 'Ñ': "N", 'Ý': "Y", 'ẞ': "SS", 'Ð': "D", 'Þ': "TH",
+	'–': "-", '—': "-", '‘': "'", '’': "'", '“': "\"", '”': "\"", '«': "\"", '»': "\"", '…': "...", '\u00a0': " ",
+}
+
+// ASCII transliterates s to printable ASCII (å → a, æ → ae, – → -), with
+// "?" for what has no plain form. PDF/A document info must be ASCII for
+// Ghostscript 10.00; the evidence text itself keeps every character.
+func ASCII(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= 0x20 && r < 0x7f:
+			b.WriteRune(r)
+		case r == '\n' || r == '\t' || r == '\r':
+			b.WriteByte(' ')
+		case translit[r] != "":
+			b.WriteString(translit[r])
+		default:
+			b.WriteByte('?')
+		}
+	}
+	return b.String()
+}
+
+func psUTF16(s string) string {
+	var b strings.Builder
+	b.WriteString("<FEFF")
+	for _, u := range utf16.Encode([]rune(strings.ToValidUTF8(s, "\uFFFD"))) {
+		fmt.Fprintf(&b, "%04X", u)
+	}
+	b.WriteByte('>')
+	return b.String()
+}
+
+// asciiName is name with anything but printable ASCII replaced, for the /F
+// entry that older readers show.
+func asciiName(name string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r >= 0x7f || r == '/' || r == '\\' {
+			return '_'
+		}
+		return r
+	}, name)
+}
+
+func tail(s string, n int) string {
+	s = strings.TrimSpace(s)
+	if len(s) > n {
+		s = "…" + s[len(s)-n:]
+	}
+	return s
+}
