@@ -1,0 +1,26 @@
+// Package storetest is the contract every moderation.Store must keep: one
+// suite of tests, run against each backend (archive/sqlite today), so that a
+// second backend can be added and shown to behave the same.
+//
+// A backend's test calls Run with a function that opens a new, empty store;
+// Run closes every store it opens. The suite imports only moderation and the
+// standard library.
+//
+// Where moderation.Store leaves a choice open, the suite fixes it:
+//
+//   - Cursor and Schedule of an existing account with nothing stored return
+//     the zero value (AccountKey set) and a nil error; an unknown account
+//     gives an error wrapping moderation.ErrNotFound, as does every lookup of
+//     a missing record.
+//   - RecordComment on an account never upserted fails with ErrNotFound; a
+//     post not stored yet is created as a stub that SavePost fills in
+//     (SavePost then reports created=true). Post returns such a stub.
+//   - A new comment's IngestResult has StateChanged false. A hidden/visible
+//     observation older than the stored state does not change it; a deleted
+//     comment stays deleted.
+//   - CompleteWork of a completed item and FinishAction of a done action do
+//     nothing; an unknown id gives ErrNotFound.
+//   - Lists are oldest first, except ListComments, which is newest (highest
+//     id) first for paging with BeforeID.
+//   - Times come back Equal to what went in (any location, nanoseconds kept).
+package storetest
