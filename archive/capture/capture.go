@@ -1,0 +1,503 @@
+package capture
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image/png"
+	"log/slog"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+)
+
+// ErrHostNotAllowed is returned (wrapped) for a page whose host is not one
+// of the allowed hosts.
+var ErrHostNotAllowed = errors.New("capture: host not allowed")
+
+// ErrClosed is returned by captures after Close.
+var ErrClosed = errors.New("capture: browser closed")
+
+// Viewport is the size of the browser window in CSS pixels. A full-page
+// capture keeps the width and grows to the height of the page.
+type Viewport struct {
+	Width, Height int
+}
+
+// Options configure a Browser. Zero values take the defaults.
+type Options struct {
+	// ExecPath is the Chromium binary. By default Debian's real binary
+	// /usr/lib/chromium/chromium, else /usr/bin/chromium, else whatever
+	// chromedp finds.
+	ExecPath string
+	// AllowedHosts are the hosts a page may be loaded from, and the only
+	// hosts the browser may contact: "www.facebook.com" (any port),
+	// "127.0.0.1:8081" (that port only) or "*.fbcdn.net" (any subdomain).
+	AllowedHosts []string
+	// Tabs is the number of captures that run at once (default 2).
+	Tabs int
+	// Timeout bounds one capture, from opening its tab to the PNG
+	// (default 30 s).
+	Timeout time.Duration
+	// RestartEvery restarts the browser after this many captures
+	// (default 300).
+	RestartEvery int
+	// StartTimeout bounds the start of the browser (default 30 s).
+	StartTimeout time.Duration
+	// Viewport is the window size (default 1280×900).
+	Viewport Viewport
+	// Logger receives the browser's life events; slog.Default() when nil.
+	Logger *slog.Logger
+}
+
+func (o Options) withDefaults() Options {
+	if o.ExecPath == "" {
+		for _, p := range []string{"/usr/lib/chromium/chromium", "/usr/bin/chromium"} {
+			if st, err := os.Stat(p); err == nil && !st.IsDir() {
+				o.ExecPath = p
+				break
+			}
+		}
+	}
+	if o.Tabs <= 0 {
+		o.Tabs = 2
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 30 * time.Second
+	}
+	if o.RestartEvery <= 0 {
+		o.RestartEvery = 300
+	}
+	if o.StartTimeout <= 0 {
+		o.StartTimeout = 30 * time.Second
+	}
+	if o.Viewport.Width <= 0 || o.Viewport.Height <= 0 {
+		o.Viewport = Viewport{Width: 1280, Height: 900}
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return o
+}
+
+// Shot is one full-page screenshot.
+type Shot struct {
+	PNG        []byte
+	URL        string // the page's address when it was captured ("about:blank" for HTML)
+	Title      string // the page's title
+	CapturedAt time.Time
+	Width      int // of the PNG, in pixels
+	Height     int
+}
+
+// Stats describes the browser's life so far.
+type Stats struct {
+	Captures int // captures that returned a PNG
+	Failures int // captures that returned an error
+	Starts   int // browser processes started
+	PID      int // of the running browser, 0 when none
+	Blocked  int // requests refused because of their host
+}
+
+// Browser is a warm headless Chromium shared by the captures of uppsikt. It
+// is safe for concurrent use. Close stops it.
+type Browser struct {
+	opts  Options
+	log   *slog.Logger
+	sem   chan struct{}
+	hosts hostList
+
+	mu     sync.Mutex
+	cur    *instance
+	closed bool
+	stats  Stats
+
+	stopping sync.WaitGroup // instances being stopped
+}
+
+// instance is one browser process.
+type instance struct {
+	allocCancel context.CancelFunc
+	ctx         context.Context // the browser's chromedp context
+	cancel      context.CancelFunc
+	pid         int
+	active      int  // captures running on it
+	used        int  // captures started on it
+	retired     bool // no new captures; stop when active reaches 0
+	stopped     bool
+}
+
+// New returns a Browser. The browser process starts with the first capture.
+func New(opts Options) *Browser {
+	opts = opts.withDefaults()
+	return &Browser{
+		opts:  opts,
+		log:   opts.Logger.With("component", "capture"),
+		sem:   make(chan struct{}, opts.Tabs),
+		hosts: parseHosts(opts.AllowedHosts),
+	}
+}
+
+// Stats returns counters of the browser's life.
+func (b *Browser) Stats() Stats {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	s := b.stats
+	if b.cur != nil && !b.cur.retired {
+		s.PID = b.cur.pid
+	}
+	return s
+}
+
+// Allowed reports whether the browser may load rawURL.
+func (b *Browser) Allowed(rawURL string) bool {
+	return b.hosts.allows(rawURL)
+}
+
+// Page captures the live page at rawURL, full page, as PNG. The host must
+// be one of the allowed hosts; the page's requests to other hosts fail.
+func (b *Browser) Page(ctx context.Context, rawURL string) (Shot, error) {
+	if !b.hosts.allows(rawURL) {
+		return Shot{}, fmt.Errorf("%w: %s", ErrHostNotAllowed, redactURL(rawURL))
+	}
+	return b.capture(ctx, b.hosts, func(ctx context.Context) error {
+		return chromedp.Do(ctx, chromedp.Navigate(rawURL))
+	})
+}
+
+// HTML captures a document that uppsikt rendered itself, full page, as PNG.
+// The document is set as the content of a blank page; the browser makes no
+// network request for it (images must be inline, as data: URLs).
+func (b *Browser) HTML(ctx context.Context, html []byte) (Shot, error) {
+	return b.capture(ctx, hostList{}, func(ctx context.Context) error {
+		if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+			return err
+		}
+		tree, err := chromedp.Call(ctx, page.GetFrameTree, cdp.Empty{})
+		if err != nil {
+			return err
+		}
+		if _, err := chromedp.Call(ctx, page.SetDocumentContent, page.SetDocumentContentParams{
+			FrameID: tree.FrameTree.Frame.ID, HTML: string(html),
+		}); err != nil {
+			return err
+		}
+		// Wait for inline images and web fonts before the screenshot.
+		return chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`Promise.all([
+			document.fonts ? document.fonts.ready : null,
+			...Array.from(document.images).filter(i => !i.complete).map(i => new Promise(r => { i.onload = i.onerror = r }))
+		]).then(() => true)`, chromedp.EvalAwaitPromise))
+	})
+}
+
+// capture runs one capture in a tab of the pool and retries it once on a
+// new browser when the browser died under it.
+func (b *Browser) capture(ctx context.Context, allow hostList, load func(context.Context) error) (Shot, error) {
+	select {
+	case b.sem <- struct{}{}:
+	case <-ctx.Done():
+		return Shot{}, ctx.Err()
+	}
+	defer func() { <-b.sem }()
+
+	var lastErr error
+	for attempt := 0; attempt < 2; attempt++ {
+		inst, err := b.acquire()
+		if err != nil {
+			return Shot{}, err
+		}
+		shot, blocked, err := b.captureOn(ctx, inst, allow, load)
+		dead := inst.ctx.Err() != nil || (err != nil && ctx.Err() == nil && errors.Is(err, context.Canceled))
+		b.release(inst, err, blocked)
+		if err == nil {
+			return shot, nil
+		}
+		lastErr = err
+		if ctx.Err() != nil || !dead {
+			break
+		}
+		b.log.Warn("browser died during a capture; retrying on a new browser", "pid", inst.pid, "err", err)
+	}
+	return Shot{}, fmt.Errorf("capture: %w", lastErr)
+}
+
+// acquire returns the current browser, starting one when there is none or
+// the current one is retired or dead.
+func (b *Browser) acquire() (*instance, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return nil, ErrClosed
+	}
+	if b.cur != nil && (b.cur.retired || b.cur.ctx.Err() != nil) {
+		b.retireLocked(b.cur)
+		b.cur = nil
+	}
+	if b.cur == nil {
+		inst, err := b.start()
+		if err != nil {
+			return nil, err
+		}
+		b.cur = inst
+		b.stats.Starts++
+	}
+	inst := b.cur
+	inst.active++
+	inst.used++
+	if inst.used >= b.opts.RestartEvery {
+		// This capture still runs on it; the next one starts a new browser.
+		inst.retired = true
+	}
+	return inst, nil
+}
+
+func (b *Browser) release(inst *instance, err error, blocked int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	inst.active--
+	b.stats.Blocked += blocked
+	if err != nil {
+		b.stats.Failures++
+		// After an error the browser may be in a bad state: new
+		// captures get a fresh one.
+		inst.retired = true
+	} else {
+		b.stats.Captures++
+	}
+	if inst.retired {
+		if b.cur == inst {
+			b.cur = nil
+		}
+		b.retireLocked(inst)
+	}
+}
+
+// retireLocked stops inst once no capture runs on it. b.mu is held.
+func (b *Browser) retireLocked(inst *instance) {
+	inst.retired = true
+	if inst.active > 0 {
+		return
+	}
+	b.stopLocked(inst)
+}
+
+// stopLocked stops inst now, in the background; Close waits for it. b.mu
+// is held.
+func (b *Browser) stopLocked(inst *instance) {
+	inst.retired = true
+	if inst.stopped {
+		return
+	}
+	inst.stopped = true
+	b.stopping.Go(func() {
+		inst.cancel()
+		inst.allocCancel()
+		b.log.Info("browser stopped", "pid", inst.pid, "captures", inst.used)
+	})
+}
+
+func (b *Browser) start() (*instance, error) {
+	o := b.opts
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-domain-reliability", true),
+		chromedp.Flag("mute-audio", true),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.WindowSize(o.Viewport.Width, o.Viewport.Height),
+	)
+	if o.ExecPath != "" {
+		opts = append(opts, chromedp.ExecPath(o.ExecPath))
+	}
+	allocCtx, allocCancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	debugf := func(format string, args ...any) {
+		b.log.Debug("chromium: " + fmt.Sprintf(format, args...))
+	}
+	ctx, cancel := chromedp.NewContext(allocCtx,
+		chromedp.WithLogf(debugf), chromedp.WithErrorf(debugf), chromedp.WithDebugf(func(string, ...any) {}))
+
+	// The first Do binds the browser's life to its context, so it must
+	// not carry a deadline: a timer cancels a start that hangs.
+	began := time.Now()
+	watchdog := time.AfterFunc(o.StartTimeout, cancel)
+	err := chromedp.Do(ctx)
+	stoppedInTime := watchdog.Stop()
+	if err == nil && !stoppedInTime {
+		err = errors.New("start timed out")
+	}
+	if err != nil {
+		cancel()
+		allocCancel()
+		return nil, fmt.Errorf("capture: start browser %s: %w", o.ExecPath, err)
+	}
+	pid := 0
+	if c := chromedp.FromContext(ctx); c != nil && c.Browser != nil && c.Browser.Process() != nil {
+		pid = c.Browser.Process().Pid
+	}
+	b.log.Info("browser started", "pid", pid, "exec_path", o.ExecPath, "took", time.Since(began).Round(time.Millisecond))
+	return &instance{allocCancel: allocCancel, ctx: ctx, cancel: cancel, pid: pid}, nil
+}
+
+// captureOn runs one capture in a new tab of inst, in a fresh browser
+// context, under the capture's time limit.
+func (b *Browser) captureOn(ctx context.Context, inst *instance, allow hostList, load func(context.Context) error) (Shot, int, error) {
+	tabCtx, tabCancel := chromedp.NewContext(inst.ctx, chromedp.WithNewBrowserContext())
+	defer tabCancel()
+	// The time limit is derived from the tab, never from the browser, so
+	// that it closes this tab and nothing else.
+	runCtx, runCancel := context.WithTimeout(tabCtx, b.opts.Timeout)
+	defer runCancel()
+	stop := context.AfterFunc(ctx, runCancel)
+	defer stop()
+
+	if err := chromedp.Do(runCtx); err != nil { // opens the tab
+		return Shot{}, 0, fmt.Errorf("open tab: %w", err)
+	}
+
+	// Every request of the tab pauses until the guard below lets it go or
+	// fails it. The guard is owned by this capture and waited for.
+	paused := chromedp.Events(runCtx, fetch.RequestPaused)
+	var guard sync.WaitGroup
+	var blocked int
+	defer guard.Wait()
+	defer runCancel() // runs before guard.Wait: ends the guard's loop
+	guard.Go(func() {
+		for ev, err := range paused {
+			if err != nil {
+				return
+			}
+			if allow.allows(ev.Request.URL) {
+				_, err = chromedp.Call(runCtx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
+			} else {
+				blocked++
+				b.log.Debug("request blocked", "host", hostOf(ev.Request.URL), "resource", string(ev.ResourceType))
+				_, err = chromedp.Call(runCtx, fetch.FailRequest, fetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: network.ErrorReasonBlockedByClient})
+			}
+			if err != nil && runCtx.Err() != nil {
+				return
+			}
+		}
+	})
+	if _, err := chromedp.Call(runCtx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*"}}}); err != nil {
+		return Shot{}, 0, fmt.Errorf("intercept requests: %w", err)
+	}
+	if err := chromedp.Do(runCtx, chromedp.EmulateViewport(int64(b.opts.Viewport.Width), int64(b.opts.Viewport.Height))); err != nil {
+		return Shot{}, 0, fmt.Errorf("viewport: %w", err)
+	}
+	if err := load(runCtx); err != nil {
+		return Shot{}, 0, fmt.Errorf("load: %w", err)
+	}
+	buf, err := chromedp.Run(runCtx, chromedp.FullScreenshot(100))
+	if err != nil {
+		return Shot{}, 0, fmt.Errorf("screenshot: %w", err)
+	}
+	at := time.Now()
+	title, err := chromedp.Run(runCtx, chromedp.Title())
+	if err != nil {
+		return Shot{}, 0, fmt.Errorf("title: %w", err)
+	}
+	loc, err := chromedp.Run(runCtx, chromedp.Location())
+	if err != nil {
+		return Shot{}, 0, fmt.Errorf("location: %w", err)
+	}
+	cfg, err := png.DecodeConfig(bytes.NewReader(buf))
+	if err != nil {
+		return Shot{}, 0, fmt.Errorf("screenshot is not a PNG: %w", err)
+	}
+	runCancel()
+	guard.Wait()
+	return Shot{PNG: buf, URL: loc, Title: title, CapturedAt: at, Width: cfg.Width, Height: cfg.Height}, blocked, nil
+}
+
+// Close stops the browser and waits for it. Captures running on it fail.
+func (b *Browser) Close() error {
+	b.mu.Lock()
+	b.closed = true
+	if b.cur != nil {
+		// Captures still running on it are cut short.
+		b.stopLocked(b.cur)
+		b.cur = nil
+	}
+	b.mu.Unlock()
+	b.stopping.Wait()
+	return nil
+}
+
+// hostList is a set of allowed hosts.
+type hostList struct {
+	exact  map[string]bool // "host" or "host:port", lower case
+	suffix []string        // ".example.com" for "*.example.com"
+}
+
+func parseHosts(hosts []string) hostList {
+	l := hostList{exact: map[string]bool{}}
+	for _, h := range hosts {
+		h = strings.ToLower(strings.TrimSpace(h))
+		switch {
+		case h == "":
+		case strings.HasPrefix(h, "*."):
+			l.suffix = append(l.suffix, h[1:])
+		default:
+			l.exact[h] = true
+		}
+	}
+	return l
+}
+
+// allows reports whether the browser may request rawURL. Inline data is
+// always allowed; network URLs only over http(s) to an allowed host.
+func (l hostList) allows(rawURL string) bool {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return false
+	}
+	switch u.Scheme {
+	case "data", "blob":
+		return true
+	case "http", "https":
+	default:
+		return false
+	}
+	host := strings.ToLower(u.Hostname())
+	if host == "" || u.User != nil {
+		return false
+	}
+	if l.exact[host] || l.exact[strings.ToLower(u.Host)] {
+		return true
+	}
+	for _, s := range l.suffix {
+		if strings.HasSuffix(host, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func hostOf(rawURL string) string {
+	if u, err := url.Parse(rawURL); err == nil {
+		return u.Host
+	}
+	return ""
+}
+
+// redactURL keeps the scheme and host of a URL for messages: the path and
+// query of a permalink can name a person.
+func redactURL(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Host == "" {
+		return "(unparsable URL)"
+	}
+	return u.Scheme + "://" + u.Host + "/…"
+}

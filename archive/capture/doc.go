@@ -1,0 +1,22 @@
+// Package capture takes the screenshots of uppsikt's evidence with a headless
+// Chromium: a full-page PNG of a comment's live page on its platform, and of
+// the evidence view that uppsikt renders itself from what it stored.
+//
+// One warm browser is started on the first capture and kept; captures run in
+// a bounded pool of tabs (two by default), each in a fresh browser context
+// (no cookies, cache or storage shared between captures), each with its own
+// time limit. The browser is restarted after it crashes or a capture fails,
+// and every few hundred captures, so that its memory stays flat; a capture
+// that meets a dead browser is retried once on a new one, so callers do not
+// see the crash.
+//
+// The browser only talks to the platform hosts in the configuration: every
+// request of a page (documents, frames, images, scripts) is intercepted and
+// any other host is refused, so a link, image or script inside a comment can
+// never make uppsikt's browser reach another site. Pages are never clicked:
+// links inside comments are never followed. A document that uppsikt rendered
+// itself is set as the page content with no network at all.
+//
+// Captures are evidence of what a page showed: the PNG bytes are returned
+// as the browser produced them, to be hashed and stored by archive/evidence.
+package capture
