@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	fb "github.com/huandu/facebook/v2"
@@ -15,39 +14,44 @@ import (
 	"github.com/uppsikt/uppsikt/moderation"
 )
 
-// Options configure a Connector.
+// Options configure a Connector. Either Client is given, or a Client is made
+// from the Graph fields.
 type Options struct {
+	Client *Client
+
 	GraphURL  string // e.g. https://graph.facebook.com/ (trailing slash added when missing)
 	Version   string // e.g. v23.0
 	AppID     string
 	AppSecret string
 	// Tokens maps an account key to its page access token.
-	Tokens map[string]string
+	Tokens     map[string]string
+	HTTPClient *http.Client
+
 	// Window is how far back the cheap poll looks for posts whose comment
 	// threads are still active (default 72 hours). Older posts are covered by
-	// the reconcile pass.
-	Window     time.Duration
-	HTTPClient *http.Client
-	Now        func() time.Time
-	Logger     *slog.Logger
+	// the reconcile pass and by webhooks.
+	Window time.Duration
+	// FeedLimit is the number of posts per feed page in the cheap poll
+	// (default 25); the reconcile pass reads 100 per page.
+	FeedLimit int
+	Now       func() time.Time
+	Logger    *slog.Logger
 }
 
-// Connector reads Facebook pages.
+// Connector reads Facebook pages. It implements moderation.Connector and
+// moderation.Reconciler.
 type Connector struct {
-	opts Options
-	app  *fb.App
+	opts   Options
+	client *Client
 }
 
 // New returns a Connector.
 func New(opts Options) *Connector {
-	if !strings.HasSuffix(opts.GraphURL, "/") {
-		opts.GraphURL += "/"
-	}
 	if opts.Window <= 0 {
 		opts.Window = 72 * time.Hour
 	}
-	if opts.HTTPClient == nil {
-		opts.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+	if opts.FeedLimit <= 0 {
+		opts.FeedLimit = 25
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -55,29 +59,27 @@ func New(opts Options) *Connector {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	app := fb.New(opts.AppID, opts.AppSecret)
-	app.EnableAppsecretProof = opts.AppSecret != ""
-	return &Connector{opts: opts, app: app}
-}
-
-// session returns a Graph session for an account, bound to ctx.
-func (c *Connector) session(ctx context.Context, accountKey string) (*fb.Session, error) {
-	token, ok := c.opts.Tokens[accountKey]
-	if !ok || token == "" {
-		return nil, fmt.Errorf("account %s: no page token configured", accountKey)
+	cl := opts.Client
+	if cl == nil {
+		cl = NewClient(ClientOptions{
+			GraphURL: opts.GraphURL, Version: opts.Version, AppID: opts.AppID, AppSecret: opts.AppSecret,
+			Tokens: opts.Tokens, HTTPClient: opts.HTTPClient, Now: opts.Now, Logger: opts.Logger,
+		})
 	}
-	s := c.app.Session(token)
-	s.BaseURL = c.opts.GraphURL
-	s.Version = c.opts.Version
-	s.HttpClient = c.opts.HTTPClient
-	return s.WithContext(ctx), nil
+	return &Connector{opts: opts, client: cl}
 }
 
-// commentFields are the fields uppsikt stores for every comment.
-const commentFields = "id,message,from,created_time,parent{id},is_hidden,permalink_url,comment_count"
+// Client returns the Graph client the connector calls through.
+func (c *Connector) Client() *Client { return c.client }
 
-// feedFields expands every post's full comment stream in the feed answer.
-const feedFields = "id,message,created_time,updated_time,from,permalink_url,comments.filter(stream).limit(100){" + commentFields + "}"
+// CommentFields are the fields uppsikt stores for every comment.
+const CommentFields = "id,message,from,created_time,parent{id},is_hidden,permalink_url,comment_count"
+
+const postFields = "id,message,created_time,updated_time,from,permalink_url"
+
+// feedFields expands every post's full comment stream (replies included,
+// each with its parent) in the feed answer.
+const feedFields = postFields + ",comments.filter(stream).limit(100){" + CommentFields + "}"
 
 type graphAuthor struct {
 	ID   string `json:"id"`
@@ -96,6 +98,13 @@ type graphComment struct {
 	PermalinkURL string `json:"permalink_url"`
 }
 
+type graphList struct {
+	Data   []json.RawMessage `json:"data"`
+	Paging struct {
+		Next string `json:"next"`
+	} `json:"paging"`
+}
+
 type graphPost struct {
 	ID           string       `json:"id"`
 	Message      string       `json:"message"`
@@ -103,53 +112,24 @@ type graphPost struct {
 	UpdatedTime  string       `json:"updated_time"`
 	From         *graphAuthor `json:"from"`
 	PermalinkURL string       `json:"permalink_url"`
-	Comments     *struct {
-		Data   []json.RawMessage `json:"data"`
-		Paging struct {
-			Next string `json:"next"`
-		} `json:"paging"`
-	} `json:"comments"`
+	Comments     *graphList   `json:"comments"`
 }
 
-// Poll reads the posts of the last Window with all their comments.
+// Poll reads the posts of the last Window with all their comments: one
+// request when nothing more than a feed page holds has happened.
 func (c *Connector) Poll(ctx context.Context, a moderation.Account, cur moderation.Cursor) (moderation.PollResult, error) {
-	s, err := c.session(ctx, a.Key)
-	if err != nil {
-		return moderation.PollResult{}, err
-	}
 	now := c.opts.Now()
 	res := moderation.PollResult{Cursor: moderation.Cursor{AccountKey: a.Key, Since: cur.Since, UpdatedAt: now}}
-	since := now.Add(-c.opts.Window)
-	first, err := s.Get("/"+a.PlatformID+"/feed", fb.Params{
-		"fields": feedFields,
-		"since":  since.Unix(),
-		"limit":  25,
-	})
-	res.Requests++
-	if err != nil {
-		return res, fmt.Errorf("read feed of %s: %w", a.Key, err)
-	}
-	paging, err := first.Paging(s)
-	if err != nil {
-		return res, fmt.Errorf("read feed of %s: %w", a.Key, err)
-	}
-	for {
-		for _, item := range paging.Data() {
-			if err := c.addPost(s, a, item, now, &res); err != nil {
-				return res, err
+	_, err := c.walk(ctx, a, now.Add(-c.opts.Window), c.opts.FeedLimit, moderation.SourcePoll, &res.Requests,
+		func(_ context.Context, page []postComments) error {
+			for _, pc := range page {
+				res.Posts = append(res.Posts, pc.post)
+				res.Comments = append(res.Comments, pc.comments...)
 			}
-		}
-		if !paging.HasNext() {
-			break
-		}
-		noMore, err := paging.Next()
-		res.Requests++
-		if err != nil {
-			return res, fmt.Errorf("page feed of %s: %w", a.Key, err)
-		}
-		if noMore {
-			break
-		}
+			return nil
+		})
+	if err != nil {
+		return res, fmt.Errorf("poll %s: %w", a.Key, err)
 	}
 	for _, p := range res.Posts {
 		if p.CreatedAt.After(res.Cursor.Since) {
@@ -159,14 +139,116 @@ func (c *Connector) Poll(ctx context.Context, a moderation.Account, cur moderati
 	return res, nil
 }
 
-func (c *Connector) addPost(s *fb.Session, a moderation.Account, item fb.Result, now time.Time, res *moderation.PollResult) error {
-	raw, err := json.Marshal(item)
+// Reconcile walks every post since o.Since with all its comments and
+// replies, 100 posts per request, and reports comments that disappeared.
+func (c *Connector) Reconcile(ctx context.Context, a moderation.Account, o moderation.ReconcileOptions) (int, error) {
+	requests := 0
+	_, err := c.walk(ctx, a, o.Since, 100, o.Source, &requests, func(ctx context.Context, page []postComments) error {
+		now := c.opts.Now()
+		res := moderation.PollResult{}
+		for _, pc := range page {
+			res.Posts = append(res.Posts, pc.post)
+			res.Comments = append(res.Comments, pc.comments...)
+			if o.Known == nil {
+				continue
+			}
+			known, err := o.Known(ctx, pc.post.PlatformID)
+			if err != nil {
+				return fmt.Errorf("stored comments of %s: %w", pc.post.PlatformID, err)
+			}
+			seen := make(map[string]bool, len(pc.comments))
+			for _, cm := range pc.comments {
+				seen[cm.PlatformID] = true
+			}
+			for id, st := range known {
+				if st == moderation.StateDeleted || seen[id] {
+					continue
+				}
+				// Not listed any more: ask for it, so that a short list
+				// never deletes a comment that is still there.
+				ob, err := c.FetchComment(ctx, a, pc.post.PlatformID, id, o.Source, &requests)
+				switch {
+				case IsGone(err):
+					res.Changes = append(res.Changes, moderation.StateChange{AccountKey: a.Key, PlatformID: id,
+						State: moderation.StateDeleted, At: now, Source: o.Source})
+				case err != nil:
+					return err
+				default:
+					res.Comments = append(res.Comments, ob)
+				}
+			}
+		}
+		return o.Emit(ctx, res)
+	})
 	if err != nil {
-		return fmt.Errorf("encode post: %w", err)
+		return requests, fmt.Errorf("reconcile %s: %w", a.Key, err)
 	}
+	return requests, nil
+}
+
+// FetchComment reads one comment. A deleted comment answers an error for
+// which IsGone is true. n, when not nil, counts the requests.
+func (c *Connector) FetchComment(ctx context.Context, a moderation.Account, postID, commentID string, source moderation.Source, n *int) (moderation.CommentObservation, error) {
+	r, err := c.client.Get(ctx, a, "/"+commentID, fb.Params{"fields": CommentFields}, n)
+	if err != nil {
+		return moderation.CommentObservation{}, fmt.Errorf("read comment %s: %w", commentID, err)
+	}
+	raw, err := json.Marshal(stripMeta(r))
+	if err != nil {
+		return moderation.CommentObservation{}, fmt.Errorf("encode comment: %w", err)
+	}
+	return commentObservation(a, postID, raw, source, c.opts.Now())
+}
+
+// postComments is one post and every comment read with it.
+type postComments struct {
+	post     moderation.Post
+	comments []moderation.CommentObservation
+}
+
+// walk reads the feed since a time, limit posts per page, following each
+// post's comment paging to the end, and hands every feed page to fn.
+func (c *Connector) walk(ctx context.Context, a moderation.Account, since time.Time, limit int, source moderation.Source, n *int, fn func(context.Context, []postComments) error) (int, error) {
+	r, err := c.client.Get(ctx, a, "/"+a.PlatformID+"/feed", fb.Params{
+		"fields": feedFields,
+		"since":  since.Unix(),
+		"limit":  limit,
+	}, n)
+	if err != nil {
+		return 0, fmt.Errorf("read feed: %w", err)
+	}
+	posts := 0
+	for {
+		var list graphList
+		if err := decode(r, &list); err != nil {
+			return posts, fmt.Errorf("decode feed: %w", err)
+		}
+		now := c.opts.Now()
+		page := make([]postComments, 0, len(list.Data))
+		for _, raw := range list.Data {
+			pc, err := c.readPost(ctx, a, raw, source, now, n)
+			if err != nil {
+				return posts, err
+			}
+			page = append(page, pc)
+		}
+		posts += len(page)
+		if err := fn(ctx, page); err != nil {
+			return posts, err
+		}
+		if list.Paging.Next == "" || len(list.Data) == 0 {
+			return posts, nil
+		}
+		if r, err = c.client.Next(ctx, a, list.Paging.Next, n); err != nil {
+			return posts, fmt.Errorf("page feed: %w", err)
+		}
+	}
+}
+
+func (c *Connector) readPost(ctx context.Context, a moderation.Account, raw json.RawMessage, source moderation.Source, now time.Time, n *int) (postComments, error) {
 	var gp graphPost
 	if err := json.Unmarshal(raw, &gp); err != nil {
-		return fmt.Errorf("decode post of %s: %w", a.Key, err)
+		return postComments{}, fmt.Errorf("decode post: %w", err)
 	}
 	post := moderation.Post{
 		AccountKey:   a.Key,
@@ -176,71 +258,53 @@ func (c *Connector) addPost(s *fb.Session, a moderation.Account, item fb.Result,
 		UpdatedAt:    parseTime(gp.UpdatedTime),
 		PermalinkURL: gp.PermalinkURL,
 		FirstSeenAt:  now,
+		Raw:          raw,
 	}
 	if gp.From != nil {
 		post.Author = moderation.Author{ID: gp.From.ID, Name: gp.From.Name}
 	}
-	if gp.Comments != nil {
-		// Keep the post's raw JSON without the comment list, which is stored per comment.
-		var m map[string]json.RawMessage
-		if json.Unmarshal(raw, &m) == nil {
-			delete(m, "comments")
-			post.Raw, _ = json.Marshal(m)
-		}
-	} else {
-		post.Raw = raw
-	}
-	res.Posts = append(res.Posts, post)
+	pc := postComments{post: post}
 	if gp.Comments == nil {
-		return nil
+		return pc, nil
 	}
-	for _, rc := range gp.Comments.Data {
-		if err := addComment(a, gp.ID, rc, now, res); err != nil {
-			return err
-		}
+	// Keep the post's raw JSON without the comment list, which is stored per comment.
+	var m map[string]json.RawMessage
+	if json.Unmarshal(raw, &m) == nil {
+		delete(m, "comments")
+		pc.post.Raw, _ = json.Marshal(m)
 	}
-	if gp.Comments.Paging.Next == "" {
-		return nil
-	}
-	// More comments than fit in the feed answer: follow the absolute
-	// paging.next URLs of the post's comment list.
-	list, ok := item["comments"].(map[string]interface{})
-	if !ok {
-		return fmt.Errorf("comments of %s: unexpected shape", gp.ID)
-	}
-	paging, err := fb.Result(list).Paging(s)
-	if err != nil {
-		return fmt.Errorf("page comments of %s: %w", gp.ID, err)
-	}
-	for paging.HasNext() {
-		noMore, err := paging.Next()
-		res.Requests++
-		if err != nil {
-			return fmt.Errorf("page comments of %s: %w", gp.ID, err)
-		}
-		if noMore {
-			break
-		}
-		for _, rc := range paging.Data() {
-			b, err := json.Marshal(rc)
+	list := *gp.Comments
+	for {
+		for _, rc := range list.Data {
+			o, err := commentObservation(a, gp.ID, rc, source, now)
 			if err != nil {
-				return fmt.Errorf("encode comment: %w", err)
+				return pc, err
 			}
-			if err := addComment(a, gp.ID, b, now, res); err != nil {
-				return err
-			}
+			pc.comments = append(pc.comments, o)
+		}
+		if list.Paging.Next == "" || len(list.Data) == 0 {
+			return pc, nil
+		}
+		// More comments than fit in the feed answer: follow the post's own
+		// paging.next.
+		r, err := c.client.Next(ctx, a, list.Paging.Next, n)
+		if err != nil {
+			return pc, fmt.Errorf("page comments of %s: %w", gp.ID, err)
+		}
+		list = graphList{}
+		if err := decode(r, &list); err != nil {
+			return pc, fmt.Errorf("decode comments of %s: %w", gp.ID, err)
 		}
 	}
-	return nil
 }
 
-func addComment(a moderation.Account, postID string, raw json.RawMessage, now time.Time, res *moderation.PollResult) error {
+func commentObservation(a moderation.Account, postID string, raw json.RawMessage, source moderation.Source, now time.Time) (moderation.CommentObservation, error) {
 	var gc graphComment
 	if err := json.Unmarshal(raw, &gc); err != nil {
-		return fmt.Errorf("decode comment on %s: %w", postID, err)
+		return moderation.CommentObservation{}, fmt.Errorf("decode comment on %s: %w", postID, err)
 	}
 	if gc.ID == "" {
-		return errors.New("decode comment: no id")
+		return moderation.CommentObservation{}, errors.New("decode comment: no id")
 	}
 	o := moderation.CommentObservation{
 		AccountKey:   a.Key,
@@ -251,7 +315,7 @@ func addComment(a moderation.Account, postID string, raw json.RawMessage, now ti
 		PermalinkURL: gc.PermalinkURL,
 		Hidden:       gc.IsHidden,
 		Raw:          append(json.RawMessage(nil), raw...),
-		Source:       moderation.SourcePoll,
+		Source:       source,
 		SeenAt:       now,
 	}
 	if gc.From != nil {
@@ -260,8 +324,29 @@ func addComment(a moderation.Account, postID string, raw json.RawMessage, now ti
 	if gc.Parent != nil {
 		o.ParentID = gc.Parent.ID
 	}
-	res.Comments = append(res.Comments, o)
-	return nil
+	return o, nil
+}
+
+// decode turns a Graph answer into v, without the client's usage bookkeeping.
+func decode(r fb.Result, v any) error {
+	b, err := json.Marshal(stripMeta(r))
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, v)
+}
+
+// stripMeta drops the keys huandu/facebook adds to a Result (usage and
+// debug information), keeping what Graph answered.
+func stripMeta(r fb.Result) map[string]any {
+	m := make(map[string]any, len(r))
+	for k, v := range r {
+		if len(k) > 2 && k[:2] == "__" {
+			continue
+		}
+		m[k] = v
+	}
+	return m
 }
 
 // parseTime reads Graph's "2026-01-02T15:04:05+0000" timestamps.
