@@ -300,7 +300,6 @@ func TestUsageHeadersSlowDown(t *testing.T) {
 	}
 }
 
-
 func TestFetchDeletedCommentIsGone(t *testing.T) {
 	r := newRig(t)
 	a := r.fb[0]

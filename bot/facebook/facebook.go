@@ -87,11 +87,11 @@ type graphAuthor struct {
 }
 
 type graphComment struct {
-	ID           string       `json:"id"`
-	Message      string       `json:"message"`
-	From         *graphAuthor `json:"from"`
-	CreatedTime  string       `json:"created_time"`
-	Parent       *struct {
+	ID          string       `json:"id"`
+	Message     string       `json:"message"`
+	From        *graphAuthor `json:"from"`
+	CreatedTime string       `json:"created_time"`
+	Parent      *struct {
 		ID string `json:"id"`
 	} `json:"parent"`
 	IsHidden     bool   `json:"is_hidden"`
