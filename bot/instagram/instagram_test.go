@@ -95,7 +95,9 @@ func TestPollAndReconcile(t *testing.T) {
 	var all moderation.PollResult
 	_, err = conn.Reconcile(ctx, a, moderation.ReconcileOptions{
 		Since: time.Now().Add(-400 * 24 * time.Hour), Source: moderation.SourceReconcile,
-		Known: func(_ context.Context, postID string) (map[string]moderation.CommentState, error) { return known[postID], nil },
+		Known: func(_ context.Context, postID string) (map[string]moderation.CommentState, error) {
+			return known[postID], nil
+		},
 		Emit: func(_ context.Context, r moderation.PollResult) error {
 			all.Comments = append(all.Comments, r.Comments...)
 			all.Changes = append(all.Changes, r.Changes...)
