@@ -79,7 +79,8 @@ func (s *Store) recordComment(ctx context.Context, tx *sql.Tx, o moderation.Comm
 				permalink_url = CASE WHEN permalink_url = '' THEN ? ELSE permalink_url END,
 				author_name = CASE WHEN author_name = '' THEN ? ELSE author_name END,
 				author_id = CASE WHEN author_id = '' THEN ? ELSE author_id END
-			WHERE id = ?`, o.PermalinkURL, o.Author.Name, o.Author.ID, res.CommentID); err != nil {
+			WHERE id = ? AND ((permalink_url = '' AND ? <> '') OR (author_name = '' AND ? <> '') OR (author_id = '' AND ? <> ''))`,
+			o.PermalinkURL, o.Author.Name, o.Author.ID, res.CommentID, o.PermalinkURL, o.Author.Name, o.Author.ID); err != nil {
 			return res, err
 		}
 		if state != string(moderation.StateDeleted) && state != string(observed) && unixNano(seen) >= stateAt {

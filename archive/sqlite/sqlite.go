@@ -119,7 +119,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		}
 	}
 
-	db, err := sql.Open("sqlite3", dsn(abs, "_journal_mode=WAL", "_txlock=immediate"))
+	db, err := sql.Open("sqlite3", dsn(abs, "_journal_mode=WAL", "_txlock=immediate", "_stmt_cache_size=64"))
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}

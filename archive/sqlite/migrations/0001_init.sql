@@ -129,7 +129,8 @@ CREATE TABLE cases (
                          CHECK (state IN ('open', 'escalated', 'approved', 'kept', 'registered', 'done')),
     categories   TEXT    NOT NULL DEFAULT '[]',
     opened_at    INTEGER NOT NULL,
-    updated_at   INTEGER NOT NULL
+    updated_at   INTEGER NOT NULL,
+    FOREIGN KEY (comment_id, version) REFERENCES comment_versions (comment_id, version)
 ) STRICT;
 
 -- At most one unresolved case per comment.
