@@ -273,4 +273,3 @@ func unb64(s string) (string, bool) {
 	}
 	return string(b), true
 }
-

@@ -31,7 +31,9 @@ type graphError struct {
 	Transient bool
 }
 
-func (g *graphError) Error() string { return fmt.Sprintf("graph error %d/%d: %s", g.Code, g.Subcode, g.Message) }
+func (g *graphError) Error() string {
+	return fmt.Sprintf("graph error %d/%d: %s", g.Code, g.Subcode, g.Message)
+}
 
 func oauthErr(code, sub int, msg string) *graphError {
 	return &graphError{Status: http.StatusBadRequest, Type: "OAuthException", Code: code, Subcode: sub, Message: msg}

@@ -585,7 +585,7 @@ func (e *Emulator) handleMe(c *call) (any, *graphError) {
 					rows = append(rows, map[string]any{
 						"access_token": a.Token, "category": "Government organization",
 						"category_list": []map[string]string{{"id": "2235", "name": "Government organization"}},
-						"name": a.Name, "id": a.ID, "tasks": []string{"ADVERTISE", "ANALYZE", "CREATE_CONTENT", "MESSAGING", "MODERATE", "MANAGE"},
+						"name":          a.Name, "id": a.ID, "tasks": []string{"ADVERTISE", "ANALYZE", "CREATE_CONTENT", "MESSAGING", "MODERATE", "MANAGE"},
 					})
 				}
 				return rows, nil

@@ -24,9 +24,9 @@ var words = map[string]webWords{
 
 type webComment struct {
 	ID, Author, Initials, Message, Time, ISO string
-	ByPage, Hidden, Highlight               bool
-	Likes                                   int
-	Replies                                 []webComment
+	ByPage, Hidden, Highlight                bool
+	Likes                                    int
+	Replies                                  []webComment
 }
 
 type webPost struct {
