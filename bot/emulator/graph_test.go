@@ -835,7 +835,9 @@ func TestInstagram(t *testing.T) {
 		var cs []struct {
 			ID, Text, Username string
 			From               struct{ ID, Username string }
-			Replies            *struct{ Data []struct{ ID, ParentID string } }
+			Replies            *struct {
+				Data []struct{ ID, ParentID string }
+			}
 		}
 		res.DecodeField("data", &cs)
 		for _, c := range cs {
