@@ -250,6 +250,7 @@ type scenarioComment struct {
 	Register bool        `yaml:"register"`
 	Replies  []fileReply `yaml:"replies"`
 	line     int
+	labLine  int
 }
 
 func (c *scenarioComment) UnmarshalYAML(n *yaml.Node) error {
@@ -262,6 +263,7 @@ func (c *scenarioComment) UnmarshalYAML(n *yaml.Node) error {
 	}
 	*c = scenarioComment(v)
 	c.line = n.Line
+	c.labLine = valueLine(n, "labels")
 	return nil
 }
 
@@ -274,6 +276,7 @@ type fileReply struct {
 	Question bool     `yaml:"question"`
 	Register bool     `yaml:"register"`
 	line     int
+	labLine  int
 }
 
 func (r *fileReply) UnmarshalYAML(n *yaml.Node) error {
@@ -286,7 +289,18 @@ func (r *fileReply) UnmarshalYAML(n *yaml.Node) error {
 	}
 	*r = fileReply(v)
 	r.line = n.Line
+	r.labLine = valueLine(n, "labels")
 	return nil
+}
+
+// valueLine is the line of key's value in a mapping node, or the node's own line.
+func valueLine(n *yaml.Node, key string) int {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1].Line
+		}
+	}
+	return n.Line
 }
 
 // decodeStrict decodes a mapping node rejecting keys not in known, naming
@@ -380,14 +394,14 @@ func (f *scenarioFile) validate() error {
 		if strings.TrimSpace(c.Text) == "" {
 			return fmt.Errorf("line %d: empty comment text", c.line)
 		}
-		if err := checkLabels(c.line, c.Labels); err != nil {
+		if err := checkLabels(c.labLine, c.Labels); err != nil {
 			return err
 		}
 		for _, r := range c.Replies {
 			if r.Page == "" && strings.TrimSpace(r.Text) == "" {
 				return fmt.Errorf("line %d: empty reply", r.line)
 			}
-			if err := checkLabels(r.line, r.Labels); err != nil {
+			if err := checkLabels(r.labLine, r.Labels); err != nil {
 				return err
 			}
 		}
@@ -402,7 +416,7 @@ func (f *scenarioFile) validate() error {
 		if strings.TrimSpace(r.Text) == "" || r.Page != "" {
 			return fmt.Errorf("line %d: a reply in replies needs text (page replies go in page_replies)", r.line)
 		}
-		if err := checkLabels(r.line, r.Labels); err != nil {
+		if err := checkLabels(r.labLine, r.Labels); err != nil {
 			return err
 		}
 	}
