@@ -48,7 +48,8 @@ func (s *Store) SearchComments(ctx context.Context, query string, limit int) ([]
 // as a string so that no character in it is taken for syntax.
 func ftsQuery(q string) string {
 	var terms []string
-	for _, w := range strings.Fields(q) {
+	// FTS5 ends a string at a NUL byte; take it for a space.
+	for _, w := range strings.Fields(strings.ReplaceAll(q, "\x00", " ")) {
 		terms = append(terms, `"`+strings.ReplaceAll(w, `"`, `""`)+`"`)
 	}
 	return strings.Join(terms, " ")

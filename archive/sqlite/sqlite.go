@@ -88,6 +88,15 @@ var sqliteHeader = []byte("SQLite format 3\x00")
 // error wrapping ErrNotSQLite, ErrCorrupt, ErrForeign or ErrTooNew, and is
 // left exactly as it was.
 func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	migrations, err := loadMigrations(migrationFS)
+	if err != nil {
+		return nil, err
+	}
+	return open(ctx, path, migrations, opts...)
+}
+
+// open opens the store with the given migrations; tests pass their own.
+func open(ctx context.Context, path string, migrations []migration, opts ...Option) (*Store, error) {
 	s := &Store{
 		path: path,
 		log:  slog.New(slog.DiscardHandler),
@@ -102,10 +111,6 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
-	}
-	migrations, err := loadMigrations()
-	if err != nil {
-		return nil, err
 	}
 	latest := migrations[len(migrations)-1].version
 
@@ -294,9 +299,10 @@ type migration struct {
 	sql     string
 }
 
-// loadMigrations reads the embedded migrations, named NNNN_what.sql, in order.
-func loadMigrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFS, "migrations")
+// loadMigrations reads the migrations in fsys's folder migrations, named
+// NNNN_what.sql, in order.
+func loadMigrations(fsys fs.FS) ([]migration, error) {
+	entries, err := fs.ReadDir(fsys, "migrations")
 	if err != nil {
 		return nil, fmt.Errorf("read migrations: %w", err)
 	}
@@ -308,7 +314,7 @@ func loadMigrations() ([]migration, error) {
 		if !ok || err != nil || v <= 0 {
 			return nil, fmt.Errorf("migration %s: name must be NNNN_what.sql", name)
 		}
-		b, err := migrationFS.ReadFile("migrations/" + name)
+		b, err := fs.ReadFile(fsys, "migrations/"+name)
 		if err != nil {
 			return nil, fmt.Errorf("read migration %s: %w", name, err)
 		}
