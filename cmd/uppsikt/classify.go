@@ -1,0 +1,109 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/uppsikt/uppsikt/moderation"
+	"github.com/uppsikt/uppsikt/rules"
+)
+
+// classifyInput is one line of "uppsikt classify" input.
+type classifyInput struct {
+	ID   json.RawMessage `json:"id"`
+	Text *string         `json:"text"`
+	Lang string          `json:"lang"`
+}
+
+// classifyOutput is one line of its output: the measuring contract.
+type classifyOutput struct {
+	ID         json.RawMessage  `json:"id"`
+	Categories []string         `json:"categories"`
+	Question   bool             `json:"question"`
+	Register   bool             `json:"register"`
+	Lang       string           `json:"lang,omitempty"`
+	Hits       []moderation.Hit `json:"hits"`
+}
+
+// maxClassifyLine bounds one input line (a comment of several megabytes is
+// still accepted).
+const maxClassifyLine = 16 << 20
+
+// runClassify reads JSON Lines {"id","text","lang"} on stdin and writes one
+// verdict line per input. Bad lines are reported on stderr with their line
+// number and skipped.
+func runClassify(ctx context.Context, env *environment, args []string) error {
+	fs := newFlagSet(env, "classify", "[-packs DIR] [-today YYYY-MM-DD] < comments.jsonl")
+	dir := fs.String("packs", "", "a folder of extra rule packs, used with the embedded ones")
+	today := fs.String("today", "", "reference date for identity numbers (default: today)")
+	if err := parseFlags(fs, args, false); err != nil {
+		return err
+	}
+	ref := time.Now()
+	if *today != "" {
+		t, err := time.Parse(time.DateOnly, *today)
+		if err != nil {
+			return fmt.Errorf("%w: -today: %w", errUsage, err)
+		}
+		ref = t
+	}
+	eng, err := rules.LoadDefault(rules.Options{Today: ref, Dir: *dir})
+	if err != nil {
+		return fmt.Errorf("loading rule packs: %w", err)
+	}
+	sc := bufio.NewScanner(env.stdin)
+	sc.Buffer(make([]byte, 64<<10), maxClassifyLine)
+	out := bufio.NewWriter(env.stdout)
+	enc := json.NewEncoder(out)
+	enc.SetEscapeHTML(false)
+	line, bad := 0, 0
+	for sc.Scan() {
+		line++
+		if line%1024 == 0 && ctx.Err() != nil {
+			break
+		}
+		raw := sc.Bytes()
+		if len(trimSpace(raw)) == 0 {
+			continue
+		}
+		var in classifyInput
+		if err := json.Unmarshal(raw, &in); err != nil {
+			bad++
+			fmt.Fprintf(env.stderr, "uppsikt classify: line %d: %v\n", line, err)
+			continue
+		}
+		if in.Text == nil || len(in.ID) == 0 {
+			bad++
+			fmt.Fprintf(env.stderr, "uppsikt classify: line %d: needs \"id\" and \"text\"\n", line)
+			continue
+		}
+		v := eng.Classify(*in.Text, in.Lang)
+		if err := enc.Encode(classifyOutput{ID: in.ID, Categories: v.Categories, Question: v.Question, Register: v.Register, Lang: v.Language, Hits: v.Hits}); err != nil {
+			return fmt.Errorf("writing verdicts: %w", err)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		_ = out.Flush()
+		return fmt.Errorf("reading line %d: %w", line+1, err)
+	}
+	if err := out.Flush(); err != nil {
+		return fmt.Errorf("writing verdicts: %w", err)
+	}
+	if bad > 0 {
+		fmt.Fprintf(env.stderr, "uppsikt classify: %d bad line(s) skipped\n", bad)
+	}
+	return ctx.Err()
+}
+
+func trimSpace(b []byte) []byte {
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t' || b[0] == '\r') {
+		b = b[1:]
+	}
+	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t' || b[len(b)-1] == '\r') {
+		b = b[:len(b)-1]
+	}
+	return b
+}

@@ -1,0 +1,615 @@
+package rules
+
+import (
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/uppsikt/uppsikt/moderation"
+)
+
+//go:embed packs/*.yaml
+var defaultPacks embed.FS
+
+// DefaultPacks returns the rule packs built into uppsikt.
+func DefaultPacks() fs.FS {
+	sub, err := fs.Sub(defaultPacks, "packs")
+	if err != nil {
+		panic(err) // the embedded folder is part of the binary
+	}
+	return sub
+}
+
+// Options configure an Engine.
+type Options struct {
+	// Today is the reference date against which identity numbers with a
+	// future date of birth are rejected. It is required: the engine never
+	// reads the clock, so that verdicts are reproducible.
+	Today time.Time
+	// Packs names the embedded packs LoadDefault uses (sv, da, en); empty
+	// means all of them. The language-independent pack "common" (identity
+	// numbers, links) is always used.
+	Packs []string
+	// Dir is a folder of the municipality's own packs, read by LoadDefault
+	// in addition to the embedded ones; empty for none.
+	Dir string
+	// Accounts holds per-account overrides, by account id, used by
+	// Engine.ForAccount.
+	Accounts map[string]AccountOverride
+}
+
+// AccountOverride changes the rules for one supervised account.
+type AccountOverride struct {
+	DisableRules      []string // rule ids that never fire for the account
+	DisableCategories []string // categories that are never reported
+	Allow             []string // words that never count as a hit (e.g. a local place name)
+}
+
+// Engine is a compiled set of rule packs. It implements
+// moderation.Classifier and is safe for concurrent use.
+type Engine struct {
+	rules    []*crule
+	lex      map[string]*lexicon
+	byLang   map[string][]int32 // rules with regex or detectors, per language
+	today    time.Time
+	accounts map[string]AccountOverride
+	packs    []*Pack
+	identity string
+	pool     sync.Pool
+	stop     map[string]uint8
+}
+
+// crule is a compiled rule.
+type crule struct {
+	src        *Rule
+	pack       string
+	file       string
+	cite       moderation.Citation
+	langs      map[string]bool
+	regex      []*regexp.Regexp
+	detect     []uint8
+	near       []nearCond
+	ctxWithin  int
+	hasRaise   bool
+}
+
+// ErrOptions is returned when Options are incomplete.
+var ErrOptions = errors.New("rules: options")
+
+// LoadDefault compiles the embedded packs chosen by opts.Packs and the packs
+// in opts.Dir.
+func LoadDefault(opts Options) (*Engine, error) {
+	all, err := ReadPacks(DefaultPacks())
+	if err != nil {
+		return nil, err
+	}
+	var packs []*Pack
+	for _, p := range all {
+		if len(opts.Packs) == 0 || p.Name == "common" || slices.Contains(opts.Packs, p.Name) {
+			packs = append(packs, p)
+		}
+	}
+	for _, name := range opts.Packs {
+		if !slices.ContainsFunc(all, func(p *Pack) bool { return p.Name == name }) {
+			return nil, fmt.Errorf("%w: no embedded rule pack %q", ErrOptions, name)
+		}
+	}
+	if opts.Dir != "" {
+		more, err := ReadPacks(os.DirFS(opts.Dir))
+		if err != nil {
+			return nil, err
+		}
+		packs = append(packs, more...)
+	}
+	return Compile(packs, opts)
+}
+
+// Load compiles every pack in fsys.
+func Load(fsys fs.FS, opts Options) (*Engine, error) {
+	packs, err := ReadPacks(fsys)
+	if err != nil {
+		return nil, err
+	}
+	return Compile(packs, opts)
+}
+
+// LoadWithExtra compiles the default packs and the packs of each extra
+// folder.
+func LoadWithExtra(opts Options, extra ...fs.FS) (*Engine, error) {
+	packs, err := ReadPacks(DefaultPacks())
+	if err != nil {
+		return nil, err
+	}
+	for _, x := range extra {
+		more, err := ReadPacks(x)
+		if err != nil {
+			return nil, err
+		}
+		packs = append(packs, more...)
+	}
+	return Compile(packs, opts)
+}
+
+var allLangs = []string{"sv", "da", "no", "en"}
+
+// Compile builds an engine from parsed packs.
+func Compile(packs []*Pack, opts Options) (*Engine, error) {
+	if opts.Today.IsZero() {
+		return nil, fmt.Errorf("%w: Today (the reference date for identity numbers) is required", ErrOptions)
+	}
+	e := &Engine{
+		lex:      map[string]*lexicon{},
+		byLang:   map[string][]int32{},
+		today:    time.Date(opts.Today.Year(), opts.Today.Month(), opts.Today.Day(), 0, 0, 0, 0, time.UTC),
+		accounts: opts.Accounts,
+		packs:    packs,
+		stop:     newStopwords(),
+	}
+	for _, l := range allLangs {
+		e.lex[l] = newLexicon(l)
+	}
+	h := sha256.New()
+	ids := map[string]string{}
+	for _, p := range packs {
+		fmt.Fprintf(h, "%s\x00", p.Name)
+		langsOf := func(ls []string) []string {
+			if len(ls) == 0 {
+				return allLangs
+			}
+			return ls
+		}
+		for _, w := range p.Allow {
+			for _, l := range langsOf(p.Languages) {
+				e.lex[l].allow[foldTerm(w)] = true
+			}
+		}
+		for _, w := range p.PersonWords {
+			for _, l := range langsOf(p.Languages) {
+				e.lex[l].add(w, -1, rolePerson)
+			}
+		}
+		for i := range p.Rules {
+			r := &p.Rules[i]
+			if prev, ok := ids[r.ID]; ok {
+				return nil, fmt.Errorf("%w: %s:%d: rule %s is also defined in %s", ErrPack, p.File, r.Line, r.ID, prev)
+			}
+			ids[r.ID] = p.File
+			fmt.Fprintf(h, "%s\x00%v\x00", r.ID, *r)
+			cr := &crule{src: r, pack: p.Name, file: p.File, cite: moderation.Citation{Document: r.Citation.Document, Section: r.Citation.Section}, langs: map[string]bool{}}
+			for _, re := range r.Regex {
+				cr.regex = append(cr.regex, regexp.MustCompile(re)) // checked by ParsePack
+			}
+			for _, d := range r.Detect {
+				cr.detect = append(cr.detect, detectorIDs[d])
+			}
+			for _, n := range r.Near {
+				nc := nearCond{within: int32(n.Within)}
+				for _, d := range n.Detect {
+					nc.detect = append(nc.detect, detectorIDs[d])
+				}
+				cr.near = append(cr.near, nc)
+			}
+			if r.Context != nil {
+				cr.ctxWithin = r.Context.Within
+				cr.hasRaise = len(r.Context.Raise) > 0
+			}
+			idx := int32(len(e.rules))
+			e.rules = append(e.rules, cr)
+			for _, l := range langsOf(r.Languages) {
+				cr.langs[l] = true
+				lx := e.lex[l]
+				for _, w := range r.Words {
+					lx.add(w, idx, roleMain)
+				}
+				for k, n := range r.Near {
+					for _, w := range n.Words {
+						lx.add(w, idx, roleNear+uint8(k)*8)
+					}
+				}
+				if r.Context != nil {
+					for _, w := range r.Context.Lower {
+						lx.add(w, idx, roleLower)
+					}
+					for _, w := range r.Context.Raise {
+						lx.add(w, idx, roleRaise)
+					}
+				}
+				for _, w := range r.Allow {
+					lx.add(w, idx, roleAllow)
+				}
+				if len(cr.regex) > 0 || len(cr.detect) > 0 {
+					e.byLang[l] = append(e.byLang[l], idx)
+				}
+			}
+		}
+	}
+	e.identity = hex.EncodeToString(h.Sum(nil))[:12]
+	e.pool.New = func() any { return &scratch{} }
+	return e, nil
+}
+
+// Identity names the compiled packs; it changes when any rule changes.
+func (e *Engine) Identity() string { return e.identity }
+
+// Packs returns the parsed packs the engine was compiled from.
+func (e *Engine) Packs() []*Pack { return e.packs }
+
+// cand is a candidate hit of a rule before its conditions are checked.
+type nearCond struct {
+	detect []uint8
+	within int32
+}
+
+type cand struct {
+	rule   int32
+	ps, pe int32 // span in the normalised text
+	ti, tj int32 // tokens it covers
+	weak   bool
+}
+
+type hitRef struct {
+	rule   int32
+	ps, pe int32
+}
+
+// Classify implements moderation.Classifier.
+func (e *Engine) Classify(text, lang string) moderation.Verdict {
+	return e.classify(text, lang, nil)
+}
+
+// ForAccount returns a classifier that applies the account's overrides.
+func (e *Engine) ForAccount(id string) moderation.Classifier {
+	o, ok := e.accounts[id]
+	if !ok {
+		return e
+	}
+	return &accountClassifier{e: e, o: compileOverride(o)}
+}
+
+type override struct {
+	rules map[string]bool
+	cats  map[string]bool
+	allow map[string]bool
+}
+
+func compileOverride(o AccountOverride) *override {
+	c := &override{rules: map[string]bool{}, cats: map[string]bool{}, allow: map[string]bool{}}
+	for _, r := range o.DisableRules {
+		c.rules[r] = true
+	}
+	for _, r := range o.DisableCategories {
+		c.cats[r] = true
+	}
+	for _, w := range o.Allow {
+		c.allow[foldTerm(w)] = true
+	}
+	return c
+}
+
+type accountClassifier struct {
+	e *Engine
+	o *override
+}
+
+func (a *accountClassifier) Classify(text, lang string) moderation.Verdict {
+	return a.e.classify(text, lang, a.o)
+}
+
+// maxTokensForLanguage bounds the language guess on long texts.
+const maxTokensForLanguage = 300
+
+func (e *Engine) classify(text, lang string, ov *override) moderation.Verdict {
+	s := e.pool.Get().(*scratch)
+	defer e.pool.Put(s)
+	s.text = text
+	defer func() { s.text = "" }()
+	normalize(text, &s.plain)
+	tokenize(text, s)
+	lang = guessLanguage(s, lang, e.stop)
+	lx := e.lex[lang]
+
+	s.marks = s.marks[:0]
+	s.cands = s.cands[:0]
+	s.spans = s.spans[:0]
+	s.hits = s.hits[:0]
+	lx.matchTokens(s)
+	for _, m := range s.marks {
+		if m.role == roleMain {
+			s.cands = append(s.cands, cand{rule: m.rule, ps: s.toks[m.ti].ps, pe: s.toks[m.tj].pe, ti: m.ti, tj: m.tj})
+		}
+	}
+
+	// Detectors needed by the rules of this language, each run once.
+	var want [numDetectors]bool
+	for _, ri := range e.byLang[lang] {
+		for _, d := range e.rules[ri].detect {
+			want[d] = true
+		}
+	}
+	for _, r := range e.rules {
+		if r.langs[lang] {
+			for _, n := range r.near {
+				for _, d := range n.detect {
+					want[d] = true
+				}
+			}
+		}
+	}
+	b := s.plain.b
+	if want[detPersonnummer] || want[detSamordning] || want[detCPR] {
+		s.spans = idNumbers(b, e.today, want, s.spans)
+	}
+	if want[detEmail] {
+		s.spans = emails(b, s.spans)
+	}
+	if want[detURL] {
+		s.spans = urls(b, s.spans)
+	}
+	if want[detPhone] {
+		s.spans = phones(b, s.spans)
+	}
+	if want[detQuestion] {
+		s.spans = questionMarks(b, s.spans)
+	}
+	if want[detPerson] {
+		s.spans = personRefs(s, s.spans)
+	}
+
+	for _, ri := range e.byLang[lang] {
+		r := e.rules[ri]
+		for _, re := range r.regex {
+			for _, loc := range re.FindAllIndex(b, 64) {
+				ti, tj := s.tokenRange(int32(loc[0]), int32(loc[1]))
+				s.cands = append(s.cands, cand{rule: ri, ps: int32(loc[0]), pe: int32(loc[1]), ti: ti, tj: tj})
+			}
+		}
+		for _, d := range r.detect {
+			for _, sp := range s.spans {
+				if sp.det != d || (d == detURL && !r.urlWanted(b[sp.hs:sp.he])) {
+					continue
+				}
+				ti, tj := s.tokenRange(sp.ps, sp.pe)
+				s.cands = append(s.cands, cand{rule: ri, ps: sp.ps, pe: sp.pe, ti: ti, tj: tj, weak: sp.weak})
+			}
+		}
+	}
+
+	for _, c := range s.cands {
+		if e.accept(s, c) {
+			s.hits = append(s.hits, hitRef{c.rule, c.ps, c.pe})
+		}
+	}
+	return e.verdict(text, lang, s, ov)
+}
+
+// urlWanted applies a rule's domain lists to a URL's host.
+func (r *crule) urlWanted(host []byte) bool {
+	if len(r.src.Domains) == 0 && len(r.src.DomainWords) == 0 {
+		return true
+	}
+	h := string(host)
+	for _, d := range r.src.Domains {
+		if h == d || strings.HasSuffix(h, "."+strings.TrimPrefix(d, ".")) {
+			return true
+		}
+	}
+	for _, w := range r.src.DomainWords {
+		if strings.Contains(h, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// tokenRange finds the tokens that a span of the normalised text touches;
+// for a span between tokens both ends are the token before it.
+func (s *scratch) tokenRange(ps, pe int32) (int32, int32) {
+	n := len(s.toks)
+	i := sort.Search(n, func(k int) bool { return s.toks[k].pe > ps })
+	j := sort.Search(n, func(k int) bool { return s.toks[k].ps >= pe }) - 1
+	if i >= n {
+		i = n - 1
+	}
+	if j < i {
+		j = i
+		if i > 0 && s.toks[i].ps >= pe {
+			i--
+			j = i
+		}
+	}
+	return int32(max(i, 0)), int32(max(j, 0))
+}
+
+func gap(ai, aj, bi, bj int32) int32 {
+	switch {
+	case bi > aj:
+		return bi - aj
+	case ai > bj:
+		return ai - bj
+	}
+	return 0
+}
+
+// accept applies a rule's conditions to a candidate, in the documented
+// order: allow-list, sentence start, lowering context, raising context,
+// co-occurrence.
+func (e *Engine) accept(s *scratch, c cand) bool {
+	r := e.rules[c.rule]
+	for _, m := range s.marks {
+		if m.rule == c.rule && m.role == roleAllow && m.ti <= c.ti && m.tj >= c.tj {
+			return false
+		}
+	}
+	if r.src.SentStart && (int(c.ti) >= len(s.toks) || !s.toks[c.ti].sentStart) {
+		return false
+	}
+	raised := false
+	if r.ctxWithin > 0 {
+		for _, m := range s.marks {
+			if m.rule != c.rule || (m.role != roleLower && m.role != roleRaise) {
+				continue
+			}
+			if gap(c.ti, c.tj, m.ti, m.tj) > int32(r.ctxWithin) {
+				continue
+			}
+			if m.role == roleLower {
+				return false
+			}
+			raised = true
+		}
+	}
+	if c.weak && !raised {
+		return false
+	}
+	for k, n := range r.near {
+		if !e.nearHolds(s, c, n, roleNear+uint8(k)*8) {
+			return false
+		}
+	}
+	return true
+}
+
+// nearHolds reports whether a word or detector finding of one near
+// condition lies within its distance of the candidate.
+func (e *Engine) nearHolds(s *scratch, c cand, n nearCond, role uint8) bool {
+	for _, m := range s.marks {
+		if m.rule == c.rule && m.role == role && gap(c.ti, c.tj, m.ti, m.tj) <= n.within && (m.ti != c.ti || m.tj != c.tj) {
+			return true
+		}
+	}
+	for _, d := range n.detect {
+		for _, sp := range s.spans {
+			if sp.det != d {
+				continue
+			}
+			ti, tj := s.tokenRange(sp.ps, sp.pe)
+			if gap(c.ti, c.tj, ti, tj) <= n.within && (sp.ps >= c.pe || sp.pe <= c.ps) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// personRefs finds references to an identifiable person: a pack's
+// person_words ("min granne", "läraren"), @mentions, a capitalised name right
+// after such a word, and two capitalised words in a row (first and last name).
+func personRefs(s *scratch, out []span) []span {
+	isPersonWord := make(map[int32]bool)
+	for _, m := range s.marks {
+		if m.role == rolePerson {
+			isPersonWord[m.tj] = true
+			out = append(out, span{det: detPerson, ps: s.toks[m.ti].ps, pe: s.toks[m.tj].pe})
+		}
+	}
+	toks := s.toks
+	nameLike := func(k int) bool {
+		t := toks[k]
+		return t.cap && !t.num && !t.mention && t.nb-t.na >= 2 && !isAllUpper(s.plain.b[t.ps:t.pe], t, s)
+	}
+	for k := range toks {
+		t := toks[k]
+		if t.mention {
+			out = append(out, span{det: detPerson, ps: t.ps, pe: t.pe})
+			continue
+		}
+		if !nameLike(k) {
+			continue
+		}
+		if k > 0 && isPersonWord[int32(k-1)] && !t.sentStart {
+			out = append(out, span{det: detPerson, ps: t.ps, pe: t.pe})
+			continue
+		}
+		if k+1 < len(toks) && nameLike(k+1) && !toks[k+1].sentStart {
+			out = append(out, span{det: detPerson, ps: t.ps, pe: toks[k+1].pe})
+		}
+	}
+	return out
+}
+
+// isAllUpper reports a word written in capitals in the original (an
+// acronym such as KD or SD, not a name).
+func isAllUpper(_ []byte, t token, s *scratch) bool {
+	return t.cap && s.upperSecond(t)
+}
+
+func (s *scratch) upperSecond(t token) bool {
+	os, oe := s.plain.span(int(t.ps), int(t.pe))
+	if s.text == "" || oe > len(s.text) {
+		return false
+	}
+	seen := 0
+	for _, r := range s.text[os:oe] {
+		seen++
+		if seen == 2 {
+			return r >= 'A' && r <= 'Z' || (r >= 'À' && r <= 'Þ')
+		}
+	}
+	return false
+}
+
+func (e *Engine) verdict(text, lang string, s *scratch, ov *override) moderation.Verdict {
+	v := moderation.Verdict{Categories: []string{}, Hits: []moderation.Hit{}, Language: lang, Packs: e.identity}
+	if len(s.hits) == 0 {
+		return v
+	}
+	hits := s.hits
+	slices.SortFunc(hits, func(a, b hitRef) int {
+		if a.ps != b.ps {
+			return int(a.ps - b.ps)
+		}
+		if a.pe != b.pe {
+			return int(a.pe - b.pe)
+		}
+		return strings.Compare(e.rules[a.rule].src.ID, e.rules[b.rule].src.ID)
+	})
+	cats := map[string]bool{}
+	for k, h := range hits {
+		if k > 0 && hits[k-1] == h {
+			continue
+		}
+		r := e.rules[h.rule]
+		start, end := s.plain.span(int(h.ps), int(h.pe))
+		match := text[start:end]
+		if ov != nil {
+			if ov.rules[r.src.ID] || (r.src.Category != "" && ov.cats[r.src.Category]) || ov.allow[foldTerm(match)] {
+				continue
+			}
+		}
+		cat := r.src.Category
+		switch r.src.Signal {
+		case "question":
+			v.Question = true
+			cat = "question"
+		case "register":
+			v.Register = true
+			cat = "register"
+		default:
+			cats[cat] = true
+			if r.src.Register {
+				v.Register = true
+			}
+		}
+		v.Hits = append(v.Hits, moderation.Hit{
+			RuleID: r.src.ID, Category: cat, Start: start, End: end, Match: match,
+			Citation: r.cite, Severity: r.src.Severity, Suggest: r.src.Suggest,
+			Explanation: r.src.Description,
+		})
+	}
+	for _, c := range moderation.Categories() {
+		if cats[c] {
+			v.Categories = append(v.Categories, c)
+		}
+	}
+	return v
+}

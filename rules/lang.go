@@ -1,0 +1,86 @@
+package rules
+
+import "strings"
+
+
+const (
+	langSV uint8 = 1 << iota
+	langDA
+	langNO
+	langEN
+)
+
+func addStop(stopwords map[string]uint8, mask uint8, words string) {
+	for _, w := range strings.Fields(words) {
+		stopwords[w] |= mask
+	}
+}
+
+// newStopwords builds the short function words that tell Swedish, Danish,
+// Norwegian and English apart, as a bit mask of languages per word.
+func newStopwords() map[string]uint8 {
+	stopwords := map[string]uint8{}
+	addStop(stopwords, langSV, "och att det är jag inte på som för med har kan vi en ett av till om men så var när hur varför vad vilken vilket vilka vem där här nu också eller från min mitt mina din ditt han hon de dem ni kommer finns blir bara mycket inga ingen något någon alla efter igen får kunde skulle borde ska vill gör göra får utan även hela dag tack")
+	addStop(stopwords, langDA, "og at det er jeg ikke på som for med har kan vi en et af til om men så var når hvordan hvorfor hvad hvilken hvem der her nu også eller fra min mit mine din dit han hun de dem i kommer findes bliver bare meget ingen noget nogen alle efter igen får kunne skulle burde skal vil gør gøre uden hele dag tak mig dig sig jo efter sådan")
+	addStop(stopwords, langNO, "og at det er jeg ikke på som for med har kan vi en et av til om men så var når hvordan hvorfor hva hvilken hvem der her nå også eller fra min mitt mine din ditt han hun de dem dere kommer finnes blir bare mye ingen noe noen alle etter igjen får kunne skulle burde skal vil gjør gjøre uten hele dag takk meg deg seg ble")
+	addStop(stopwords, langEN, "the and to of is it that in for on with be are was this have not you i we they he she my your at by from or but what how why when where who which can will would should do does did there here all any some no just very so again thanks please get")
+	return stopwords
+}
+
+// guessLanguage picks sv, da, no or en from the words of the text; the
+// caller's hint counts as one and a half words, so that it decides short or
+// ambiguous texts and is overruled by clear evidence.
+func guessLanguage(s *scratch, hint string, stopwords map[string]uint8) string {
+	var score [4]float64
+	switch hint {
+	case "sv":
+		score[0] += 1.5
+	case "da":
+		score[1] += 1.5
+	case "no", "nb", "nn":
+		score[2] += 1.5
+	case "en":
+		score[3] += 1.5
+	}
+	n := 0
+	for k := range s.toks {
+		if n >= maxTokensForLanguage {
+			break
+		}
+		t := s.toks[k]
+		if t.num || t.mention {
+			continue
+		}
+		n++
+		w := s.norm[t.na:t.nb]
+		if len(w) <= 8 {
+			if m := stopwords[string(w)]; m != 0 {
+				for i := 0; i < 4; i++ {
+					if m&(1<<i) != 0 {
+						score[i]++
+					}
+				}
+			}
+		}
+		for j := 0; j+1 < len(w); j++ {
+			if w[j] != 0xC3 {
+				continue
+			}
+			switch w[j+1] {
+			case 0xA4, 0xB6: // ä ö
+				score[0] += 0.5
+			case 0xA6, 0xB8: // æ ø
+				score[1] += 0.4
+				score[2] += 0.4
+			}
+		}
+	}
+	best, bi := -1.0, 0
+	order := []int{0, 1, 3, 2}
+	for _, i := range order {
+		if score[i] > best {
+			best, bi = score[i], i
+		}
+	}
+	return [4]string{"sv", "da", "no", "en"}[bi]
+}

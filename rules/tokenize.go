@@ -1,0 +1,248 @@
+package rules
+
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
+// token is one word of the normalised text.
+type token struct {
+	ps, pe    int32 // span in the normalised copy
+	na, nb    int32 // the folded form, in scratch.norm
+	cap       bool  // the original word starts with an upper-case letter
+	sentStart bool  // first word of a sentence
+	num       bool  // digits only
+	mention   bool  // an @handle
+	single    bool  // a single letter (candidate for joining "i d i o t")
+	squeezed  bool  // a letter was repeated three times or more
+}
+
+// scratch holds the per-call buffers of a classification; engines keep them
+// in a sync.Pool so that a classification allocates little.
+type scratch struct {
+	text   string
+	plain  plainText
+	toks   []token
+	norm   []byte
+	cands  []cand
+	marks  []mark
+	spans  []span
+	hits   []hitRef
+	seen   []uint32
+	stamp  uint32
+	ruleOn []bool
+}
+
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
+}
+
+// decodeAt decodes the rune at b[i], treating invalid bytes as a space.
+func decodeAt(b []byte, i int) (rune, int) {
+	c := b[i]
+	if c < 0x80 {
+		return rune(c), 1
+	}
+	r, n := utf8.DecodeRune(b[i:])
+	if r == utf8.RuneError && n <= 1 {
+		return ' ', 1
+	}
+	return r, n
+}
+
+func isASCIIWord(c byte) bool {
+	return ('a' <= c && c <= 'z') || ('0' <= c && c <= '9') || ('A' <= c && c <= 'Z')
+}
+
+// tokenize splits the normalised text into words, folds leetspeak inside
+// words that mix letters and digits (4→a, 1→i, 3→e, 0→o, 5→s, 7→t, $→s,
+// @→a), squeezes letters repeated three times or more, and joins spaced or
+// dotted single letters ("i d i o t", "j.ä.v.l.a") into one word.
+func tokenize(text string, s *scratch) {
+	b := s.plain.b
+	s.toks = s.toks[:0]
+	s.norm = s.norm[:0]
+	sentence := true
+	for i := 0; i < len(b); {
+		r, n := decodeAt(b, i)
+		mention := false
+		if r == '@' && i+1 < len(b) && (isASCIIWord(b[i+1]) || b[i+1] >= 0x80) && (i == 0 || !isWordByte(b, i-1)) {
+			mention = true
+		} else if r == '$' && i+1 < len(b) && 'a' <= b[i+1] && b[i+1] <= 'z' && (i == 0 || !isWordByte(b, i-1)) {
+			// "$hit": a leading dollar sign that stands for s.
+		} else if !isWordRune(r) {
+			switch r {
+			case '.', '!', '?', '\n':
+				sentence = true
+			}
+			i += n
+			continue
+		}
+		start := i
+		i += n
+		letters, digits, leet := false, false, false
+		if !mention {
+			if r == '$' {
+				leet = true
+			} else if unicode.IsDigit(r) {
+				digits = true
+			} else {
+				letters = true
+			}
+		}
+		for i < len(b) {
+			r, n = decodeAt(b, i)
+			switch {
+			case isWordRune(r):
+				if unicode.IsDigit(r) {
+					digits = true
+				} else {
+					letters = true
+				}
+			case mention && (r == '_' || r == '.') && i+1 < len(b) && isASCIIWord(b[i+1]):
+			case !mention && (r == '$' || r == '@') && (letters || digits):
+				leet = true
+			case !mention && r == '\'' && letters && i+1 < len(b) && isASCIIWord(b[i+1]):
+			default:
+				goto done
+			}
+			i += n
+		}
+	done:
+		t := token{ps: int32(start), pe: int32(i), sentStart: sentence, mention: mention}
+		sentence = false
+		t.num = digits && !letters && !leet
+		os, _ := s.plain.span(start, i)
+		if os < len(text) {
+			or, _ := utf8.DecodeRuneInString(text[os:])
+			t.cap = unicode.IsUpper(or)
+		}
+		t.na = int32(len(s.norm))
+		word := b[start:i]
+		if mention {
+			word = word[1:]
+		}
+		fold := letters && (digits || leet) && !mention
+		s.norm = appendSqueezed(s.norm, word, fold)
+		t.nb = int32(len(s.norm))
+		t.squeezed = hasRun3(word)
+		if !t.num && !mention && utf8.RuneCount(s.norm[t.na:t.nb]) == 1 {
+			t.single = true
+		}
+		s.toks = append(s.toks, t)
+	}
+	joinSingles(s)
+}
+
+// hasRun3 reports a byte repeated three times in a row.
+func hasRun3(w []byte) bool {
+	for i := 2; i < len(w); i++ {
+		if w[i] == w[i-1] && w[i] == w[i-2] {
+			return true
+		}
+	}
+	return false
+}
+
+func isWordByte(b []byte, i int) bool {
+	c := b[i]
+	if c < 0x80 {
+		return isASCIIWord(c)
+	}
+	// Step back to the rune start.
+	j := i
+	for j > 0 && !utf8.RuneStart(b[j]) {
+		j--
+	}
+	r, _ := utf8.DecodeRune(b[j:])
+	return isWordRune(r)
+}
+
+// leetRune maps the digits and signs used in leetspeak to letters.
+func leetRune(r rune) rune {
+	switch r {
+	case '4', '@':
+		return 'a'
+	case '1', '!':
+		return 'i'
+	case '3':
+		return 'e'
+	case '0':
+		return 'o'
+	case '5', '$':
+		return 's'
+	case '7':
+		return 't'
+	case '8':
+		return 'b'
+	}
+	return r
+}
+
+// appendSqueezed appends word to dst, leet-folded when fold is set, with
+// runs of three or more equal letters squeezed to one.
+func appendSqueezed(dst, word []byte, fold bool) []byte {
+	var prev rune = -1
+	run := 0
+	runStart := len(dst)
+	for i := 0; i < len(word); {
+		r, n := decodeAt(word, i)
+		i += n
+		if fold {
+			r = leetRune(r)
+		}
+		if r == prev {
+			run++
+			if run >= 3 {
+				// Squeeze: drop the repeats already written beyond the first.
+				dst = dst[:runStart+utf8.RuneLen(r)]
+				continue
+			}
+		} else {
+			prev, run, runStart = r, 1, len(dst)
+		}
+		dst = utf8.AppendRune(dst, r)
+	}
+	return dst
+}
+
+// joinSingles merges three or more single-letter words separated by one
+// space, dot, hyphen, underscore, asterisk or slash into one word.
+func joinSingles(s *scratch) {
+	toks := s.toks
+	out := toks[:0]
+	for i := 0; i < len(toks); {
+		j := i
+		for j+1 < len(toks) && toks[j].single && toks[j+1].single && gapJoinable(s.plain.b, toks[j].pe, toks[j+1].ps) {
+			j++
+		}
+		if j-i+1 >= 3 {
+			t := toks[i]
+			na := int32(len(s.norm))
+			var word []byte
+			for k := i; k <= j; k++ {
+				word = append(word, s.norm[toks[k].na:toks[k].nb]...)
+			}
+			s.norm = appendSqueezed(s.norm, word, false)
+			t.pe, t.na, t.nb, t.single = toks[j].pe, na, int32(len(s.norm)), false
+			t.squeezed = true // spelled out letter by letter: doubles are lost too
+			out = append(out, t)
+			i = j + 1
+			continue
+		}
+		out = append(out, toks[i])
+		i++
+	}
+	s.toks = out
+}
+
+func gapJoinable(b []byte, a, z int32) bool {
+	if z-a != 1 {
+		return false
+	}
+	switch b[a] {
+	case ' ', '.', '-', '_', '*', '/', ',':
+		return true
+	}
+	return false
+}
