@@ -39,6 +39,8 @@ func commands() []command {
 		{"demo", "run the platform emulator and the service together, on embedded defaults", runDemo},
 		{"emulator", "run the Graph API platform emulator alone", runEmulator},
 		{"config", "check a configuration file: uppsikt config check -config FILE", runConfig},
+		{"classify", "classify JSON Lines comments from stdin: uppsikt classify [-packs DIR]", runClassify},
+		{"rules", "run the rule packs' examples: uppsikt rules test [DIR...]", runRules},
 		{"help", "list the subcommands", nil},
 	}
 }
