@@ -8,8 +8,10 @@
 // # For users
 //
 // The database is one file (uppsikt.db, with uppsikt.db-wal and
-// uppsikt.db-shm beside it while uppsikt runs). Back it up with
-// `sqlite3 uppsikt.db ".backup copy.db"` or while uppsikt is stopped. uppsikt
+// uppsikt.db-shm beside it while uppsikt runs). Store.Backup writes a
+// consistent copy while uppsikt runs (so does `sqlite3 uppsikt.db ".backup
+// copy.db"`); copying the file alone is safe only while uppsikt is stopped.
+// uppsikt
 // refuses to start on a file that is not its own, and never writes to it:
 //
 //   - a file that does not begin with the SQLite header ("is not a SQLite

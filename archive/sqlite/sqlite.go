@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	// The driver registers itself as "sqlite3".
@@ -47,11 +48,15 @@ var migrationFS embed.FS
 
 // Store is uppsikt's store on one SQLite file. It is safe for concurrent use.
 type Store struct {
-	path string
+	path string  // as given, for messages
+	abs  string  // absolute, for connection strings
 	db   *sql.DB // the one writer
 	rdb  *sql.DB // the read pool
 	log  *slog.Logger
 	now  func() time.Time
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // Option configures Open.
@@ -112,6 +117,7 @@ func open(ctx context.Context, path string, migrations []migration, opts ...Opti
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
+	s.abs = abs
 	latest := migrations[len(migrations)-1].version
 
 	existing, err := checkHeader(abs)
@@ -155,10 +161,23 @@ func open(ctx context.Context, path string, migrations []migration, opts ...Opti
 	return s, nil
 }
 
-// Close closes the read pool and the writer. The last connection to close
-// checkpoints the write-ahead log into the database file.
+// Close lets SQLite refresh its query planner statistics (PRAGMA optimize),
+// then closes the read pool and the writer. The last connection to close
+// checkpoints the write-ahead log into the database file. Closing again does
+// nothing.
 func (s *Store) Close() error {
+	s.closeOnce.Do(func() { s.closeErr = s.close() })
+	return s.closeErr
+}
+
+func (s *Store) close() error {
 	var errs []error
+	if s.db != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_, err := s.db.ExecContext(ctx, "PRAGMA optimize")
+		cancel()
+		errs = append(errs, err)
+	}
 	if s.rdb != nil {
 		errs = append(errs, s.rdb.Close())
 	}

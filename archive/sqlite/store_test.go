@@ -473,3 +473,48 @@ func writeFile(t *testing.T, path string, b []byte) {
 		t.Fatal(err)
 	}
 }
+
+func TestBackup(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTemp(t)
+	seed(t, s, 5)
+	dest := filepath.Join(t.TempDir(), "copy.db")
+	if err := s.Backup(ctx, dest); err != nil {
+		t.Fatalf("Backup: %v", err)
+	}
+	if err := s.Backup(ctx, dest); err == nil {
+		t.Errorf("Backup over an existing file: got no error, want one")
+	}
+	copied, err := Open(ctx, dest)
+	if err != nil {
+		t.Fatalf("Open of the copy: %v", err)
+	}
+	defer copied.Close()
+	got, err := copied.Stats(ctx)
+	if err != nil {
+		t.Fatalf("Stats of the copy: %v", err)
+	}
+	want, err := s.Stats(ctx)
+	if err != nil {
+		t.Fatalf("Stats: %v", err)
+	}
+	if got != want || got.Comments != 5 {
+		t.Errorf("copy: got %+v, want %+v", got, want)
+	}
+}
+
+func TestCloseTwice(t *testing.T) {
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "uppsikt.db"))
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("second Close: got %v, want nil", err)
+	}
+	if _, err := s.Stats(context.Background()); err == nil {
+		t.Errorf("Stats after Close: got no error, want one")
+	}
+}
