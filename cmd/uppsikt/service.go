@@ -74,7 +74,7 @@ func openService(ctx context.Context, cfg *config.Config, log *slog.Logger) (*se
 		}
 		hours[a.Key] = poller.Hours{Start: start, End: end, Location: loc, Interval: sc.Interval.D(), OffHours: sc.OffHoursInterval.D(), Jitter: sc.Jitter.D()}
 	}
-	classifier, err := newClassifier(cfg)
+	classifier, err := newClassifier(cfg, time.Now())
 	if err != nil {
 		return nil, err
 	}
