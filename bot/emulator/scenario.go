@@ -338,6 +338,9 @@ func (f *scenarioFile) validate() error {
 	if f.Name == "" {
 		return errors.New("line 1: name is required")
 	}
+	if f.Days < 0 || f.Days > 3650 || f.OrdinaryWeight < 0 || f.OrdinaryWeight > 100 {
+		return errors.New("days wants 0–3650 and ordinary_weight 0–100")
+	}
 	if f.Language != "sv" && f.Language != "da" {
 		return fmt.Errorf("language %q: want sv or da", f.Language)
 	}
@@ -368,8 +371,11 @@ func (f *scenarioFile) validate() error {
 				return fmt.Errorf("account %s: page %q must name a Facebook account", a.Key, a.Page)
 			}
 		}
-		if a.CommentsPerPost[1] < a.CommentsPerPost[0] {
-			return fmt.Errorf("account %s: comments_per_post [min, max] with min > max", a.Key)
+		if a.CommentsPerPost[0] < 0 || a.CommentsPerPost[1] < a.CommentsPerPost[0] || a.CommentsPerPost[1] > 200 {
+			return fmt.Errorf("account %s: comments_per_post [min, max] wants 0 ≤ min ≤ max ≤ 200", a.Key)
+		}
+		if a.Posts < 0 || a.Posts > 5000 || a.ReplyShare < 0 || a.ReplyShare > 100 {
+			return fmt.Errorf("account %s: posts wants 0–5000 and reply_percent 0–100", a.Key)
 		}
 	}
 	if len(f.Authors) < 2 {

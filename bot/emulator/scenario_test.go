@@ -173,3 +173,20 @@ comments:
 		t.Errorf("unknown embedded name: %v", err)
 	}
 }
+
+// FuzzParseScenario checks that no scenario file crashes the loader.
+func FuzzParseScenario(f *testing.F) {
+	f.Add([]byte("name: T\nlanguage: sv\naccounts:\n  - {key: fb, platform: facebook, id: \"1\", name: T, token: t, posts: 3, comments_per_post: [1, 3]}\nauthors: [A B, C D]\nposts: [hej]\ncomments:\n  - hej\n  - {text: fan, labels: [profanity], replies: [{page: svar}, nej]}\n"))
+	f.Add([]byte(`{"name":"T","language":"da","accounts":[{"key":"fb","platform":"facebook","id":"9","name":"T","token":"t","posts":2}],"authors":["A","B"],"posts":["x"],"comments":["y"]}`))
+	f.Add([]byte("name: [\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := emulator.ParseScenario("fuzz.yaml", data)
+		if err != nil {
+			return
+		}
+		sum := s.Summary()
+		if sum.Posts != len(s.Posts) {
+			t.Fatalf("summary posts %d, scenario %d", sum.Posts, len(s.Posts))
+		}
+	})
+}
