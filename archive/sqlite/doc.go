@@ -23,7 +23,8 @@
 //   - a database written by a newer uppsikt, with a schema version this one
 //     does not know ("from a newer uppsikt").
 //
-// An empty or missing file is a new database.
+// An empty or missing file is a new database; a file uppsikt creates is
+// readable by its owner only, as it holds personal data.
 //
 // # For maintainers
 //

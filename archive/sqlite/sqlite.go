@@ -128,6 +128,8 @@ func open(ctx context.Context, path string, migrations []migration, opts ...Opti
 		if err := inspect(ctx, abs, latest); err != nil {
 			return nil, err
 		}
+	} else if err := createPrivate(abs); err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 
 	db, err := sql.Open("sqlite3", dsn(abs, "_journal_mode=WAL", "_txlock=immediate", "_stmt_cache_size=64"))
@@ -144,7 +146,7 @@ func open(ctx context.Context, path string, migrations []migration, opts ...Opti
 		return nil, err
 	}
 
-	rdb, err := sql.Open("sqlite3", dsn(abs, "mode=ro", "_query_only=1"))
+	rdb, err := sql.Open("sqlite3", dsn(abs, "mode=ro", "_query_only=1", "_stmt_cache_size=32"))
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: read pool: %w", path, err)
@@ -196,6 +198,19 @@ func dsn(abs string, extra ...string) string {
 	r := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
 	params := append([]string{"_busy_timeout=5000", "_foreign_keys=on", "_synchronous=NORMAL"}, extra...)
 	return "file:" + r.Replace(filepath.ToSlash(abs)) + "?" + strings.Join(params, "&")
+}
+
+// createPrivate creates a new database file readable by its owner only: it
+// holds personal data. SQLite gives its -wal and -shm files the same mode.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil // an empty file made by someone else: keep its mode
+	}
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 // checkHeader reports whether path holds a non-empty file, and refuses one

@@ -551,3 +551,17 @@ func TestOpenAfterCrash(t *testing.T) {
 		t.Errorf("after crash: got %+v, want 20 comments and 20 pending work items", st)
 	}
 }
+
+func TestNewFileIsPrivate(t *testing.T) {
+	s, path := openTemp(t)
+	seed(t, s, 1)
+	for _, suffix := range []string{"", "-wal"} {
+		fi, err := os.Stat(path + suffix)
+		if err != nil {
+			t.Fatalf("stat %s: %v", suffix, err)
+		}
+		if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+			t.Errorf("uppsikt.db%s: got mode %v, want readable by the owner only", suffix, perm)
+		}
+	}
+}
