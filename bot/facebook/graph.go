@@ -162,6 +162,10 @@ func (e *ThrottledError) Error() string {
 
 func (e *ThrottledError) Unwrap() error { return e.Err }
 
+// RetryAt is when the account may be called again; the poller schedules
+// the next poll no earlier.
+func (e *ThrottledError) RetryAt() time.Time { return e.Until }
+
 // IsGone reports whether err says the object does not exist (any more):
 // Graph error 100 with subcode 33, which a deleted comment answers.
 func IsGone(err error) bool {

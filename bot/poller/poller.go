@@ -18,10 +18,20 @@ type Options struct {
 	// Interval says how long to wait after a poll of the account at now.
 	// It is where office hours and crisis mode are decided.
 	Interval func(a moderation.Account, s moderation.Schedule, now time.Time) time.Duration
-	Workers  int           // concurrent account polls (default 4)
-	Tick     time.Duration // how often the store is asked for due accounts (default 1s)
-	Now      func() time.Time
-	Logger   *slog.Logger
+	// Reconcile says how often an account's reconcile pass runs and how far
+	// back it looks; every 0 switches it off for the account. Nil switches
+	// it off for all. It runs only for connectors that are a
+	// moderation.Reconciler.
+	Reconcile func(a moderation.Account) (every, window time.Duration)
+	Workers   int           // concurrent account polls (default 4)
+	Tick      time.Duration // how often the store is asked for due accounts (default 1s)
+	// PollTimeout bounds one cheap poll (default 2 minutes) and
+	// ReconcileTimeout one reconcile pass (default 15 minutes), so that a
+	// stuck platform holds one worker for a bounded time only.
+	PollTimeout      time.Duration
+	ReconcileTimeout time.Duration
+	Now              func() time.Time
+	Logger           *slog.Logger
 	// Stored is called after a cycle stored new comment versions, so the
 	// pipeline can start at once instead of at its next tick.
 	Stored func()
@@ -40,6 +50,12 @@ func New(opts Options) *Poller {
 	if opts.Tick <= 0 {
 		opts.Tick = time.Second
 	}
+	if opts.PollTimeout <= 0 {
+		opts.PollTimeout = 2 * time.Minute
+	}
+	if opts.ReconcileTimeout <= 0 {
+		opts.ReconcileTimeout = 15 * time.Minute
+	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -48,6 +64,9 @@ func New(opts Options) *Poller {
 	}
 	if opts.Interval == nil {
 		opts.Interval = func(moderation.Account, moderation.Schedule, time.Time) time.Duration { return 15 * time.Minute }
+	}
+	if opts.Reconcile == nil {
+		opts.Reconcile = func(moderation.Account) (time.Duration, time.Duration) { return 0, 0 }
 	}
 	if opts.Stored == nil {
 		opts.Stored = func() {}
@@ -64,7 +83,7 @@ func (p *Poller) Run(ctx context.Context) error {
 	for range p.opts.Workers {
 		wg.Go(func() {
 			for key := range jobs {
-				if err := p.PollAccount(ctx, key); err != nil && ctx.Err() == nil {
+				if _, err := p.PollAccount(ctx, key, false); err != nil && ctx.Err() == nil {
 					p.opts.Logger.Warn("poll failed", "account", key, "error", err)
 				}
 				busy.remove(key)
@@ -103,90 +122,248 @@ func (p *Poller) Run(ctx context.Context) error {
 	}
 }
 
-// PollAccount runs one poll cycle for an account and schedules the next.
-func (p *Poller) PollAccount(ctx context.Context, key string) error {
+// Report says what one poll cycle of an account did.
+type Report struct {
+	Account     string
+	Requests    int // Graph or web requests sent, retries included
+	Posts       int
+	NewComments int
+	NewVersions int
+	Changes     int // hidden, unhidden and deleted comments noticed
+	Reconciled  bool
+	Skipped     string // why the account was not read (disconnected, closed)
+}
+
+// PollAccount runs one poll cycle for an account, with the reconcile pass
+// when it is due or forced, and schedules the next. A token the platform
+// rejected marks the account disconnected; a rate limit moves the next
+// poll to when the limit has passed.
+func (p *Poller) PollAccount(ctx context.Context, key string, forceReconcile bool) (Report, error) {
+	rep := Report{Account: key}
 	now := p.opts.Now()
 	a, err := p.opts.Store.Account(ctx, key)
 	if err != nil {
-		return fmt.Errorf("poll %s: %w", key, err)
+		return rep, fmt.Errorf("poll %s: %w", key, err)
 	}
-	sched, err := p.opts.Store.Schedule(ctx, key)
-	if err != nil && !errors.Is(err, moderation.ErrNotFound) {
-		return fmt.Errorf("poll %s: %w", key, err)
+	sched, err := p.schedule(ctx, key)
+	if err != nil {
+		return rep, err
 	}
-	sched.AccountKey = key
+	every, window := p.opts.Reconcile(a)
 	if a.Status != moderation.AccountActive {
 		// Disconnected or closed accounts are not called until a human acts.
-		sched.NextPollAt = now.Add(p.opts.Interval(a, sched, now))
-		return p.opts.Store.SetSchedule(ctx, sched)
+		rep.Skipped = string(a.Status)
+		return rep, p.reschedule(ctx, a, now, nil, false, every)
 	}
-	cycleErr := p.cycle(ctx, a)
-	sched.LastPollAt = now
+	var cycleErr error
+	conn, ok := p.opts.Connectors[a.Platform]
+	if !ok {
+		cycleErr = fmt.Errorf("no connector for platform %s", a.Platform)
+	} else {
+		cycleErr = p.poll(ctx, conn, a, &rep)
+		rec, isRec := conn.(moderation.Reconciler)
+		due := forceReconcile || (every > 0 && !sched.NextReconcile.After(now))
+		if cycleErr == nil && isRec && due && window > 0 {
+			cycleErr = p.reconcile(ctx, rec, a, now.Add(-window), moderation.SourceReconcile, &rep)
+			rep.Reconciled = cycleErr == nil
+		}
+	}
+	if rep.NewVersions > 0 {
+		p.opts.Stored()
+	}
+	var tokenErr interface{ StatusNote() string }
+	if errors.As(cycleErr, &tokenErr) {
+		note := tokenErr.StatusNote()
+		if err := p.opts.Store.SetAccountStatus(context.WithoutCancel(ctx), key, moderation.AccountDisconnected, note); err != nil {
+			cycleErr = errors.Join(cycleErr, fmt.Errorf("mark %s disconnected: %w", key, err))
+		}
+		p.opts.Logger.Error("account disconnected: the platform rejected its token", "account", key)
+	}
+	if err := p.reschedule(ctx, a, now, cycleErr, rep.Reconciled, every); err != nil {
+		return rep, errors.Join(cycleErr, err)
+	}
+	return rep, cycleErr
+}
+
+func (p *Poller) schedule(ctx context.Context, key string) (moderation.Schedule, error) {
+	sched, err := p.opts.Store.Schedule(ctx, key)
+	if err != nil && !errors.Is(err, moderation.ErrNotFound) {
+		return sched, fmt.Errorf("poll %s: %w", key, err)
+	}
+	sched.AccountKey = key
+	return sched, nil
+}
+
+// reschedule writes the next poll and reconcile times. It re-reads the
+// schedule first, so that crisis mode switched on during the poll is kept.
+func (p *Poller) reschedule(ctx context.Context, a moderation.Account, started time.Time, cycleErr error, reconciled bool, every time.Duration) error {
+	ctx = context.WithoutCancel(ctx)
+	sched, err := p.schedule(ctx, a.Key)
+	if err != nil {
+		return err
+	}
+	now := p.opts.Now()
+	if a.Status == moderation.AccountActive {
+		sched.LastPollAt = started
+	}
 	sched.LastError = ""
 	if cycleErr != nil {
 		sched.LastError = cycleErr.Error()
 	}
-	sched.NextPollAt = p.opts.Now().Add(p.opts.Interval(a, sched, now))
-	if err := p.opts.Store.SetSchedule(context.WithoutCancel(ctx), sched); err != nil {
-		return errors.Join(cycleErr, fmt.Errorf("schedule next poll of %s: %w", key, err))
+	sched.NextPollAt = now.Add(p.opts.Interval(a, sched, now))
+	var throttled interface{ RetryAt() time.Time }
+	if errors.As(cycleErr, &throttled) && throttled.RetryAt().After(sched.NextPollAt) {
+		sched.NextPollAt = throttled.RetryAt()
 	}
-	return cycleErr
-}
-
-func (p *Poller) cycle(ctx context.Context, a moderation.Account) error {
-	conn, ok := p.opts.Connectors[a.Platform]
-	if !ok {
-		return fmt.Errorf("no connector for platform %s", a.Platform)
+	switch {
+	case reconciled:
+		sched.NextReconcile = now.Add(every)
+	case every <= 0 || sched.NextReconcile.IsZero() && a.Status != moderation.AccountActive:
+		// No reconcile pass, or an account that is not read: a zero time
+		// would make the account due at every tick.
+		sched.NextReconcile = sched.NextPollAt
+	case !sched.NextReconcile.After(now):
+		// Due but not done (the poll failed): try with the next poll.
+		sched.NextReconcile = sched.NextPollAt
 	}
-	cur, err := p.opts.Store.Cursor(ctx, a.Key)
-	if err != nil && !errors.Is(err, moderation.ErrNotFound) {
-		return fmt.Errorf("read cursor: %w", err)
-	}
-	res, err := conn.Poll(ctx, a, cur)
-	if err != nil {
-		return err
-	}
-	n, err := Store(ctx, p.opts.Store, res)
-	if err != nil {
-		return err
-	}
-	p.opts.Logger.Debug("polled", "account", a.Key, "posts", len(res.Posts), "comments", len(res.Comments), "new_versions", n, "requests", res.Requests)
-	if n > 0 {
-		p.opts.Stored()
+	if err := p.opts.Store.SetSchedule(ctx, sched); err != nil {
+		return fmt.Errorf("schedule next poll of %s: %w", a.Key, err)
 	}
 	return nil
 }
 
+func (p *Poller) poll(ctx context.Context, conn moderation.Connector, a moderation.Account, rep *Report) error {
+	cur, err := p.opts.Store.Cursor(ctx, a.Key)
+	if err != nil && !errors.Is(err, moderation.ErrNotFound) {
+		return fmt.Errorf("read cursor: %w", err)
+	}
+	pctx, cancel := context.WithTimeout(ctx, p.opts.PollTimeout)
+	defer cancel()
+	res, err := conn.Poll(pctx, a, cur)
+	rep.Requests += res.Requests
+	if err != nil {
+		return err
+	}
+	c, err := Store(ctx, p.opts.Store, res)
+	rep.add(c)
+	if err != nil {
+		return err
+	}
+	p.opts.Logger.Debug("polled", "account", a.Key, "posts", len(res.Posts), "comments", len(res.Comments),
+		"new_versions", c.NewVersions, "requests", res.Requests)
+	return nil
+}
+
+// reconcile walks the account since a time and stores what it finds, a
+// page at a time.
+func (p *Poller) reconcile(ctx context.Context, rec moderation.Reconciler, a moderation.Account, since time.Time, source moderation.Source, rep *Report) error {
+	rctx, cancel := context.WithTimeout(ctx, p.opts.ReconcileTimeout)
+	defer cancel()
+	n, err := rec.Reconcile(rctx, a, moderation.ReconcileOptions{
+		Since:  since,
+		Source: source,
+		Known: func(ctx context.Context, postID string) (map[string]moderation.CommentState, error) {
+			return p.opts.Store.CommentStates(ctx, a.Key, postID)
+		},
+		Emit: func(ctx context.Context, res moderation.PollResult) error {
+			c, err := Store(ctx, p.opts.Store, res)
+			rep.add(c)
+			return err
+		},
+	})
+	rep.Requests += n
+	p.opts.Logger.Debug("reconciled", "account", a.Key, "source", string(source), "requests", n, "changes", rep.Changes)
+	return err
+}
+
+// Backfill loads an account's history since a time (every post and every
+// comment and reply), recording it with the source "backfill". Comments
+// that are no longer there are not looked for.
+func (p *Poller) Backfill(ctx context.Context, key string, since time.Time) (Report, error) {
+	rep := Report{Account: key}
+	a, err := p.opts.Store.Account(ctx, key)
+	if err != nil {
+		return rep, fmt.Errorf("backfill %s: %w", key, err)
+	}
+	rec, ok := p.opts.Connectors[a.Platform].(moderation.Reconciler)
+	if !ok {
+		return rep, fmt.Errorf("backfill %s: platform %s cannot read history", key, a.Platform)
+	}
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	n, err := rec.Reconcile(rctx, a, moderation.ReconcileOptions{
+		Since: since, Source: moderation.SourceBackfill,
+		Emit: func(ctx context.Context, res moderation.PollResult) error {
+			c, err := Store(ctx, p.opts.Store, res)
+			rep.add(c)
+			return err
+		},
+	})
+	rep.Requests = n
+	if rep.NewVersions > 0 {
+		p.opts.Stored()
+	}
+	return rep, err
+}
+
+func (r *Report) add(c Counts) {
+	r.Posts += c.Posts
+	r.NewComments += c.NewComments
+	r.NewVersions += c.NewVersions
+	r.Changes += c.Changes
+}
+
+// Counts says what Store changed.
+type Counts struct {
+	Posts       int // posts stored for the first time
+	NewComments int
+	NewVersions int
+	Changes     int
+}
+
 // Store writes what a poll saw: posts first, then comments, then state
-// changes, then the cursor. It returns how many new comment versions were
-// stored. It is safe to call again with the same result.
-func Store(ctx context.Context, st moderation.Store, res moderation.PollResult) (int, error) {
+// changes, then the cursor. It is safe to call again with the same result.
+func Store(ctx context.Context, st moderation.Store, res moderation.PollResult) (Counts, error) {
+	var c Counts
 	for _, post := range res.Posts {
-		if _, err := st.SavePost(ctx, post); err != nil {
-			return 0, fmt.Errorf("store post %s: %w", post.PlatformID, err)
+		created, err := st.SavePost(ctx, post)
+		if err != nil {
+			return c, fmt.Errorf("store post %s: %w", post.PlatformID, err)
+		}
+		if created {
+			c.Posts++
 		}
 	}
-	n := 0
 	for _, o := range res.Comments {
 		r, err := st.RecordComment(ctx, o)
 		if err != nil {
-			return n, fmt.Errorf("store comment %s: %w", o.PlatformID, err)
+			return c, fmt.Errorf("store comment %s: %w", o.PlatformID, err)
+		}
+		if r.NewComment {
+			c.NewComments++
 		}
 		if r.NewVersion {
-			n++
+			c.NewVersions++
+		}
+		if r.StateChanged {
+			c.Changes++
 		}
 	}
-	for _, c := range res.Changes {
-		if _, err := st.RecordStateChange(ctx, c); err != nil && !errors.Is(err, moderation.ErrNotFound) {
-			return n, fmt.Errorf("store state of %s: %w", c.PlatformID, err)
+	for _, ch := range res.Changes {
+		changed, err := st.RecordStateChange(ctx, ch)
+		if err != nil && !errors.Is(err, moderation.ErrNotFound) {
+			return c, fmt.Errorf("store state of %s: %w", ch.PlatformID, err)
+		}
+		if changed {
+			c.Changes++
 		}
 	}
 	if res.Cursor.AccountKey != "" {
 		if err := st.SetCursor(ctx, res.Cursor); err != nil {
-			return n, fmt.Errorf("store cursor: %w", err)
+			return c, fmt.Errorf("store cursor: %w", err)
 		}
 	}
-	return n, nil
+	return c, nil
 }
 
 // keySet is the set of accounts being polled now.
@@ -225,9 +402,36 @@ func (p *Poller) Ensure(ctx context.Context, keys []string) error {
 		default:
 			return fmt.Errorf("read schedule of %s: %w", key, err)
 		}
-		if err := p.opts.Store.SetSchedule(ctx, moderation.Schedule{AccountKey: key, NextPollAt: p.opts.Now()}); err != nil {
+		now := p.opts.Now()
+		if err := p.opts.Store.SetSchedule(ctx, moderation.Schedule{AccountKey: key, NextPollAt: now, NextReconcile: now}); err != nil {
 			return fmt.Errorf("schedule %s: %w", key, err)
 		}
+	}
+	return nil
+}
+
+// SetCrisis switches crisis mode on for an account until a time, polling
+// every interval, and makes the account due at once; a zero until switches
+// it off.
+func SetCrisis(ctx context.Context, st moderation.Store, key string, every time.Duration, until, now time.Time) error {
+	if _, err := st.Account(ctx, key); err != nil {
+		return fmt.Errorf("crisis mode for %s: %w", key, err)
+	}
+	sched, err := st.Schedule(ctx, key)
+	if err != nil && !errors.Is(err, moderation.ErrNotFound) {
+		return fmt.Errorf("crisis mode for %s: %w", key, err)
+	}
+	sched.AccountKey = key
+	sched.CrisisUntil, sched.CrisisEvery = until, every
+	if until.IsZero() {
+		sched.CrisisEvery = 0
+	}
+	if sched.NextReconcile.IsZero() {
+		sched.NextReconcile = now
+	}
+	sched.NextPollAt = now
+	if err := st.SetSchedule(ctx, sched); err != nil {
+		return fmt.Errorf("crisis mode for %s: %w", key, err)
 	}
 	return nil
 }

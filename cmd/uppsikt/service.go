@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/uppsikt/uppsikt/archive/sqlite"
-	"github.com/uppsikt/uppsikt/bot/facebook"
 	"github.com/uppsikt/uppsikt/bot/pipeline"
 	"github.com/uppsikt/uppsikt/bot/poller"
+	"github.com/uppsikt/uppsikt/bot/webhook"
 	"github.com/uppsikt/uppsikt/cmd/config"
 	"github.com/uppsikt/uppsikt/moderation"
 	"github.com/uppsikt/uppsikt/moderation/review"
@@ -27,6 +27,7 @@ type service struct {
 	log      *slog.Logger
 	store    *sqlite.Store
 	poller   *poller.Poller
+	hooks    *webhook.Processor
 	pipeline *pipeline.Pipeline
 	web      *http.Server
 	listener net.Listener
@@ -53,26 +54,15 @@ func openService(ctx context.Context, cfg *config.Config, log *slog.Logger) (*se
 			st.Close()
 		}
 	}()
-	var keys []string
-	tokens := map[string]string{}
 	languages := map[string]string{}
-	hours := map[string]poller.Hours{}
 	for _, a := range cfg.Accounts {
 		if err := st.UpsertAccount(ctx, moderation.Account{
-			Key: a.Key, Platform: moderation.Platform(a.Platform), PlatformID: a.ID, Name: a.Name,
+			Key: a.Key, Platform: moderation.Platform(a.Platform), PlatformID: accountPlatformID(a), Name: a.Name,
 			Owners: a.Owners, Substitutes: a.Substitutes, Status: moderation.AccountActive,
 		}); err != nil {
 			return nil, fmt.Errorf("store account %s: %w", a.Key, err)
 		}
-		keys = append(keys, a.Key)
-		tokens[a.Key] = a.Token.Value()
 		languages[a.Key] = a.Language
-		sc := cfg.Schedules[a.Schedule]
-		start, end, err := config.ParseOfficeHours(sc.OfficeHours)
-		if err != nil {
-			return nil, err
-		}
-		hours[a.Key] = poller.Hours{Start: start, End: end, Location: loc, Interval: sc.Interval.D(), OffHours: sc.OffHoursInterval.D(), Jitter: sc.Jitter.D()}
 	}
 	classifier, err := newClassifier(cfg, time.Now())
 	if err != nil {
@@ -82,22 +72,12 @@ func openService(ctx context.Context, cfg *config.Config, log *slog.Logger) (*se
 		Store: st, Classifier: classifier, Logger: log.With("part", "pipeline"),
 		Language: func(key string) string { return languages[key] },
 	})
-	fbConn := facebook.New(facebook.Options{
-		GraphURL: cfg.Meta.GraphURL, Version: cfg.Meta.Version, AppID: cfg.Meta.AppID,
-		AppSecret: cfg.Meta.AppSecret.Value(), Tokens: tokens, Logger: log.With("part", "facebook"),
-	})
-	s.poller = poller.New(poller.Options{
-		Store:      st,
-		Connectors: map[moderation.Platform]moderation.Connector{moderation.Facebook: fbConn},
-		Interval: func(a moderation.Account, sc moderation.Schedule, now time.Time) time.Duration {
-			return hours[a.Key].Next(sc, now)
-		},
-		Logger: log.With("part", "poller"),
-		Stored: s.pipeline.Wake,
-	})
-	if err := s.poller.Ensure(ctx, keys); err != nil {
+	// Connectors, poller (office hours, holidays, reconcile) and webhooks: poll.go.
+	sup, err := openSupervision(ctx, cfg, st, log, supervisionOptions{Stored: s.pipeline.Wake})
+	if err != nil {
 		return nil, err
 	}
+	s.poller, s.hooks = sup.poller, sup.hooks
 	web, err := review.New(review.Options{
 		Store: st, Municipality: cfg.Municipality.Name, Language: cfg.Municipality.Language,
 		Location: loc, Logger: log.With("part", "web"),
@@ -107,6 +87,9 @@ func openService(ctx context.Context, cfg *config.Config, log *slog.Logger) (*se
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/", web)
+	if sup.webhook != nil {
+		mux.Handle("/webhooks/meta", sup.webhook)
+	}
 	s.web = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	if s.listener, err = net.Listen("tcp", cfg.Web.Listen); err != nil {
 		return nil, fmt.Errorf("web page: %w", err)
@@ -134,6 +117,7 @@ func (s *service) run(ctx context.Context) error {
 	errs := make(chan error, 3)
 	wg.Go(func() { errs <- s.pipeline.Run(workCtx) })
 	wg.Go(func() { errs <- s.poller.Run(workCtx) })
+	wg.Go(func() { errs <- s.hooks.Run(workCtx) })
 	webDone := make(chan error, 1)
 	go func() { webDone <- s.web.Serve(s.listener) }()
 	s.log.Info("uppsikt is running", "web", s.URL(), "accounts", len(s.cfg.Accounts), "database", s.cfg.Paths.Database)

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/uppsikt/uppsikt/bot/poller"
+)
+
+// runBackfill is "uppsikt backfill -config FILE -account KEY -since DATE":
+// it loads an account's history (every post since the date with every
+// comment and reply) into the store.
+func runBackfill(ctx context.Context, env *environment, args []string) error {
+	fs := newFlagSet(env, "backfill", "-config FILE -account KEY -since 2025-01-01")
+	path := fs.String("config", "uppsikt.yaml", "the configuration file")
+	key := fs.String("account", "", "the account to load")
+	sinceFlag := fs.String("since", "", "load posts created on or after this date (YYYY-MM-DD, in the municipality's time zone)")
+	if err := parseFlags(fs, args, false); err != nil {
+		return err
+	}
+	if *key == "" || *sinceFlag == "" {
+		fs.Usage()
+		return fmt.Errorf("%w: -account and -since are required", errUsage)
+	}
+	cfg, err := loadConfig(env, *path)
+	if err != nil {
+		return err
+	}
+	loc, err := time.LoadLocation(cfg.Municipality.Timezone)
+	if err != nil {
+		return fmt.Errorf("time zone: %w", err)
+	}
+	since, err := time.ParseInLocation(time.DateOnly, *sinceFlag, loc)
+	if err != nil {
+		return fmt.Errorf("%w: -since %q: want a date like 2025-01-01", errUsage, *sinceFlag)
+	}
+	log := newLogger(env.stderr, cfg.Log)
+	st, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	sup, err := openSupervision(ctx, cfg, st, log, supervisionOptions{})
+	if err != nil {
+		return err
+	}
+	found := false
+	for _, k := range sup.keys {
+		found = found || k == *key
+	}
+	if !found {
+		return fmt.Errorf("%w: no account %q in %s", errUsage, *key, *path)
+	}
+	rep, err := sup.poller.Backfill(ctx, *key, since)
+	printReports(env.stdout, []poller.Report{rep}, nil)
+	return err
+}
