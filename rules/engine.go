@@ -362,7 +362,7 @@ func (e *Engine) classify(text, lang string, ov *override) moderation.Verdict {
 		s.spans = questionMarks(b, s.spans)
 	}
 	if want[detPerson] {
-		s.spans = personRefs(s, s.spans)
+		s.spans = personRefs(s, e.stop, s.spans)
 	}
 
 	for _, ri := range e.byLang[lang] {
@@ -504,7 +504,7 @@ func (e *Engine) nearHolds(s *scratch, c cand, n nearCond, role uint8) bool {
 // personRefs finds references to an identifiable person: a pack's
 // person_words ("min granne", "läraren"), @mentions, a capitalised name right
 // after such a word, and two capitalised words in a row (first and last name).
-func personRefs(s *scratch, out []span) []span {
+func personRefs(s *scratch, stop map[string]uint8, out []span) []span {
 	isPersonWord := make(map[int32]bool)
 	for _, m := range s.marks {
 		if m.role == rolePerson {
@@ -529,6 +529,9 @@ func personRefs(s *scratch, out []span) []span {
 		if k > 0 && isPersonWord[int32(k-1)] && !t.sentStart {
 			out = append(out, span{det: detPerson, ps: t.ps, pe: t.pe})
 			continue
+		}
+		if t.sentStart && stop[string(s.norm[t.na:t.nb])] != 0 {
+			continue // "All Somalis", "Alla somalier": a capitalised function word
 		}
 		if k+1 < len(toks) && nameLike(k+1) && !toks[k+1].sentStart {
 			out = append(out, span{det: detPerson, ps: t.ps, pe: toks[k+1].pe})
