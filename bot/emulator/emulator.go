@@ -199,13 +199,12 @@ func New(opts Options) (*Emulator, error) {
 func (e *Emulator) load(s *Scenario) {
 	now := e.now()
 	keys := map[string]*account{}
-	for i, sa := range s.Accounts {
+	for _, sa := range s.Accounts {
 		a := &account{Key: sa.Key, Platform: sa.Platform, ID: sa.ID, Name: sa.Name, Token: sa.Token, Language: s.Language}
 		keys[sa.Key] = a
 		e.accounts = append(e.accounts, a)
 		e.byID[a.ID] = a
 		e.byToken[a.Token] = append(e.byToken[a.Token], a)
-		_ = i
 	}
 	for _, sa := range s.Accounts {
 		if sa.Page != "" {

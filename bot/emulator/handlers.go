@@ -92,9 +92,6 @@ func (e *Emulator) dispatch(c *call) (any, *graphError) {
 	case "iguser GET media":
 		return e.listMedia(c, a)
 	}
-	if c.method != http.MethodGet && edge == "" {
-		return nil, unsupported(c.method, id)
-	}
 	if edge == "" {
 		return nil, unsupported(c.method, id)
 	}

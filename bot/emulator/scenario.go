@@ -522,10 +522,12 @@ func (f *scenarioFile) expand() *Scenario {
 			for range n {
 				written = append(written, f.Comments[weighted[commentDeck.next()]])
 			}
-			// Comments arrive after the post, spread over minutes to days.
+			// Comments arrive after the post, minutes to hours apart, and
+			// squeezed closer on recent posts so that none lies in the future.
 			cage := age
+			step := min(240, int(age/time.Minute)/(2*len(written)+2))
 			for _, wc := range written {
-				cage -= time.Duration(1+rng.IntN(240)) * time.Minute
+				cage -= time.Duration(1+rng.IntN(max(step, 1))) * time.Minute
 				if cage < time.Minute {
 					cage = time.Minute
 				}
@@ -534,15 +536,16 @@ func (f *scenarioFile) expand() *Scenario {
 					Labels: slices.Clone(wc.Labels), Question: wc.Question, Register: wc.Register,
 				}
 				rage := cage
+				rstep := min(600, int(cage/time.Minute)/4)
 				for _, wr := range wc.Replies {
-					rage -= time.Duration(5+rng.IntN(600)) * time.Minute
+					rage -= time.Duration(1+rng.IntN(max(rstep, 1))) * time.Minute
 					if rage < 30*time.Second {
 						rage = 30 * time.Second
 					}
 					c.Replies = append(c.Replies, s.replyFrom(rng, wr, rage))
 				}
 				if len(wc.Replies) == 0 && rng.IntN(100) < replyPct {
-					rage -= time.Duration(10+rng.IntN(900)) * time.Minute
+					rage -= time.Duration(1+rng.IntN(max(rstep, 1))) * time.Minute
 					if rage < 30*time.Second {
 						rage = 30 * time.Second
 					}

@@ -48,7 +48,7 @@ type webPage struct {
 
 type webAccount struct {
 	ID, Name, Initials, Platform, URL, Avatar string
-	Followers                                 int
+	Followers, PostCount                      int
 	Others                                    []webAccount
 }
 
@@ -79,9 +79,9 @@ main{max-width:720px;margin:20px auto;padding:0 12px}
 .bubble{background:#f0f2f5;border-radius:16px;padding:7px 12px;max-width:560px}
 .bubble .message{margin:2px 0}
 .replies{margin-left:40px}
-.comment.hidden-comment .bubble{opacity:.45}
+.comment.hidden-comment > div > .bubble{opacity:.45}
 .hidden-label{font-size:12px;color:#8a8d91;font-style:italic}
-.comment.highlight .bubble{background:#fff3c4;box-shadow:0 0 0 2px #f7b928}
+.comment.highlight > div > .bubble{background:#fff3c4;box-shadow:0 0 0 2px #f7b928}
 .page-reply .mini{background:#2d4f8b}
 a{color:#385898;text-decoration:none}
 `
@@ -96,7 +96,7 @@ const webTemplate = `<!DOCTYPE html>
 <header class="profile" id="profile">
   <div class="avatar" aria-hidden="true">{{.Account.Initials}}</div>
   <div><h1 class="page-name"><a href="{{.Account.URL}}">{{.Account.Name}}</a></h1>
-  <div class="muted">{{.Account.Followers}} {{.W.Followers}} · {{len .Posts}} {{.W.Posts}}{{range .Account.Others}} · <a href="{{.URL}}">{{.Name}}</a>{{end}}</div></div>
+  <div class="muted">{{.Account.Followers}} {{.W.Followers}} · {{.Account.PostCount}} {{.W.Posts}}{{range .Account.Others}} · <a href="{{.URL}}">{{.Name}}</a>{{end}}</div></div>
 </header>
 <main>
 {{range .Posts}}
@@ -253,7 +253,7 @@ func firstLine(s string) string {
 }
 
 func (e *Emulator) webAccount(a *account) webAccount {
-	wa := webAccount{ID: a.ID, Name: a.Name, Initials: initials(a.Name), Platform: a.Platform, URL: e.base + "web/" + a.ID, Followers: 1200 + len(a.posts)*13}
+	wa := webAccount{ID: a.ID, Name: a.Name, Initials: initials(a.Name), Platform: a.Platform, URL: e.base + "web/" + a.ID, Followers: 1200 + len(a.posts)*13, PostCount: len(liveMedia(a))}
 	for _, o := range e.accounts {
 		if o != a && (o.Page == a.ID || a.Page == o.ID) {
 			wa.Others = append(wa.Others, webAccount{Name: o.Name, URL: e.base + "web/" + o.ID})
