@@ -33,5 +33,9 @@ check-imports:
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
 
+## eval: measure the classifier on ../shared/corpus (dev.jsonl, DKhate, YouTube spam)
+eval: build
+	$(GO) run ./cmd/uppsikt-eval -bin $(BIN) -corpus ../shared/corpus
+
 clean:
 	rm -rf bin

@@ -71,16 +71,16 @@ type Engine struct {
 
 // crule is a compiled rule.
 type crule struct {
-	src        *Rule
-	pack       string
-	file       string
-	cite       moderation.Citation
-	langs      map[string]bool
-	regex      []*regexp.Regexp
-	detect     []uint8
-	near       []nearCond
-	ctxWithin  int
-	hasRaise   bool
+	src       *Rule
+	pack      string
+	file      string
+	cite      moderation.Citation
+	langs     map[string]bool
+	regex     []*regexp.Regexp
+	detect    []uint8
+	near      []nearCond
+	ctxWithin int
+	hasRaise  bool
 }
 
 // ErrOptions is returned when Options are incomplete.

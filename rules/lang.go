@@ -2,7 +2,6 @@ package rules
 
 import "strings"
 
-
 const (
 	langSV uint8 = 1 << iota
 	langDA

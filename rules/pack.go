@@ -31,27 +31,27 @@ type Pack struct {
 
 // Rule is one rule of a pack, as written in YAML.
 type Rule struct {
-	ID          string    `yaml:"id"`
-	Category    string    `yaml:"category"`
-	Signal      string    `yaml:"signal"`
-	Description string    `yaml:"description"`
-	Citation    Citation  `yaml:"citation"`
-	Languages   []string  `yaml:"languages"`
-	Severity    int       `yaml:"severity"`
-	Suggest     string    `yaml:"suggest"`
-	Register    bool      `yaml:"register"`
-	Words       []string  `yaml:"words"`
-	Regex       []string  `yaml:"regex"`
-	Detect      []string  `yaml:"detect"`
-	Domains     []string  `yaml:"domains"`
-	DomainWords []string  `yaml:"domain_words"`
-	SentStart   bool      `yaml:"sentence_start"`
-	Near        []Near    `yaml:"near"`
-	Context     *Context  `yaml:"context"`
-	Allow       []string  `yaml:"allow"`
-	Examples    Examples  `yaml:"examples"`
-	Line        int       `yaml:"-"`
-	regexLines  []int     `yaml:"-"`
+	ID          string   `yaml:"id"`
+	Category    string   `yaml:"category"`
+	Signal      string   `yaml:"signal"`
+	Description string   `yaml:"description"`
+	Citation    Citation `yaml:"citation"`
+	Languages   []string `yaml:"languages"`
+	Severity    int      `yaml:"severity"`
+	Suggest     string   `yaml:"suggest"`
+	Register    bool     `yaml:"register"`
+	Words       []string `yaml:"words"`
+	Regex       []string `yaml:"regex"`
+	Detect      []string `yaml:"detect"`
+	Domains     []string `yaml:"domains"`
+	DomainWords []string `yaml:"domain_words"`
+	SentStart   bool     `yaml:"sentence_start"`
+	Near        []Near   `yaml:"near"`
+	Context     *Context `yaml:"context"`
+	Allow       []string `yaml:"allow"`
+	Examples    Examples `yaml:"examples"`
+	Line        int      `yaml:"-"`
+	regexLines  []int    `yaml:"-"`
 }
 
 // Citation points at the guideline passage a rule enforces.
