@@ -379,11 +379,16 @@ func (e *Emulator) authenticate(c *call) *graphError {
 	if !known {
 		return tokenErr(0)
 	}
-	if proof := c.params.Get("appsecret_proof"); proof != "" && e.opts.AppSecret != "" {
+	// The app token carries the secret itself: Meta asks no proof of it, and
+	// the client sends the page token's proof along with it (Session.Inspect).
+	proof := c.params.Get("appsecret_proof")
+	switch {
+	case c.token == e.appTok:
+	case proof != "" && e.opts.AppSecret != "":
 		if !hmac.Equal([]byte(proof), []byte(e.appsecretProof(c.token))) {
 			return methodErr(100, 0, "Invalid appsecret_proof provided in the API argument")
 		}
-	} else if proof == "" && e.opts.RequireAppsecretProof && c.token != e.appTok {
+	case proof == "" && e.opts.RequireAppsecretProof:
 		return methodErr(100, 0, "API calls from the server require an appsecret_proof argument")
 	}
 	if len(c.segs) == 0 {

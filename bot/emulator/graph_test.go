@@ -753,12 +753,16 @@ func TestAuthentication(t *testing.T) {
 	if len(pages) != 1 || pages[0].ID != f.fb.ID || pages[0].AccessToken != f.fb.Token {
 		t.Errorf("/me/accounts: %+v", pages)
 	}
-	res, err = f.session(f.emu.AppAccessToken()).Get("/debug_token", fb.Params{"input_token": f.fb.Token})
+	// The client's own token check: debug_token with the app token.
+	data, err := f.sess.Inspect()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Get("data.is_valid") != true || res.Get("data.profile_id") != f.fb.ID {
-		t.Errorf("debug_token: %v", res)
+	if data.Get("is_valid") != true || data.Get("profile_id") != f.fb.ID || data.Get("type") != "PAGE" {
+		t.Errorf("debug_token: %v", data)
+	}
+	if id, err := f.sess.User(); err != nil || id != f.fb.ID {
+		t.Errorf("/me with a page token: %q %v", id, err)
 	}
 }
 
