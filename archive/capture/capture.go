@@ -134,6 +134,10 @@ type instance struct {
 	used        int  // captures started on it
 	retired     bool // no new captures; stop when active reaches 0
 	stopped     bool
+	spares      chan *tab      // a tab opened in advance for the next capture
+	preparing   bool           // a spare tab is being opened
+	claimed     bool           // a capture waits for the spare tab
+	prep        sync.WaitGroup // the goroutine opening a spare tab
 }
 
 // New returns a Browser. The browser process starts with the first capture.
@@ -300,6 +304,18 @@ func (b *Browser) stopLocked(inst *instance) {
 	inst.stopped = true
 	b.stopping.Go(func() {
 		inst.cancel()
+		inst.prep.Wait()
+		for {
+			select {
+			case tb := <-inst.spares:
+				if tb != nil {
+					tb.cancel()
+				}
+				continue
+			default:
+			}
+			break
+		}
 		inst.allocCancel()
 		b.log.Info("browser stopped", "pid", inst.pid, "captures", inst.used)
 	})
@@ -347,24 +363,31 @@ func (b *Browser) start() (*instance, error) {
 		pid = c.Browser.Process().Pid
 	}
 	b.log.Info("browser started", "pid", pid, "exec_path", o.ExecPath, "took", time.Since(began).Round(time.Millisecond))
-	return &instance{allocCancel: allocCancel, ctx: ctx, cancel: cancel, pid: pid}, nil
+	return &instance{allocCancel: allocCancel, ctx: ctx, cancel: cancel, pid: pid, spares: make(chan *tab, 1)}, nil
 }
 
 // captureOn runs one capture in a new tab of inst, in a fresh browser
 // context, under the capture's time limit.
 func (b *Browser) captureOn(ctx context.Context, inst *instance, allow hostList, load func(context.Context) error) (Shot, int, error) {
-	tabCtx, tabCancel := chromedp.NewContext(inst.ctx, chromedp.WithNewBrowserContext())
-	defer tabCancel()
+	t0 := time.Now()
+	tb := b.takeSpare(ctx, inst)
+	if tb == nil {
+		var err error
+		if tb, err = openTab(ctx, inst, b.opts.Timeout); err != nil {
+			return Shot{}, 0, fmt.Errorf("open tab: %w", err)
+		}
+	}
+	defer tb.cancel()
+	// Open the tab of the next capture while this one runs.
+	b.prepareSpare(inst)
+	tOpen := time.Now()
+
 	// The time limit is derived from the tab, never from the browser, so
 	// that it closes this tab and nothing else.
-	runCtx, runCancel := context.WithTimeout(tabCtx, b.opts.Timeout)
+	runCtx, runCancel := context.WithTimeout(tb.ctx, b.opts.Timeout)
 	defer runCancel()
 	stop := context.AfterFunc(ctx, runCancel)
 	defer stop()
-
-	if err := chromedp.Do(runCtx); err != nil { // opens the tab
-		return Shot{}, 0, fmt.Errorf("open tab: %w", err)
-	}
 
 	// Every request of the tab pauses until the guard below lets it go or
 	// fails it. The guard is owned by this capture and waited for.
@@ -396,14 +419,19 @@ func (b *Browser) captureOn(ctx context.Context, inst *instance, allow hostList,
 	if err := chromedp.Do(runCtx, chromedp.EmulateViewport(int64(b.opts.Viewport.Width), int64(b.opts.Viewport.Height))); err != nil {
 		return Shot{}, 0, fmt.Errorf("viewport: %w", err)
 	}
+	tSetup := time.Now()
 	if err := load(runCtx); err != nil {
 		return Shot{}, 0, fmt.Errorf("load: %w", err)
 	}
-	buf, err := chromedp.Run(runCtx, chromedp.FullScreenshot(100))
+	tLoad := time.Now()
+	buf, err := chromedp.Run(runCtx, fullPagePNG)
 	if err != nil {
 		return Shot{}, 0, fmt.Errorf("screenshot: %w", err)
 	}
 	at := time.Now()
+	b.log.Debug("captured", "pid", inst.pid, "open_tab", tOpen.Sub(t0).Round(time.Millisecond),
+		"setup", tSetup.Sub(tOpen).Round(time.Millisecond), "load", tLoad.Sub(tSetup).Round(time.Millisecond),
+		"screenshot", at.Sub(tLoad).Round(time.Millisecond), "png_bytes", len(buf))
 	title, err := chromedp.Run(runCtx, chromedp.Title())
 	if err != nil {
 		return Shot{}, 0, fmt.Errorf("title: %w", err)
@@ -419,6 +447,104 @@ func (b *Browser) captureOn(ctx context.Context, inst *instance, allow hostList,
 	runCancel()
 	guard.Wait()
 	return Shot{PNG: buf, URL: loc, Title: title, CapturedAt: at, Width: cfg.Width, Height: cfg.Height}, blocked, nil
+}
+
+// fullPagePNG is chromedp.FullScreenshot for PNG with the encoder tuned for
+// speed: the PNG is larger, and is compressed again when it is stored in
+// the evidence PDF.
+func fullPagePNG(ctx context.Context, t *chromedp.Target) ([]byte, error) {
+	res, err := cdp.Call(ctx, t, page.CaptureScreenshot, page.CaptureScreenshotParams{
+		Format:                page.CaptureScreenshotFormatPng,
+		FromSurface:           new(true),
+		CaptureBeyondViewport: new(true),
+		OptimizeForSpeed:      new(true),
+	})
+	return res.Data, err
+}
+
+// tab is an open page in a browser context of its own, used for one
+// capture.
+type tab struct {
+	ctx    context.Context
+	cancel context.CancelFunc // closes the page and disposes of its browser context
+}
+
+// openTab opens a page in a new browser context of inst. The page lives as
+// long as its own context; ctx and timeout bound only the opening.
+func openTab(ctx context.Context, inst *instance, timeout time.Duration) (*tab, error) {
+	tabCtx, cancel := chromedp.NewContext(inst.ctx, chromedp.WithNewBrowserContext())
+	stop := context.AfterFunc(ctx, cancel)
+	defer stop()
+	watchdog := time.AfterFunc(timeout, cancel)
+	err := chromedp.Do(tabCtx)
+	if !watchdog.Stop() && err == nil {
+		err = context.DeadlineExceeded
+	}
+	if err == nil && ctx.Err() != nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	return &tab{ctx: tabCtx, cancel: cancel}, nil
+}
+
+// takeSpare returns the tab opened in advance for the next capture, waiting
+// for it when it is being opened; nil when there is none, or when another
+// capture has claimed it.
+func (b *Browser) takeSpare(ctx context.Context, inst *instance) *tab {
+	b.mu.Lock()
+	expect := !inst.claimed && (inst.preparing || len(inst.spares) > 0)
+	inst.claimed = inst.claimed || expect
+	b.mu.Unlock()
+	if !expect {
+		return nil
+	}
+	defer func() {
+		b.mu.Lock()
+		inst.claimed = false
+		b.mu.Unlock()
+	}()
+	wait := time.NewTimer(b.opts.Timeout)
+	defer wait.Stop()
+	select {
+	case tb := <-inst.spares:
+		if tb != nil && tb.ctx.Err() != nil {
+			tb.cancel()
+			return nil
+		}
+		return tb
+	case <-ctx.Done():
+	case <-inst.ctx.Done():
+	case <-wait.C:
+	}
+	return nil
+}
+
+// prepareSpare opens a tab for the next capture in the background, unless
+// one is ready or being opened. The goroutine belongs to inst: stopping inst
+// waits for it.
+func (b *Browser) prepareSpare(inst *instance) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if inst.retired || inst.stopped || inst.preparing || inst.claimed || len(inst.spares) > 0 {
+		return
+	}
+	inst.preparing = true
+	inst.prep.Go(func() {
+		tb, err := openTab(inst.ctx, inst, b.opts.StartTimeout)
+		if err != nil && inst.ctx.Err() == nil {
+			b.log.Debug("could not open a spare tab", "pid", inst.pid, "err", err)
+		}
+		b.mu.Lock()
+		inst.preparing = false
+		// A nil tab tells a capture waiting for it to open its own. The
+		// channel has room: only one spare is prepared at a time and
+		// prepareSpare checks that the last one was taken.
+		inst.spares <- tb
+		b.mu.Unlock()
+	})
 }
 
 // Close stops the browser and waits for it. Captures running on it fail.
