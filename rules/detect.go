@@ -13,6 +13,7 @@ type span struct {
 	weak   bool // needs a raise context word to count
 	ps, pe int32
 	hs, he int32 // host of a URL
+	ti, tj int32 // the words it touches
 }
 
 // Detector ids, in the order they are run.
@@ -325,6 +326,9 @@ func phones(b []byte, out []span) []span {
 		last := j
 		for j < len(b) {
 			if isDigit(b[j]) {
+				if digits > 13 {
+					break
+				}
 				digits++
 				j++
 				last = j

@@ -365,6 +365,26 @@ func (e *Engine) classify(text, lang string, ov *override) moderation.Verdict {
 		s.spans = personRefs(s, e.stop, s.spans)
 	}
 
+	for k := range s.spans {
+		sp := &s.spans[k]
+		sp.ti, sp.tj = s.tokenRange(sp.ps, sp.pe)
+	}
+	slices.SortFunc(s.spans, func(a, b span) int {
+		if a.det != b.det {
+			return int(a.det) - int(b.det)
+		}
+		return int(a.ti - b.ti)
+	})
+	slices.SortFunc(s.marks, func(a, b mark) int {
+		switch {
+		case a.rule != b.rule:
+			return int(a.rule - b.rule)
+		case a.role != b.role:
+			return int(a.role) - int(b.role)
+		}
+		return int(a.ti - b.ti)
+	})
+
 	for _, ri := range e.byLang[lang] {
 		r := e.rules[ri]
 		for _, re := range r.regex {
@@ -378,8 +398,7 @@ func (e *Engine) classify(text, lang string, ov *override) moderation.Verdict {
 				if sp.det != d || (d == detURL && !r.urlWanted(b[sp.hs:sp.he])) {
 					continue
 				}
-				ti, tj := s.tokenRange(sp.ps, sp.pe)
-				s.cands = append(s.cands, cand{rule: ri, ps: sp.ps, pe: sp.pe, ti: ti, tj: tj, weak: sp.weak})
+				s.cands = append(s.cands, cand{rule: ri, ps: sp.ps, pe: sp.pe, ti: sp.ti, tj: sp.tj, weak: sp.weak})
 			}
 		}
 	}
@@ -445,8 +464,12 @@ func gap(ai, aj, bi, bj int32) int32 {
 // co-occurrence.
 func (e *Engine) accept(s *scratch, c cand) bool {
 	r := e.rules[c.rule]
-	for _, m := range s.marks {
-		if m.rule == c.rule && m.role == roleAllow && m.ti <= c.ti && m.tj >= c.tj {
+	for k := s.firstMark(c.rule, roleAllow, c.ti-maxPhraseWords); k < len(s.marks); k++ {
+		m := s.marks[k]
+		if m.rule != c.rule || m.role != roleAllow || m.ti > c.ti {
+			break
+		}
+		if m.tj >= c.tj {
 			return false
 		}
 	}
@@ -455,45 +478,76 @@ func (e *Engine) accept(s *scratch, c cand) bool {
 	}
 	raised := false
 	if r.ctxWithin > 0 {
-		for _, m := range s.marks {
-			if m.rule != c.rule || (m.role != roleLower && m.role != roleRaise) {
-				continue
-			}
-			if gap(c.ti, c.tj, m.ti, m.tj) > int32(r.ctxWithin) {
-				continue
-			}
-			if m.role == roleLower {
-				return false
-			}
-			raised = true
+		w := int32(r.ctxWithin)
+		if s.markWithin(c, roleLower, w, false) {
+			return false
 		}
+		raised = s.markWithin(c, roleRaise, w, false)
 	}
 	if c.weak && !raised {
 		return false
 	}
 	for k, n := range r.near {
-		if !e.nearHolds(s, c, n, roleNear+uint8(k)*8) {
+		if !s.markWithin(c, roleNear+uint8(k)*8, n.within, true) && !s.spanWithin(c, n) {
 			return false
 		}
 	}
 	return true
 }
 
-// nearHolds reports whether a word or detector finding of one near
-// condition lies within its distance of the candidate.
-func (e *Engine) nearHolds(s *scratch, c cand, n nearCond, role uint8) bool {
-	for _, m := range s.marks {
-		if m.rule == c.rule && m.role == role && gap(c.ti, c.tj, m.ti, m.tj) <= n.within && (m.ti != c.ti || m.tj != c.tj) {
+// maxPhraseWords bounds the length of a phrase in words; it lets the
+// condition checks look at a window of marks instead of all of them.
+const maxPhraseWords = 16
+
+// firstMark finds the first mark of a rule and role that starts at token lo
+// or later; marks are sorted by rule, role and first token.
+func (s *scratch) firstMark(rule int32, role uint8, lo int32) int {
+	return sort.Search(len(s.marks), func(k int) bool {
+		m := s.marks[k]
+		switch {
+		case m.rule != rule:
+			return m.rule > rule
+		case m.role != role:
+			return m.role > role
+		}
+		return m.ti >= lo
+	})
+}
+
+// markWithin reports a mark of the candidate's rule with the given role
+// within w words of it; notSelf skips a mark on exactly the candidate's
+// own words (a near word that is also one of the rule's words).
+func (s *scratch) markWithin(c cand, role uint8, w int32, notSelf bool) bool {
+	for k := s.firstMark(c.rule, role, c.ti-w-maxPhraseWords); k < len(s.marks); k++ {
+		m := s.marks[k]
+		if m.rule != c.rule || m.role != role || m.ti > c.tj+w {
+			break
+		}
+		if gap(c.ti, c.tj, m.ti, m.tj) <= w && (!notSelf || m.ti != c.ti || m.tj != c.tj) {
 			return true
 		}
 	}
+	return false
+}
+
+// spanWithin reports a detector finding of a near condition within its
+// distance of the candidate; spans are sorted by detector and first token.
+func (s *scratch) spanWithin(c cand, n nearCond) bool {
 	for _, d := range n.detect {
-		for _, sp := range s.spans {
+		lo := c.ti - n.within - maxPhraseWords
+		k := sort.Search(len(s.spans), func(k int) bool {
+			sp := s.spans[k]
 			if sp.det != d {
-				continue
+				return sp.det > d
 			}
-			ti, tj := s.tokenRange(sp.ps, sp.pe)
-			if gap(c.ti, c.tj, ti, tj) <= n.within && (sp.ps >= c.pe || sp.pe <= c.ps) {
+			return sp.ti >= lo
+		})
+		for ; k < len(s.spans); k++ {
+			sp := s.spans[k]
+			if sp.det != d || sp.ti > c.tj+n.within {
+				break
+			}
+			if gap(c.ti, c.tj, sp.ti, sp.tj) <= n.within && (sp.ps >= c.pe || sp.pe <= c.ps) {
 				return true
 			}
 		}

@@ -250,7 +250,7 @@ func (lx *lexicon) matchTokens(s *scratch) {
 				}
 				ok := len(rest) == 0 ||
 					(e.inflect && lx.suffixes[string(rest)]) ||
-					(e.prefixC && utf8.RuneCount(rest) >= 2 && utf8.RuneStart(rest[0]))
+					(e.prefixC && atLeastTwoRunes(rest) && utf8.RuneStart(rest[0]))
 				if !ok {
 					continue
 				}
@@ -271,7 +271,7 @@ func (lx *lexicon) matchTokens(s *scratch) {
 				break
 			}
 			ents := lx.rev.nodes[n].ents
-			if len(ents) == 0 || !utf8.RuneStart(w[q]) || utf8.RuneCount(w[:q]) < 2 {
+			if len(ents) == 0 || !utf8.RuneStart(w[q]) || !atLeastTwoRunes(w[:q]) {
 				continue
 			}
 			for _, id := range ents {
@@ -304,4 +304,14 @@ func (lx *lexicon) matchPhrase(s *scratch, i int, e *lexEntry) (int, bool) {
 		return 0, false
 	}
 	return j, true
+}
+
+// atLeastTwoRunes reports whether b holds two runes or more, looking at no
+// more than the first two.
+func atLeastTwoRunes(b []byte) bool {
+	if len(b) < 2 {
+		return false
+	}
+	_, n := utf8.DecodeRune(b)
+	return n < len(b)
 }

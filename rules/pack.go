@@ -223,9 +223,14 @@ func (p *Pack) check() error {
 		if len(r.Words) == 0 && len(r.Regex) == 0 && len(r.Detect) == 0 {
 			return p.errorf(line, "rule %s: needs words, regex or detect", r.ID)
 		}
-		for j, w := range r.Words {
-			if strings.Trim(w, "*= ") == "" {
-				return p.errorf(line, "rule %s: empty word at position %d", r.ID, j+1)
+		for _, list := range [][]string{r.Words, r.Allow, nearWords(r.Near), contextWords(r.Context)} {
+			for _, w := range list {
+				if strings.Trim(w, "*= ") == "" {
+					return p.errorf(line, "rule %s: empty word", r.ID)
+				}
+				if n := len(strings.Fields(w)); n > maxPhraseWords {
+					return p.errorf(line, "rule %s: phrase %q has %d words; at most %d", r.ID, w, n, maxPhraseWords)
+				}
 			}
 		}
 		for j, re := range r.Regex {
@@ -289,4 +294,19 @@ func ReadPacks(fsys fs.FS) ([]*Pack, error) {
 		packs = append(packs, p)
 	}
 	return packs, nil
+}
+
+func nearWords(ns []Near) []string {
+	var out []string
+	for _, n := range ns {
+		out = append(out, n.Words...)
+	}
+	return out
+}
+
+func contextWords(c *Context) []string {
+	if c == nil {
+		return nil
+	}
+	return append(slices.Clone(c.Lower), c.Raise...)
 }
