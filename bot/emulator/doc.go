@@ -179,6 +179,7 @@
 //	posts:                       # texts, reused in shuffled order; account: ig for Instagram captions
 //	  - text: "Snöröjningen är igång ..."
 //	    picture: true
+//	    months: [11, 12, 1, 2, 3]  # New places a seasonal text in one of its months
 //	    comments:                # comments that belong to this post (used the first time it appears)
 //	      - text: "Snövallen ... blockerar vägen ..."
 //	        question: true

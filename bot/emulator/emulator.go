@@ -211,12 +211,17 @@ func (e *Emulator) load(s *Scenario) {
 			keys[sa.Key].Page = keys[sa.Page].ID
 		}
 	}
-	// Posts in scenario order are oldest first per account.
+	// Posts in scenario order are oldest first per account. A seasonal
+	// text (midsummer, Christmas, snow) changes place with another post so
+	// that it lands in one of its months, taking its own comments along.
+	src := seasonalOrder(s.Posts, now)
 	counters := map[string]int{}
-	for _, sp := range s.Posts {
+	for i, sp := range s.Posts {
 		a := keys[sp.AccountKey]
+		content := s.Posts[src[i]]
+		shift := sp.Age - content.Age
 		counters[a.ID]++
-		p := &post{Account: a, Message: sp.Message, Created: now.Add(-sp.Age).Truncate(time.Second), Picture: sp.Picture, Likes: int(sp.Age % 97)}
+		p := &post{Account: a, Message: content.Message, Created: now.Add(-sp.Age).Truncate(time.Second), Picture: content.Picture, Likes: int(sp.Age % 97)}
 		p.Updated = p.Created
 		if a.Platform == "facebook" {
 			p.ID = fmt.Sprintf("%s_%d", a.ID, 100000000000000+int64(counters[a.ID])*7919)
@@ -225,7 +230,19 @@ func (e *Emulator) load(s *Scenario) {
 		}
 		e.posts[p.ID] = p
 		a.posts = append(a.posts, p)
+		var thread []ScenarioComment
+		for _, sc := range content.Comments {
+			if sc.specific {
+				thread = append(thread, shiftAges(sc, shift))
+			}
+		}
 		for _, sc := range sp.Comments {
+			if !sc.specific {
+				thread = append(thread, sc)
+			}
+		}
+		slices.SortStableFunc(thread, func(x, y ScenarioComment) int { return int(y.Age - x.Age) })
+		for _, sc := range thread {
 			c := e.newComment(p, nil, sc.Author, sc.ByPage, sc.Message, now.Add(-sc.Age).Truncate(time.Second))
 			c.Labels, c.Question, c.Register = sc.Labels, sc.Question, sc.Register
 			for _, sr := range sc.Replies {
@@ -237,6 +254,67 @@ func (e *Emulator) load(s *Scenario) {
 	for _, a := range e.accounts {
 		sortPosts(a.posts)
 	}
+}
+
+// seasonalOrder says, for each post slot, which post's text (with its own
+// comments) goes there: itself, or a seasonal text swapped in so that it
+// falls in one of its months. Only posts of the same account change places.
+func seasonalOrder(posts []ScenarioPost, now time.Time) []int {
+	src := make([]int, len(posts))
+	for i := range src {
+		src[i] = i
+	}
+	month := func(i int) int { return int(now.Add(-posts[i].Age).Month()) }
+	fits := func(content, slot int) bool {
+		ms := posts[content].Months
+		return len(ms) == 0 || slices.Contains(ms, month(slot))
+	}
+	for i := range posts {
+		if fits(src[i], i) {
+			continue
+		}
+		for j := range posts {
+			if j == i || posts[j].AccountKey != posts[i].AccountKey {
+				continue
+			}
+			if fits(src[i], j) && fits(src[j], i) {
+				src[i], src[j] = src[j], src[i]
+				break
+			}
+		}
+	}
+	// What no swap can place may still move in a cycle of three.
+	for i := range posts {
+		if fits(src[i], i) {
+			continue
+		}
+	search:
+		for j := range posts {
+			if j == i || posts[j].AccountKey != posts[i].AccountKey || !fits(src[i], j) {
+				continue
+			}
+			for k := range posts {
+				if k == i || k == j || posts[k].AccountKey != posts[i].AccountKey {
+					continue
+				}
+				if fits(src[j], k) && fits(src[k], i) {
+					src[i], src[j], src[k] = src[k], src[i], src[j]
+					break search
+				}
+			}
+		}
+	}
+	return src
+}
+
+// shiftAges moves a comment and its replies by d, keeping them in the past.
+func shiftAges(c ScenarioComment, d time.Duration) ScenarioComment {
+	c.Age = max(c.Age+d, 30*time.Second)
+	c.Replies = slices.Clone(c.Replies)
+	for i := range c.Replies {
+		c.Replies[i].Age = max(c.Replies[i].Age+d, 20*time.Second)
+	}
+	return c
 }
 
 func idSalt(s string) int64 {

@@ -56,6 +56,7 @@ type ScenarioPost struct {
 	Message    string
 	Age        time.Duration // before the emulator's now
 	Picture    bool
+	Months     []int // the months the text belongs to (empty = any); New places it in one when it can
 	Comments   []ScenarioComment
 }
 
@@ -71,6 +72,7 @@ type ScenarioComment struct {
 	Question bool
 	Register bool
 	Replies  []ScenarioComment
+	specific bool // written for its post's text: moves with the text
 }
 
 // Author is a commenter as the platform names them.
@@ -224,6 +226,7 @@ type filePost struct {
 	Account  string            `yaml:"account"` // account key; empty = any Facebook account
 	Text     string            `yaml:"text"`
 	Picture  bool              `yaml:"picture"`
+	Months   []int             `yaml:"months"` // months (1–12) the text belongs to; empty = any
 	Comments []scenarioComment `yaml:"comments"`
 	line     int
 }
@@ -233,7 +236,7 @@ func (p *filePost) UnmarshalYAML(n *yaml.Node) error {
 	var v plain
 	if n.Kind == yaml.ScalarNode {
 		v.Text = n.Value
-	} else if err := decodeStrict(n, &v, "account", "text", "picture", "comments"); err != nil {
+	} else if err := decodeStrict(n, &v, "account", "text", "picture", "months", "comments"); err != nil {
 		return err
 	}
 	*p = filePost(v)
@@ -430,6 +433,11 @@ func (f *scenarioFile) validate() error {
 		if strings.TrimSpace(p.Text) == "" {
 			return fmt.Errorf("line %d: empty post text", p.line)
 		}
+		for _, m := range p.Months {
+			if m < 1 || m > 12 {
+				return fmt.Errorf("line %d: month %d: want 1–12", p.line, m)
+			}
+		}
 		if p.Account != "" {
 			if _, ok := keys[p.Account]; !ok {
 				return fmt.Errorf("line %d: unknown account %q", p.line, p.Account)
@@ -512,12 +520,13 @@ func (f *scenarioFile) expand() *Scenario {
 			day := 1 + (days-1)*(a.Posts-1-i)/max(a.Posts, 1)
 			secs := 7*3600 + rng.IntN(10*3600) // between 07:00 and 17:00
 			age := time.Duration(day)*24*time.Hour - time.Duration(secs)*time.Second
-			p := ScenarioPost{AccountKey: a.Key, Message: fp.Text, Age: age, Picture: fp.Picture || a.Platform == "instagram"}
+			p := ScenarioPost{AccountKey: a.Key, Message: fp.Text, Age: age, Picture: fp.Picture || a.Platform == "instagram", Months: fp.Months}
 			var written []scenarioComment
 			if !used[ti] {
 				written = append(written, fp.Comments...)
 				used[ti] = true
 			}
+			nSpecific := len(written)
 			n := lo + rng.IntN(hi-lo+1)
 			for range n {
 				written = append(written, f.Comments[weighted[commentDeck.next()]])
@@ -526,7 +535,7 @@ func (f *scenarioFile) expand() *Scenario {
 			// squeezed closer on recent posts so that none lies in the future.
 			cage := age
 			step := min(240, int(age/time.Minute)/(2*len(written)+2))
-			for _, wc := range written {
+			for k, wc := range written {
 				cage -= time.Duration(1+rng.IntN(max(step, 1))) * time.Minute
 				if cage < time.Minute {
 					cage = time.Minute
@@ -534,6 +543,7 @@ func (f *scenarioFile) expand() *Scenario {
 				c := ScenarioComment{
 					Author: s.authors[rng.IntN(len(s.authors))], Message: wc.Text, Age: cage,
 					Labels: slices.Clone(wc.Labels), Question: wc.Question, Register: wc.Register,
+					specific: k < nSpecific,
 				}
 				rage := cage
 				rstep := min(600, int(cage/time.Minute)/4)

@@ -4,8 +4,10 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/uppsikt/uppsikt/bot/emulator"
 	"github.com/uppsikt/uppsikt/moderation"
@@ -189,4 +191,60 @@ func FuzzParseScenario(f *testing.F) {
 			t.Fatalf("summary posts %d, scenario %d", sum.Posts, len(s.Posts))
 		}
 	})
+}
+
+// Seasonal texts (snow, midsummer, Christmas) land in their months whatever
+// the emulator's clock says.
+func TestSeasonalPlacement(t *testing.T) {
+	for _, name := range []string{"sv", "da"} {
+		s, err := emulator.LoadScenario(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		months := map[string][]int{}
+		for _, p := range s.Posts {
+			if len(p.Months) > 0 {
+				months[p.Message] = p.Months
+			}
+		}
+		for _, now := range []time.Time{
+			time.Date(2026, 1, 10, 9, 0, 0, 0, time.UTC),
+			time.Date(2026, 6, 20, 9, 0, 0, 0, time.UTC),
+			time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC),
+		} {
+			e, err := emulator.New(emulator.Options{Scenario: s, Now: func() time.Time { return now }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			st := e.State("")
+			e.Close()
+			var seasonal, wrong, comments int
+			for _, a := range st.Accounts {
+				for _, p := range a.Posts {
+					comments += len(p.Comments)
+					for _, c := range p.Comments {
+						if c.Created.Before(p.Created) || c.Created.After(now) {
+							t.Errorf("%s %s: comment at %v outside its post's life (%v – %v)", name, now.Format("Jan"), c.Created, p.Created, now)
+						}
+					}
+					ms, ok := months[p.Message]
+					if !ok {
+						continue
+					}
+					seasonal++
+					if !slices.Contains(ms, int(p.Created.Month())) {
+						wrong++
+					}
+				}
+			}
+			sum := s.Summary()
+			if want := sum.Comments + sum.Replies; comments != want {
+				t.Errorf("%s %s: %d comments in the emulator, summary says %d", name, now.Format("Jan"), comments, want)
+			}
+			t.Logf("%s, now in %s: %d seasonal posts, %d out of season", name, now.Format("January"), seasonal, wrong)
+			if wrong*20 > seasonal {
+				t.Errorf("%s, now in %s: %d of %d seasonal posts out of season", name, now.Format("January"), wrong, seasonal)
+			}
+		}
+	}
 }
