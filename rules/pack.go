@@ -188,12 +188,12 @@ func (p *Pack) check() error {
 		case r.Category == "" && r.Signal == "":
 			return p.errorf(line, "rule %s: needs a category or a signal", r.ID)
 		}
+		if r.Citation.Document == "" {
+			r.Citation.Document = p.Document
+		}
 		if r.Category != "" {
 			if r.Citation.Section == "" {
 				return p.errorf(line, "rule %s: citation.section is required", r.ID)
-			}
-			if r.Citation.Document == "" {
-				r.Citation.Document = p.Document
 			}
 			if r.Citation.Document == "" {
 				return p.errorf(line, "rule %s: citation.document is required (or document: on the pack)", r.ID)
