@@ -893,3 +893,37 @@ func TestInstagram(t *testing.T) {
 	}
 	_ = mediaID
 }
+
+// BenchmarkFeedPageWithComments measures one feed page of 25 posts with
+// their comment threads expanded, over HTTP, as uppsikt's poller asks for it.
+func BenchmarkFeedPageWithComments(b *testing.B) {
+	s, err := emulator.LoadScenario("sv")
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, err := emulator.New(emulator.Options{Scenario: s, Now: func() time.Time { return testNow }, AppCallBudget: 1 << 30, PageCallBudget: 1 << 30})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close()
+	srv := httptest.NewServer(e)
+	defer srv.Close()
+	e.SetBaseURL(srv.URL)
+	a := e.Accounts()[0]
+	u := srv.URL + "/v23.0/" + a.ID + "/feed?" + url.Values{
+		"access_token": {a.Token}, "limit": {"25"},
+		"fields": {"id,message,created_time,comments.filter(stream).limit(100){id,message,from,created_time,parent,is_hidden,comment_count}"},
+	}.Encode()
+	b.ResetTimer()
+	for b.Loop() {
+		resp, err := http.Get(u)
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			b.Fatal(resp.Status)
+		}
+	}
+}
