@@ -202,11 +202,27 @@ func (e *Emulator) serveWeb(w http.ResponseWriter, r *http.Request, rest string)
 	page := webPage{Account: e.webAccount(a), W: words[a.Language], Lang: a.Language}
 	switch {
 	case len(segs) == 1:
-		page.Title = a.Name
-		for _, p := range a.posts {
-			if !p.Deleted {
-				page.Posts = append(page.Posts, e.webPost(a, p, ""))
+		// ?since= and ?until= (unix or ISO 8601) limit the posts, say to a
+		// year for a yearly snapshot; ?threads=1 shows every comment thread.
+		q := r.URL.Query()
+		var since, until time.Time
+		for key, dst := range map[string]*time.Time{"since": &since, "until": &until} {
+			if v := q.Get(key); v != "" {
+				t, ok := parseTime(v)
+				if !ok {
+					http.Error(w, key+": want unix time or ISO 8601", http.StatusBadRequest)
+					return
+				}
+				*dst = t
 			}
+		}
+		page.Title = a.Name
+		page.Single = q.Get("threads") == "1" || q.Get("threads") == "true"
+		for _, p := range a.posts {
+			if p.Deleted || (!since.IsZero() && p.Created.Before(since)) || (!until.IsZero() && p.Created.After(until)) {
+				continue
+			}
+			page.Posts = append(page.Posts, e.webPost(a, p, ""))
 		}
 	case len(segs) == 2 && segs[1] == "avatar.svg":
 		writeSVG(w, fmt.Sprintf(`<svg xmlns="http://www.w3.org/2000/svg" width="120" height="120"><circle cx="60" cy="60" r="60" fill="#2d4f8b"/><text x="60" y="75" font-size="44" text-anchor="middle" fill="#fff" font-family="sans-serif">%s</text></svg>`, template.HTMLEscapeString(initials(a.Name))))

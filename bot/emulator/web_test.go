@@ -100,6 +100,18 @@ func TestWebPagesEscapeAndShowThreads(t *testing.T) {
 		t.Errorf("post link %q", href)
 	}
 
+	// A year with every thread, for a yearly snapshot.
+	year := getDoc(t, f.fb.PageURL+"?threads=1&since=2026-01-01&until=2026-12-31T23:59:59Z")
+	if n := year.Find("article.post").Length(); n == 0 || n >= f.sum.PerAccount[0].Posts {
+		t.Errorf("posts of 2026: got %d of %d", n, f.sum.PerAccount[0].Posts)
+	}
+	if year.Find("article.post .comment").Length() == 0 {
+		t.Errorf("threads=1 shows no comments")
+	}
+	if acct.Find("article.post .comment").Length() != 0 {
+		t.Errorf("the plain account page shows threads")
+	}
+
 	ig := getDoc(t, f.ig.PageURL)
 	if !ig.Find("body").HasClass("instagram") || ig.Find("article.post img.picture").Length() == 0 {
 		t.Errorf("instagram page without its look or pictures")
