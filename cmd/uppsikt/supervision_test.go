@@ -61,7 +61,7 @@ type supRig struct {
 	keys    map[string]emulator.Account // account key → emulated account
 }
 
-func newSupRig(t *testing.T, sc *emulator.Scenario) *supRig {
+func newSupRig(t testing.TB, sc *emulator.Scenario) *supRig {
 	t.Helper()
 	clock := &testClock{now: time.Now().UTC().Truncate(time.Second)}
 	emu, err := emulator.New(emulator.Options{Scenario: sc, AppID: "1000000000000001", AppSecret: rigSecret, Now: clock.Now, WebhookBackoff: 5 * time.Millisecond})
@@ -141,7 +141,7 @@ func liveComments(emu *emulator.Emulator) (n int) {
 	return n
 }
 
-func loadSV(t *testing.T) *emulator.Scenario {
+func loadSV(t testing.TB) *emulator.Scenario {
 	t.Helper()
 	sc, err := emulator.LoadScenario("sv")
 	if err != nil {
