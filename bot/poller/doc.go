@@ -3,10 +3,23 @@
 //
 // The schedule lives in the store (moderation.Schedule), not in memory: a
 // ticker asks the store which accounts are due, so a restart loses nothing
-// and never polls early. Due accounts go to a bounded pool of workers; an
-// account whose platform is slow or failing occupies one worker, never the
-// whole poller. Each cycle stores posts first, then every comment
-// observation (the store keeps each new text as a new version and queues it
-// for the pipeline exactly once), then moves the cursor and the next poll
-// time.
+// and never polls early. Hours decides the next poll: a short interval in
+// office hours on working days, a longer one on evenings, weekends and
+// public holidays (bot/calendar), and crisis mode (SetCrisis, "uppsikt
+// crisis on") overriding both until it ends. Jitter spreads the polls.
+//
+// Due accounts go to a bounded pool of workers; every poll and reconcile
+// pass runs under its own timeout, so an account whose platform is slow or
+// failing occupies one worker for a bounded time, never the whole poller.
+// Each cycle stores posts first, then every comment observation (the store
+// keeps each new text as a new version and queues it for the pipeline
+// exactly once), then state changes, then moves the cursor and the next
+// poll time. When an account's reconcile pass is due (and its connector is
+// a moderation.Reconciler) the cycle adds it: every post of the reconcile
+// window with all comments, which finds edits, hides and deletions the
+// cheap poll cannot see. Backfill loads history the same way.
+//
+// A token the platform rejects marks the account disconnected, with a note
+// for the alert in the web page; it is not called again until the token is
+// replaced. A rate limit moves the next poll to when the limit has passed.
 package poller
