@@ -107,7 +107,14 @@ func (d *Dir) Put(ctx context.Context, data []byte, ext string) (File, error) {
 		if errors.Is(err, fs.ErrExist) {
 			return f, d.Verify(ctx, f)
 		}
-		return File{}, fmt.Errorf("evidence: link %s: %w", final, err)
+		// A file system without hard links: rename, after checking
+		// once more that the name is free.
+		if _, serr := os.Lstat(final); serr == nil {
+			return f, d.Verify(ctx, f)
+		}
+		if rerr := os.Rename(tmpName, final); rerr != nil {
+			return File{}, fmt.Errorf("evidence: link %s: %w; rename: %w", final, err, rerr)
+		}
 	}
 	if err := syncDir(sub); err != nil {
 		return File{}, err
