@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"bytes"
 	"strings"
 	"time"
 
@@ -271,10 +272,10 @@ func urls(b []byte, out []span) []span {
 		for e > s && strings.IndexByte(".!?:;", b[e-1]) >= 0 {
 			e--
 		}
-		chunk := string(b[s:e])
-		if strings.IndexByte(chunk, '.') < 0 {
+		if bytes.IndexByte(b[s:e], '.') < 0 {
 			continue
 		}
+		chunk := string(b[s:e])
 		hs := s
 		if k := strings.Index(chunk, "://"); k >= 0 {
 			hs = s + k + 3

@@ -67,6 +67,7 @@ type Engine struct {
 	identity string
 	pool     sync.Pool
 	stop     map[string]uint8
+	want     map[string][numDetectors]bool // detectors the rules of a language need
 }
 
 // crule is a compiled rule.
@@ -233,6 +234,24 @@ func Compile(packs []*Pack, opts Options) (*Engine, error) {
 			}
 		}
 	}
+	e.want = map[string][numDetectors]bool{}
+	for _, l := range allLangs {
+		var want [numDetectors]bool
+		for _, r := range e.rules {
+			if !r.langs[l] {
+				continue
+			}
+			for _, d := range r.detect {
+				want[d] = true
+			}
+			for _, n := range r.near {
+				for _, d := range n.detect {
+					want[d] = true
+				}
+			}
+		}
+		e.want[l] = want
+	}
 	e.identity = hex.EncodeToString(h.Sum(nil))[:12]
 	e.pool.New = func() any { return &scratch{} }
 	return e, nil
@@ -306,7 +325,7 @@ func (a *accountClassifier) Classify(text, lang string) moderation.Verdict {
 }
 
 // maxTokensForLanguage bounds the language guess on long texts.
-const maxTokensForLanguage = 300
+const maxTokensForLanguage = 80
 
 func (e *Engine) classify(text, lang string, ov *override) moderation.Verdict {
 	s := e.pool.Get().(*scratch)
@@ -330,21 +349,7 @@ func (e *Engine) classify(text, lang string, ov *override) moderation.Verdict {
 	}
 
 	// Detectors needed by the rules of this language, each run once.
-	var want [numDetectors]bool
-	for _, ri := range e.byLang[lang] {
-		for _, d := range e.rules[ri].detect {
-			want[d] = true
-		}
-	}
-	for _, r := range e.rules {
-		if r.langs[lang] {
-			for _, n := range r.near {
-				for _, d := range n.detect {
-					want[d] = true
-				}
-			}
-		}
-	}
+	want := e.want[lang]
 	b := s.plain.b
 	if want[detPersonnummer] || want[detSamordning] || want[detCPR] {
 		s.spans = idNumbers(b, e.today, want, s.spans)
@@ -559,7 +564,11 @@ func (s *scratch) spanWithin(c cand, n nearCond) bool {
 // person_words ("min granne", "läraren"), @mentions, a capitalised name right
 // after such a word, and two capitalised words in a row (first and last name).
 func personRefs(s *scratch, stop map[string]uint8, out []span) []span {
-	isPersonWord := make(map[int32]bool)
+	isPersonWord := s.personAt[:0]
+	for range s.toks {
+		isPersonWord = append(isPersonWord, false)
+	}
+	s.personAt = isPersonWord
 	for _, m := range s.marks {
 		if m.role == rolePerson {
 			isPersonWord[m.tj] = true
@@ -580,7 +589,7 @@ func personRefs(s *scratch, stop map[string]uint8, out []span) []span {
 		if !nameLike(k) {
 			continue
 		}
-		if k > 0 && isPersonWord[int32(k-1)] && !t.sentStart {
+		if k > 0 && isPersonWord[k-1] && !t.sentStart {
 			out = append(out, span{det: detPerson, ps: t.ps, pe: t.pe})
 			continue
 		}

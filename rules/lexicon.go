@@ -94,6 +94,7 @@ type lexicon struct {
 	fwd, rev trie
 	entries  []lexEntry
 	allow    map[string]bool // global allow-list: whole words never matched
+	maxSuf   int             // length of the longest inflection ending
 }
 
 // Inflection endings tried after a word (definite and plural forms, genitive
@@ -111,6 +112,7 @@ func newLexicon(lang string) *lexicon {
 		if !lx.suffixes[s] {
 			lx.suffixes[s] = true
 			lx.sufList = append(lx.sufList, s)
+			lx.maxSuf = max(lx.maxSuf, len(s))
 		}
 	}
 	return lx
@@ -228,9 +230,7 @@ func (lx *lexicon) matchTokens(s *scratch) {
 		if len(w) == 0 {
 			continue
 		}
-		if len(lx.allow) > 0 && lx.allow[string(w)] {
-			continue
-		}
+		before := len(s.marks)
 		// Forward: whole word, inflected word, or the first part of a compound.
 		n := int32(-1)
 		for p := 0; p < len(w); p++ {
@@ -249,7 +249,7 @@ func (lx *lexicon) matchTokens(s *scratch) {
 					continue
 				}
 				ok := len(rest) == 0 ||
-					(e.inflect && lx.suffixes[string(rest)]) ||
+					(e.inflect && len(rest) <= lx.maxSuf && lx.suffixes[string(rest)]) ||
 					(e.prefixC && atLeastTwoRunes(rest) && utf8.RuneStart(rest[0]))
 				if !ok {
 					continue
@@ -263,8 +263,21 @@ func (lx *lexicon) matchTokens(s *scratch) {
 				s.marks = append(s.marks, mark{e.rule, e.role, int32(i), int32(i)})
 			}
 		}
-		// Backward: the last part of a compound, possibly inflected.
-		n = -1
+		lx.matchCompoundTail(s, i, w)
+		// The global allow-list (place names and the like) is only consulted
+		// for the rare words that matched something.
+		if len(s.marks) > before && len(lx.allow) > 0 && lx.allow[string(w)] {
+			s.marks = s.marks[:before]
+		}
+	}
+}
+
+// matchCompoundTail finds rule words that end the word w of token i
+// (skitidiot, skitidioten).
+func (lx *lexicon) matchCompoundTail(s *scratch, i int, w []byte) {
+	t := &s.toks[i]
+	{
+		n := int32(-1)
 		for q := len(w) - 1; q >= 2; q-- {
 			n = lx.rev.child(n, w[q])
 			if n < 0 {

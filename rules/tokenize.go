@@ -20,20 +20,24 @@ type token struct {
 // scratch holds the per-call buffers of a classification; engines keep them
 // in a sync.Pool so that a classification allocates little.
 type scratch struct {
-	text   string
-	plain  plainText
-	toks   []token
-	norm   []byte
-	cands  []cand
-	marks  []mark
-	spans  []span
-	hits   []hitRef
-	seen   []uint32
-	stamp  uint32
-	ruleOn []bool
+	text     string
+	plain    plainText
+	toks     []token
+	norm     []byte
+	cands    []cand
+	marks    []mark
+	spans    []span
+	hits     []hitRef
+	seen     []uint32
+	stamp    uint32
+	personAt []bool
 }
 
 func isWordRune(r rune) bool {
+	if r < 0x80 {
+		c := byte(r)
+		return ('a' <= c && c <= 'z') || ('0' <= c && c <= '9') || ('A' <= c && c <= 'Z')
+	}
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
 }
 
@@ -64,6 +68,10 @@ func tokenize(text string, s *scratch) {
 	s.norm = s.norm[:0]
 	sentence := true
 	for i := 0; i < len(b); {
+		if c := b[i]; c == ' ' || c == ',' {
+			i++
+			continue
+		}
 		r, n := decodeAt(b, i)
 		mention := false
 		if r == '@' && i+1 < len(b) && (isASCIIWord(b[i+1]) || b[i+1] >= 0x80) && (i == 0 || !isWordByte(b, i-1)) {
@@ -91,6 +99,18 @@ func tokenize(text string, s *scratch) {
 			}
 		}
 		for i < len(b) {
+			if c := b[i]; c < 0x80 {
+				if 'a' <= c && c <= 'z' {
+					letters = true
+					i++
+					continue
+				}
+				if '0' <= c && c <= '9' {
+					digits = true
+					i++
+					continue
+				}
+			}
 			r, n = decodeAt(b, i)
 			switch {
 			case isWordRune(r):
