@@ -394,16 +394,21 @@ func (s *keySet) remove(k string) {
 // so that a new account is polled at once and a known one keeps its time.
 func (p *Poller) Ensure(ctx context.Context, keys []string) error {
 	for _, key := range keys {
-		_, err := p.opts.Store.Schedule(ctx, key)
+		sched, err := p.opts.Store.Schedule(ctx, key)
 		switch {
-		case err == nil:
+		case err == nil && !sched.NextPollAt.IsZero():
 			continue
-		case errors.Is(err, moderation.ErrNotFound):
+		case err == nil, errors.Is(err, moderation.ErrNotFound):
+			// No schedule stored yet (the store may answer either way).
 		default:
 			return fmt.Errorf("read schedule of %s: %w", key, err)
 		}
 		now := p.opts.Now()
-		if err := p.opts.Store.SetSchedule(ctx, moderation.Schedule{AccountKey: key, NextPollAt: now, NextReconcile: now}); err != nil {
+		sched.AccountKey, sched.NextPollAt = key, now
+		if sched.NextReconcile.IsZero() {
+			sched.NextReconcile = now
+		}
+		if err := p.opts.Store.SetSchedule(ctx, sched); err != nil {
 			return fmt.Errorf("schedule %s: %w", key, err)
 		}
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/uppsikt/uppsikt/archive/sqlite"
 	"github.com/uppsikt/uppsikt/bot/emulator"
+	"github.com/uppsikt/uppsikt/bot/poller"
 	"github.com/uppsikt/uppsikt/cmd/config"
 	"github.com/uppsikt/uppsikt/moderation"
 )
@@ -378,4 +379,60 @@ func BenchmarkWebhookLatency(b *testing.B) {
 
 func loadConfigFile(r *supRig) (*config.Config, error) {
 	return config.Load(r.cfgPath, func(k string) string { return r.env[k] })
+}
+
+// TestStuckAccountDoesNotBlockOthers runs the poller's own loop with two
+// workers while one page answers only after a long delay: the other pages
+// are all polled, and the stuck one ends with a timeout in its schedule.
+func TestStuckAccountDoesNotBlockOthers(t *testing.T) {
+	r := newSupRig(t, syntheticScenario(t, 6, 3, 2))
+	h := newHarness(t, r)
+	var stuckKey string
+	for key := range r.keys {
+		if stuckKey == "" || key < stuckKey {
+			stuckKey = key
+		}
+	}
+	r.emu.InjectFault(emulator.Fault{Kind: emulator.FaultDelay, Account: r.keys[stuckKey].ID, Delay: emulator.Duration{Duration: time.Minute}})
+	p := poller.New(poller.Options{
+		Store: h.st, Connectors: h.sup.connectors, Workers: 2, Tick: 10 * time.Millisecond,
+		PollTimeout: 300 * time.Millisecond, Now: r.clock.Now,
+		Interval: func(moderation.Account, moderation.Schedule, time.Time) time.Duration { return time.Hour },
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	polled := func() (ok, stuck int, stuckErr string) {
+		for _, key := range h.sup.keys {
+			sc, err := h.st.Schedule(context.Background(), key)
+			if err != nil || sc.LastPollAt.IsZero() {
+				continue
+			}
+			if key == stuckKey {
+				stuck, stuckErr = 1, sc.LastError
+			} else if sc.LastError == "" {
+				ok++
+			}
+		}
+		return
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		ok, stuck, _ := polled()
+		if ok == len(h.sup.keys)-1 && stuck == 1 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	ok, stuck, stuckErr := polled()
+	if ok != len(h.sup.keys)-1 {
+		t.Errorf("healthy accounts polled: got %d, want %d", ok, len(h.sup.keys)-1)
+	}
+	if stuck != 1 || !strings.Contains(stuckErr, "deadline") {
+		t.Errorf("stuck account: polled %d, last error %q; want a timeout", stuck, stuckErr)
+	}
 }
