@@ -118,6 +118,7 @@ type Browser struct {
 
 	mu     sync.Mutex
 	cur    *instance
+	live   map[*instance]bool // every instance not yet stopped, the current one and retired ones still in use
 	closed bool
 	stats  Stats
 
@@ -148,6 +149,7 @@ func New(opts Options) *Browser {
 		log:   opts.Logger.With("component", "capture"),
 		sem:   make(chan struct{}, opts.Tabs),
 		hosts: parseHosts(opts.AllowedHosts),
+		live:  map[*instance]bool{},
 	}
 }
 
@@ -252,6 +254,7 @@ func (b *Browser) acquire() (*instance, error) {
 			return nil, err
 		}
 		b.cur = inst
+		b.live[inst] = true
 		b.stats.Starts++
 	}
 	inst := b.cur
@@ -302,6 +305,7 @@ func (b *Browser) stopLocked(inst *instance) {
 		return
 	}
 	inst.stopped = true
+	delete(b.live, inst)
 	b.stopping.Go(func() {
 		inst.cancel()
 		inst.prep.Wait()
@@ -551,11 +555,11 @@ func (b *Browser) prepareSpare(inst *instance) {
 func (b *Browser) Close() error {
 	b.mu.Lock()
 	b.closed = true
-	if b.cur != nil {
-		// Captures still running on it are cut short.
-		b.stopLocked(b.cur)
-		b.cur = nil
+	// Captures still running are cut short.
+	for inst := range b.live {
+		b.stopLocked(inst)
 	}
+	b.cur = nil
 	b.mu.Unlock()
 	b.stopping.Wait()
 	return nil

@@ -22,7 +22,7 @@ import (
 	"time"
 )
 
-var soak = flag.Int("soak", 60, "captures made by TestMemoryStaysFlat")
+var soak = flag.Int("soak", 30, "captures made by TestMemoryStaysFlat (the figure for the closing note is -soak=500)")
 
 func needChromium(t testing.TB) {
 	t.Helper()
