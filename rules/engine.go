@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -67,6 +68,7 @@ type Engine struct {
 	identity string
 	pool     sync.Pool
 	stop     map[string]uint8
+	cats     []string                      // moderation.Categories()
 	want     map[string][numDetectors]bool // detectors the rules of a language need
 }
 
@@ -155,6 +157,7 @@ func Compile(packs []*Pack, opts Options) (*Engine, error) {
 		accounts: opts.Accounts,
 		packs:    packs,
 		stop:     newStopwords(),
+		cats:     moderation.Categories(),
 	}
 	for _, l := range allLangs {
 		e.lex[l] = newLexicon(l)
@@ -351,19 +354,22 @@ func (e *Engine) classify(text, lang string, ov *override) moderation.Verdict {
 	// Detectors needed by the rules of this language, each run once.
 	want := e.want[lang]
 	b := s.plain.b
-	if want[detPersonnummer] || want[detSamordning] || want[detCPR] {
+	// Each detector needs a character that most comments lack; look for it
+	// with a fast scan before running the detector.
+	digits := hasDigit(b)
+	if digits && (want[detPersonnummer] || want[detSamordning] || want[detCPR]) {
 		s.spans = idNumbers(b, e.today, want, s.spans)
 	}
-	if want[detEmail] {
+	if want[detEmail] && bytes.IndexByte(b, '@') >= 0 {
 		s.spans = emails(b, s.spans)
 	}
-	if want[detURL] {
+	if want[detURL] && mayHaveURL(b) {
 		s.spans = urls(b, s.spans)
 	}
-	if want[detPhone] {
+	if digits && want[detPhone] {
 		s.spans = phones(b, s.spans)
 	}
-	if want[detQuestion] {
+	if want[detQuestion] && bytes.IndexByte(b, '?') >= 0 {
 		s.spans = questionMarks(b, s.spans)
 	}
 	if want[detPerson] {
@@ -639,7 +645,7 @@ func (e *Engine) verdict(text, lang string, s *scratch, ov *override) moderation
 		}
 		return strings.Compare(e.rules[a.rule].src.ID, e.rules[b.rule].src.ID)
 	})
-	cats := map[string]bool{}
+	var cats [16]bool // by position in moderation.Categories()
 	for k, h := range hits {
 		if k > 0 && hits[k-1] == h {
 			continue
@@ -661,7 +667,9 @@ func (e *Engine) verdict(text, lang string, s *scratch, ov *override) moderation
 			v.Register = true
 			cat = "register"
 		default:
-			cats[cat] = true
+			if k := slices.Index(e.cats, cat); k >= 0 {
+				cats[k] = true
+			}
 			if r.src.Register {
 				v.Register = true
 			}
@@ -672,8 +680,8 @@ func (e *Engine) verdict(text, lang string, s *scratch, ov *override) moderation
 			Explanation: r.src.Description,
 		})
 	}
-	for _, c := range moderation.Categories() {
-		if cats[c] {
+	for k, c := range e.cats {
+		if cats[k] {
 			v.Categories = append(v.Categories, c)
 		}
 	}

@@ -57,7 +57,49 @@ func normalize(text string, p *plainText) {
 		p.b = append(p.b, text...)
 		return
 	}
+	// Fast path: as long as every character folds to one of the same
+	// length (ASCII case, å/Å, ä/Ä ...), byte i of the copy is byte i of the
+	// original and no offset table is needed.
+	p.identity = true
+	i := 0
+	for i < len(text) {
+		c := text[i]
+		if c < 0x80 {
+			switch {
+			case 'A' <= c && c <= 'Z':
+				c += 'a' - 'A'
+			case c < 0x20 && c != '\n' && c != '\t', c == 0x7f:
+				c = ' '
+			}
+			p.b = append(p.b, c)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if r == utf8.RuneError || isInvisible(r) || (r >= 0x300 && unicode.Is(unicode.Mn, r)) || unicode.IsControl(r) || ligature(r) != "" {
+			break
+		}
+		f := unicode.ToLower(foldCompat(r))
+		if utf8.RuneLen(f) != size {
+			break
+		}
+		p.b = utf8.AppendRune(p.b, f)
+		i += size
+	}
+	if i == len(text) {
+		return
+	}
 	p.identity = false
+	for k := range p.b {
+		p.start = append(p.start, int32(k))
+		p.end = append(p.end, int32(k+1))
+	}
+	normalizeFrom(text, i, p)
+}
+
+// normalizeFrom continues normalize from byte i of text, keeping the offset
+// table of every byte it writes.
+func normalizeFrom(text string, i int, p *plainText) {
 	var buf [utf8.UTFMax]byte
 	emit := func(r rune, s, e int) {
 		n := utf8.EncodeRune(buf[:], r)
@@ -69,7 +111,11 @@ func normalize(text string, p *plainText) {
 	}
 	lastRune := rune(-1) // the last rune emitted, for composing marks
 	lastAt := -1         // its position in p.b
-	for i := 0; i < len(text); {
+	if len(p.b) > 0 {
+		r, n := utf8.DecodeLastRune(p.b)
+		lastRune, lastAt = r, len(p.b)-n
+	}
+	for i < len(text) {
 		c := text[i]
 		if c < 0x80 {
 			switch {

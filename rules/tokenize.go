@@ -132,10 +132,13 @@ func tokenize(text string, s *scratch) {
 		t := token{ps: int32(start), pe: int32(i), sentStart: sentence, mention: mention}
 		sentence = false
 		t.num = digits && !letters && !leet
-		os, _ := s.plain.span(start, i)
-		if os < len(text) {
-			or, _ := utf8.DecodeRuneInString(text[os:])
-			t.cap = unicode.IsUpper(or)
+		if os, _ := s.plain.span(start, i); os < len(text) {
+			if c := text[os]; c < 0x80 {
+				t.cap = 'A' <= c && c <= 'Z'
+			} else {
+				or, _ := utf8.DecodeRuneInString(text[os:])
+				t.cap = unicode.IsUpper(or)
+			}
 		}
 		t.na = int32(len(s.norm))
 		word := b[start:i]
@@ -143,10 +146,14 @@ func tokenize(text string, s *scratch) {
 			word = word[1:]
 		}
 		fold := letters && (digits || leet) && !mention
-		s.norm = appendSqueezed(s.norm, word, fold)
-		t.nb = int32(len(s.norm))
 		t.squeezed = hasRun3(word)
-		if !t.num && !mention && utf8.RuneCount(s.norm[t.na:t.nb]) == 1 {
+		if fold || t.squeezed {
+			s.norm = appendSqueezed(s.norm, word, fold)
+		} else {
+			s.norm = append(s.norm, word...)
+		}
+		t.nb = int32(len(s.norm))
+		if n := t.nb - t.na; !t.num && !mention && n <= utf8.UTFMax && utf8.RuneCount(s.norm[t.na:t.nb]) == 1 {
 			t.single = true
 		}
 		s.toks = append(s.toks, t)
