@@ -98,6 +98,3 @@ func accountKey(a emulator.Account) string {
 	}
 	return fmt.Sprintf("%s-%s", key, suffix)
 }
-
-// supportedPlatforms are the platforms this build of uppsikt can poll.
-func supportedPlatform(p string) bool { return p == "facebook" }

@@ -95,9 +95,6 @@ func (re *runningEmulator) configFor(dataDir, listen string, interval time.Durat
 				ec.Country, ec.Language = "dk", "da"
 			}
 		}
-		if !supportedPlatform(a.Platform) {
-			continue
-		}
 		key := accountKey(a)
 		ec.Accounts = append(ec.Accounts, emulatorAccount{Account: a, Key: key, TokenRef: tokenRef(key)})
 	}
