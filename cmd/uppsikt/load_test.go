@@ -436,3 +436,48 @@ func TestStuckAccountDoesNotBlockOthers(t *testing.T) {
 		t.Errorf("stuck account: polled %d, last error %q; want a timeout", stuck, stuckErr)
 	}
 }
+
+// BenchmarkPollLatency measures comment posted → stored through the poll
+// path alone (no webhooks), with the poller's own loop polling one page
+// every second in crisis mode. The target is p99 < interval + 1 s.
+func BenchmarkPollLatency(b *testing.B) {
+	const every = time.Second
+	r := newSupRigClock(b, syntheticScenario(b, 1, 5, 2), &testClock{real: true})
+	h := newHarness(b, r)
+	key := h.sup.keys[0]
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := poller.SetCrisis(ctx, h.st, key, every, time.Now().Add(time.Hour), time.Now()); err != nil {
+		b.Fatal(err)
+	}
+	p := poller.New(poller.Options{
+		Store: h.st, Connectors: h.sup.connectors, Tick: 20 * time.Millisecond,
+		Interval: func(_ moderation.Account, s moderation.Schedule, _ time.Time) time.Duration { return s.CrisisEvery },
+	})
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	postID := r.emu.State(r.keys[key].ID).Accounts[0].Posts[0].ID
+	rng := rand.New(rand.NewPCG(5, 6))
+	var lat []time.Duration
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		time.Sleep(time.Duration(rng.Int64N(int64(every)))) // post at a random moment of the interval
+		start := time.Now()
+		id, err := r.emu.AddComment(postID, "Mätare", fmt.Sprintf("Polllatens %d", i))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for {
+			if _, err := h.st.CommentByPlatformID(ctx, key, id); err == nil {
+				break
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		lat = append(lat, time.Since(start))
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Milliseconds()), "p50-ms")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Milliseconds()), "p99-ms")
+	b.ReportMetric(float64(every.Milliseconds()), "interval-ms")
+}

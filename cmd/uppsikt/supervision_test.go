@@ -27,13 +27,17 @@ const (
 // testClock is a clock shared by the emulator and uppsikt; Sleep moves it
 // forward, so rate-limit waits and backoff cost no real time.
 type testClock struct {
-	mu  sync.Mutex
-	now time.Time
+	mu   sync.Mutex
+	now  time.Time
+	real bool // follow the real clock (for latency measurements)
 }
 
 func (c *testClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.real {
+		return time.Now()
+	}
 	return c.now
 }
 
@@ -63,7 +67,11 @@ type supRig struct {
 
 func newSupRig(t testing.TB, sc *emulator.Scenario) *supRig {
 	t.Helper()
-	clock := &testClock{now: time.Now().UTC().Truncate(time.Second)}
+	return newSupRigClock(t, sc, &testClock{now: time.Now().UTC().Truncate(time.Second)})
+}
+
+func newSupRigClock(t testing.TB, sc *emulator.Scenario, clock *testClock) *supRig {
+	t.Helper()
 	emu, err := emulator.New(emulator.Options{Scenario: sc, AppID: "1000000000000001", AppSecret: rigSecret, Now: clock.Now, WebhookBackoff: 5 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
