@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -174,4 +175,30 @@ func TestProcessInstagramComment(t *testing.T) {
 	if res.Requests != 1 {
 		t.Errorf("Graph requests: got %d, want 1 (the fetch)", res.Requests)
 	}
+}
+
+// FuzzProcess feeds arbitrary (already verified) bodies to the processor:
+// it must never panic, and never store a comment without an id.
+func FuzzProcess(f *testing.F) {
+	f.Add([]byte(`{"object":"page","entry":[{"id":"1","time":1700000000,"changes":[{"field":"feed","value":{"item":"comment","verb":"add","comment_id":"1_2","post_id":"1_1","parent_id":"1_1","message":"hej","created_time":1700000000}}]}]}`))
+	f.Add([]byte(`{"object":"instagram","entry":[{"id":"9","changes":[{"field":"comments","value":{"id":"5","text":"x","media":{"id":"7"}}}]}]}`))
+	f.Add([]byte(`{"object":"page","entry":[{"id":"1","changes":[{"field":"feed","value":{"item":"comment","verb":"hide","comment_id":"1_2"}}]}]}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		st := newMemStore(
+			moderation.Account{Key: "fb", Platform: moderation.Facebook, PlatformID: "1", Status: moderation.AccountActive},
+			moderation.Account{Key: "ig", Platform: moderation.Instagram, PlatformID: "9", Status: moderation.AccountActive},
+		)
+		p := NewProcessor(ProcessorOptions{Store: st})
+		if _, err := st.SaveWebhookEvent(context.Background(), moderation.WebhookEvent{Object: "page", Body: body}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.ProcessPending(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		for k := range st.comments {
+			if strings.HasSuffix(k, "/") {
+				t.Fatalf("stored a comment without an id: %q", k)
+			}
+		}
+	})
 }
