@@ -1,0 +1,61 @@
+package facebook
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	fb "github.com/huandu/facebook/v2"
+
+	"github.com/uppsikt/uppsikt/moderation"
+)
+
+// Delete calls DELETE path for an account.
+func (c *Client) Delete(ctx context.Context, a moderation.Account, path string, n *int) (fb.Result, error) {
+	return c.do(ctx, a, n, func(s *fb.Session) (fb.Result, error) {
+		return s.Delete(path, fb.Params{})
+	})
+}
+
+// Hide hides (hidden=true) or unhides a comment on a Facebook page. Sending
+// the same state again is harmless.
+func (c *Connector) Hide(ctx context.Context, a moderation.Account, commentID string, hidden bool) error {
+	if _, err := c.client.Post(ctx, a, "/"+commentID, fb.Params{"is_hidden": hidden}, nil); err != nil {
+		return fmt.Errorf("facebook: hide comment: %w", err)
+	}
+	return nil
+}
+
+// Delete deletes a comment. A comment that is already gone (error 100,
+// subcode 33) counts as deleted.
+func (c *Connector) Delete(ctx context.Context, a moderation.Account, commentID string) error {
+	if _, err := c.client.Delete(ctx, a, "/"+commentID, nil); err != nil && !IsGone(err) {
+		return fmt.Errorf("facebook: delete comment: %w", err)
+	}
+	return nil
+}
+
+// Reply answers a comment in its thread, as the page, and returns the id of
+// the reply.
+func (c *Connector) Reply(ctx context.Context, a moderation.Account, commentID, message string) (string, error) {
+	res, err := c.client.Post(ctx, a, "/"+commentID+"/comments", fb.Params{"message": message}, nil)
+	if err != nil {
+		return "", fmt.Errorf("facebook: reply to comment: %w", err)
+	}
+	id, _ := res["id"].(string)
+	return id, nil
+}
+
+// PrivateReply sends the author of a comment a private message from the
+// page (Messenger's private reply: once per comment, within 7 days) and
+// returns the message id.
+func (c *Connector) PrivateReply(ctx context.Context, a moderation.Account, commentID, message string) (string, error) {
+	rcpt, _ := json.Marshal(map[string]string{"comment_id": commentID})
+	msg, _ := json.Marshal(map[string]string{"text": message})
+	res, err := c.client.Post(ctx, a, "/"+a.PlatformID+"/messages", fb.Params{"recipient": string(rcpt), "message": string(msg)}, nil)
+	if err != nil {
+		return "", fmt.Errorf("facebook: private reply: %w", err)
+	}
+	id, _ := res["message_id"].(string)
+	return id, nil
+}
