@@ -384,25 +384,31 @@ func (d *doc) hashLine(label, sum string) {
 }
 
 // clean makes text safe to draw: valid UTF-8, no control characters but
-// newlines, tabs as spaces.
+// newlines, tabs as spaces, and characters beyond the Basic Multilingual
+// Plane (emoji), which the PDF fonts cannot hold, written as their code
+// point: "[U+1F600]". The verbatim text is also in the attached raw answer.
 func clean(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = strings.ReplaceAll(s, "\r\n", "\n")
-	return strings.Map(func(r rune) rune {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
 		switch {
 		case r == '\n':
-			return r
+			b.WriteRune(r)
 		case r == '\t':
-			return ' '
+			b.WriteByte(' ')
 		case r == '\r':
-			return '\n'
+			b.WriteByte('\n')
 		case unicode.IsControl(r):
-			return -1
 		case unicode.Is(unicode.Cf, r): // zero-width and direction marks
-			return -1
+		case r > 0xFFFF:
+			fmt.Fprintf(&b, "[U+%04X]", r)
+		default:
+			b.WriteRune(r)
 		}
-		return r
-	}, s)
+	}
+	return b.String()
 }
 
 func truncate(s string, n int) string {

@@ -79,7 +79,7 @@ func sampleEvidence(t testing.TB, shots int) Evidence {
 		CreatedAt:      created,
 		Versions: []moderation.CommentVersion{
 			{Version: 1, Message: "Grannen på Storgatan 3 heter Örjan och har personnummer 19811218-9876, ring honom!", SeenAt: created.Add(40 * time.Second), Source: moderation.SourceWebhook},
-			{Version: 2, Message: "Ändrat: blåbärssylt, æble og ørred. " + xss + "\nAndra raden med\ttabb.", SeenAt: created.Add(5 * time.Minute), Source: moderation.SourcePoll},
+			{Version: 2, Message: "Ändrat: blåbärssylt, æble og ørred 😡. " + xss + "\nAndra raden med\ttabb.", SeenAt: created.Add(5 * time.Minute), Source: moderation.SourcePoll},
 		},
 		CapturedAt: created.Add(5*time.Minute + 3*time.Second),
 		Location:   sto,
@@ -226,7 +226,7 @@ func TestRenderEvidenceStructure(t *testing.T) {
 			text := run(t, nil, "pdftotext", "-enc", "UTF-8", file, "-")
 			want := append([]string{
 				"KS 2026/0042", "Åsa Ödmark-Ærenlund", "9988776655", "2001_3007",
-				"Växjö kommun – Fritid & Kultur", "æble og ørred",
+				"Växjö kommun – Fritid & Kultur", "æble og ørred [U+1F621]",
 				xss, // the payload is text, drawn as it was written
 				"2026-03-14 09:26:53 UTC / 2026-03-14 10:26:53 CET (Europe/Stockholm)",
 				"Riktlinjer för sociala medier, Publicering av känsliga personuppgifter",
@@ -369,6 +369,7 @@ func TestClean(t *testing.T) {
 		{name: "invalid utf-8", in: "a\xffb", want: "a\uFFFDb"},
 		{name: "controls", in: "a\x00b\x1bc\r\nd\te", want: "abc\nd e"},
 		{name: "zero width", in: "a\u200bb", want: "ab"},
+		{name: "emoji", in: "bra 😀!", want: "bra [U+1F600]!"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -408,4 +409,32 @@ func BenchmarkRenderEvidence(b *testing.B) {
 			b.ReportMetric(float64(size), "pdfa-bytes")
 		})
 	}
+}
+
+// FuzzLayout feeds outside text (comment, author name, hit) to the layout:
+// it must never panic and always give a PDF.
+func FuzzLayout(f *testing.F) {
+	for _, s := range []string{
+		"hej", "😀🎉 emoji", "日本語のコメント", "مرحبا بالعالم", "e\u0301\u0301\u0301", strings.Repeat("x", 5000),
+		"\x00\x01\xff\xfe", "<script>alert(1)</script>", "a\r\nb\rc\td", "\u202eevil\u202c", strings.Repeat("å ", 3000),
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ev := Evidence{
+			RegisterNumber: s, AccountName: s, CommentID: s, PermalinkURL: s, PostMessage: s,
+			Author:   moderation.Author{ID: s, Name: s},
+			Versions: []moderation.CommentVersion{{Version: 1, Message: s}},
+			Hits:     []moderation.Hit{{RuleID: s, Category: s, Match: s, Citation: moderation.Citation{Document: s, Section: s}}},
+			Decision: &moderation.Decision{Kind: s, By: s, Reason: s},
+			RawJSON:  []byte(s), CaptureFailure: s,
+		}
+		out, err := Layout(ev)
+		if err != nil {
+			t.Fatalf("Layout: %v", err)
+		}
+		if !bytes.HasPrefix(out, []byte("%PDF-")) {
+			t.Fatal("not a PDF")
+		}
+	})
 }
