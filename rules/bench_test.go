@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"regexp"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -148,13 +149,29 @@ func BenchmarkSpeedup(b *testing.B) {
 
 // BenchmarkCompileDefaultPacks measures parsing and compiling the default
 // packs: time, bytes and allocations per compile.
+// It also reports the heap the compiled engine keeps.
 func BenchmarkCompileDefaultPacks(b *testing.B) {
 	b.ReportAllocs()
+	var e *Engine
 	for b.Loop() {
-		if _, err := LoadDefault(Options{Today: testToday}); err != nil {
+		var err error
+		if e, err = LoadDefault(Options{Today: testToday}); err != nil {
 			b.Fatal(err)
 		}
 	}
+	b.StopTimer()
+	e = nil
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	e, err := LoadDefault(Options{Today: testToday})
+	if err != nil {
+		b.Fatal(err)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(after.HeapAlloc)-float64(before.HeapAlloc), "engine_heap_bytes")
+	runtime.KeepAlive(e)
 }
 
 func BenchmarkClassifyLong(b *testing.B) {

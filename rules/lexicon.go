@@ -120,7 +120,7 @@ func newLexicon(lang string) *lexicon {
 
 // foldTerm normalises a pack word the way comment text is normalised.
 func foldTerm(w string) string {
-	var s scratch
+	s := scratch{noSqueeze: true}
 	normalize(w, &s.plain)
 	tokenize(w, &s)
 	parts := make([]string, 0, len(s.toks))

@@ -431,3 +431,87 @@ func TestDevCorpus(t *testing.T) {
 		t.Errorf("personal_id: %d false positives, %d misses; want none", n.fp, n.fn)
 	}
 }
+
+// TestCommentsByCategory runs comments written for this test, in the three
+// languages: clean ones must stay clean, the others must get their category.
+func TestCommentsByCategory(t *testing.T) {
+	e := testEngine(t)
+	tests := []struct{ text, lang, want string }{
+		{"Kommer det att finnas fler parkeringsplatser vid nya simhallen?", "sv", ""},
+		{"Tack till personalen på äldreboendet som tog så väl hand om min mamma i somras.", "sv", ""},
+		{"Skolan borde ha mer idrott, barnen sitter still alldeles för mycket.", "sv", ""},
+		{"Vi har haft problem med sophämtningen i hela kvarteret, den har inte kommit på två veckor.", "sv", ""},
+		{"Fantastiskt fint fyrverkeri på nyårsafton, det var värt att frysa lite.", "sv", ""},
+		{"Varför tar det så lång tid att få bygglov i den här kommunen?", "sv", ""},
+		{"Jag är ett stort fan av de nya cykelbanorna, fortsätt så!", "sv", ""},
+		{"Slutet av vägen vid Fittja gård är fortfarande grusad.", "sv", ""},
+		{"Bra att ni satsar på fler lärare, min son trivs jättebra i skolan.", "sv", ""},
+		{"Priset för fritids har höjts igen, det är tungt för oss med tre barn.", "sv", ""},
+		{"Moderaterna vill sänka skatten medan Socialdemokraterna vill satsa på välfärden, enligt debatten i går.", "sv", ""},
+		{"Läs mer om återvinning på www.norberg.se/avfall", "sv", ""},
+		{"Min pappa fyller 90 i morgon, kan man boka festlokalen i bygdegården?", "sv", ""},
+		{"Det var helt slut på korv när vi kom till nationaldagsfirandet.", "sv", ""},
+		{"Hvornår åbner den nye børnehave i bydelen?", "da", ""},
+		{"Tak til hjemmeplejen for den gode hjælp til min far.", "da", ""},
+		{"Der er mange der kører alt for stærkt på skolevejen om morgenen.", "da", ""},
+		{"Dejlig koncert i parken, stor fan af de lokale bands.", "da", ""},
+		{"Kør til venstre ved rundkørslen, så ligger genbrugspladsen lige der.", "da", ""},
+		{"Hvor kan jeg læse byrådets dagsorden for næste møde?", "da", ""},
+		{"Sommerferien er slut og børnene glæder sig til skolen.", "da", ""},
+		{"Biblioteket har en fin udstilling om byens historie lige nu.", "da", ""},
+		{"The new library opening hours are great for people who work late.", "en", ""},
+		{"Could you tell us when the road works on Station Road will be finished?", "en", ""},
+		{"My daughter loves the summer reading club, thank you!", "en", ""},
+		{"Is there a recycling point for batteries near the town centre?", "en", ""},
+		{"Great turnout at the Scunthorpe charity run last weekend.", "en", ""},
+		{"The council meeting minutes are available at www.example.gov.uk/minutes", "en", ""},
+		{"Nice to see the Labour and Conservative councillors agree on the new park.", "en", ""},
+		{"Huge fan of the farmers market, see you all on Saturday.", "en", ""},
+		{"Personalen på förskolan är fantastisk, min dotter älskar att vara där.", "sv", ""},
+		{"Grannarna och jag undrar om gatlamporna på vår gata kan bytas till LED.", "sv", ""},
+		{"Det var en jättebra föreställning, skådespelarna var helt otroliga.", "sv", ""},
+		{"Kan man få hjälp med att söka försörjningsstöd, och i så fall var?", "sv", ""},
+		{"Vi säljer bullar på skolans loppis på lördag, alla välkomna!", "sv", ""},
+		{"Dommeren i fodboldkampen i går var ikke god, men vi vandt alligevel.", "da", ""},
+		{"Who do I contact about a missed bin collection?", "en", ""},
+		{"I had a stroke of luck and found a parking space right by the entrance.", "en", ""},
+		{"Thanks to the nurse at the health centre who helped my grandmother.", "en", ""},
+		{"Skönt att se att kommunen satsar på cykelvägar, det blir säkrare för barnen.", "sv", ""},
+		{"Rektorn är en inkompetent idiot som borde sparkas.", "sv", "harassment"},
+		{"Din feta jävla kärring, håll käften.", "sv", "harassment"},
+		{"Vi vet var du bor, socialsekreteraren.", "sv", "harassment"},
+		{"Borgmesteren er en løgner og en svindler.", "da", "harassment"},
+		{"You are a pathetic loser, councillor.", "en", "harassment"},
+		{"Muslimerna förstör Sverige, skicka hem dem.", "sv", "hate"},
+		{"Bøsserne er syge i hovedet.", "da", "hate"},
+		{"Women can't lead a council, they're too emotional.", "en", "hate"},
+		{"Vad i helvete håller ni på med?", "sv", "profanity"},
+		{"Sikke noget pis, det er lort.", "da", "profanity"},
+		{"This is fucking ridiculous.", "en", "profanity"},
+		{"Rösta på Sverigedemokraterna i valet!", "sv", "party_politics"},
+		{"Stem på Enhedslisten, det eneste parti der kæmper for de svage.", "da", "party_politics"},
+		{"Vote Labour for a fairer council!", "en", "party_politics"},
+		{"Tjäna 3000 kr om dagen hemifrån, skicka PM för info!", "sv", "advertising"},
+		{"Køb billige solbriller på www.solbriller-tilbud.dk med gratis fragt.", "da", "advertising"},
+		{"Earn $500 a day working from home, click here!", "en", "advertising"},
+		{"Vi borde alla gå dit i kväll och krossa fönstren på kommunhuset.", "sv", "crime_incitement"},
+		{"Lad os brænde rådhuset ned i nat.", "da", "crime_incitement"},
+		{"Let's all go and smash the speed cameras tonight.", "en", "crime_incitement"},
+		{"Heta singeltjejer i ditt område, se nakenbilder här.", "sv", "violence_porn"},
+		{"Free porn videos at www.hotxxxvideos.com", "en", "violence_porn"},
+		{"Ladda ner nya filmen gratis som torrent här.", "sv", "copyright"},
+		{"Watch the full movie for free here: www.putlocker-free.to", "en", "copyright"},
+		{"Min granne Anna har cancer och ligger på sjukhus.", "sv", "sensitive_data"},
+		{"Læreren Søren Madsen er alkoholiker, det ved alle.", "da", "sensitive_data"},
+		{"My neighbour John Smith was convicted of assault.", "en", "sensitive_data"},
+	}
+	for _, tt := range tests {
+		v := e.Classify(tt.text, tt.lang)
+		switch {
+		case tt.want == "" && len(v.Categories) > 0:
+			t.Errorf("Classify(%q) = %v, want clean (hits %v)", tt.text, v.Categories, ruleIDs(v))
+		case tt.want != "" && !slices.Contains(v.Categories, tt.want):
+			t.Errorf("Classify(%q) = %v, want %s", tt.text, v.Categories, tt.want)
+		}
+	}
+}

@@ -20,17 +20,18 @@ type token struct {
 // scratch holds the per-call buffers of a classification; engines keep them
 // in a sync.Pool so that a classification allocates little.
 type scratch struct {
-	text     string
-	plain    plainText
-	toks     []token
-	norm     []byte
-	cands    []cand
-	marks    []mark
-	spans    []span
-	hits     []hitRef
-	seen     []uint32
-	stamp    uint32
-	personAt []bool
+	text      string
+	plain     plainText
+	toks      []token
+	norm      []byte
+	cands     []cand
+	marks     []mark
+	spans     []span
+	hits      []hitRef
+	seen      []uint32
+	stamp     uint32
+	personAt  []bool
+	noSqueeze bool // pack words: keep letters repeated on purpose (xxx)
 }
 
 func isWordRune(r rune) bool {
@@ -146,7 +147,7 @@ func tokenize(text string, s *scratch) {
 			word = word[1:]
 		}
 		fold := letters && (digits || leet) && !mention
-		t.squeezed = hasRun3(word)
+		t.squeezed = hasRun3(word) && !s.noSqueeze
 		if fold || t.squeezed {
 			s.norm = appendSqueezed(s.norm, word, fold)
 		} else {
