@@ -237,6 +237,10 @@ func Compile(packs []*Pack, opts Options) (*Engine, error) {
 			}
 		}
 	}
+	for _, lx := range e.lex {
+		lx.fwd.finish()
+		lx.rev.finish()
+	}
 	e.want = map[string][numDetectors]bool{}
 	for _, l := range allLangs {
 		var want [numDetectors]bool

@@ -32,6 +32,7 @@ type tedge struct {
 
 type tnode struct {
 	edges []tedge
+	dense []int32 // for nodes with many children: child+1 by byte
 	ents  []int32
 }
 
@@ -39,6 +40,23 @@ type tnode struct {
 type trie struct {
 	root  [256]int32 // node index + 1, 0 = none
 	nodes []tnode
+}
+
+// denseFanout is the number of children above which a node gets a direct
+// table instead of a list to search.
+const denseFanout = 6
+
+// finish builds the direct tables; call it after the last insert.
+func (t *trie) finish() {
+	for i := range t.nodes {
+		nd := &t.nodes[i]
+		if len(nd.edges) > denseFanout {
+			nd.dense = make([]int32, 256)
+			for _, e := range nd.edges {
+				nd.dense[e.b] = e.to + 1
+			}
+		}
+	}
 }
 
 func (t *trie) insert(key []byte, ent int32) {
@@ -63,6 +81,7 @@ func (t *trie) insert(key []byte, ent int32) {
 			t.nodes = append(t.nodes, tnode{})
 			next = int32(len(t.nodes) - 1)
 			t.nodes[n].edges = append(t.nodes[n].edges, tedge{c, next})
+			t.nodes[n].dense = nil // rebuilt by finish
 		}
 		n = next
 	}
@@ -78,7 +97,11 @@ func (t *trie) child(n int32, c byte) int32 {
 	if n < 0 {
 		return t.root[c] - 1
 	}
-	for _, e := range t.nodes[n].edges {
+	nd := &t.nodes[n]
+	if nd.dense != nil {
+		return nd.dense[c] - 1
+	}
+	for _, e := range nd.edges {
 		if e.b == c {
 			return e.to
 		}
