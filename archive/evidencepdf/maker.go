@@ -419,4 +419,3 @@ func HasPDF(ctx context.Context, st moderation.Store, commentID int64, since tim
 	}
 	return false, nil
 }
-
