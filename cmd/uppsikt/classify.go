@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/uppsikt/uppsikt/moderation"
@@ -54,23 +56,36 @@ func runClassify(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return fmt.Errorf("loading rule packs: %w", err)
 	}
-	sc := bufio.NewScanner(env.stdin)
-	sc.Buffer(make([]byte, 64<<10), maxClassifyLine)
+	in := bufio.NewReaderSize(env.stdin, 64<<10)
 	out := bufio.NewWriter(env.stdout)
 	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
 	line, bad := 0, 0
-	for sc.Scan() {
+	var buf []byte
+	for {
+		var rerr error
+		buf, rerr = readLine(in, buf[:0], maxClassifyLine)
+		if rerr == io.EOF && len(buf) == 0 {
+			break
+		}
 		line++
 		if line%1024 == 0 && ctx.Err() != nil {
 			break
 		}
-		raw := sc.Bytes()
-		if len(trimSpace(raw)) == 0 {
+		switch {
+		case errors.Is(rerr, errLineTooLong):
+			bad++
+			fmt.Fprintf(env.stderr, "uppsikt classify: line %d: longer than %d bytes\n", line, maxClassifyLine)
+			continue
+		case rerr != nil && rerr != io.EOF:
+			_ = out.Flush()
+			return fmt.Errorf("reading line %d: %w", line, rerr)
+		}
+		if len(trimSpace(buf)) == 0 {
 			continue
 		}
 		var in classifyInput
-		if err := json.Unmarshal(raw, &in); err != nil {
+		if err := json.Unmarshal(buf, &in); err != nil {
 			bad++
 			fmt.Fprintf(env.stderr, "uppsikt classify: line %d: %v\n", line, err)
 			continue
@@ -84,10 +99,9 @@ func runClassify(ctx context.Context, env *environment, args []string) error {
 		if err := enc.Encode(classifyOutput{ID: in.ID, Categories: v.Categories, Question: v.Question, Register: v.Register, Lang: v.Language, Hits: v.Hits}); err != nil {
 			return fmt.Errorf("writing verdicts: %w", err)
 		}
-	}
-	if err := sc.Err(); err != nil {
-		_ = out.Flush()
-		return fmt.Errorf("reading line %d: %w", line+1, err)
+		if rerr == io.EOF {
+			break
+		}
 	}
 	if err := out.Flush(); err != nil {
 		return fmt.Errorf("writing verdicts: %w", err)
@@ -96,6 +110,38 @@ func runClassify(ctx context.Context, env *environment, args []string) error {
 		fmt.Fprintf(env.stderr, "uppsikt classify: %d bad line(s) skipped\n", bad)
 	}
 	return ctx.Err()
+}
+
+var errLineTooLong = errors.New("line too long")
+
+// readLine appends one line of r (without its newline) to buf. A line longer
+// than limit is read to its end and dropped with errLineTooLong, so that one
+// huge line does not stop the rest.
+func readLine(r *bufio.Reader, buf []byte, limit int) ([]byte, error) {
+	tooLong := false
+	for {
+		chunk, err := r.ReadSlice('\n')
+		if !tooLong {
+			if len(buf)+len(chunk) > limit+1 {
+				tooLong, buf = true, buf[:0]
+			} else {
+				buf = append(buf, chunk...)
+			}
+		}
+		switch {
+		case err == bufio.ErrBufferFull:
+			continue
+		case err != nil:
+			if tooLong {
+				return buf, errLineTooLong
+			}
+			return buf, err
+		}
+		if tooLong {
+			return buf[:0], errLineTooLong
+		}
+		return buf[:len(buf)-1], nil
+	}
 }
 
 func trimSpace(b []byte) []byte {

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -123,5 +126,25 @@ rules:
 	env, _, errb = testEnv(nil)
 	if code := run(context.Background(), env, []string{"classify", "-packs", dir}); code != 1 || !strings.Contains(errb.String(), "local.yaml:6") {
 		t.Errorf("bad regex: exit %d, stderr %q, want exit 1 naming local.yaml:6", code, errb.String())
+	}
+}
+
+func TestReadLine(t *testing.T) {
+	r := bufio.NewReaderSize(strings.NewReader("short\n"+strings.Repeat("x", 100)+"\nlast"), 16)
+	var got []string
+	var errs []error
+	for {
+		line, err := readLine(r, nil, 20)
+		if err == io.EOF && len(line) == 0 {
+			break
+		}
+		got = append(got, string(line))
+		errs = append(errs, err)
+		if err == io.EOF {
+			break
+		}
+	}
+	if len(got) != 3 || got[0] != "short" || !errors.Is(errs[1], errLineTooLong) || got[2] != "last" {
+		t.Errorf("lines %q, errors %v; want short, (too long), last", got, errs)
 	}
 }
