@@ -53,6 +53,6 @@ func runBackfill(ctx context.Context, env *environment, args []string) error {
 		return fmt.Errorf("%w: no account %q in %s", errUsage, *key, *path)
 	}
 	rep, err := sup.poller.Backfill(ctx, *key, since)
-	printReports(env.stdout, []poller.Report{rep}, nil)
+	printReports(env.stdout, []poller.Report{rep})
 	return err
 }

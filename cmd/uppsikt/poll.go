@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"sort"
 	"text/tabwriter"
 	"time"
@@ -130,6 +131,9 @@ func openSupervision(ctx context.Context, cfg *config.Config, st moderation.Stor
 // openStore opens the configured store and writes the configured accounts
 // into it, as the service does at start.
 func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (*sqlite.Store, error) {
+	if err := os.MkdirAll(cfg.Paths.Data, 0o750); err != nil {
+		return nil, fmt.Errorf("data folder: %w", err)
+	}
 	st, err := sqlite.Open(ctx, cfg.Paths.Database, sqlite.WithLogger(log))
 	if err != nil {
 		return nil, err
@@ -211,11 +215,13 @@ func runPoll(ctx context.Context, env *environment, args []string) error {
 	if *only != "" && len(reports) == 0 {
 		return fmt.Errorf("%w: no account %q in %s", errUsage, *only, *path)
 	}
-	printReports(env.stdout, reports, errs)
+	printReports(env.stdout, reports)
 	return errors.Join(errs...)
 }
 
-func printReports(w io.Writer, reports []poller.Report, errs []error) {
+// printReports writes a table of poll reports with a total line; errors
+// are returned by the command and printed by main.
+func printReports(w io.Writer, reports []poller.Report) {
 	sort.SliceStable(reports, func(i, j int) bool { return reports[i].Account < reports[j].Account })
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "account\trequests\tnew posts\tnew comments\tnew versions\tstate changes\treconciled\tnote")
@@ -230,7 +236,4 @@ func printReports(w io.Writer, reports []poller.Report, errs []error) {
 	}
 	fmt.Fprintf(tw, "total\t%d\t%d\t%d\t%d\t%d\t\t\n", total.Requests, total.Posts, total.NewComments, total.NewVersions, total.Changes)
 	tw.Flush()
-	for _, err := range errs {
-		fmt.Fprintf(w, "error: %v\n", err)
-	}
 }
