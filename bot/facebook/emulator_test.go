@@ -322,3 +322,43 @@ func TestFetchDeletedCommentIsGone(t *testing.T) {
 		t.Errorf("fetch deleted comment: got %v, want IsGone", err)
 	}
 }
+
+func TestNonJSONServerErrorsAreRetried(t *testing.T) {
+	tests := []struct {
+		name     string
+		failures int
+		wantErr  bool
+		wantReqs int
+	}{
+		{"two 502 pages, then an answer", 2, false, 3},
+		{"every attempt fails", 10, true, 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			calls := 0
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				calls++
+				if calls <= tt.failures {
+					w.WriteHeader(http.StatusBadGateway)
+					w.Write([]byte("<html><body>502 Bad Gateway</body></html>"))
+					return
+				}
+				w.Write([]byte(`{"id":"42"}`))
+			}))
+			defer srv.Close()
+			clock := &fakeClock{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+			c := NewClient(ClientOptions{GraphURL: srv.URL, Version: "v23.0", Tokens: map[string]string{"k": "tok"}, Now: clock.Now, Sleep: clock.Sleep})
+			n := 0
+			_, err := c.Get(context.Background(), moderation.Account{Key: "k", PlatformID: "42"}, "/42", nil, &n)
+			if (err != nil) != tt.wantErr {
+				t.Errorf("error: got %v, want error %v", err, tt.wantErr)
+			}
+			if n != tt.wantReqs || calls != tt.wantReqs {
+				t.Errorf("requests: got %d counted, %d served, want %d", n, calls, tt.wantReqs)
+			}
+			if len(clock.slept) != tt.wantReqs-1 {
+				t.Errorf("backoff waits: got %d, want %d", len(clock.slept), tt.wantReqs-1)
+			}
+		})
+	}
+}
