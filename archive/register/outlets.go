@@ -1,0 +1,313 @@
+package register
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net"
+	"net/http"
+	"net/smtp"
+	"net/textproto"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/uppsikt/uppsikt/moderation"
+)
+
+// Delivery is one register entry as handed to an outlet.
+type Delivery struct {
+	Entry   moderation.RegisterEntry
+	PDF     []byte // the comment's evidence PDF
+	Sidecar []byte // JSON describing the entry (see Sidecar)
+}
+
+// Outlet hands register entries to the registrar. Deliver returns nil only
+// when the entry was acknowledged; it may be called again for the same
+// entry and must then not harm.
+type Outlet interface {
+	Name() string
+	Deliver(ctx context.Context, d Delivery) error
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9-]+`)
+
+// FileName is the base name of an entry's files: the register number with
+// every other character than letters, digits and '-' as '_'
+// ("KS 2026/0042" → "KS_2026_0042").
+func FileName(number string) string {
+	return strings.Trim(unsafeName.ReplaceAllString(number, "_"), "_")
+}
+
+// Folder writes NUMBER.pdf and NUMBER.json into Dir.
+type Folder struct {
+	Dir string
+}
+
+// Name names the outlet in logs.
+func (f Folder) Name() string { return "folder" }
+
+// Deliver writes the PDF, then the sidecar, each atomically.
+func (f Folder) Deliver(ctx context.Context, d Delivery) error {
+	if err := os.MkdirAll(f.Dir, 0o750); err != nil {
+		return fmt.Errorf("register folder: %w", err)
+	}
+	base := FileName(d.Entry.Number)
+	if base == "" {
+		return errors.New("register folder: entry has no number")
+	}
+	if err := writeAtomic(ctx, f.Dir, base+".pdf", d.PDF); err != nil {
+		return err
+	}
+	return writeAtomic(ctx, f.Dir, base+".json", d.Sidecar)
+}
+
+func writeAtomic(ctx context.Context, dir, name string, data []byte) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, "."+name+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("register folder: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("register folder: write %s: %w", name, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("register folder: sync %s: %w", name, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("register folder: %w", err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o640); err != nil {
+		return fmt.Errorf("register folder: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), filepath.Join(dir, name)); err != nil {
+		return fmt.Errorf("register folder: %w", err)
+	}
+	dh, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("register folder: %w", err)
+	}
+	defer dh.Close()
+	if err := dh.Sync(); err != nil {
+		return fmt.Errorf("register folder: sync folder: %w", err)
+	}
+	return nil
+}
+
+// SMTP mails entries to the registrar's mailbox. The connection must offer
+// STARTTLS; plaintext delivery is refused.
+type SMTP struct {
+	Host     string
+	Port     int
+	Username string // no authentication when empty
+	Password string
+	From     string
+	To       string
+	// TLS is the configuration for STARTTLS; by default the system's roots
+	// and ServerName Host.
+	TLS *tls.Config
+	// Timeout bounds one delivery (default 60 s).
+	Timeout time.Duration
+	// HelloName is sent in EHLO (default "localhost").
+	HelloName string
+}
+
+// Name names the outlet in logs.
+func (s SMTP) Name() string { return "smtp" }
+
+// Deliver sends one mail with the PDF and the sidecar attached.
+func (s SMTP) Deliver(ctx context.Context, d Delivery) error {
+	timeout := s.Timeout
+	if timeout <= 0 {
+		timeout = 60 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	addr := net.JoinHostPort(s.Host, strconv.Itoa(s.Port))
+	var dialer net.Dialer
+	conn, err := dialer.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return fmt.Errorf("smtp: %w", err)
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		conn.SetDeadline(dl)
+	}
+	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
+	c, err := smtp.NewClient(conn, s.Host)
+	if err != nil {
+		conn.Close()
+		return fmt.Errorf("smtp: %w", err)
+	}
+	defer c.Close()
+	hello := s.HelloName
+	if hello == "" {
+		hello = "localhost"
+	}
+	if err := c.Hello(hello); err != nil {
+		return fmt.Errorf("smtp: EHLO: %w", err)
+	}
+	if ok, _ := c.Extension("STARTTLS"); !ok {
+		return fmt.Errorf("smtp: %s does not offer STARTTLS; uppsikt does not send register entries in plain text", addr)
+	}
+	cfg := s.TLS
+	if cfg == nil {
+		cfg = &tls.Config{ServerName: s.Host, MinVersion: tls.VersionTLS12}
+	}
+	if err := c.StartTLS(cfg); err != nil {
+		return fmt.Errorf("smtp: STARTTLS: %w", err)
+	}
+	if s.Username != "" {
+		if err := c.Auth(smtp.PlainAuth("", s.Username, s.Password, s.Host)); err != nil {
+			return fmt.Errorf("smtp: AUTH: %w", err)
+		}
+	}
+	msg, err := s.message(d)
+	if err != nil {
+		return err
+	}
+	if err := c.Mail(s.From); err != nil {
+		return fmt.Errorf("smtp: MAIL FROM: %w", err)
+	}
+	if err := c.Rcpt(s.To); err != nil {
+		return fmt.Errorf("smtp: RCPT TO: %w", err)
+	}
+	w, err := c.Data()
+	if err != nil {
+		return fmt.Errorf("smtp: DATA: %w", err)
+	}
+	if _, err := w.Write(msg); err != nil {
+		return fmt.Errorf("smtp: DATA: %w", err)
+	}
+	if err := w.Close(); err != nil { // the server's acknowledgement
+		return fmt.Errorf("smtp: DATA: %w", err)
+	}
+	if err := c.Quit(); err != nil {
+		return nil // accepted already; a failed QUIT does not undo it
+	}
+	return nil
+}
+
+func (s SMTP) message(d Delivery) ([]byte, error) {
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	domain := "uppsikt.invalid"
+	if i := strings.LastIndex(s.From, "@"); i >= 0 {
+		domain = s.From[i+1:]
+	}
+	var b bytes.Buffer
+	hdr := func(k, v string) { fmt.Fprintf(&b, "%s: %s\r\n", k, v) }
+	hdr("From", s.From)
+	hdr("To", s.To)
+	hdr("Subject", mime.QEncoding.Encode("utf-8", "Diarieföring "+d.Entry.Number+": kommentar i sociala medier"))
+	hdr("Date", time.Now().Format(time.RFC1123Z))
+	hdr("Message-ID", "<"+FileName(d.Entry.Number)+"."+strconv.FormatInt(d.Entry.ID, 10)+"@"+domain+">")
+	hdr("MIME-Version", "1.0")
+	hdr("Content-Type", "multipart/mixed; boundary="+mw.Boundary())
+	b.WriteString("\r\n")
+
+	text := fmt.Sprintf("Diarienummer: %s\r\nSkäl: %s\r\nSkapad: %s\r\n\r\nBevis (PDF/A) och metadata (JSON) bifogas.\r\n",
+		d.Entry.Number, d.Entry.Reason, d.Entry.CreatedAt.UTC().Format(time.RFC3339))
+	part := func(ctype, name string, data []byte, b64 bool) error {
+		h := textproto.MIMEHeader{}
+		h.Set("Content-Type", ctype)
+		if name != "" {
+			h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+		}
+		if b64 {
+			h.Set("Content-Transfer-Encoding", "base64")
+		} else {
+			h.Set("Content-Transfer-Encoding", "8bit")
+		}
+		w, err := mw.CreatePart(h)
+		if err != nil {
+			return err
+		}
+		if !b64 {
+			_, err = w.Write(data)
+			return err
+		}
+		enc := base64.StdEncoding.EncodeToString(data)
+		for len(enc) > 76 {
+			if _, err := io.WriteString(w, enc[:76]+"\r\n"); err != nil {
+				return err
+			}
+			enc = enc[76:]
+		}
+		_, err = io.WriteString(w, enc+"\r\n")
+		return err
+	}
+	base := FileName(d.Entry.Number)
+	if err := errors.Join(
+		part("text/plain; charset=utf-8", "", []byte(text), false),
+		part("application/pdf", base+".pdf", d.PDF, true),
+		part("application/json", base+".json", d.Sidecar, true),
+		mw.Close(),
+	); err != nil {
+		return nil, fmt.Errorf("smtp: message: %w", err)
+	}
+	b.Write(body.Bytes())
+	return b.Bytes(), nil
+}
+
+// Webhook posts entries as JSON to an HTTPS endpoint: the sidecar's fields
+// under "entry", the PDF in base64 under "pdf" with its SHA-256. Any 2xx
+// answer acknowledges the entry.
+type Webhook struct {
+	URL    string
+	Client *http.Client // http.DefaultClient with a 60 s timeout when nil
+}
+
+// Name names the outlet in logs.
+func (w Webhook) Name() string { return "webhook" }
+
+// Deliver posts one entry.
+func (w Webhook) Deliver(ctx context.Context, d Delivery) error {
+	sum := sha256.Sum256(d.PDF)
+	body, err := json.Marshal(map[string]any{
+		"entry":      json.RawMessage(d.Sidecar),
+		"pdf":        base64.StdEncoding.EncodeToString(d.PDF),
+		"pdf_sha256": hex.EncodeToString(sum[:]),
+		"pdf_name":   FileName(d.Entry.Number) + ".pdf",
+	})
+	if err != nil {
+		return fmt.Errorf("register webhook: %w", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.URL, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("register webhook: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Idempotency-Key", d.Entry.Number)
+	cl := w.Client
+	if cl == nil {
+		cl = &http.Client{Timeout: 60 * time.Second}
+	}
+	resp, err := cl.Do(req)
+	if err != nil {
+		return fmt.Errorf("register webhook: %w", err)
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("register webhook: answered %s", resp.Status)
+	}
+	return nil
+}
