@@ -1,0 +1,847 @@
+package snapshot
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"image"
+	"image/draw"
+	"image/png"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+
+	"codeberg.org/go-pdf/fpdf"
+
+	"github.com/uppsikt/uppsikt/archive/capture"
+	"github.com/uppsikt/uppsikt/archive/pdf"
+	"github.com/uppsikt/uppsikt/moderation"
+)
+
+// Store is what a snapshot reads and records.
+type Store interface {
+	moderation.ArchiveStore
+	Account(ctx context.Context, key string) (moderation.Account, error)
+}
+
+// Capturer takes a full-page screenshot; *capture.Browser is one.
+type Capturer interface {
+	Page(ctx context.Context, url string) (capture.Shot, error)
+}
+
+// Live tells what the platform still has of a post's thread: the comments
+// it shows now, by platform id, with their text. It returns an error for
+// which Gone is true when the post itself is no longer on the platform.
+type Live interface {
+	Thread(ctx context.Context, a moderation.Account, postID string) (map[string]string, error)
+	Gone(err error) bool
+}
+
+// Progress is how far a snapshot has come.
+type Progress struct {
+	Posts    int
+	Comments int
+	Fraction float64 // of the period covered so far, 0 to 1
+	Phase    string  // "screenshots", "content", "pdf/a"
+}
+
+// Options configure a Writer.
+type Options struct {
+	Store    Store
+	Capture  Capturer // nil: no screenshots; the cover says so
+	Live     Live     // nil: every text comes from the store
+	Location *time.Location
+	PDF      pdf.Options
+	TempDir  string
+	// PostsPerPart bounds the posts drawn into one temporary PDF part, and
+	// so the memory a snapshot needs; 200 when zero.
+	PostsPerPart int
+	// MaxScreenshotPixels bounds the size of a screenshot that is decoded
+	// and drawn (a taller one is listed in the manifest only); 1280 × 24000
+	// when zero.
+	MaxScreenshotPixels int
+	Progress            func(Progress)
+	Logger              *slog.Logger
+	Now                 func() time.Time
+}
+
+// Request is one snapshot to write.
+type Request struct {
+	AccountKey string
+	Kind       string    // moderation.SnapshotYearly, SnapshotClosing or SnapshotManual
+	From, To   time.Time // the period [From, To)
+	Out        string    // the PDF file to write
+	PageURLs   []string  // the account's pages to capture for the layout
+	// Attachments are embedded in the PDF, which makes it PDF/A-3b.
+	Attachments []pdf.Attachment
+}
+
+// Result describes a written snapshot.
+type Result struct {
+	Record       moderation.SnapshotRecord
+	Pages        int
+	Posts        int
+	Comments     int
+	FromPlatform int // comment texts taken from the platform
+	FromStore    int // comment texts taken from uppsikt's store
+	Removed      int // removed comments shown by their register number
+	Disposed     int // texts disposed under the retention plan
+	Screenshots  int
+	Parts        int
+}
+
+// Writer writes snapshots.
+type Writer struct {
+	o Options
+}
+
+// New returns a Writer.
+func New(o Options) *Writer {
+	if o.Location == nil {
+		o.Location = time.UTC
+	}
+	if o.PostsPerPart <= 0 {
+		o.PostsPerPart = 200
+	}
+	if o.MaxScreenshotPixels <= 0 {
+		o.MaxScreenshotPixels = 1280 * 24000
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Progress == nil {
+		o.Progress = func(Progress) {}
+	}
+	return &Writer{o: o}
+}
+
+const (
+	margin     = 15.0
+	frontPages = 2
+)
+
+// job is the state of one snapshot being written.
+type job struct {
+	w       *Writer
+	req     Request
+	account moderation.Account
+	dir     string
+	taken   time.Time
+
+	f     *fpdf.Fpdf
+	base  int // pages in earlier parts
+	parts []string
+	label string
+
+	manifest   *bufio.Writer
+	manifestF  *os.File
+	months     [12]int // first page of each month, 0 when none
+	monthPosts [12]int
+	sections   []tocEntry
+	res        Result
+	notes      []string
+}
+
+type tocEntry struct {
+	title string
+	page  int
+}
+
+// Write writes the snapshot the request asks for, records it in the store
+// and returns what it holds.
+func (w *Writer) Write(ctx context.Context, req Request) (Result, error) {
+	if req.Kind == "" {
+		req.Kind = moderation.SnapshotManual
+	}
+	if !req.From.Before(req.To) || req.Out == "" {
+		return Result{}, fmt.Errorf("snapshot: a period with From before To and an output file are required")
+	}
+	a, err := w.o.Store.Account(ctx, req.AccountKey)
+	if err != nil {
+		return Result{}, fmt.Errorf("snapshot: %w", err)
+	}
+	dir, err := os.MkdirTemp(w.o.TempDir, "uppsikt-snapshot-")
+	if err != nil {
+		return Result{}, fmt.Errorf("snapshot: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	j := &job{w: w, req: req, account: a, dir: dir, taken: w.o.Now().UTC(), base: frontPages}
+	j.label = fmt.Sprintf("uppsikt – ögonblicksbild av %s, %s–%s", a.Name,
+		req.From.In(w.o.Location).Format(time.DateOnly), req.To.Add(-time.Nanosecond).In(w.o.Location).Format(time.DateOnly))
+	j.manifestF, err = os.Create(filepath.Join(dir, "manifest.txt"))
+	if err != nil {
+		return Result{}, fmt.Errorf("snapshot: %w", err)
+	}
+	defer j.manifestF.Close()
+	j.manifest = bufio.NewWriter(j.manifestF)
+
+	if err := j.screenshots(ctx); err != nil {
+		return Result{}, err
+	}
+	if err := j.content(ctx); err != nil {
+		return Result{}, err
+	}
+	if err := j.manifestPart(); err != nil {
+		return Result{}, err
+	}
+	total := j.base
+	if err := j.front(); err != nil {
+		return Result{}, err
+	}
+	w.o.Progress(Progress{Posts: j.res.Posts, Comments: j.res.Comments, Fraction: 1, Phase: "pdf/a"})
+
+	part := 2
+	if len(req.Attachments) > 0 {
+		part = 3
+	}
+	tmp := req.Out + ".tmp"
+	meta := pdf.Metadata{
+		Title:   fmt.Sprintf("Ögonblicksbild %s %s", a.Name, periodName(req.From, req.To, w.o.Location)),
+		Subject: "Ögonblicksbild av kontot " + a.Key + " (" + string(a.Platform) + ")",
+		Author:  "uppsikt",
+	}
+	if err := pdf.ConvertFiles(ctx, j.parts, tmp, part, meta, req.Attachments, w.o.PDF); err != nil {
+		os.Remove(tmp)
+		return Result{}, fmt.Errorf("snapshot: %w", err)
+	}
+	sum, size, err := hashFile(tmp)
+	if err != nil {
+		os.Remove(tmp)
+		return Result{}, fmt.Errorf("snapshot: %w", err)
+	}
+	if err := os.Rename(tmp, req.Out); err != nil {
+		os.Remove(tmp)
+		return Result{}, fmt.Errorf("snapshot: %w", err)
+	}
+	j.res.Pages = total
+	j.res.Parts = len(j.parts)
+	rec, err := w.o.Store.RecordSnapshot(ctx, moderation.SnapshotRecord{
+		AccountKey: a.Key, Kind: req.Kind, From: req.From, To: req.To, Path: req.Out, SHA256: sum, Size: size,
+		Pages: total, Posts: j.res.Posts, Comments: j.res.Comments, CreatedAt: j.taken,
+	})
+	if err != nil {
+		return Result{}, fmt.Errorf("snapshot: %w", err)
+	}
+	j.res.Record = rec
+	w.o.Logger.Info("snapshot written", "account", a.Key, "path", req.Out, "pages", total, "posts", j.res.Posts,
+		"comments", j.res.Comments, "bytes", size)
+	return j.res, nil
+}
+
+func periodName(from, to time.Time, loc *time.Location) string {
+	f, t := from.In(loc), to.Add(-time.Nanosecond).In(loc)
+	if f.Month() == time.January && f.Day() == 1 && t.Month() == time.December && t.Day() == 31 && f.Year() == t.Year() {
+		return fmt.Sprint(f.Year())
+	}
+	return f.Format(time.DateOnly) + " – " + t.Format(time.DateOnly)
+}
+
+func hashFile(path string) (string, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", 0, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return "", 0, err
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
+}
+
+// newDoc starts a PDF part whose pages are numbered after the earlier ones.
+func (j *job) newDoc() *fpdf.Fpdf {
+	f := fpdf.New("P", "mm", "A4", "")
+	f.SetMargins(margin, margin, margin)
+	f.SetAutoPageBreak(true, margin+5)
+	pdf.AddFonts(f)
+	f.SetCreator("uppsikt", false)
+	f.SetProducer("uppsikt (fpdf)", false)
+	f.SetCreationDate(j.taken)
+	f.SetModificationDate(j.taken)
+	base := j.base
+	f.SetFooterFunc(func() {
+		f.SetY(-margin)
+		f.SetFont(pdf.FontFamily, "", 8)
+		f.SetTextColor(90, 90, 90)
+		f.CellFormat(0, 5, clean(j.label), "", 0, "L", false, 0, "")
+		f.SetX(margin)
+		f.CellFormat(0, 5, fmt.Sprintf("Sida %d", base+f.PageNo()), "", 0, "R", false, 0, "")
+		f.SetTextColor(0, 0, 0)
+	})
+	j.f = f
+	return f
+}
+
+// page is the number the current page will have in the snapshot.
+func (j *job) page() int { return j.base + j.f.PageNo() }
+
+// flush writes the current part to disk and lets go of it.
+func (j *job) flush(name string) error {
+	if j.f == nil {
+		return nil
+	}
+	f := j.f
+	j.f = nil
+	if f.PageNo() == 0 {
+		return nil
+	}
+	if err := f.Error(); err != nil {
+		return fmt.Errorf("snapshot: layout: %w", err)
+	}
+	path := filepath.Join(j.dir, fmt.Sprintf("%03d-%s.pdf", len(j.parts)+1, name))
+	pages := f.PageNo()
+	if err := f.OutputFileAndClose(path); err != nil {
+		return fmt.Errorf("snapshot: layout: %w", err)
+	}
+	j.parts = append(j.parts, path)
+	j.base += pages
+	return nil
+}
+
+func (j *job) heading(text string, size float64) {
+	j.f.SetFont(pdf.FontFamily, "B", size)
+	j.f.MultiCell(0, size*0.55, clean(text), "", "L", false)
+	j.f.Ln(1)
+	j.f.SetFont(pdf.FontFamily, "", 10)
+}
+
+func (j *job) row(label, value string) {
+	f := j.f
+	const labelW = 48.0
+	if value == "" {
+		value = "–"
+	}
+	y := f.GetY()
+	f.SetFont(pdf.FontFamily, "B", 9.5)
+	f.SetXY(margin, y)
+	f.MultiCell(labelW, 5, clean(label), "", "L", false)
+	yLabel := f.GetY()
+	f.SetFont(pdf.FontFamily, "", 9.5)
+	f.SetXY(margin+labelW, y)
+	f.MultiCell(0, 5, clean(value), "", "L", false)
+	if f.GetY() < yLabel {
+		f.SetY(yLabel)
+	}
+	f.SetX(margin)
+}
+
+func (j *job) when(t time.Time) string {
+	if t.IsZero() {
+		return "okänd tid"
+	}
+	return t.In(j.w.o.Location).Format("2006-01-02 15:04")
+}
+
+// screenshots captures the account's pages and draws them.
+func (j *job) screenshots(ctx context.Context) error {
+	j.w.o.Progress(Progress{Phase: "screenshots"})
+	if j.w.o.Capture == nil || len(j.req.PageURLs) == 0 {
+		j.notes = append(j.notes, "Inga skärmbilder togs: ingen webbläsare eller ingen sidadress för kontot.")
+		return nil
+	}
+	f := j.newDoc()
+	first := true
+	for i, u := range j.req.PageURLs {
+		shot, err := j.w.o.Capture.Page(ctx, u)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			j.w.o.Logger.Warn("snapshot screenshot failed", "account", j.account.Key, "url", u, "err", err)
+			j.notes = append(j.notes, fmt.Sprintf("Skärmbild %d (%s) kunde inte tas: %v", i+1, u, err))
+			continue
+		}
+		sum := sha256.Sum256(shot.PNG)
+		hexSum := hex.EncodeToString(sum[:])
+		fmt.Fprintf(j.manifest, "skärmbild %d\t%s\t%s\n", i+1, u, hexSum)
+		if first {
+			j.sections = append(j.sections, tocEntry{"Sidans layout (skärmbilder)", j.base + f.PageNo() + 1})
+			first = false
+		}
+		if err := j.drawShot(i+1, u, shot, hexSum); err != nil {
+			return err
+		}
+		j.res.Screenshots++
+	}
+	return j.flush("layout")
+}
+
+func (j *job) drawShot(n int, u string, shot capture.Shot, sum string) error {
+	f := j.f
+	cfg, err := png.DecodeConfig(bytes.NewReader(shot.PNG))
+	if err != nil {
+		return fmt.Errorf("snapshot: screenshot %d: %w", n, err)
+	}
+	if cfg.Width*cfg.Height > j.w.o.MaxScreenshotPixels || cfg.Width <= 0 {
+		f.AddPage()
+		j.heading(fmt.Sprintf("Skärmbild %d: %s", n, shot.Title), 13)
+		j.row("Adress", u)
+		j.row("Tagen", j.when(shot.CapturedAt))
+		j.row("SHA-256 (PNG)", sum)
+		j.row("Anmärkning", fmt.Sprintf("Sidan är %d × %d bildpunkter, för stor att återges här. Innehållet finns i avsnittet Innehåll.", cfg.Width, cfg.Height))
+		return nil
+	}
+	img, err := png.Decode(bytes.NewReader(shot.PNG))
+	if err != nil {
+		return fmt.Errorf("snapshot: screenshot %d: %w", n, err)
+	}
+	pageW, pageH := f.GetPageSize()
+	contentW := pageW - 2*margin
+	bottom := pageH - margin - 5
+	b := img.Bounds()
+	mmPerPx := contentW / float64(b.Dx())
+	for y0, part := b.Min.Y, 1; y0 < b.Max.Y; part++ {
+		f.AddPage()
+		title := fmt.Sprintf("Skärmbild %d: %s", n, shot.Title)
+		if part > 1 {
+			title += fmt.Sprintf(" (forts. %d)", part)
+		}
+		j.heading(title, 13)
+		if part == 1 {
+			j.row("Adress", u)
+			j.row("Tagen", j.when(shot.CapturedAt))
+			j.row("SHA-256 (PNG)", sum)
+			f.Ln(2)
+		}
+		rows := max(int((bottom-f.GetY())/mmPerPx), 1)
+		y1 := min(y0+rows, b.Max.Y)
+		data, err := encodeSlice(img, image.Rect(b.Min.X, y0, b.Max.X, y1))
+		if err != nil {
+			return fmt.Errorf("snapshot: screenshot %d: %w", n, err)
+		}
+		name := fmt.Sprintf("shot%d-%d", n, part)
+		f.RegisterImageOptionsReader(name, fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(data))
+		h := float64(y1-y0) * mmPerPx
+		f.ImageOptions(name, margin, f.GetY(), contentW, h, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
+		f.Rect(margin, f.GetY(), contentW, h, "D")
+		y0 = y1
+	}
+	return nil
+}
+
+// encodeSlice re-encodes part of a screenshot as an opaque RGB PNG.
+func encodeSlice(img image.Image, r image.Rectangle) ([]byte, error) {
+	dst := image.NewRGBA(image.Rect(0, 0, r.Dx(), r.Dy()))
+	draw.Draw(dst, dst.Bounds(), image.White, image.Point{}, draw.Src)
+	draw.Draw(dst, dst.Bounds(), img, r.Min, draw.Over)
+	var buf bytes.Buffer
+	if err := (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&buf, dst); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// content draws every post of the period with its thread, a part of at
+// most PostsPerPart posts at a time.
+func (j *job) content(ctx context.Context) error {
+	st := j.w.o.Store
+	loc := j.w.o.Location
+	inPart := 0
+	var cur moderation.PostCursor
+	span := j.req.To.Sub(j.req.From).Seconds()
+	started := false
+	for {
+		posts, next, err := st.PostsBetween(ctx, j.account.Key, j.req.From, j.req.To, cur, 100)
+		if err != nil {
+			return fmt.Errorf("snapshot: %w", err)
+		}
+		if len(posts) == 0 {
+			break
+		}
+		cur = next
+		for _, p := range posts {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if j.f == nil {
+				j.newDoc()
+				j.f.AddPage()
+				inPart = 0
+			}
+			if !started {
+				j.sections = append(j.sections, tocEntry{"Innehåll: inlägg med kommentarer och svar", j.page()})
+				started = true
+			}
+			m := p.CreatedAt.In(loc).Month() - 1
+			if j.months[m] == 0 {
+				if j.monthPosts[m] == 0 && inPart > 0 {
+					j.f.AddPage()
+				}
+				j.heading(monthNames[m]+" "+fmt.Sprint(p.CreatedAt.In(loc).Year()), 16)
+				j.months[m] = j.page()
+			}
+			j.monthPosts[m]++
+			if err := j.post(ctx, p); err != nil {
+				return err
+			}
+			inPart++
+			if inPart >= j.w.o.PostsPerPart {
+				if err := j.flush("content"); err != nil {
+					return err
+				}
+			}
+			j.w.o.Progress(Progress{Posts: j.res.Posts, Comments: j.res.Comments, Phase: "content",
+				Fraction: min(max(p.CreatedAt.Sub(j.req.From).Seconds()/span, 0), 1)})
+		}
+	}
+	if !started {
+		j.newDoc()
+		j.f.AddPage()
+		j.sections = append(j.sections, tocEntry{"Innehåll: inlägg med kommentarer och svar", j.page()})
+		j.heading("Innehåll", 16)
+		j.f.MultiCell(0, 5, "Kontot har inga inlägg från perioden i uppsikts arkiv.", "", "L", false)
+	}
+	return j.flush("content")
+}
+
+var monthNames = [12]string{"Januari", "Februari", "Mars", "April", "Maj", "Juni", "Juli", "Augusti",
+	"September", "Oktober", "November", "December"}
+
+// threadEntry is a comment as printed.
+type threadEntry struct {
+	c     moderation.ArchivedComment
+	depth int
+}
+
+// post draws one post and its thread.
+func (j *job) post(ctx context.Context, p moderation.Post) error {
+	st := j.w.o.Store
+	var all []moderation.ArchivedComment
+	var after int64
+	for {
+		cs, err := st.ThreadComments(ctx, j.account.Key, p.PlatformID, after, 1000)
+		if err != nil {
+			return fmt.Errorf("snapshot: %w", err)
+		}
+		if len(cs) == 0 {
+			break
+		}
+		all = append(all, cs...)
+		after = cs[len(cs)-1].RowID
+	}
+	var live map[string]string
+	postGone := false
+	liveAsked := false
+	if j.w.o.Live != nil {
+		m, err := j.w.o.Live.Thread(ctx, j.account, p.PlatformID)
+		switch {
+		case err == nil:
+			live, liveAsked = m, true
+		case j.w.o.Live.Gone(err):
+			postGone, liveAsked = true, true
+		case ctx.Err() != nil:
+			return ctx.Err()
+		default:
+			j.w.o.Logger.Warn("snapshot: the platform did not answer for a post; its thread is taken from the store",
+				"account", j.account.Key, "post", p.PlatformID, "err", err)
+		}
+	}
+
+	h := sha256.New()
+	f := j.f
+	f.SetFont(pdf.FontFamily, "B", 11)
+	title := "Inlägg " + j.when(p.CreatedAt)
+	if p.Author.Name != "" {
+		title += " – " + p.Author.Name
+	}
+	f.MultiCell(0, 6, clean(title), "", "L", false)
+	f.SetFont(pdf.FontFamily, "", 8)
+	f.SetTextColor(90, 90, 90)
+	src := "Källa: plattformen och uppsikts arkiv"
+	switch {
+	case postGone:
+		src = "Källa: uppsikts arkiv – inlägget finns inte längre på plattformen"
+	case !liveAsked:
+		src = "Källa: uppsikts arkiv"
+	}
+	f.MultiCell(0, 4, clean("id "+p.PlatformID+"   "+p.PermalinkURL+"\n"+src), "", "L", false)
+	f.SetTextColor(0, 0, 0)
+	f.SetFont(pdf.FontFamily, "", 10)
+	f.MultiCell(0, 5, clean(p.Message), "", "L", false)
+	fmt.Fprintf(h, "post\x00%s\x00%s\x00%s\n", p.PlatformID, p.CreatedAt.UTC().Format(time.RFC3339), p.Message)
+
+	entries := orderThread(all)
+	for _, e := range entries {
+		c := e.c
+		text, marker := j.commentText(c, live, liveAsked)
+		fmt.Fprintf(h, "comment\x00%s\x00%s\x00%s\x00%s\n", c.PlatformID, c.ParentID, text, marker)
+		indent := 6.0 + 8.0*float64(min(e.depth, 3))
+		f.SetX(margin + indent)
+		f.SetFont(pdf.FontFamily, "B", 8.5)
+		who := c.Author.Name
+		if who == "" {
+			who = "okänd"
+		}
+		head := who + " · " + j.when(c.CreatedAt)
+		if e.depth > 0 {
+			head = "↳ " + head
+		}
+		if marker != "" {
+			head += "  [" + marker + "]"
+		}
+		f.MultiCell(0, 4.2, clean(head), "", "L", false)
+		f.SetX(margin + indent)
+		f.SetFont(pdf.FontFamily, "", 9)
+		f.MultiCell(0, 4.4, clean(text), "", "L", false)
+		j.res.Comments++
+	}
+	f.Ln(3)
+	sum := hex.EncodeToString(h.Sum(nil))
+	fmt.Fprintf(j.manifest, "inlägg %s\t%s\t%d kommentarer\t%s\n", j.when(p.CreatedAt), p.PlatformID, len(entries), sum)
+	j.res.Posts++
+	return nil
+}
+
+// commentText is what a snapshot prints of a comment, and the marker that
+// says where it comes from.
+func (j *job) commentText(c moderation.ArchivedComment, live map[string]string, liveAsked bool) (text, marker string) {
+	removed := c.State == moderation.StateDeleted || c.State == moderation.StateHidden
+	switch {
+	case removed && len(c.RegisterNumbers) > 0:
+		j.res.Removed++
+		verb := "Borttagen"
+		if c.State == moderation.StateHidden {
+			verb = "Dold"
+		}
+		return verb + " efter granskning. Se diarienummer " + strings.Join(c.RegisterNumbers, ", ") + ".", "registrerad"
+	case c.Disposed:
+		j.res.Disposed++
+		return "Texten är gallrad enligt informationshanteringsplanen.", "gallrad"
+	}
+	if m, ok := live[c.PlatformID]; ok {
+		j.res.FromPlatform++
+		return m, ""
+	}
+	j.res.FromStore++
+	switch {
+	case liveAsked:
+		return c.Message, "ur uppsikts arkiv – finns inte längre på plattformen"
+	case c.State == moderation.StateDeleted:
+		return c.Message, "ur uppsikts arkiv – borttagen från plattformen"
+	case c.State == moderation.StateHidden:
+		return c.Message, "dold på plattformen"
+	}
+	return c.Message, ""
+}
+
+// orderThread puts top-level comments in time order, each followed by its
+// replies in time order (and theirs). A reply whose parent is unknown is
+// treated as top level.
+func orderThread(cs []moderation.ArchivedComment) []threadEntry {
+	byParent := map[string][]moderation.ArchivedComment{}
+	known := map[string]bool{}
+	for _, c := range cs {
+		known[c.PlatformID] = true
+	}
+	for _, c := range cs {
+		parent := c.ParentID
+		if !known[parent] {
+			parent = ""
+		}
+		byParent[parent] = append(byParent[parent], c)
+	}
+	for _, l := range byParent {
+		sort.SliceStable(l, func(a, b int) bool {
+			if !l[a].CreatedAt.Equal(l[b].CreatedAt) {
+				return l[a].CreatedAt.Before(l[b].CreatedAt)
+			}
+			return l[a].ID < l[b].ID
+		})
+	}
+	out := make([]threadEntry, 0, len(cs))
+	seen := map[string]bool{}
+	var walk func(parent string, depth int)
+	walk = func(parent string, depth int) {
+		for _, c := range byParent[parent] {
+			if seen[c.PlatformID] {
+				continue
+			}
+			seen[c.PlatformID] = true
+			out = append(out, threadEntry{c, depth})
+			walk(c.PlatformID, depth+1)
+		}
+	}
+	walk("", 0)
+	return out
+}
+
+// manifestPart draws the manifest from the temporary file, line by line.
+func (j *job) manifestPart() error {
+	if err := j.manifest.Flush(); err != nil {
+		return fmt.Errorf("snapshot: manifest: %w", err)
+	}
+	if _, err := j.manifestF.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("snapshot: manifest: %w", err)
+	}
+	j.newDoc()
+	f := j.f
+	f.AddPage()
+	j.sections = append(j.sections, tocEntry{"Manifest: SHA-256 av innehållet", j.page()})
+	j.heading("Manifest", 16)
+	f.SetFont(pdf.FontFamily, "", 8.5)
+	f.MultiCell(0, 4.5, clean("SHA-256 av varje skärmbild (PNG) och av varje inläggs innehåll som det återges här "+
+		"(inläggets id, tid och text, och för varje kommentar id, förälder, text och markering, med NUL mellan fälten). "+
+		"Hela dokumentets SHA-256 finns i uppsikts förteckning över ögonblicksbilder."), "", "L", false)
+	f.Ln(2)
+	f.SetFont(pdf.FontFamily, "", 7)
+	sc := bufio.NewScanner(j.manifestF)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	parts := 0
+	for sc.Scan() {
+		f.MultiCell(0, 3.6, clean(strings.ReplaceAll(sc.Text(), "\t", "   ")), "", "L", false)
+		parts++
+		if parts%5000 == 0 {
+			if err := j.flush("manifest"); err != nil {
+				return err
+			}
+			j.newDoc()
+			j.f.AddPage()
+			j.f.SetFont(pdf.FontFamily, "", 7)
+			f = j.f
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("snapshot: manifest: %w", err)
+	}
+	return j.flush("manifest")
+}
+
+// front draws the cover with the account's metadata and the table of
+// contents: always two pages, written last and put first.
+func (j *job) front() error {
+	base := j.base
+	j.base = 0
+	defer func() { j.base = base }()
+	f := j.newDoc()
+	f.SetAutoPageBreak(false, 0)
+	f.AddPage()
+	a := j.account
+	loc := j.w.o.Location
+	j.heading(fmt.Sprintf("Ögonblicksbild av %s", a.Name), 20)
+	j.heading(periodName(j.req.From, j.req.To, loc)+" – "+kindName(j.req.Kind), 13)
+	f.Ln(2)
+	j.row("Konto", a.Key)
+	j.row("Plattform", string(a.Platform))
+	j.row("Plattformens id", a.PlatformID)
+	j.row("Namn", a.Name)
+	j.row("Ansvariga", truncate(strings.Join(a.Owners, ", "), 200))
+	j.row("Ersättare", truncate(strings.Join(a.Substitutes, ", "), 200))
+	j.row("Status", string(a.Status))
+	j.row("Period", j.when(j.req.From)+" – "+j.when(j.req.To)+" ("+loc.String()+", slutet ej inräknat)")
+	j.row("Tagen", j.taken.Format("2006-01-02 15:04:05")+" UTC")
+	j.row("Inlägg", fmt.Sprint(j.res.Posts))
+	j.row("Kommentarer och svar", fmt.Sprint(j.res.Comments))
+	j.row("Text från plattformen", fmt.Sprint(j.res.FromPlatform))
+	j.row("Text ur uppsikts arkiv", fmt.Sprint(j.res.FromStore))
+	j.row("Borttagna (diarienummer)", fmt.Sprint(j.res.Removed))
+	j.row("Gallrade texter", fmt.Sprint(j.res.Disposed))
+	j.row("Skärmbilder", fmt.Sprint(j.res.Screenshots))
+	j.row("Sidor", fmt.Sprint(base))
+	f.Ln(3)
+	f.SetFont(pdf.FontFamily, "", 8.5)
+	explain := "Dokumentet visar kontots sida som den såg ut när ögonblicksbilden togs, och periodens inlägg med kommentarer " +
+		"och svar i tidsordning. Text tas från plattformen när den fortfarande finns där, annars ur uppsikts arkiv (markerat). " +
+		"Kommentarer som tagits bort efter granskning visas med diarienummer i stället för text. " +
+		"Text som gallrats enligt informationshanteringsplanen är markerad som gallrad."
+	f.MultiCell(0, 4.3, clean(explain), "", "L", false)
+	for _, n := range j.notes {
+		if f.GetY() > 260 {
+			break
+		}
+		f.MultiCell(0, 4.3, clean(truncate(n, 300)), "", "L", false)
+	}
+
+	f.AddPage()
+	j.heading("Innehållsförteckning", 16)
+	toc := func(title string, page int, bold bool) {
+		style := ""
+		if bold {
+			style = "B"
+		}
+		f.SetFont(pdf.FontFamily, style, 10.5)
+		f.CellFormat(150, 6.5, clean(title), "", 0, "L", false, 0, "")
+		p := "–"
+		if page > 0 {
+			p = fmt.Sprint(page)
+		}
+		f.CellFormat(0, 6.5, p, "", 1, "R", false, 0, "")
+	}
+	toc("Omslag och kontouppgifter", 1, true)
+	toc("Innehållsförteckning", 2, true)
+	for _, s := range j.sections {
+		toc(s.title, s.page, true)
+		if strings.HasPrefix(s.title, "Innehåll") {
+			for m := range 12 {
+				label := monthNames[m]
+				if j.monthPosts[m] > 0 {
+					label += fmt.Sprintf(" (%d inlägg)", j.monthPosts[m])
+				}
+				toc("      "+label, j.months[m], false)
+			}
+		}
+	}
+	if f.PageNo() != frontPages {
+		return fmt.Errorf("snapshot: front matter has %d pages, want %d", f.PageNo(), frontPages)
+	}
+	// The front part goes first.
+	if err := j.flush("front"); err != nil {
+		return err
+	}
+	last := j.parts[len(j.parts)-1]
+	j.parts = append([]string{last}, j.parts[:len(j.parts)-1]...)
+	return nil
+}
+
+func kindName(k string) string {
+	switch k {
+	case moderation.SnapshotYearly:
+		return "årlig ögonblicksbild"
+	case moderation.SnapshotClosing:
+		return "ögonblicksbild inför nedstängning"
+	}
+	return "ögonblicksbild"
+}
+
+// clean makes text safe to draw: valid UTF-8, no control characters but
+// newlines, and characters beyond the Basic Multilingual Plane (emoji),
+// which the font cannot hold, written as their code point.
+func clean(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		switch {
+		case r == '\n':
+			b.WriteRune(r)
+		case r == '\t' || r == '\r':
+			b.WriteByte(' ')
+		case unicode.IsControl(r), unicode.Is(unicode.Cf, r):
+		case r > 0xFFFF:
+			fmt.Fprintf(&b, "[U+%04X]", r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + " …"
+}

@@ -1,0 +1,372 @@
+package snapshot
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/uppsikt/uppsikt/archive/capture"
+	"github.com/uppsikt/uppsikt/archive/sqlite"
+	"github.com/uppsikt/uppsikt/moderation"
+)
+
+func needTools(t testing.TB, tools ...string) {
+	t.Helper()
+	for _, tool := range tools {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed: run `make deps` (scripts/install-deps.sh) to install Ghostscript and poppler-utils", tool)
+		}
+	}
+}
+
+func run(t testing.TB, name string, args ...string) string {
+	t.Helper()
+	out, err := exec.Command(name, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
+	}
+	return string(out)
+}
+
+func openStore(t testing.TB) *sqlite.Store {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "uppsikt.db"))
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.UpsertAccount(context.Background(), moderation.Account{Key: "fb", Platform: moderation.Facebook,
+		PlatformID: "1094810000000001", Name: "Gruvbergs kommun", Owners: []string{"Åsa Öberg"}, Substitutes: []string{"Per Ärlig"}}); err != nil {
+		t.Fatalf("UpsertAccount: %v", err)
+	}
+	return st
+}
+
+var year2025 = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// fixture stores three posts: in January, March and one from 2024 that the
+// snapshot of 2025 must leave out. The March post has a comment removed
+// after review (with a register entry), a disposed one, a reply, and one
+// that is no longer on the platform.
+type fixture struct {
+	removedText, disposedText, goneText string
+}
+
+func seed(t *testing.T, st *sqlite.Store) fixture {
+	t.Helper()
+	ctx := context.Background()
+	fx := fixture{removedText: "Grannen heter Örjan och bor på Storgatan 3", disposedText: "Bra jobbat med snöröjningen",
+		goneText: "Jag tar bort den här själv sen"}
+	post := func(id, msg string, at time.Time) {
+		if _, err := st.SavePost(ctx, moderation.Post{AccountKey: "fb", PlatformID: id, Message: msg, CreatedAt: at,
+			Author: moderation.Author{ID: "1094810000000001", Name: "Gruvbergs kommun"}, PermalinkURL: "https://example.test/web/1/posts/" + id}); err != nil {
+			t.Fatalf("SavePost: %v", err)
+		}
+	}
+	comment := func(post, id, parent, msg string, at time.Time) int64 {
+		r, err := st.RecordComment(ctx, moderation.CommentObservation{AccountKey: "fb", PostID: post, PlatformID: id, ParentID: parent,
+			Author: moderation.Author{ID: "u" + id, Name: "Anna Lindqvist"}, Message: msg, CreatedAt: at, Source: moderation.SourcePoll, SeenAt: at})
+		if err != nil {
+			t.Fatalf("RecordComment: %v", err)
+		}
+		return r.CommentID
+	}
+	post("1_old", "Gammalt inlägg från december", time.Date(2024, 12, 30, 12, 0, 0, 0, time.UTC))
+	post("1_jan", "Biblioteket har nya öppettider i januari – välkomna!", time.Date(2025, 1, 10, 9, 0, 0, 0, time.UTC))
+	comment("1_jan", "c1", "", "Tack för informationen, så bra med längre öppettider på lördagar!", time.Date(2025, 1, 10, 10, 0, 0, 0, time.UTC))
+	post("1_mar", "Snöröjningen är igång på alla gator i Gruvberg", time.Date(2025, 3, 3, 7, 0, 0, 0, time.UTC))
+	removed := comment("1_mar", "c2", "", fx.removedText, time.Date(2025, 3, 3, 8, 0, 0, 0, time.UTC))
+	comment("1_mar", "c3", "c2", "Håller med, äntligen!", time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC))
+	comment("1_mar", "c4", "", fx.disposedText, time.Date(2025, 1, 5, 9, 0, 0, 0, time.UTC)) // seen before the cutoff
+	comment("1_mar", "c5", "", fx.goneText, time.Date(2025, 3, 4, 9, 0, 0, 0, time.UTC))
+	items, _ := st.PendingWork(ctx, 0)
+	for _, it := range items {
+		st.CompleteWork(ctx, it.ID)
+	}
+	if _, err := st.CreateRegisterEntry(ctx, moderation.RegisterEntry{Year: 2025, CommentID: removed, Reason: "personuppgifter"},
+		func(y, n int) string { return fmt.Sprintf("KS %d/%04d", y, n) }); err != nil {
+		t.Fatalf("CreateRegisterEntry: %v", err)
+	}
+	if _, err := st.RecordStateChange(ctx, moderation.StateChange{AccountKey: "fb", PlatformID: "c2", State: moderation.StateDeleted,
+		At: time.Date(2025, 3, 3, 10, 0, 0, 0, time.UTC), Source: moderation.SourceAction}); err != nil {
+		t.Fatalf("RecordStateChange: %v", err)
+	}
+	d, err := st.DisposeCommentText(ctx, moderation.DisposalRequest{AccountKey: "fb", Rule: "test", Cutoff: time.Date(2025, 1, 6, 0, 0, 0, 0, time.UTC)})
+	if err != nil || d.Items != 1 {
+		t.Fatalf("DisposeCommentText: %d items, %v; want 1", d.Items, err)
+	}
+	return fx
+}
+
+// platform is what the platform still shows, by post: the snapshot's
+// view of the live platform in these tests.
+type platform map[string]map[string]string
+
+var errGone = fmt.Errorf("post gone")
+
+func (p platform) Thread(_ context.Context, _ moderation.Account, postID string) (map[string]string, error) {
+	m, ok := p[postID]
+	if !ok {
+		return nil, errGone
+	}
+	return m, nil
+}
+
+func (p platform) Gone(err error) bool { return err == errGone }
+
+func TestSnapshotPDFA(t *testing.T) {
+	needTools(t, "gs", "pdffonts", "pdftotext", "pdfinfo", "pdfimages")
+	if (capture.Options{}).ExecPath == "" {
+		if _, err := exec.LookPath("chromium"); err != nil {
+			if _, err := os.Stat("/usr/lib/chromium/chromium"); err != nil {
+				t.Skip("Chromium is not installed: run `make deps` (scripts/install-deps.sh)")
+			}
+		}
+	}
+	st := openStore(t)
+	fx := seed(t, st)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, `<!doctype html><html><head><title>Gruvbergs kommun</title></head><body style="margin:0">
+			<div style="height:400px;background:#c01414">Gruvbergs kommun</div><div style="height:1800px;background:#fff">flöde</div></body></html>`)
+	}))
+	defer srv.Close()
+	br := capture.New(capture.Options{AllowedHosts: []string{strings.TrimPrefix(srv.URL, "http://")}})
+	defer br.Close()
+
+	sto, _ := time.LoadLocation("Europe/Stockholm")
+	live := platform{
+		"1_jan": {"c1": "Tack för informationen, så bra med längre öppettider på lördagar!"},
+		"1_mar": {"c3": "Håller med, äntligen!", "c4": "x"},
+	}
+	var progress []Progress
+	var mu sync.Mutex
+	w := New(Options{Store: st, Capture: br, Live: live, Location: sto, Now: func() time.Time { return time.Date(2026, 1, 15, 8, 0, 0, 0, time.UTC) },
+		Progress: func(p Progress) { mu.Lock(); progress = append(progress, p); mu.Unlock() }})
+	from, to := Year(2025, sto)
+	out := filepath.Join(t.TempDir(), "fb-2025.pdf")
+	res, err := w.Write(context.Background(), Request{AccountKey: "fb", Kind: moderation.SnapshotYearly, From: from, To: to, Out: out,
+		PageURLs: []string{srv.URL + "/web/1094810000000001"}})
+	if err != nil {
+		t.Fatalf("Write: %v", err)
+	}
+	if res.Posts != 2 || res.Comments != 5 || res.Removed != 1 || res.Disposed != 1 || res.FromPlatform != 2 || res.FromStore != 1 || res.Screenshots != 1 {
+		t.Errorf("result: got %+v, want 2 posts, 5 comments, 1 removed, 1 disposed, 2 from the platform, 1 from the store, 1 screenshot", res)
+	}
+	if len(progress) == 0 || progress[len(progress)-1].Fraction != 1 {
+		t.Errorf("progress: got %d reports, want some ending at 1", len(progress))
+	}
+	raw, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := string(raw)
+	for _, re := range []string{`pdfaid:part(='2'|="2"|>2<)`, `pdfaid:conformance(='B'|="B"|>B<)`, `/OutputIntents\s*\[\s*\d+ 0 R`,
+		`/S\s*/GTS_PDFA1`, `trailer\s*<<[^>]*/ID\s*\[\s*<[0-9A-Fa-f]+>\s*<[0-9A-Fa-f]+>\s*\]`} {
+		if !regexp.MustCompile(re).MatchString(body) {
+			t.Errorf("PDF lacks %s", re)
+		}
+	}
+	fonts := strings.Split(strings.TrimSpace(run(t, "pdffonts", out)), "\n")
+	if len(fonts) < 3 {
+		t.Fatalf("pdffonts lists no fonts: %v", fonts)
+	}
+	for _, l := range fonts[2:] {
+		f := strings.Fields(l)
+		if len(f) < 6 || f[len(f)-5] != "yes" {
+			t.Errorf("font not embedded: %s", l)
+		}
+	}
+	info := run(t, "pdfinfo", out)
+	m := regexp.MustCompile(`Pages:\s+(\d+)`).FindStringSubmatch(info)
+	if m == nil || m[1] != strconv.Itoa(res.Pages) {
+		t.Errorf("pdfinfo pages: got %v, want %d", m, res.Pages)
+	}
+	if imgs := strings.Split(strings.TrimSpace(run(t, "pdfimages", "-list", out)), "\n"); len(imgs) < 3 {
+		t.Errorf("pdfimages lists no image: the screenshot is missing")
+	}
+	text := run(t, "pdftotext", "-enc", "UTF-8", out, "-")
+	for _, want := range []string{"Ögonblicksbild av Gruvbergs kommun", "2025 – årlig ögonblicksbild", "Åsa Öberg", "Per Ärlig",
+		"Biblioteket har nya öppettider i januari – välkomna!", "Håller med, äntligen!", "så bra med längre öppettider på lördagar",
+		"Borttagen efter granskning. Se diarienummer KS 2025/0001.", "Texten är gallrad enligt informationshanteringsplanen.",
+		fx.goneText, "ur uppsikts arkiv – finns inte längre på plattformen", "Manifest", "Skärmbild 1: Gruvbergs kommun"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("pdftotext output lacks %q", want)
+		}
+	}
+	for _, absent := range []string{fx.removedText, fx.disposedText, "Gammalt inlägg från december"} {
+		if strings.Contains(text, absent) {
+			t.Errorf("pdftotext output has %q, want it absent", absent)
+		}
+	}
+	// The table of contents gives the page where each month begins.
+	for _, month := range []string{"Januari", "Mars"} {
+		mm := regexp.MustCompile(month + ` \(\d+ inlägg\)\s+(\d+)`).FindStringSubmatch(text)
+		if mm == nil {
+			t.Errorf("table of contents has no page for %s", month)
+			continue
+		}
+		page := run(t, "pdftotext", "-enc", "UTF-8", "-f", mm[1], "-l", mm[1], out, "-")
+		if !strings.Contains(page, month+" 2025") {
+			t.Errorf("page %s, listed for %s, does not have its heading:\n%s", mm[1], month, page)
+		}
+	}
+	recs, err := st.Snapshots(context.Background(), "fb")
+	if err != nil || len(recs) != 1 || recs[0].SHA256 != res.Record.SHA256 || recs[0].Pages != res.Pages {
+		t.Errorf("recorded snapshots: got %+v, %v; want the one written", recs, err)
+	}
+}
+
+func TestOrderThread(t *testing.T) {
+	at := func(m int) time.Time { return year2025.Add(time.Duration(m) * time.Minute) }
+	cs := []moderation.ArchivedComment{
+		{Comment: moderation.Comment{ID: 1, PlatformID: "b", CreatedAt: at(2)}},
+		{Comment: moderation.Comment{ID: 2, PlatformID: "a", CreatedAt: at(1)}},
+		{Comment: moderation.Comment{ID: 3, PlatformID: "a2", ParentID: "a", CreatedAt: at(5)}},
+		{Comment: moderation.Comment{ID: 4, PlatformID: "a1", ParentID: "a", CreatedAt: at(3)}},
+		{Comment: moderation.Comment{ID: 5, PlatformID: "x", ParentID: "unknown", CreatedAt: at(9)}},
+	}
+	var got []string
+	for _, e := range orderThread(cs) {
+		got = append(got, fmt.Sprintf("%s/%d", e.c.PlatformID, e.depth))
+	}
+	if want := "a/0 a1/1 a2/1 b/0 x/0"; strings.Join(got, " ") != want {
+		t.Errorf("order: got %s, want %s", strings.Join(got, " "), want)
+	}
+}
+
+func TestScheduleDue(t *testing.T) {
+	sto, _ := time.LoadLocation("Europe/Stockholm")
+	s := Schedule{Location: sto}
+	from, to := Year(2025, sto)
+	taken := []moderation.SnapshotRecord{{Kind: moderation.SnapshotYearly, From: from, To: to}}
+	tests := []struct {
+		name     string
+		now      time.Time
+		taken    []moderation.SnapshotRecord
+		wantYear int
+		wantDue  bool
+	}{
+		{"before the day", time.Date(2026, 1, 14, 22, 0, 0, 0, time.UTC), nil, 0, false},
+		{"on the day, local time", time.Date(2026, 1, 14, 23, 30, 0, 0, time.UTC), nil, 2025, true},
+		{"later in the year", time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), nil, 2025, true},
+		{"already taken", time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), taken, 2025, false},
+		{"closing snapshot does not count", time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC),
+			[]moderation.SnapshotRecord{{Kind: moderation.SnapshotClosing, From: from, To: to}}, 2025, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			y, due := s.Due(tt.now, tt.taken)
+			if y != tt.wantYear || due != tt.wantDue {
+				t.Errorf("Due: got %d, %v; want %d, %v", y, due, tt.wantYear, tt.wantDue)
+			}
+		})
+	}
+	if got, want := s.Next(time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)), time.Date(2027, 1, 15, 0, 0, 0, 0, sto); !got.Equal(want) {
+		t.Errorf("Next: got %v, want %v", got, want)
+	}
+}
+
+// fill stores posts posts of the year 2025 with perPost comments each (a
+// fifth of them replies), in a few large transactions' worth of calls.
+func fill(t testing.TB, st *sqlite.Store, posts, perPost int) {
+	t.Helper()
+	ctx := context.Background()
+	span := 365 * 24 * time.Hour
+	texts := []string{"Tack för snabbt svar, det uppskattas verkligen!", "När öppnar badhuset igen efter renoveringen?",
+		"Snöröjningen på Björkvägen är inte gjord än, hur länge ska vi vänta?", "Håller med, bra initiativ för barnfamiljer i kommunen.",
+		"Kan ni förtydliga vad som gäller för återvinningscentralen på lördagar? Det står olika på hemsidan och i tidningen."}
+	for p := range posts {
+		at := year2025.Add(time.Duration(int64(span) / int64(posts) * int64(p)))
+		id := fmt.Sprintf("1_%d", p)
+		if _, err := st.SavePost(ctx, moderation.Post{AccountKey: "fb", PlatformID: id, CreatedAt: at,
+			Message:      fmt.Sprintf("Inlägg %d: information från Gruvbergs kommun om veckans händelser, öppettider och vägarbeten.", p),
+			Author:       moderation.Author{ID: "1094810000000001", Name: "Gruvbergs kommun"},
+			PermalinkURL: "https://example.test/web/1/posts/" + id, Raw: []byte(`{"id":"` + id + `"}`)}); err != nil {
+			t.Fatal(err)
+		}
+		for c := range perPost {
+			parent := ""
+			if c%5 == 4 {
+				parent = fmt.Sprintf("%d_%d", p, c-1)
+			}
+			cat := at.Add(time.Duration(c+1) * time.Minute)
+			if _, err := st.RecordComment(ctx, moderation.CommentObservation{AccountKey: "fb", PostID: id, PlatformID: fmt.Sprintf("%d_%d", p, c),
+				ParentID: parent, Author: moderation.Author{ID: fmt.Sprint("u", c), Name: "Medborgare " + strconv.Itoa(c)},
+				Message: texts[(p+c)%len(texts)], CreatedAt: cat, SeenAt: cat, Source: moderation.SourceBackfill}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// peakHeap samples the Go heap while fn runs and returns the largest value.
+func peakHeap(fn func()) uint64 {
+	runtime.GC()
+	var peak uint64
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		var ms runtime.MemStats
+		for {
+			runtime.ReadMemStats(&ms)
+			peak = max(peak, ms.HeapInuse)
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	fn()
+	close(done)
+	wg.Wait()
+	return peak
+}
+
+// TestSnapshotMemoryBounded writes snapshots of a year four times larger
+// than another with the same part size, and checks that the heap does not
+// grow with the year: the document is streamed through parts on disk.
+func TestSnapshotMemoryBounded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes two large snapshots; skipped with -short")
+	}
+	needTools(t, "gs")
+	heap := map[int]uint64{}
+	for _, posts := range []int{150, 600} {
+		st := openStore(t)
+		fill(t, st, posts, 10)
+		w := New(Options{Store: st, PostsPerPart: 50})
+		from, to := Year(2025, time.UTC)
+		var res Result
+		var err error
+		heap[posts] = peakHeap(func() {
+			res, err = w.Write(context.Background(), Request{AccountKey: "fb", From: from, To: to, Out: filepath.Join(t.TempDir(), "s.pdf")})
+		})
+		if err != nil {
+			t.Fatalf("Write: %v", err)
+		}
+		if res.Posts != posts || res.Comments != posts*10 {
+			t.Fatalf("snapshot of %d posts: got %d posts, %d comments", posts, res.Posts, res.Comments)
+		}
+		t.Logf("%d posts, %d comments: %d pages, %d parts, peak heap %.1f MB", posts, res.Comments, res.Pages, res.Parts, float64(heap[posts])/1e6)
+	}
+	if small, large := heap[150], heap[600]; large > small*2 {
+		t.Errorf("peak heap grew from %.1f MB to %.1f MB for a year four times larger; want it bounded", float64(small)/1e6, float64(large)/1e6)
+	}
+}
