@@ -331,14 +331,27 @@ func (a *accountClassifier) Classify(text, lang string) moderation.Verdict {
 	return a.e.classify(text, lang, a.o)
 }
 
+// MaxHits is the most hits a verdict lists; categories, question and
+// register still count every hit.
+const MaxHits = 1000
+
+// maxPooledBytes is the largest comment whose buffers are reused.
+const maxPooledBytes = 256 << 10
+
 // maxTokensForLanguage bounds the language guess on long texts.
 const maxTokensForLanguage = 80
 
 func (e *Engine) classify(text, lang string, ov *override) moderation.Verdict {
 	s := e.pool.Get().(*scratch)
-	defer e.pool.Put(s)
 	s.text = text
-	defer func() { s.text = "" }()
+	defer func() {
+		s.text = ""
+		// Buffers grown by a huge comment are left to the garbage collector
+		// rather than kept in the pool.
+		if cap(s.plain.b) <= maxPooledBytes {
+			e.pool.Put(s)
+		}
+	}()
 	normalize(text, &s.plain)
 	tokenize(text, s)
 	lang = guessLanguage(s, lang, e.stop)
@@ -677,6 +690,12 @@ func (e *Engine) verdict(text, lang string, s *scratch, ov *override) moderation
 			if r.src.Register {
 				v.Register = true
 			}
+		}
+		if len(v.Hits) >= MaxHits {
+			continue
+		}
+		if v.Hits == nil || cap(v.Hits) == 0 {
+			v.Hits = make([]moderation.Hit, 0, min(len(hits), MaxHits))
 		}
 		v.Hits = append(v.Hits, moderation.Hit{
 			RuleID: r.src.ID, Category: cat, Start: start, End: end, Match: match,
