@@ -114,9 +114,9 @@
 //     (required for weak findings); every near condition.
 //  5. Per-account overrides (Engine.ForAccount): disabled rules and
 //     categories, account allow-list.
-//  6. The verdict: hits sorted by start, end and rule id; categories in the
-//     guideline's order; question and register from signal rules and from
-//     rules marked register.
+//  6. The verdict: hits sorted by start, end and rule id (at most MaxHits
+//     are listed); categories in the guideline's order; question and
+//     register from signal rules and from rules marked register.
 //
 // The work is linear in the length of the text: the condition checks look
 // at a window of sorted word marks, not at all of them.
