@@ -353,9 +353,8 @@ func (b *Browser) start() (*instance, error) {
 	began := time.Now()
 	watchdog := time.AfterFunc(o.StartTimeout, cancel)
 	err := chromedp.Do(ctx)
-	stoppedInTime := watchdog.Stop()
-	if err == nil && !stoppedInTime {
-		err = errors.New("start timed out")
+	if !watchdog.Stop() {
+		err = fmt.Errorf("did not start within %s", o.StartTimeout)
 	}
 	if err != nil {
 		cancel()
@@ -420,6 +419,14 @@ func (b *Browser) captureOn(ctx context.Context, inst *instance, allow hostList,
 	if _, err := chromedp.Call(runCtx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*"}}}); err != nil {
 		return Shot{}, 0, fmt.Errorf("intercept requests: %w", err)
 	}
+	// WebSocket and WebRTC connections do not pass through the
+	// interception above: every document of the tab gets them disabled
+	// before its own scripts run. A screenshot needs neither.
+	if _, err := chromedp.Call(runCtx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+		Source: disableSockets, RunImmediately: new(true),
+	}); err != nil {
+		return Shot{}, 0, fmt.Errorf("disable sockets: %w", err)
+	}
 	if err := chromedp.Do(runCtx, chromedp.EmulateViewport(int64(b.opts.Viewport.Width), int64(b.opts.Viewport.Height))); err != nil {
 		return Shot{}, 0, fmt.Errorf("viewport: %w", err)
 	}
@@ -452,6 +459,17 @@ func (b *Browser) captureOn(ctx context.Context, inst *instance, allow hostList,
 	guard.Wait()
 	return Shot{PNG: buf, URL: loc, Title: title, CapturedAt: at, Width: cfg.Width, Height: cfg.Height}, blocked, nil
 }
+
+// disableSockets replaces the constructors of connections that request
+// interception cannot see.
+const disableSockets = `(() => {
+	const refuse = function () { throw new DOMException("disabled in uppsikt's evidence browser", "SecurityError") };
+	for (const name of ["WebSocket", "WebTransport", "RTCPeerConnection", "webkitRTCPeerConnection"]) {
+		if (name in self) {
+			try { Object.defineProperty(self, name, { value: refuse, writable: false, configurable: false }) } catch (e) {}
+		}
+	}
+})();`
 
 // fullPagePNG is chromedp.FullScreenshot for PNG with the encoder tuned for
 // speed: the PNG is larger, and is compressed again when it is stored in

@@ -92,8 +92,13 @@ func newSites(t *testing.T) (platform, other *site) {
 <p class="comment">Kolla här: <a href="/followed">min sida</a> och <a href="%[1]s/elsewhere">den här</a></p>
 <img src="%[1]s/tracker.png">
 <iframe src="%[1]s/frame"></iframe>
+<script>
+try { new WebSocket("%[2]s/socket") } catch (e) {}
+try { fetch("%[1]s/fetch") } catch (e) {}
+try { navigator.sendBeacon("%[1]s/beacon", "x") } catch (e) {}
+</script>
 <div style="height:2000px"></div><p>slutet</p>
-</body></html>`, other.URL)
+</body></html>`, other.URL, "ws"+other.URL[len("http"):])
 	})
 	mux.HandleFunc("/green.png", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "image/png")

@@ -11,11 +11,15 @@
 // see the crash.
 //
 // The browser only talks to the platform hosts in the configuration: every
-// request of a page (documents, frames, images, scripts) is intercepted and
-// any other host is refused, so a link, image or script inside a comment can
-// never make uppsikt's browser reach another site. Pages are never clicked:
-// links inside comments are never followed. A document that uppsikt rendered
-// itself is set as the page content with no network at all.
+// HTTP(S) request of a page (documents, redirects, frames, images, scripts,
+// fetch and beacons) is intercepted and any other host is refused, so a link,
+// image or script inside a comment can never make uppsikt's browser reach
+// another site. WebSocket and WebRTC, which interception cannot see, are
+// disabled in every document before the page's own scripts run. Pages are
+// never clicked: links inside comments are never followed. A document that
+// uppsikt rendered itself is set as the page content with no network at all.
+// Not covered: the browser's own speculative DNS lookups and preconnects,
+// which send no request.
 //
 // Captures are evidence of what a page showed: the PNG bytes are returned
 // as the browser produced them, to be hashed and stored by archive/evidence.
