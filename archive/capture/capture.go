@@ -335,6 +335,7 @@ func (b *Browser) start() (*instance, error) {
 		chromedp.Flag("no-first-run", true),
 		chromedp.Flag("disable-domain-reliability", true),
 		chromedp.Flag("mute-audio", true),
+		chromedp.Flag("disable-crash-reporter", true),
 		chromedp.Flag("hide-scrollbars", true),
 		chromedp.WindowSize(o.Viewport.Width, o.Viewport.Height),
 	)
