@@ -89,6 +89,30 @@ type Rules struct {
 // Review configures where flagged comments are reviewed.
 type Review struct {
 	Channels []Channel `yaml:"channels"`
+	// FourEyes lists categories whose removal needs two reviewers' approval.
+	FourEyes []string    `yaml:"four_eyes"`
+	Slack    SlackApp    `yaml:"slack"`
+	Sessions WebSessions `yaml:"sessions"`
+}
+
+// SlackApp is the Slack app that posts cases and receives button clicks.
+type SlackApp struct {
+	Mode              string `yaml:"mode"`      // socket (default: no public URL needed) or http
+	AppToken          Secret `yaml:"app_token"` // xapp- token, for Socket Mode
+	AppTokenFile      string `yaml:"app_token_file"`
+	SigningSecret     Secret `yaml:"signing_secret"` // verifies requests to /slack/interactions
+	SigningSecretFile string `yaml:"signing_secret_file"`
+	// Users maps Slack user ids (U…) to uppsikt user names; clicks by
+	// anyone else are refused.
+	Users map[string]string `yaml:"users"`
+}
+
+// WebSessions configures sign-in to the web page.
+type WebSessions struct {
+	Idle          Duration `yaml:"idle"`           // signed out after this long unused, default 30m
+	MaxAge        Duration `yaml:"max_age"`        // signed out after this long in any case, default 12h
+	SecureCookies bool     `yaml:"secure_cookies"` // set when the page is served over https by a proxy
+	LoginAttempts int      `yaml:"login_attempts"` // failed sign-ins per name or address per 15 minutes, default 5
 }
 
 // Channel is one review surface for some accounts.

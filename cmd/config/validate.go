@@ -6,11 +6,14 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/uppsikt/uppsikt/moderation"
 )
 
 // Defaults that apply when a key is left out.
@@ -177,6 +180,12 @@ func (c *Config) resolveSecrets(getenv func(string) string, loc *locator, cerr *
 		ch := &c.Review.Channels[i]
 		resolve(fmt.Sprintf("review.channels[%d].bot_token", i), &ch.BotToken, ch.BotTokenFile, ch.Kind == "slack")
 	}
+	slackUsed := false
+	for _, ch := range c.Review.Channels {
+		slackUsed = slackUsed || ch.Kind == "slack"
+	}
+	resolve("review.slack.app_token", &c.Review.Slack.AppToken, c.Review.Slack.AppTokenFile, slackUsed && c.Review.Slack.Mode != "http")
+	resolve("review.slack.signing_secret", &c.Review.Slack.SigningSecret, c.Review.Slack.SigningSecretFile, slackUsed && c.Review.Slack.Mode == "http")
 	for i := range c.Register.Outlets {
 		o := &c.Register.Outlets[i]
 		resolve(fmt.Sprintf("register.outlets[%d].password", i), &o.Password, o.PasswordFile, o.Kind == "smtp" && o.Username != "")
@@ -274,6 +283,16 @@ func (c *Config) validate(loc *locator, cerr *Error) {
 			}
 		default:
 			cerr.add(loc, field+".kind", fmt.Sprintf("%q: write web or slack", ch.Kind))
+		}
+	}
+	switch c.Review.Slack.Mode {
+	case "", "socket", "http":
+	default:
+		cerr.add(loc, "review.slack.mode", fmt.Sprintf("%q: write socket or http", c.Review.Slack.Mode))
+	}
+	for i, cat := range c.Review.FourEyes {
+		if !slices.Contains(moderation.Categories(), cat) {
+			cerr.add(loc, fmt.Sprintf("review.four_eyes[%d]", i), fmt.Sprintf("%q is not a category: %s", cat, strings.Join(moderation.Categories(), ", ")))
 		}
 	}
 	for i, o := range c.Register.Outlets {

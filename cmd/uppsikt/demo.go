@@ -57,8 +57,13 @@ func runDemo(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return errors.Join(err, re.stop())
 	}
+	password, err := seedDemoModerator(ctx, svc)
+	if err != nil {
+		return errors.Join(err, svc.store.Close(), re.stop())
+	}
 	fmt.Fprintf(env.stdout, "uppsikt demo — %s\n", cfg.Municipality.Name)
 	fmt.Fprintf(env.stdout, "  web page:  %s\n", svc.URL())
+	fmt.Fprintf(env.stdout, "  sign in:   %s / %s\n", demoModerator, password)
 	fmt.Fprintf(env.stdout, "  emulator:  %s  (state: %s_emulator/state, stats: %s_emulator/stats)\n", re.base, re.base, re.base)
 	fmt.Fprintf(env.stdout, "  database:  %s\n", cfg.Paths.Database)
 	fmt.Fprintf(env.stdout, "  new comments arrive at %.0f per minute; press Ctrl-C to stop\n", *rate)

@@ -44,6 +44,7 @@ func commands() []command {
 		{"crisis", "poll an account often for a while: crisis on|off -config FILE -account KEY [-interval 1m -until T]", runCrisis},
 		{"classify", "classify JSON Lines comments from stdin: uppsikt classify [-packs DIR]", runClassify},
 		{"rules", "run the rule packs' examples: uppsikt rules test [DIR...]", runRules},
+		{"user", "add a web page user: uppsikt user add -config FILE -role moderator NAME (password on stdin)", runUser},
 		{"help", "list the subcommands", nil},
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -138,10 +137,15 @@ func TestDemoEndToEnd(t *testing.T) {
 			t.Fatalf("demo printed no web page address:\n%s%s", out, errb)
 		}
 	}
+	m := regexp.MustCompile(`sign in:\s+demo\.moderator / (\S+)`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("the demo printed no password for demo.moderator:\n%s", out)
+	}
+	client := signIn(t, base, "demo.moderator", m[1])
 	rowRE := regexp.MustCompile(`<tr class="state-(visible|hidden|deleted)`)
 	var page string
 	for {
-		resp, err := http.Get(base)
+		resp, err := client.Get(base)
 		if err == nil {
 			b, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()

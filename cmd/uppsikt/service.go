@@ -17,7 +17,6 @@ import (
 	"github.com/uppsikt/uppsikt/bot/webhook"
 	"github.com/uppsikt/uppsikt/cmd/config"
 	"github.com/uppsikt/uppsikt/moderation"
-	"github.com/uppsikt/uppsikt/moderation/review"
 )
 
 // service is uppsikt running: the store, the poller, the pipeline and the
@@ -31,6 +30,7 @@ type service struct {
 	pipeline *pipeline.Pipeline
 	web      *http.Server
 	listener net.Listener
+	review   *reviewParts
 }
 
 // openService builds everything from a valid configuration and opens the
@@ -78,15 +78,15 @@ func openService(ctx context.Context, cfg *config.Config, log *slog.Logger) (*se
 		return nil, err
 	}
 	s.poller, s.hooks = sup.poller, sup.hooks
-	web, err := review.New(review.Options{
-		Store: st, Municipality: cfg.Municipality.Name, Language: cfg.Municipality.Language,
-		Location: loc, Logger: log.With("part", "web"),
-	})
-	if err != nil {
+	// Decisions, the web page and Slack: reviewwire.go.
+	if s.review, err = openReview(cfg, st, loc, log, languages); err != nil {
 		return nil, err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/", web)
+	mux.Handle("/", s.review.web)
+	if s.review.slack != nil {
+		mux.Handle("/slack/interactions", s.review.slack)
+	}
 	if sup.webhook != nil {
 		mux.Handle("/webhooks/meta", sup.webhook)
 	}
@@ -114,8 +114,9 @@ func (s *service) URL() string {
 func (s *service) run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
-	errs := make(chan error, 3)
+	errs := make(chan error, 4)
 	wg.Go(func() { errs <- s.pipeline.Run(workCtx) })
+	wg.Go(func() { errs <- s.review.run(workCtx) })
 	wg.Go(func() { errs <- s.poller.Run(workCtx) })
 	wg.Go(func() { errs <- s.hooks.Run(workCtx) })
 	webDone := make(chan error, 1)

@@ -40,18 +40,20 @@ func TestWebPageEscapesComments(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	web, err := review.New(review.Options{Store: st, Language: "sv"})
+	web, err := review.New(review.Options{Store: st, Users: st, Language: "sv"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(web)
 	defer srv.Close()
+	addUser(t, st, "vera", moderation.RoleViewer)
+	client := signIn(t, srv.URL, "vera", testPassword)
 
 	get := func(path string) (int, string, http.Header) {
 		t.Helper()
 		req, _ := http.NewRequest("GET", srv.URL+path, nil)
 		req.Header.Set("Accept-Language", "en-GB,en;q=0.9")
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := client.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -86,4 +88,3 @@ func TestWebPageEscapesComments(t *testing.T) {
 		t.Errorf("bad comment id: got %d, want 404", code)
 	}
 }
-

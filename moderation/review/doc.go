@@ -1,9 +1,21 @@
-// Package review is uppsikt's built-in web page: the accounts it supervises,
-// the comments arriving from them with what the classifier found, and each
-// comment's versions and hits.
+// Package review is uppsikt's built-in web page, where a municipality's
+// administrators review what the classifier flagged: the review queue with
+// filters and counts, each case with the comment's hits highlighted, its
+// thread, versions, evidence and history, and the decision buttons (approve
+// removal, keep, register only, escalate), which call the same decision
+// service (moderation/decide) as Slack. There are also the accounts
+// overview, full-text search and the register list.
+//
+// Everyone signs in at /login with a local user (uppsikt user add); every
+// route is limited to roles (admin, moderator, archivist, viewer), every
+// form carries a CSRF token, session cookies are HttpOnly, SameSite=Lax and
+// Secure over https, sessions expire when idle and after a maximum age, and
+// failed sign-ins are rate limited per name and per address. Passwords are
+// stored as PBKDF2-HMAC-SHA256 hashes (600,000 iterations).
 //
 // Pages are rendered on the server with html/template (every value is
 // escaped; comment text is personal data and is shown, never executed) and
-// the stylesheet is embedded, so there is no front-end build step. The page
-// speaks Swedish, Danish or English after the browser's Accept-Language.
+// the stylesheet is embedded, so there is no front-end build step and no
+// script at all. The page speaks Swedish, Danish or English after the
+// user's setting, else the browser's Accept-Language.
 package review

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/uppsikt/uppsikt/archive/sqlite"
+	"github.com/uppsikt/uppsikt/cmd/config"
+	"github.com/uppsikt/uppsikt/moderation/decide"
+	"github.com/uppsikt/uppsikt/moderation/review"
+)
+
+// reviewParts are the review surfaces: the web page, the Slack endpoint
+// (nil without Slack) and what runs in the background for them.
+type reviewParts struct {
+	web    http.Handler
+	slack  http.Handler
+	decide *decide.Service
+	run    func(ctx context.Context) error
+}
+
+// openReview builds the decision service and the surfaces that call it.
+func openReview(cfg *config.Config, st *sqlite.Store, loc *time.Location, log *slog.Logger, _ map[string]string) (*reviewParts, error) {
+	p := &reviewParts{run: func(ctx context.Context) error { <-ctx.Done(); return nil }}
+	slackApp, err := openSlack(cfg, st, log.With("part", "slack"))
+	if err != nil {
+		return nil, err
+	}
+	p.decide = decide.New(decide.Options{
+		Store: st, FourEyes: cfg.Review.FourEyes, RegisterNumber: cfg.Register.FormatRegisterNumber,
+		Decided: slackApp.decided, Logger: log.With("part", "decide"),
+	})
+	web, err := review.New(review.Options{
+		Store: st, Users: st, Decide: p.decide, Search: st.SearchComments, EvidenceDir: cfg.Paths.Evidence,
+		Municipality: cfg.Municipality.Name, Language: cfg.Municipality.Language, Location: loc, Logger: log.With("part", "web"),
+		SecureCookies: cfg.Review.Sessions.SecureCookies, SessionIdle: cfg.Review.Sessions.Idle.D(),
+		SessionMax: cfg.Review.Sessions.MaxAge.D(), LoginAttempts: cfg.Review.Sessions.LoginAttempts,
+	})
+	if err != nil {
+		return nil, err
+	}
+	p.web = web
+	if slackApp.enabled() {
+		p.slack = slackApp.handler(p.decide)
+		p.run = slackApp.runner(p.decide)
+	}
+	return p, nil
+}

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/uppsikt/uppsikt/archive/sqlite"
+	"github.com/uppsikt/uppsikt/moderation"
+	"github.com/uppsikt/uppsikt/moderation/review"
+)
+
+// runUser is "uppsikt user add -config FILE -role ROLE NAME": it adds a user
+// of the web page (or changes an existing one's role and password). The
+// password is read from the first line of standard input, so that it never
+// appears in the process list or the shell's history.
+func runUser(ctx context.Context, env *environment, args []string) error {
+	if len(args) == 0 || args[0] != "add" {
+		fmt.Fprintln(env.stderr, "Usage: uppsikt user add -config FILE -role admin|moderator|archivist|viewer [-language sv|da|en] NAME  (password on standard input)")
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+			return nil
+		}
+		return errUsage
+	}
+	fs := newFlagSet(env, "user add", "-config FILE -role ROLE [-language L] NAME")
+	path := fs.String("config", "uppsikt.yaml", "the configuration file (for the database)")
+	role := fs.String("role", "", "admin, moderator, archivist or viewer")
+	lang := fs.String("language", "", "the user's language in the web page: sv, da, en (empty: the browser's)")
+	if err := parseFlags(fs, args[1:], true); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 || strings.TrimSpace(fs.Arg(0)) == "" {
+		fs.Usage()
+		return fmt.Errorf("%w: give exactly one user name", errUsage)
+	}
+	name := strings.TrimSpace(fs.Arg(0))
+	if !moderation.Role(*role).Valid() {
+		fs.Usage()
+		return fmt.Errorf("%w: -role %q: write admin, moderator, archivist or viewer", errUsage, *role)
+	}
+	switch *lang {
+	case "", "sv", "da", "en":
+	default:
+		return fmt.Errorf("%w: -language %q: write sv, da or en", errUsage, *lang)
+	}
+	cfg, err := loadConfig(env, *path)
+	if err != nil {
+		return err
+	}
+	if f, ok := env.stdin.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			fmt.Fprintf(env.stderr, "Password for %s (it is shown as you type; pipe it in to avoid that): ", name)
+		}
+	}
+	line, err := bufio.NewReader(env.stdin).ReadString('\n')
+	if err != nil && line == "" {
+		return errors.New("no password on standard input")
+	}
+	password := strings.TrimRight(line, "\r\n")
+	if len([]rune(password)) < 12 {
+		return errors.New("the password must have at least 12 characters")
+	}
+	hash, err := review.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	st, err := sqlite.Open(ctx, cfg.Paths.Database)
+	if err != nil {
+		return err
+	}
+	u := moderation.User{Name: name, Role: moderation.Role(*role), PasswordHash: hash, Language: *lang}
+	existing, err := st.User(ctx, name)
+	switch {
+	case err == nil:
+		u.CreatedAt = existing.CreatedAt
+	case !errors.Is(err, moderation.ErrNotFound):
+		return errors.Join(err, st.Close())
+	}
+	if err := st.SaveUser(ctx, u); err != nil {
+		return errors.Join(err, st.Close())
+	}
+	// A changed password signs the user out everywhere.
+	if err := st.DeleteSessions(ctx, name); err != nil {
+		return errors.Join(err, st.Close())
+	}
+	if _, err := st.AppendAudit(ctx, moderation.AuditEntry{Actor: "cli", Action: "user.saved", Subject: "user/" + name,
+		Detail: []byte(fmt.Sprintf(`{"role":%q,"surface":"cli"}`, *role))}); err != nil {
+		return errors.Join(err, st.Close())
+	}
+	if err := st.Close(); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "user %s saved with role %s\n", name, *role)
+	return nil
+}

@@ -1,0 +1,297 @@
+package decide
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/uppsikt/uppsikt/moderation"
+)
+
+// Surfaces a decision can come from.
+const (
+	SurfaceWeb   = "web"
+	SurfaceSlack = "slack"
+	SurfaceCLI   = "cli"
+)
+
+// ErrForbidden is returned (wrapped) when the reviewer's role may not make
+// the decision asked for.
+var ErrForbidden = errors.New("not allowed for this role")
+
+// ErrInvalid is returned (wrapped) for an unknown decision kind or surface.
+var ErrInvalid = errors.New("invalid decision")
+
+// Options configure the service.
+type Options struct {
+	Store moderation.Store
+	// FourEyes lists the categories whose removal needs two different
+	// reviewers' approval.
+	FourEyes []string
+	// RegisterNumber formats register numbers (nil: "2026/0042").
+	RegisterNumber func(year, seq int) string
+	// Decided is called after every decision that moved a case, for the
+	// surfaces to update what they show (a Slack message). It must not block.
+	Decided func(c moderation.Case)
+	Logger  *slog.Logger
+	Now     func() time.Time
+}
+
+// Service carries out decisions.
+type Service struct{ opts Options }
+
+// New returns the decision service.
+func New(opts Options) *Service {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Service{opts: opts}
+}
+
+// Request is one reviewer's decision.
+type Request struct {
+	CaseID  int64
+	Kind    string // moderation.DecideRemove, DecideKeep, DecideRegister, DecideEscalate
+	By      string // uppsikt user name
+	Role    moderation.Role
+	Surface string // SurfaceWeb, SurfaceSlack, SurfaceCLI
+	Reason  string
+}
+
+// Outcome is what a decision did.
+type Outcome struct {
+	Case     moderation.Case
+	Decision moderation.Decision
+	Actions  []moderation.Action
+	Register *moderation.RegisterEntry
+	// AwaitingSecond is true when the removal needs a second reviewer's
+	// approval (four eyes) before anything is done on the platform.
+	AwaitingSecond bool
+}
+
+// Allowed reports whether role may decide cases at all: administrators and
+// moderators may. Cases escalated to administrators are theirs alone, except
+// that a moderator may give the second approval of a four-eyes removal.
+func Allowed(role moderation.Role) bool {
+	return role == moderation.RoleAdmin || role == moderation.RoleModerator
+}
+
+// NeedsFourEyes reports whether removing a comment in these categories needs
+// two reviewers.
+func (s *Service) NeedsFourEyes(categories []string) bool {
+	for _, c := range categories {
+		if slices.Contains(s.opts.FourEyes, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// Decide carries out a decision. A case already decided gives a
+// *moderation.ConflictError naming the decision that came first; a role
+// that may not decide gives an error wrapping ErrForbidden.
+func (s *Service) Decide(ctx context.Context, r Request) (Outcome, error) {
+	switch r.Surface {
+	case SurfaceWeb, SurfaceSlack, SurfaceCLI:
+	default:
+		return Outcome{}, fmt.Errorf("%w: surface %q", ErrInvalid, r.Surface)
+	}
+	if r.By == "" {
+		return Outcome{}, fmt.Errorf("%w: no reviewer", ErrInvalid)
+	}
+	c, err := s.opts.Store.Case(ctx, r.CaseID)
+	if err != nil {
+		return Outcome{}, fmt.Errorf("decide on case %d: %w", r.CaseID, err)
+	}
+	allowed := Allowed(r.Role)
+	var first *moderation.Decision
+	if allowed && r.Kind == moderation.DecideRemove && s.NeedsFourEyes(c.Categories) {
+		if first, err = s.pendingApproval(ctx, c); err != nil {
+			return Outcome{}, err
+		}
+	}
+	if allowed && r.Role != moderation.RoleAdmin && c.State == moderation.CaseEscalated && first == nil {
+		allowed = false
+	}
+	if !allowed {
+		s.audit(ctx, r, c, "decision.refused", map[string]any{"role": string(r.Role), "state": string(c.State)})
+		return Outcome{}, fmt.Errorf("decide %s on case %d as %s: %w", r.Kind, r.CaseID, r.Role, ErrForbidden)
+	}
+	undecided := []moderation.CaseState{moderation.CaseOpen, moderation.CaseEscalated}
+	d := moderation.Decision{CaseID: r.CaseID, Kind: r.Kind, By: r.By, Surface: r.Surface, Reason: r.Reason, At: s.opts.Now()}
+	var out Outcome
+	switch r.Kind {
+	case moderation.DecideRemove:
+		to := moderation.CaseApproved
+		if s.NeedsFourEyes(c.Categories) {
+			switch {
+			case first == nil:
+				to, out.AwaitingSecond = moderation.CaseEscalated, true
+			case first.By == r.By:
+				// The same reviewer again (a double click): one outcome.
+				return Outcome{}, fmt.Errorf("decide on case %d: %w", r.CaseID, &moderation.ConflictError{Existing: *first})
+			default:
+				undecided = []moderation.CaseState{moderation.CaseEscalated}
+			}
+		}
+		if d, err = s.opts.Store.RecordDecision(ctx, d, undecided, to); err != nil {
+			return Outcome{}, fmt.Errorf("decide on case %d: %w", r.CaseID, err)
+		}
+		if !out.AwaitingSecond {
+			if err := s.remove(ctx, c, d, &out); err != nil {
+				return out, err
+			}
+		}
+	case moderation.DecideKeep:
+		if d, err = s.opts.Store.RecordDecision(ctx, d, undecided, moderation.CaseKept); err != nil {
+			return Outcome{}, fmt.Errorf("decide on case %d: %w", r.CaseID, err)
+		}
+		// Unhide only what uppsikt itself hid; a comment the account's own
+		// administrators hid stays hidden.
+		acts, err := s.opts.Store.Actions(ctx, c.CommentID)
+		if err != nil {
+			return out, fmt.Errorf("keep comment %d: %w", c.CommentID, err)
+		}
+		if slices.ContainsFunc(acts, func(a moderation.Action) bool { return a.Kind == moderation.ActHide && a.State == moderation.ActionDone }) {
+			a, _, err := s.opts.Store.EnqueueAction(ctx, moderation.Action{CommentID: c.CommentID, CaseID: c.ID, Kind: moderation.ActUnhide})
+			if err != nil {
+				return out, fmt.Errorf("queue unhide of comment %d: %w", c.CommentID, err)
+			}
+			out.Actions = append(out.Actions, a)
+		}
+	case moderation.DecideRegister:
+		if d, err = s.opts.Store.RecordDecision(ctx, d, undecided, moderation.CaseRegistered); err != nil {
+			return Outcome{}, fmt.Errorf("decide on case %d: %w", r.CaseID, err)
+		}
+		if err := s.register(ctx, c, d, &out); err != nil {
+			return out, err
+		}
+	case moderation.DecideEscalate:
+		if d, err = s.opts.Store.RecordDecision(ctx, d, []moderation.CaseState{moderation.CaseOpen}, moderation.CaseEscalated); err != nil {
+			return Outcome{}, fmt.Errorf("decide on case %d: %w", r.CaseID, err)
+		}
+	default:
+		return Outcome{}, fmt.Errorf("%w: kind %q", ErrInvalid, r.Kind)
+	}
+	out.Decision = d
+	if out.Case, err = s.opts.Store.Case(ctx, r.CaseID); err != nil {
+		return out, fmt.Errorf("decide on case %d: %w", r.CaseID, err)
+	}
+	detail := map[string]any{
+		"surface": r.Surface, "kind": r.Kind, "reason": r.Reason, "role": string(r.Role),
+		"comment": c.CommentID, "version": c.Version, "categories": c.Categories,
+		"state": string(out.Case.State), "decision": d.ID,
+	}
+	if out.AwaitingSecond {
+		detail["awaiting_second"] = true
+	}
+	if out.Register != nil {
+		detail["register"] = out.Register.Number
+	}
+	s.audit(ctx, r, c, "decision."+r.Kind, detail)
+	s.opts.Logger.Info("case decided", "case", c.ID, "kind", r.Kind, "by", r.By, "surface", r.Surface, "state", out.Case.State)
+	if s.opts.Decided != nil {
+		s.opts.Decided(out.Case)
+	}
+	return out, nil
+}
+
+// pendingApproval returns the removal approval a four-eyes case is waiting
+// on a second reviewer for, or nil.
+func (s *Service) pendingApproval(ctx context.Context, c moderation.Case) (*moderation.Decision, error) {
+	if c.State != moderation.CaseEscalated {
+		return nil, nil
+	}
+	ds, err := s.opts.Store.Decisions(ctx, c.ID)
+	if err != nil {
+		return nil, fmt.Errorf("decisions of case %d: %w", c.ID, err)
+	}
+	if len(ds) > 0 && ds[len(ds)-1].Kind == moderation.DecideRemove {
+		return &ds[len(ds)-1], nil
+	}
+	return nil, nil
+}
+
+// remove queues the reply and the deletion (the action executor sends them
+// once the evidence exists), then registers the comment.
+func (s *Service) remove(ctx context.Context, c moderation.Case, d moderation.Decision, out *Outcome) error {
+	for _, a := range []moderation.Action{
+		// An empty payload lets the action executor write the municipality's
+		// configured reply (actions.replies) in the account's language.
+		{CommentID: c.CommentID, CaseID: c.ID, Kind: moderation.ActReply},
+		{CommentID: c.CommentID, CaseID: c.ID, Kind: moderation.ActDelete},
+	} {
+		got, _, err := s.opts.Store.EnqueueAction(ctx, a)
+		if err != nil {
+			return fmt.Errorf("queue %s of comment %d: %w", a.Kind, c.CommentID, err)
+		}
+		out.Actions = append(out.Actions, got)
+	}
+	return s.register(ctx, c, d, out)
+}
+
+func (s *Service) register(ctx context.Context, c moderation.Case, d moderation.Decision, out *Outcome) error {
+	reason := d.Kind + ": " + strings.Join(c.Categories, ", ")
+	if d.Reason != "" {
+		reason += " — " + d.Reason
+	}
+	e, err := s.opts.Store.CreateRegisterEntry(ctx, moderation.RegisterEntry{CommentID: c.CommentID, CaseID: c.ID, Reason: reason, CreatedAt: d.At}, s.opts.RegisterNumber)
+	if err != nil {
+		return fmt.Errorf("register comment %d: %w", c.CommentID, err)
+	}
+	out.Register = &e
+	return nil
+}
+
+func (s *Service) audit(ctx context.Context, r Request, c moderation.Case, action string, detail map[string]any) {
+	if _, ok := detail["surface"]; !ok {
+		detail["surface"] = r.Surface
+		detail["kind"] = r.Kind
+	}
+	b, err := json.Marshal(detail)
+	if err != nil {
+		b = []byte(`{}`)
+	}
+	if _, err := s.opts.Store.AppendAudit(ctx, moderation.AuditEntry{
+		At: s.opts.Now(), Actor: r.By, Action: action, Subject: "case/" + strconv.FormatInt(c.ID, 10), Detail: b,
+	}); err != nil {
+		s.opts.Logger.Error("audit log", "case", c.ID, "error", err)
+	}
+}
+
+var categoryNames = map[string][3]string{ // sv, da, en: for the web page and Slack
+	moderation.CatPersonalID:      {"personnummer", "CPR-nummer", "identity number"},
+	moderation.CatSensitiveData:   {"känsliga personuppgifter", "følsomme personoplysninger", "sensitive personal data"},
+	moderation.CatHarassment:      {"trakasserier", "chikane", "harassment"},
+	moderation.CatHate:            {"hets", "hadefuld tale", "hate speech"},
+	moderation.CatProfanity:       {"svordomar", "bandeord", "profanity"},
+	moderation.CatPartyPolitics:   {"partipolitik", "partipolitik", "party politics"},
+	moderation.CatAdvertising:     {"reklam", "reklame", "advertising"},
+	moderation.CatCrimeIncitement: {"uppmaning till brott", "opfordring til kriminalitet", "incitement to crime"},
+	moderation.CatViolencePorn:    {"våld eller pornografi", "vold eller pornografi", "violence or pornography"},
+	moderation.CatCopyright:       {"upphovsrätt", "ophavsret", "copyright"},
+}
+
+// CategoryName is a category's name in sv, da or en (the id when unknown).
+func CategoryName(lang, category string) string {
+	n, ok := categoryNames[category]
+	if !ok {
+		return category
+	}
+	switch lang {
+	case "da":
+		return n[1]
+	case "en":
+		return n[2]
+	}
+	return n[0]
+}
