@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -98,81 +97,22 @@ var relationships = map[string]bool{"Source": true, "Data": true, "Alternative":
 // ConvertPDFA3 converts the PDF src to PDF/A-3b with Ghostscript, embedding
 // the attachments as associated files of the document.
 func ConvertPDFA3(ctx context.Context, src []byte, meta Metadata, atts []Attachment, opts Options) ([]byte, error) {
-	opts = opts.withDefaults()
-	gs, err := exec.LookPath(opts.Ghostscript)
-	if err != nil {
-		return nil, fmt.Errorf("pdf: ghostscript: %w (install it with `make deps`)", err)
-	}
-	icc, err := filepath.Abs(opts.ICCProfile)
-	if err != nil {
-		return nil, fmt.Errorf("pdf: ICC profile: %w", err)
-	}
-	if _, err := os.Stat(icc); err != nil {
-		return nil, fmt.Errorf("pdf: ICC profile: %w", err)
-	}
-
-	dir, err := os.MkdirTemp(opts.TempDir, "uppsikt-pdfa-")
+	dir, err := os.MkdirTemp(opts.TempDir, "uppsikt-pdfa-io-")
 	if err != nil {
 		return nil, fmt.Errorf("pdf: temp dir: %w", err)
 	}
 	defer os.RemoveAll(dir)
-
 	in := filepath.Join(dir, "in.pdf")
 	out := filepath.Join(dir, "out.pdf")
-	def := filepath.Join(dir, "pdfa_def.ps")
 	if err := os.WriteFile(in, src, 0o600); err != nil {
 		return nil, fmt.Errorf("pdf: %w", err)
 	}
-	var ps strings.Builder
-	writePrologue(&ps, meta, icc)
-	for i, a := range atts {
-		if !relationships[a.Relationship] {
-			return nil, fmt.Errorf("pdf: attachment %q: AFRelationship %q is not one of Source, Data, Alternative, Supplement, Unspecified", a.Name, a.Relationship)
-		}
-		if a.Name == "" || a.MIME == "" {
-			return nil, fmt.Errorf("pdf: attachment %d needs a name and a MIME type", i+1)
-		}
-		p := filepath.Join(dir, fmt.Sprintf("attachment-%d", i))
-		if err := os.WriteFile(p, a.Data, 0o600); err != nil {
-			return nil, fmt.Errorf("pdf: %w", err)
-		}
-		writeAttachment(&ps, i, a, p)
-	}
-	if err := os.WriteFile(def, []byte(ps.String()), 0o600); err != nil {
-		return nil, fmt.Errorf("pdf: %w", err)
-	}
-
-	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, gs,
-		"-q", "-dBATCH", "-dNOPAUSE", "-dSAFER",
-		"-dPDFA=3", "-dPDFACompatibilityPolicy=1",
-		"-sColorConversionStrategy=RGB", "-sProcessColorModel=DeviceRGB",
-		"-sDEVICE=pdfwrite",
-		// Screenshots are evidence: keep them lossless, at full resolution.
-		"-dAutoFilterColorImages=false", "-dColorImageFilter=/FlateEncode",
-		"-dDownsampleColorImages=false",
-		"-dAutoFilterGrayImages=false", "-dGrayImageFilter=/FlateEncode",
-		"-dDownsampleGrayImages=false",
-		"--permit-file-read="+dir+string(filepath.Separator),
-		"--permit-file-read="+icc,
-		"-sOutputFile="+out,
-		def, in,
-	)
-	cmd.Dir = dir
-	cmd.WaitDelay = 5 * time.Second
-	var stderr bytes.Buffer
-	cmd.Stdout = &stderr
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("pdf: ghostscript: %w", ctx.Err())
-		}
-		return nil, fmt.Errorf("pdf: ghostscript: %w: %s", err, tail(stderr.String(), 800))
+	if err := ConvertFiles(ctx, []string{in}, out, 3, meta, atts, opts); err != nil {
+		return nil, err
 	}
 	res, err := os.ReadFile(out)
 	if err != nil {
-		return nil, fmt.Errorf("pdf: ghostscript wrote no output: %w: %s", err, tail(stderr.String(), 800))
+		return nil, fmt.Errorf("pdf: %w", err)
 	}
 	if !bytes.HasPrefix(res, []byte("%PDF-")) {
 		return nil, errors.New("pdf: ghostscript output is not a PDF")
