@@ -71,3 +71,8 @@ func addUser(t *testing.T, st moderation.UserStore, name string, role moderation
 		t.Fatalf("SaveUser %s: %v", name, err)
 	}
 }
+
+func newJar() http.CookieJar {
+	jar, _ := cookiejar.New(nil)
+	return jar
+}
