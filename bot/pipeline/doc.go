@@ -1,6 +1,8 @@
 // Package pipeline carries each new comment version from the store's queue
 // through uppsikt's steps: classify it against the rule packs, keep the
-// verdict, and open a review case when it is flagged.
+// verdict, open a review case when it is flagged, document it (evidence PDF)
+// when it is flagged or to be registered, and queue the hiding of comments
+// in hide_then_review categories once their evidence is committed.
 //
 // The queue is in the store, written in the same transaction as the
 // version, so a version is never lost between being stored and being

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/uppsikt/uppsikt/moderation"
@@ -22,6 +24,26 @@ type Options struct {
 	Language func(accountKey string) string
 	Now      func() time.Time
 	Logger   *slog.Logger
+
+	// Evidence documents flagged comments and comments to register before
+	// anything acts on them; nil leaves that step out.
+	Evidence Evidence
+	// HideThenReview are the categories whose comments are hidden at once,
+	// after their evidence is committed, and reviewed afterwards.
+	HideThenReview []string
+	// RegisterNumber formats register numbers in the configured series.
+	RegisterNumber func(year, seq int) string
+	// Acted is called when an action was queued, to wake the executor.
+	Acted func()
+}
+
+// Evidence documents comments; cmd wires archive/evidencepdf behind it.
+type Evidence interface {
+	// Committed reports whether an evidence PDF of the comment made at or
+	// after since is committed in the store.
+	Committed(ctx context.Context, commentID int64, since time.Time) (bool, error)
+	// Document makes and commits the comment's evidence.
+	Document(ctx context.Context, commentID, caseID int64, registerNumber string) error
 }
 
 // Pipeline processes queued comment versions.
@@ -130,11 +152,14 @@ func (p *Pipeline) Process(ctx context.Context, it moderation.WorkItem) error {
 	if err != nil {
 		return fmt.Errorf("versions of comment %d: %w", it.CommentID, err)
 	}
-	var text string
-	found := false
+	var (
+		text   string
+		seenAt time.Time
+		found  bool
+	)
 	for _, v := range versions {
 		if v.Version == it.Version {
-			text, found = v.Message, true
+			text, seenAt, found = v.Message, v.SeenAt, true
 		}
 	}
 	if !found {
@@ -145,6 +170,7 @@ func (p *Pipeline) Process(ctx context.Context, it moderation.WorkItem) error {
 	if err := p.opts.Store.SaveVerdict(ctx, moderation.StoredVerdict{CommentID: c.ID, Version: it.Version, Verdict: verdict, At: now}); err != nil {
 		return fmt.Errorf("save verdict: %w", err)
 	}
+	var caseID int64
 	if verdict.Flagged() {
 		cs, created, err := p.opts.Store.OpenCase(ctx, moderation.Case{
 			CommentID: c.ID, Version: it.Version, AccountKey: c.AccountKey,
@@ -156,9 +182,64 @@ func (p *Pipeline) Process(ctx context.Context, it moderation.WorkItem) error {
 		if created {
 			p.opts.Logger.Info("case opened", "case_id", cs.ID, "comment_id", c.ID, "account", c.AccountKey, "categories", verdict.Categories)
 		}
+		caseID = cs.ID
+	}
+	if err := p.document(ctx, c, caseID, seenAt, verdict, now); err != nil {
+		return err
 	}
 	if err := p.opts.Store.CompleteWork(ctx, it.ID); err != nil {
 		return fmt.Errorf("complete work item: %w", err)
+	}
+	return nil
+}
+
+// document is the evidence step: a flagged comment, or one to register, is
+// registered when it is to be registered or hidden at once, documented
+// unless an evidence PDF made since this version was seen exists, and then
+// queued for hiding when a category says hide_then_review. Each part is
+// idempotent, so a replayed item acts once.
+func (p *Pipeline) document(ctx context.Context, c moderation.Comment, caseID int64, seenAt time.Time, v moderation.Verdict, now time.Time) error {
+	if p.opts.Evidence == nil || (!v.Flagged() && !v.Register) {
+		return nil
+	}
+	hide := false
+	for _, cat := range v.Categories {
+		if slices.Contains(p.opts.HideThenReview, cat) {
+			hide = true
+		}
+	}
+	number := ""
+	if v.Register || hide {
+		reason := "registrering"
+		if len(v.Categories) > 0 {
+			reason = "dold i väntan på granskning: " + strings.Join(v.Categories, ", ")
+		}
+		e, err := p.opts.Store.CreateRegisterEntry(ctx, moderation.RegisterEntry{CommentID: c.ID, CaseID: caseID, Reason: reason, CreatedAt: now}, p.opts.RegisterNumber)
+		if err != nil {
+			return fmt.Errorf("register: %w", err)
+		}
+		number = e.Number
+	}
+	done, err := p.opts.Evidence.Committed(ctx, c.ID, seenAt)
+	if err != nil {
+		return fmt.Errorf("evidence: %w", err)
+	}
+	if !done {
+		if err := p.opts.Evidence.Document(ctx, c.ID, caseID, number); err != nil {
+			return fmt.Errorf("evidence: %w", err)
+		}
+	}
+	if hide && c.State == moderation.StateVisible {
+		a, created, err := p.opts.Store.EnqueueAction(ctx, moderation.Action{CommentID: c.ID, CaseID: caseID, Kind: moderation.ActHide, CreatedAt: now})
+		if err != nil {
+			return fmt.Errorf("enqueue hide: %w", err)
+		}
+		if created {
+			p.opts.Logger.Info("hide queued", "action_id", a.ID, "comment_id", c.ID, "account", c.AccountKey)
+			if p.opts.Acted != nil {
+				p.opts.Acted()
+			}
+		}
 	}
 	return nil
 }

@@ -25,6 +25,8 @@ type Config struct {
 	Rules        Rules               `yaml:"rules"`
 	Review       Review              `yaml:"review"`
 	Register     Register            `yaml:"register"`
+	Actions      Actions             `yaml:"actions"`
+	Capture      Capture             `yaml:"capture"`
 	Accounts     []Account           `yaml:"accounts"`
 
 	// dir is the directory of the file, against which relative paths resolve.
@@ -144,6 +146,28 @@ type Outlet struct {
 	To           string `yaml:"to"`
 	// Webhook
 	URL string `yaml:"url"`
+}
+
+// Actions configures what uppsikt does on the platforms.
+type Actions struct {
+	// HideThenReview are the categories whose comments are hidden at once
+	// (after their evidence is stored) and reviewed afterwards; default
+	// personal_id and sensitive_data.
+	HideThenReview []string `yaml:"hide_then_review"`
+	// Replies are the texts of the reply to the author of a removed comment,
+	// per language (sv, da, en); {reason} and {guideline} are filled in.
+	Replies map[string]string `yaml:"replies"`
+	// PrivateReplies also sends the author a private message where the
+	// platform allows it (Facebook).
+	PrivateReplies bool `yaml:"private_replies"`
+}
+
+// Capture configures the browser that takes evidence screenshots.
+type Capture struct {
+	Chromium     string   `yaml:"chromium"`      // the browser binary; Debian's chromium when empty
+	AllowedHosts []string `yaml:"allowed_hosts"` // hosts the browser may load; default the platforms' (and the Graph URL's when not Meta's)
+	Timeout      Duration `yaml:"timeout"`       // per capture, default 30s
+	Disabled     bool     `yaml:"disabled"`      // text-only evidence, no browser
 }
 
 // Account is one supervised account.

@@ -109,6 +109,12 @@ func (c *Config) applyDefaults() {
 	if c.Register.Series == "" {
 		c.Register.Series = DefaultSeries
 	}
+	if c.Actions.HideThenReview == nil {
+		c.Actions.HideThenReview = []string{"personal_id", "sensitive_data"}
+	}
+	if c.Capture.Timeout == 0 {
+		c.Capture.Timeout = Duration(30 * time.Second)
+	}
 	for i := range c.Accounts {
 		a := &c.Accounts[i]
 		if a.Schedule == "" {
@@ -321,6 +327,13 @@ func (c *Config) validate(loc *locator, cerr *Error) {
 			}
 		default:
 			cerr.add(loc, field+".kind", fmt.Sprintf("%q: write folder, smtp or webhook", o.Kind))
+		}
+	}
+	for lang, text := range c.Actions.Replies {
+		if lang != "sv" && lang != "da" && lang != "en" {
+			cerr.add(loc, "actions.replies."+lang, "write sv, da or en")
+		} else if strings.TrimSpace(text) == "" {
+			cerr.add(loc, "actions.replies."+lang, "empty reply text")
 		}
 	}
 	if len(c.Accounts) == 0 {

@@ -45,6 +45,9 @@ func commands() []command {
 		{"classify", "classify JSON Lines comments from stdin: uppsikt classify [-packs DIR]", runClassify},
 		{"rules", "run the rule packs' examples: uppsikt rules test [DIR...]", runRules},
 		{"user", "add a web page user: uppsikt user add -config FILE -role moderator NAME (password on stdin)", runUser},
+		{"capture", "document one stored comment now: -config FILE -comment ID -out FILE.pdf", runCapture},
+		{"verify", "re-hash every evidence file and the audit chain, report the first break: -config FILE", runVerify},
+		{"register", "the records register: register list -config FILE [-year 2026]", runRegister},
 		{"help", "list the subcommands", nil},
 	}
 }

@@ -30,6 +30,7 @@ type service struct {
 	pipeline *pipeline.Pipeline
 	web      *http.Server
 	listener net.Listener
+	removal  *removalParts // evidence, platform actions, records register
 	review   *reviewParts
 }
 
@@ -68,8 +69,14 @@ func openService(ctx context.Context, cfg *config.Config, log *slog.Logger) (*se
 	if err != nil {
 		return nil, err
 	}
+	// Evidence, platform actions and the records register: evidence.go.
+	if s.removal, err = openRemoval(cfg, st, log, loc); err != nil {
+		return nil, err
+	}
 	s.pipeline = pipeline.New(pipeline.Options{
 		Store: st, Classifier: classifier, Logger: log.With("part", "pipeline"),
+		Evidence: s.removal.evidence, HideThenReview: cfg.Actions.HideThenReview,
+		RegisterNumber: cfg.Register.FormatRegisterNumber, Acted: s.removal.wake,
 		Language: func(key string) string { return languages[key] },
 	})
 	// Connectors, poller (office hours, holidays, reconcile) and webhooks: poll.go.
@@ -78,6 +85,7 @@ func openService(ctx context.Context, cfg *config.Config, log *slog.Logger) (*se
 		return nil, err
 	}
 	s.poller, s.hooks = sup.poller, sup.hooks
+	s.removal.connect(cfg, st, sup.client, log)
 	// Decisions, the web page and Slack: reviewwire.go.
 	if s.review, err = openReview(cfg, st, loc, log, languages); err != nil {
 		return nil, err
@@ -116,6 +124,7 @@ func (s *service) run(ctx context.Context) error {
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	errs := make(chan error, 4)
 	wg.Go(func() { errs <- s.pipeline.Run(workCtx) })
+	wg.Go(func() { s.removal.run(workCtx) })
 	wg.Go(func() { errs <- s.review.run(workCtx) })
 	wg.Go(func() { errs <- s.poller.Run(workCtx) })
 	wg.Go(func() { errs <- s.hooks.Run(workCtx) })
@@ -144,6 +153,9 @@ func (s *service) run(ctx context.Context) error {
 	close(errs)
 	for err := range errs {
 		runErr = errors.Join(runErr, err)
+	}
+	if err := s.removal.Close(); err != nil {
+		runErr = errors.Join(runErr, fmt.Errorf("stop browser: %w", err))
 	}
 	if err := s.store.Close(); err != nil {
 		runErr = errors.Join(runErr, fmt.Errorf("close store: %w", err))

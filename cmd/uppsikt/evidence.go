@@ -1,0 +1,190 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/uppsikt/uppsikt/archive/capture"
+	"github.com/uppsikt/uppsikt/archive/evidence"
+	"github.com/uppsikt/uppsikt/archive/evidencepdf"
+	"github.com/uppsikt/uppsikt/archive/register"
+	"github.com/uppsikt/uppsikt/bot/act"
+	"github.com/uppsikt/uppsikt/bot/facebook"
+	"github.com/uppsikt/uppsikt/bot/instagram"
+	"github.com/uppsikt/uppsikt/cmd/config"
+	"github.com/uppsikt/uppsikt/moderation"
+)
+
+// evidenceParts are the archive side of removals: the browser, the evidence
+// directory and the maker of evidence PDFs.
+type evidenceParts struct {
+	browser *capture.Browser // nil when capture is disabled
+	dir     *evidence.Dir
+	maker   *evidencepdf.Maker
+	store   moderation.Store
+}
+
+// openEvidence builds the evidence parts from the configuration. The browser
+// starts with the first capture.
+func openEvidence(cfg *config.Config, st moderation.Store, log *slog.Logger, loc *time.Location) (*evidenceParts, error) {
+	for i, cat := range cfg.Actions.HideThenReview {
+		if !slices.Contains(moderation.Categories(), cat) {
+			return nil, fmt.Errorf("actions.hide_then_review[%d]: %q is not a category", i, cat)
+		}
+	}
+	dir, err := evidence.Open(cfg.Paths.Evidence)
+	if err != nil {
+		return nil, err
+	}
+	p := &evidenceParts{dir: dir, store: st}
+	var cap evidencepdf.Capturer
+	if !cfg.Capture.Disabled {
+		p.browser = capture.New(capture.Options{
+			ExecPath: cfg.Capture.Chromium, AllowedHosts: allowedHosts(cfg), Timeout: cfg.Capture.Timeout.D(),
+			Logger: log.With("part", "capture"),
+		})
+		cap = p.browser
+	}
+	p.maker = evidencepdf.New(evidencepdf.Options{
+		Store: st, Dir: dir, Browser: cap, Municipality: cfg.Municipality.Name, Location: loc,
+		Logger: log.With("part", "evidence"),
+	})
+	return p, nil
+}
+
+// allowedHosts are the hosts the browser may load: the configured ones, or
+// Meta's permalink hosts, and the Graph URL's host when it is not Meta's
+// (the emulator serves the permalink pages itself).
+func allowedHosts(cfg *config.Config) []string {
+	if len(cfg.Capture.AllowedHosts) > 0 {
+		return cfg.Capture.AllowedHosts
+	}
+	hosts := []string{"www.facebook.com", "m.facebook.com", "www.instagram.com"}
+	if u, err := url.Parse(cfg.Meta.GraphURL); err == nil && u.Host != "" && u.Hostname() != "graph.facebook.com" {
+		hosts = append(hosts, u.Host)
+	}
+	return hosts
+}
+
+// Committed reports whether the comment's evidence PDF made at or after
+// since is in the store.
+func (p *evidenceParts) Committed(ctx context.Context, commentID int64, since time.Time) (bool, error) {
+	return evidencepdf.HasPDF(ctx, p.store, commentID, since)
+}
+
+// Document makes and commits the comment's evidence.
+func (p *evidenceParts) Document(ctx context.Context, commentID, caseID int64, number string) error {
+	_, err := p.maker.Make(ctx, evidencepdf.Request{CommentID: commentID, CaseID: caseID, RegisterNumber: number})
+	return err
+}
+
+// Close stops the browser.
+func (p *evidenceParts) Close() error {
+	if p.browser == nil {
+		return nil
+	}
+	return p.browser.Close()
+}
+
+// newExecutor builds the action executor over the shared Graph client.
+func newExecutor(cfg *config.Config, st moderation.Store, client *facebook.Client, ev act.Evidence, log *slog.Logger) *act.Executor {
+	languages := map[string]string{}
+	for _, a := range cfg.Accounts {
+		languages[a.Key] = a.Language
+	}
+	platforms := map[moderation.Platform]act.Platform{}
+	if client != nil {
+		platforms[moderation.Facebook] = facebook.New(facebook.Options{Client: client, Logger: log.With("part", "facebook")})
+		platforms[moderation.Instagram] = instagram.New(instagram.Options{Client: client})
+	}
+	templates := act.DefaultTemplates()
+	for lang, text := range cfg.Actions.Replies {
+		templates[lang] = text
+	}
+	return act.New(act.Options{
+		Store: st, Platforms: platforms, Evidence: ev, Replies: templates, PrivateReplies: cfg.Actions.PrivateReplies,
+		Language: func(key string) string {
+			if l := languages[key]; l != "" {
+				return l
+			}
+			return cfg.Municipality.Language
+		},
+		RegisterNumber: cfg.Register.FormatRegisterNumber,
+		Logger:         log.With("part", "actions"),
+	})
+}
+
+// newDeliverer builds the register delivery from the configured outlets.
+func newDeliverer(cfg *config.Config, st moderation.Store, dir *evidence.Dir, log *slog.Logger) (*register.Deliverer, error) {
+	var outlets []register.Outlet
+	for i, o := range cfg.Register.Outlets {
+		switch o.Kind {
+		case "folder":
+			outlets = append(outlets, register.Folder{Dir: o.Path})
+		case "smtp":
+			outlets = append(outlets, register.SMTP{Host: o.Host, Port: o.Port, Username: o.Username, Password: o.Password.Value(), From: o.From, To: o.To})
+		case "webhook":
+			outlets = append(outlets, register.Webhook{URL: o.URL})
+		default:
+			return nil, errors.New("register.outlets[" + fmt.Sprint(i) + "]: unknown kind " + o.Kind)
+		}
+	}
+	return register.New(register.Options{Store: st, Evidence: dir, Outlets: outlets, Logger: log.With("part", "register")}), nil
+}
+
+// removalParts are evidence, platform actions and the records register,
+// wired into the service.
+type removalParts struct {
+	evidence *evidenceParts
+	actions  *act.Executor // set by connect
+	deliver  *register.Deliverer
+}
+
+// openRemoval builds the evidence maker and the register delivery; connect
+// adds the action executor once the Graph client exists.
+func openRemoval(cfg *config.Config, st moderation.Store, log *slog.Logger, loc *time.Location) (*removalParts, error) {
+	ev, err := openEvidence(cfg, st, log, loc)
+	if err != nil {
+		return nil, err
+	}
+	d, err := newDeliverer(cfg, st, ev.dir, log)
+	if err != nil {
+		return nil, err
+	}
+	return &removalParts{evidence: ev, deliver: d}, nil
+}
+
+// connect builds the action executor over the Graph client.
+func (r *removalParts) connect(cfg *config.Config, st moderation.Store, client *facebook.Client, log *slog.Logger) {
+	r.actions = newExecutor(cfg, st, client, r.evidence, log)
+}
+
+// wake tells the executor and the register delivery that there is work.
+func (r *removalParts) wake() {
+	if r.actions != nil {
+		r.actions.Wake()
+	}
+	r.deliver.Wake()
+}
+
+// run runs the executor and the register delivery until ctx is cancelled
+// and waits for both.
+func (r *removalParts) run(ctx context.Context) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		r.deliver.Run(ctx)
+	}()
+	if r.actions != nil {
+		r.actions.Run(ctx)
+	}
+	<-done
+}
+
+// Close stops the browser; call it after run returned.
+func (r *removalParts) Close() error { return r.evidence.Close() }

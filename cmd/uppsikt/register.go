@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"text/tabwriter"
+	"time"
+)
+
+// runRegister is "uppsikt register list -config FILE [-year 2026]": the
+// register entries of a year with their delivery.
+func runRegister(ctx context.Context, env *environment, args []string) error {
+	if len(args) == 0 || args[0] != "list" {
+		fmt.Fprintln(env.stderr, "Usage: uppsikt register list -config FILE [-year 2026]")
+		return fmt.Errorf("%w: want \"register list\"", errUsage)
+	}
+	fs := newFlagSet(env, "register list", "-config FILE [-year 2026]")
+	path := fs.String("config", "uppsikt.yaml", "the configuration file")
+	year := fs.Int("year", time.Now().Year(), "the year")
+	if err := parseFlags(fs, args[1:], false); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(env, *path)
+	if err != nil {
+		return err
+	}
+	loc, err := time.LoadLocation(cfg.Municipality.Timezone)
+	if err != nil {
+		return fmt.Errorf("time zone: %w", err)
+	}
+	st, err := openStore(ctx, cfg, newLogger(env.stderr, cfg.Log))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	entries, err := st.RegisterEntries(ctx, *year)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NUMBER\tCREATED\tDELIVERED\tACCOUNT\tCOMMENT\tREASON")
+	for _, e := range entries {
+		acct, cid := "", ""
+		if c, err := st.Comment(ctx, e.CommentID); err == nil {
+			acct, cid = c.AccountKey, c.PlatformID
+		}
+		delivered := "not yet"
+		if !e.Delivered.IsZero() {
+			delivered = e.Delivered.In(loc).Format("2006-01-02 15:04")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", e.Number, e.CreatedAt.In(loc).Format("2006-01-02 15:04"), delivered, acct, cid, e.Reason)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "%d entries in %d\n", len(entries), *year)
+	return nil
+}
