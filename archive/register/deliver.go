@@ -72,14 +72,66 @@ func (d *Deliverer) Run(ctx context.Context) error {
 	}
 }
 
-// DeliverPending delivers every undelivered entry of this year and the
-// last that has an evidence PDF, and returns how many were acknowledged.
-// Entries whose delivery failed are left for the next round; the error
-// joins their failures.
+// DeliverPending hands every entry that an outlet has not acknowledged to
+// that outlet, and returns how many deliveries were acknowledged. With a
+// store that keeps the delivery queue (moderation.DeliveryStore) each outlet
+// gets each entry once; otherwise the undelivered entries of this year and
+// the last go to every outlet until all acknowledged. Entries without an
+// evidence PDF yet wait. Failures are left for the next round; the error
+// joins them.
 func (d *Deliverer) DeliverPending(ctx context.Context) (int, error) {
 	if len(d.opts.Outlets) == 0 {
 		return 0, nil
 	}
+	q, ok := d.opts.Store.(moderation.DeliveryStore)
+	if !ok {
+		return d.deliverAll(ctx)
+	}
+	names := make([]string, len(d.opts.Outlets))
+	for i, o := range d.opts.Outlets {
+		names[i] = o.Name()
+	}
+	var errs []error
+	n := 0
+	loaded := map[int64]*Delivery{}
+	for i, o := range d.opts.Outlets {
+		entries, err := q.UndeliveredEntries(ctx, names[i], 0)
+		if err != nil {
+			return n, err
+		}
+		for _, e := range entries {
+			del, ok := loaded[e.ID]
+			if !ok {
+				del, err = d.delivery(ctx, e)
+				if err != nil {
+					errs = append(errs, fmt.Errorf("%s: %w", e.Number, err))
+					continue
+				}
+				loaded[e.ID] = del
+			}
+			if del == nil {
+				continue // no evidence PDF yet
+			}
+			now := d.opts.Now()
+			if err := o.Deliver(ctx, *del); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %s: %w", e.Number, o.Name(), err))
+				if ferr := q.FailOutletDelivery(ctx, e.ID, names[i], err.Error(), now); ferr != nil {
+					return n, errors.Join(append(errs, ferr)...)
+				}
+				continue
+			}
+			if err := q.MarkOutletDelivered(ctx, e.ID, names[i], names, now); err != nil {
+				return n, errors.Join(append(errs, err)...)
+			}
+			n++
+			d.audit(ctx, e, o.Name(), now)
+		}
+	}
+	return n, errors.Join(errs...)
+}
+
+// deliverAll is DeliverPending for a store without a delivery queue.
+func (d *Deliverer) deliverAll(ctx context.Context) (int, error) {
 	year := d.opts.Now().UTC().Year()
 	var errs []error
 	n := 0
@@ -92,26 +144,42 @@ func (d *Deliverer) DeliverPending(ctx context.Context) (int, error) {
 			if !e.Delivered.IsZero() {
 				continue
 			}
-			ok, err := d.Deliver(ctx, e)
+			del, err := d.delivery(ctx, e)
 			if err != nil {
 				errs = append(errs, fmt.Errorf("%s: %w", e.Number, err))
 				continue
 			}
-			if ok {
-				n++
+			if del == nil {
+				continue
 			}
+			var failed []error
+			for _, o := range d.opts.Outlets {
+				if err := o.Deliver(ctx, *del); err != nil {
+					failed = append(failed, fmt.Errorf("%s: %s: %w", e.Number, o.Name(), err))
+				}
+			}
+			if len(failed) > 0 {
+				errs = append(errs, failed...)
+				continue
+			}
+			now := d.opts.Now()
+			if err := d.opts.Store.MarkRegisterDelivered(ctx, e.ID, now); err != nil {
+				return n, err
+			}
+			n++
+			d.audit(ctx, e, "all", now)
 		}
 	}
 	return n, errors.Join(errs...)
 }
 
-// Deliver hands one entry to every outlet and records it delivered when
-// all acknowledged. It reports false without an error when the entry's
-// evidence PDF is not there yet.
-func (d *Deliverer) Deliver(ctx context.Context, e moderation.RegisterEntry) (bool, error) {
+// delivery loads what an outlet is handed for an entry: the latest
+// evidence PDF of its comment (checked against its hash) and the sidecar.
+// It returns nil without an error when there is no PDF yet.
+func (d *Deliverer) delivery(ctx context.Context, e moderation.RegisterEntry) (*Delivery, error) {
 	files, err := d.opts.Store.Evidence(ctx, e.CommentID)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
 	var pdfFile *moderation.EvidenceFile
 	for i := range files {
@@ -120,37 +188,26 @@ func (d *Deliverer) Deliver(ctx context.Context, e moderation.RegisterEntry) (bo
 		}
 	}
 	if pdfFile == nil {
-		return false, nil
+		return nil, nil
 	}
 	pdf, err := d.opts.Evidence.ReadFile(ctx, pdfFile.Path)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
 	sidecar, err := d.Sidecar(ctx, e, *pdfFile)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
-	del := Delivery{Entry: e, PDF: pdf, Sidecar: sidecar}
-	var errs []error
-	for _, o := range d.opts.Outlets {
-		if err := o.Deliver(ctx, del); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", o.Name(), err))
-		}
-	}
-	if len(errs) > 0 {
-		return false, errors.Join(errs...)
-	}
-	now := d.opts.Now()
-	if err := d.opts.Store.MarkRegisterDelivered(ctx, e.ID, now); err != nil {
-		return false, err
-	}
-	detail, _ := json.Marshal(map[string]any{"number": e.Number, "outlets": len(d.opts.Outlets), "pdf_sha256": pdfFile.SHA256})
-	if _, err := d.opts.Store.AppendAudit(ctx, moderation.AuditEntry{At: now, Actor: "uppsikt", Action: "register.delivered",
+	return &Delivery{Entry: e, PDF: pdf, Sidecar: sidecar}, nil
+}
+
+func (d *Deliverer) audit(ctx context.Context, e moderation.RegisterEntry, outlet string, at time.Time) {
+	detail, _ := json.Marshal(map[string]any{"number": e.Number, "outlet": outlet})
+	if _, err := d.opts.Store.AppendAudit(ctx, moderation.AuditEntry{At: at, Actor: "uppsikt", Action: "register.delivered",
 		Subject: "register " + strconv.FormatInt(e.ID, 10), Detail: detail}); err != nil {
-		return true, err
+		d.opts.Logger.Error("audit append failed", "error", err)
 	}
-	d.opts.Logger.Info("register entry delivered", "number", e.Number, "comment_id", e.CommentID)
-	return true, nil
+	d.opts.Logger.Info("register entry delivered", "number", e.Number, "outlet", outlet)
 }
 
 // SidecarData is the JSON sidecar of an entry.

@@ -36,7 +36,9 @@ type Delivery struct {
 
 // Outlet hands register entries to the registrar. Deliver returns nil only
 // when the entry was acknowledged; it may be called again for the same
-// entry and must then not harm.
+// entry (after a crash between the acknowledgement and its record) and must
+// then not harm. Name identifies the outlet in the delivery queue: it must
+// stay the same for the same destination.
 type Outlet interface {
 	Name() string
 	Deliver(ctx context.Context, d Delivery) error
@@ -56,8 +58,8 @@ type Folder struct {
 	Dir string
 }
 
-// Name names the outlet in logs.
-func (f Folder) Name() string { return "folder" }
+// Name identifies the outlet in the delivery queue and in logs.
+func (f Folder) Name() string { return "folder:" + f.Dir }
 
 // Deliver writes the PDF, then the sidecar, each atomically.
 func (f Folder) Deliver(ctx context.Context, d Delivery) error {
@@ -129,8 +131,8 @@ type SMTP struct {
 	HelloName string
 }
 
-// Name names the outlet in logs.
-func (s SMTP) Name() string { return "smtp" }
+// Name identifies the outlet in the delivery queue and in logs.
+func (s SMTP) Name() string { return "smtp:" + s.To + "@" + s.Host }
 
 // Deliver sends one mail with the PDF and the sidecar attached.
 func (s SMTP) Deliver(ctx context.Context, d Delivery) error {
@@ -275,8 +277,8 @@ type Webhook struct {
 	Client *http.Client // http.DefaultClient with a 60 s timeout when nil
 }
 
-// Name names the outlet in logs.
-func (w Webhook) Name() string { return "webhook" }
+// Name identifies the outlet in the delivery queue and in logs.
+func (w Webhook) Name() string { return "webhook:" + w.URL }
 
 // Deliver posts one entry.
 func (w Webhook) Deliver(ctx context.Context, d Delivery) error {

@@ -153,7 +153,8 @@ func TestSMTPRefusals(t *testing.T) {
 
 // TestDeliveryRetriedUntilAcknowledged runs the Deliverer against a real
 // store, a folder, an SMTP server and an HTTPS webhook that fails twice:
-// the entry is delivered on the third round, and only then marked.
+// each outlet gets the entry until it acknowledged it and never again, and
+// the entry is marked delivered when the last outlet acknowledged it.
 func TestDeliveryRetriedUntilAcknowledged(t *testing.T) {
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "u.db"))
@@ -224,10 +225,16 @@ func TestDeliveryRetriedUntilAcknowledged(t *testing.T) {
 	if _, err := st.AddEvidence(ctx, moderation.EvidenceFile{CommentID: r.CommentID, Kind: "pdf", SHA256: f.SHA256, Path: f.Path, Size: f.Size}); err != nil {
 		t.Fatal(err)
 	}
+	// Rounds 1 and 2: the folder and the mail are acknowledged in round 1
+	// and never sent again; the webhook fails twice.
 	for round := 1; round <= 2; round++ {
 		n, err := d.DeliverPending(ctx)
-		if n != 0 || err == nil {
-			t.Fatalf("round %d: delivered %d, err %v; want 0 and the webhook's failure", round, n, err)
+		wantN := 0
+		if round == 1 {
+			wantN = 2
+		}
+		if n != wantN || err == nil {
+			t.Fatalf("round %d: delivered %d, err %v; want %d and the webhook's failure", round, n, err, wantN)
 		}
 		es, _ := st.RegisterEntries(ctx, entry.Year)
 		if !es[0].Delivered.IsZero() {
@@ -235,11 +242,11 @@ func TestDeliveryRetriedUntilAcknowledged(t *testing.T) {
 		}
 	}
 	if n, err := d.DeliverPending(ctx); n != 1 || err != nil {
-		t.Fatalf("round 3: delivered %d, %v; want 1, nil", n, err)
+		t.Fatalf("round 3: delivered %d, %v; want 1 (the webhook), nil", n, err)
 	}
 	es, _ := st.RegisterEntries(ctx, entry.Year)
 	if es[0].Delivered.IsZero() {
-		t.Error("entry not marked delivered after acknowledgement")
+		t.Error("entry not marked delivered after every acknowledgement")
 	}
 	if n, err := d.DeliverPending(ctx); n != 0 || err != nil {
 		t.Errorf("round 4: delivered %d, %v; want nothing left", n, err)
@@ -249,8 +256,21 @@ func TestDeliveryRetriedUntilAcknowledged(t *testing.T) {
 			t.Errorf("Idempotency-Key = %q, want %q", k, entry.Number)
 		}
 	}
-	if n := len(smtpSrv.got()); n != 3 {
-		t.Errorf("mails = %d, want 3 (one per round: outlets are retried together)", n)
+	if n := len(smtpSrv.got()); n != 1 {
+		t.Errorf("mails = %d, want 1: an acknowledged outlet is not sent the entry again", n)
+	}
+	ds, err := st.OutletDeliveries(ctx, entry.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dl := range ds {
+		wantAttempts := 1
+		if strings.HasPrefix(dl.Outlet, "webhook:") {
+			wantAttempts = 3
+		}
+		if dl.Attempts != wantAttempts || dl.DeliveredAt.IsZero() {
+			t.Errorf("%s: %d attempts, delivered %v; want %d and delivered", dl.Outlet, dl.Attempts, dl.DeliveredAt, wantAttempts)
+		}
 	}
 	if _, err := os.Stat(filepath.Join(drop, FileName(entry.Number)+".json")); err != nil {
 		t.Errorf("sidecar in drop folder: %v", err)

@@ -1,0 +1,137 @@
+package evidencepdf
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/uppsikt/uppsikt/archive/capture"
+	"github.com/uppsikt/uppsikt/archive/pdf"
+)
+
+// treePSS returns the proportional set size, in MiB, of the process pid and
+// all its descendants (Chromium runs as many processes).
+func treePSS(pid int) float64 {
+	children := map[int][]int{}
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		s := string(stat)
+		fields := strings.Fields(s[strings.LastIndex(s, ")")+2:])
+		if len(fields) > 1 {
+			pp, _ := strconv.Atoi(fields[1])
+			children[pp] = append(children[pp], p)
+		}
+	}
+	var kb float64
+	var walk func(int)
+	walk = func(p int) {
+		if f, err := os.Open(fmt.Sprintf("/proc/%d/smaps_rollup", p)); err == nil {
+			sc := bufio.NewScanner(f)
+			for sc.Scan() {
+				if v, ok := strings.CutPrefix(sc.Text(), "Pss:"); ok {
+					n, _ := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 64)
+					kb += n
+				}
+			}
+			f.Close()
+		}
+		for _, c := range children[p] {
+			walk(c)
+		}
+	}
+	walk(pid)
+	return kb / 1024
+}
+
+// BenchmarkFlaggedToCommitted measures one flagged comment's evidence with
+// a warm browser: both captures, the PDF/A-3b and the store. It reports
+// p50 and p95 of the whole, the Ghostscript share, the PDF size and the
+// browser's memory (PSS of its process tree) before and after.
+// Run: go test -run '^$' -bench FlaggedToCommitted -benchtime 250x ./archive/evidencepdf
+// (250 iterations are 500 captures).
+func BenchmarkFlaggedToCommitted(b *testing.B) {
+	needTools(b, "chromium", "gs")
+	page := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<html><body style="font-family:sans-serif"><h1>Gruvbergs kommun</h1>`)
+		for i := range 12 {
+			fmt.Fprintf(w, `<div style="border:1px solid #ccc;margin:8px;padding:8px"><b>Besökare %d</b><p>Kommentar nummer %d om snöröjningen på Storgatan.</p></div>`, i, i)
+		}
+		fmt.Fprint(w, `</body></html>`)
+	}))
+	defer page.Close()
+	f := newFixture(b, page.URL+"/web/100/posts/100_1?comment_id=100_1_2")
+	br := capture.New(capture.Options{AllowedHosts: []string{strings.TrimPrefix(page.URL, "http://")}})
+	defer br.Close()
+	m := New(Options{Store: f.st, Dir: f.dir, Browser: br, Municipality: "Gruvbergs kommun"})
+	ctx := context.Background()
+	// Warm the browser.
+	if _, err := m.Make(ctx, Request{CommentID: f.commentID, RegisterNumber: "KS 2026/0001"}); err != nil {
+		b.Fatal(err)
+	}
+	memStart := treePSS(br.Stats().PID)
+	var total, gs []time.Duration
+	var size int64
+	var last Result
+	b.ResetTimer()
+	for i := range b.N {
+		start := time.Now()
+		res, err := m.Make(ctx, Request{CommentID: f.commentID, RegisterNumber: fmt.Sprintf("KS 2026/%04d", i+2)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		total = append(total, time.Since(start))
+		gs = append(gs, res.Timings.Layout)
+		size = res.PDF.Size
+		last = res
+		if res.CaptureFailure != "" {
+			b.Fatalf("capture failed: %s", res.CaptureFailure)
+		}
+	}
+	b.StopTimer()
+	pct := func(ds []time.Duration, p float64) float64 {
+		s := slices.Clone(ds)
+		slices.Sort(s)
+		return float64(s[min(len(s)-1, int(p*float64(len(s))))].Milliseconds())
+	}
+	memEnd := treePSS(br.Stats().PID)
+	// The layout alone (fpdf), to tell Ghostscript's share.
+	ev, _, err := m.load(ctx, Request{CommentID: f.commentID})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ev.Screenshots = last.Screenshots
+	var layout []time.Duration
+	for range 10 {
+		start := time.Now()
+		if _, err := pdf.Layout(ev); err != nil {
+			b.Fatal(err)
+		}
+		layout = append(layout, time.Since(start))
+	}
+	b.ReportMetric(pct(gs, 0.5)-pct(layout, 0.5), "gs-p50-ms")
+	b.ReportMetric(pct(total, 0.5), "p50-ms")
+	b.ReportMetric(pct(total, 0.95), "p95-ms")
+	b.ReportMetric(pct(gs, 0.5), "layout+gs-p50-ms")
+	b.ReportMetric(float64(size)/1024, "pdf-KiB")
+	b.ReportMetric(memStart, "browser-start-MiB")
+	b.ReportMetric(memEnd, "browser-end-MiB")
+	st := br.Stats()
+	b.ReportMetric(float64(st.Starts), "browser-starts")
+}
