@@ -123,6 +123,11 @@ func New(o Options) *Writer {
 	if o.Progress == nil {
 		o.Progress = func(Progress) {}
 	}
+	if o.PDF.Timeout <= 0 {
+		// A year of a busy account is thousands of pages; the context
+		// still stops a run that is no longer wanted.
+		o.PDF.Timeout = 2 * time.Hour
+	}
 	return &Writer{o: o}
 }
 
@@ -201,6 +206,7 @@ func (w *Writer) Write(ctx context.Context, req Request) (Result, error) {
 	}
 	w.o.Progress(Progress{Posts: j.res.Posts, Comments: j.res.Comments, Fraction: 1, Phase: "pdf/a"})
 
+	layoutDone := w.o.Now()
 	part := 2
 	if len(req.Attachments) > 0 {
 		part = 3
@@ -215,6 +221,7 @@ func (w *Writer) Write(ctx context.Context, req Request) (Result, error) {
 		os.Remove(tmp)
 		return Result{}, fmt.Errorf("snapshot: %w", err)
 	}
+	w.o.Logger.Debug("snapshot phases", "account", a.Key, "layout", layoutDone.Sub(j.taken), "pdfa", w.o.Now().Sub(layoutDone))
 	sum, size, err := hashFile(tmp)
 	if err != nil {
 		os.Remove(tmp)
