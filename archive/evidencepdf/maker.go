@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"sort"
 	"strconv"
 	"sync"
@@ -303,7 +304,7 @@ func (m *Maker) load(ctx context.Context, req Request) (pdf.Evidence, View, erro
 	now := m.opts.Now()
 	ev := pdf.Evidence{
 		RegisterNumber: req.RegisterNumber, AccountName: acct.Name, AccountKey: acct.Key, Platform: acct.Platform,
-		PostID: c.PostID, PostMessage: post.Message, CommentID: c.PlatformID, PermalinkURL: c.PermalinkURL,
+		PostID: c.PostID, PostMessage: post.Message, CommentID: c.PlatformID, PermalinkURL: permalink(c, post),
 		Author: c.Author, CreatedAt: c.CreatedAt, Versions: versions, CapturedAt: now, Location: m.opts.Location,
 		Decision: decision, RawJSON: raw,
 	}
@@ -403,6 +404,22 @@ func rawJSON(post moderation.Post, versions []moderation.CommentVersion) []byte 
 	}
 	b, _ := json.MarshalIndent(out, "", "  ")
 	return b
+}
+
+// permalink is the comment's own permalink, or (Instagram comments have
+// none) its post's with the comment's id as comment_id.
+func permalink(c moderation.Comment, p moderation.Post) string {
+	if c.PermalinkURL != "" || p.PermalinkURL == "" {
+		return c.PermalinkURL
+	}
+	u, err := url.Parse(p.PermalinkURL)
+	if err != nil {
+		return ""
+	}
+	q := u.Query()
+	q.Set("comment_id", c.PlatformID)
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // HasPDF reports whether the store holds an evidence PDF of the comment

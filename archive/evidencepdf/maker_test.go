@@ -223,3 +223,22 @@ func TestMakeWithoutBrowserOrGhostscript(t *testing.T) {
 		t.Errorf("audit detail = %s, want the failures recorded", log[0].Detail)
 	}
 }
+
+func TestPermalink(t *testing.T) {
+	tests := []struct {
+		name    string
+		comment string
+		post    string
+		want    string
+	}{
+		{"own permalink", "https://www.facebook.com/1_2?comment_id=3", "https://www.facebook.com/1_2", "https://www.facebook.com/1_2?comment_id=3"},
+		{"post's with comment_id", "", "https://www.instagram.com/p/Cx1/", "https://www.instagram.com/p/Cx1/?comment_id=179"},
+		{"none", "", "", ""},
+	}
+	for _, tt := range tests {
+		got := permalink(moderation.Comment{PlatformID: "179", PermalinkURL: tt.comment}, moderation.Post{PermalinkURL: tt.post})
+		if got != tt.want {
+			t.Errorf("%s: got %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
