@@ -28,6 +28,7 @@ type Config struct {
 	Actions      Actions             `yaml:"actions"`
 	Capture      Capture             `yaml:"capture"`
 	Accounts     []Account           `yaml:"accounts"`
+	Archive      Archive             `yaml:"archive"`
 
 	// dir is the directory of the file, against which relative paths resolve.
 	dir string

@@ -115,6 +115,7 @@ func (c *Config) applyDefaults() {
 	if c.Capture.Timeout == 0 {
 		c.Capture.Timeout = Duration(30 * time.Second)
 	}
+	c.archiveDefaults()
 	for i := range c.Accounts {
 		a := &c.Accounts[i]
 		if a.Schedule == "" {
@@ -214,6 +215,7 @@ var (
 )
 
 func (c *Config) validate(loc *locator, cerr *Error) {
+	c.validateArchive(loc, cerr)
 	if c.Municipality.Country != "se" && c.Municipality.Country != "dk" {
 		cerr.add(loc, "municipality.country", fmt.Sprintf("%q: write se or dk", c.Municipality.Country))
 	}

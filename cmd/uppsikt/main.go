@@ -48,6 +48,10 @@ func commands() []command {
 		{"capture", "document one stored comment now: -config FILE -comment ID -out FILE.pdf", runCapture},
 		{"verify", "re-hash every evidence file and the audit chain, report the first break: -config FILE", runVerify},
 		{"register", "the records register: register list -config FILE [-year 2026]", runRegister},
+		{"snapshot", "a year of an account as PDF/A: -config FILE -account KEY -year 2025 [-out FILE.pdf]", runSnapshot},
+		{"account", "close an account after its closing snapshot: account close -config FILE KEY", runAccount},
+		{"retention", "retention plan and legal holds: retention run -config FILE [-dry-run] | hold | release | holds | log | posts", runRetention},
+		{"export", "an E-ARK archive package of a year: -config FILE -account KEY -year 2025 -out DIR | export verify DIR", runExport},
 		{"help", "list the subcommands", nil},
 	}
 }

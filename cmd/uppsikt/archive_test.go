@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/uppsikt/uppsikt/bot/emulator"
+	"github.com/uppsikt/uppsikt/moderation"
+)
+
+const archiveScenario = `
+name: Gruvbergs kommun
+language: sv
+seed: 7
+days: 40
+user_token: EMU-sv-user-archive
+accounts:
+  - {key: fb, platform: facebook, id: "1094810000000777", name: Gruvbergs kommun, token: EMU-archive-fb, posts: 6,
+     comments_per_post: [2, 4], reply_percent: 30}
+authors: [Anna Lindqvist, Per Eriksson, Åsa Öberg]
+posts:
+  - text: "Biblioteket har nya öppettider – välkomna!"
+  - text: "Snöröjningen är igång på alla gator"
+comments:
+  - "Tack till personalen på biblioteket!"
+  - "När öppnar badhuset igen efter renoveringen?"
+page_replies: ["Hej! Vi har skickat frågan vidare."]
+replies: ["Håller med!"]
+`
+
+// TestArchiveCommands runs snapshot, retention, export and account close
+// against the platform emulator over HTTP and a SQLite store.
+func TestArchiveCommands(t *testing.T) {
+	for _, tool := range []string{"gs", "pdftotext"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed: run `make deps` (scripts/install-deps.sh)", tool)
+		}
+	}
+	sc, err := emulator.ParseScenario("archive.yaml", []byte(archiveScenario))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newSupRig(t, sc)
+	var key string
+	var acc emulator.Account
+	for k, a := range r.keys {
+		key, acc = k, a
+	}
+	since := time.Now().AddDate(0, 0, -60).Format(time.DateOnly)
+	if code, out, errs := r.run(t, "backfill", "-config", r.cfgPath, "-account", key, "-since", since); code != 0 {
+		t.Fatalf("backfill: exit %d\n%s%s", code, out, errs)
+	}
+
+	// One comment disappears from the platform after uppsikt stored it.
+	st := r.store(t)
+	cs, err := st.ListComments(context.Background(), moderation.CommentFilter{AccountKey: key, Limit: 1})
+	st.Close()
+	if err != nil || len(cs) != 1 {
+		t.Fatalf("ListComments: %v, %d", err, len(cs))
+	}
+	gone := cs[0]
+	req, _ := http.NewRequest(http.MethodDelete, r.graph.URL+"/v23.0/"+gone.PlatformID+"?access_token="+acc.Token, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("delete on the emulator: %v %v", err, resp)
+	}
+	resp.Body.Close()
+
+	year := strconv.Itoa(time.Now().Year())
+	pdfPath := filepath.Join(r.dir, "snap.pdf")
+	args := []string{"snapshot", "-config", r.cfgPath, "-account", key, "-year", year, "-out", pdfPath}
+	if _, err := os.Stat("/usr/lib/chromium/chromium"); err != nil {
+		if _, err := exec.LookPath("chromium"); err != nil {
+			args = append(args, "-no-browser")
+		}
+	}
+	code, out, errs := r.run(t, args...)
+	if code != 0 {
+		t.Fatalf("snapshot: exit %d\n%s%s", code, out, errs)
+	}
+	if !strings.Contains(out, "sha256") || !strings.Contains(out, "1 from uppsikt's store") {
+		t.Errorf("snapshot output: got %q, want the summary with 1 text from the store", out)
+	}
+	text, err := exec.Command("pdftotext", "-enc", "UTF-8", pdfPath, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Ögonblicksbild av Gruvbergs kommun", gone.Message, "ur uppsikts arkiv – finns inte längre på plattformen", "Manifest"} {
+		if !strings.Contains(string(text), want) {
+			t.Errorf("snapshot text lacks %q", want)
+		}
+	}
+	if code, _, _ := r.run(t, "snapshot", "-config", r.cfgPath, "-account", key); code != 2 {
+		t.Errorf("snapshot without -year: exit %d, want 2", code)
+	}
+
+	// Retention: a dry run, a hold, the log.
+	code, out, errs = r.run(t, "retention", "run", "-config", r.cfgPath, "-dry-run")
+	if code != 0 || !strings.Contains(out, key) || !strings.Contains(out, "dry run") {
+		t.Errorf("retention run -dry-run: exit %d, %q %s", code, out, errs)
+	}
+	if code, out, errs = r.run(t, "retention", "hold", "-config", r.cfgPath, "-account", key, "-reason", "tvist", "-by", "jurist"); code != 0 {
+		t.Errorf("retention hold: exit %d %s%s", code, out, errs)
+	}
+	if code, out, _ = r.run(t, "retention", "holds", "-config", r.cfgPath); code != 0 || !strings.Contains(out, "in force") {
+		t.Errorf("retention holds: exit %d, %q", code, out)
+	}
+	if code, _, _ = r.run(t, "retention", "hold", "-config", r.cfgPath, "-account", key); code != 2 {
+		t.Errorf("retention hold without reason: exit %d, want 2", code)
+	}
+	if code, out, _ = r.run(t, "retention", "posts", "-config", r.cfgPath, "-account", key); code != 0 || !strings.Contains(out, "due since") {
+		t.Errorf("retention posts: exit %d, %q", code, out)
+	}
+
+	// Export and verify; a tampered file is caught.
+	pkg := filepath.Join(r.dir, "pkg")
+	if code, out, errs = r.run(t, "export", "-config", r.cfgPath, "-account", key, "-year", year, "-out", pkg); code != 0 {
+		t.Fatalf("export: exit %d %s%s", code, out, errs)
+	}
+	if code, out, errs = r.run(t, "export", "verify", pkg); code != 0 || !strings.Contains(out, "intact") {
+		t.Fatalf("export verify: exit %d %s%s", code, out, errs)
+	}
+	if _, err := os.Stat(filepath.Join(pkg, "representations/rep1/data/snapshot/snap.pdf")); err != nil {
+		t.Errorf("the package lacks the snapshot: %v", err)
+	}
+	f, err := os.OpenFile(filepath.Join(pkg, "representations/rep1/data/api/posts.jsonl"), os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("{}\n")
+	f.Close()
+	if code, out, _ = r.run(t, "export", "verify", pkg); code != 1 || !strings.Contains(out, "posts.jsonl") {
+		t.Errorf("export verify of a tampered package: exit %d, %q; want 1 naming posts.jsonl", code, out)
+	}
+
+	// Closing the account takes a closing snapshot first.
+	if code, out, errs = r.run(t, "account", "close", "-config", r.cfgPath, "-no-browser", key); code != 0 || !strings.Contains(out, "closed") {
+		t.Fatalf("account close: exit %d %s%s", code, out, errs)
+	}
+	st = r.store(t)
+	defer st.Close()
+	a, _ := st.Account(context.Background(), key)
+	snaps, _ := st.Snapshots(context.Background(), key)
+	kinds := map[string]int{}
+	for _, s := range snaps {
+		kinds[s.Kind]++
+	}
+	if a.Status != moderation.AccountClosed || kinds[moderation.SnapshotClosing] != 1 || kinds[moderation.SnapshotYearly] != 1 {
+		t.Errorf("after close: status %s, snapshots %v; want closed with a yearly and a closing snapshot", a.Status, kinds)
+	}
+	if code, _, _ = r.run(t, "account", "close", "-config", r.cfgPath, "-no-browser", key); code != 1 {
+		t.Errorf("closing a closed account: exit %d, want 1", code)
+	}
+}

@@ -1,0 +1,245 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	fb "github.com/huandu/facebook/v2"
+
+	"github.com/uppsikt/uppsikt/archive/capture"
+	"github.com/uppsikt/uppsikt/archive/snapshot"
+	"github.com/uppsikt/uppsikt/archive/sqlite"
+	"github.com/uppsikt/uppsikt/bot/facebook"
+	"github.com/uppsikt/uppsikt/cmd/config"
+	"github.com/uppsikt/uppsikt/moderation"
+)
+
+// runSnapshot is "uppsikt snapshot -config FILE -account KEY -year 2025
+// [-out FILE.pdf]": the yearly snapshot of an account as PDF/A.
+func runSnapshot(ctx context.Context, env *environment, args []string) error {
+	fs := newFlagSet(env, "snapshot", "-config FILE -account KEY -year 2025 [-out FILE.pdf] [-no-browser] [-no-platform]")
+	path := fs.String("config", "uppsikt.yaml", "the configuration file")
+	key := fs.String("account", "", "the account")
+	year := fs.Int("year", 0, "the calendar year to snapshot")
+	out := fs.String("out", "", "the PDF to write (default <archive.snapshots>/<account>-<year>.pdf)")
+	noBrowser := fs.Bool("no-browser", false, "take no screenshots of the account's page")
+	noPlatform := fs.Bool("no-platform", false, "take every text from uppsikt's store without asking the platform")
+	if err := parseFlags(fs, args, false); err != nil {
+		return err
+	}
+	if *key == "" || *year < 2000 || *year > 2200 {
+		fs.Usage()
+		return fmt.Errorf("%w: -account and -year are required", errUsage)
+	}
+	cfg, err := loadConfig(env, *path)
+	if err != nil {
+		return err
+	}
+	log := newLogger(env.stderr, cfg.Log)
+	st, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	loc, err := time.LoadLocation(cfg.Municipality.Timezone)
+	if err != nil {
+		return fmt.Errorf("time zone: %w", err)
+	}
+	from, to := snapshot.Year(*year, loc)
+	if *out == "" {
+		*out = filepath.Join(cfg.Archive.Snapshots, fmt.Sprintf("%s-%d.pdf", *key, *year))
+	}
+	res, err := takeSnapshot(ctx, env, cfg, st, log, snapshotJob{key: *key, kind: moderation.SnapshotYearly, from: from, to: to,
+		out: *out, browser: !*noBrowser, platform: !*noPlatform})
+	if err != nil {
+		return err
+	}
+	printSnapshot(env.stdout, res)
+	return nil
+}
+
+type snapshotJob struct {
+	key               string
+	kind              string
+	from, to          time.Time
+	out               string
+	browser, platform bool
+}
+
+// takeSnapshot wires the snapshot writer: the browser for the layout
+// screenshots, the Graph API for what the platform still has, a progress
+// bar on a terminal.
+func takeSnapshot(ctx context.Context, env *environment, cfg *config.Config, st *sqlite.Store, log *slog.Logger, j snapshotJob) (snapshot.Result, error) {
+	a, err := st.Account(ctx, j.key)
+	if err != nil {
+		return snapshot.Result{}, fmt.Errorf("%w: %w", errUsage, err)
+	}
+	loc, err := time.LoadLocation(cfg.Municipality.Timezone)
+	if err != nil {
+		return snapshot.Result{}, fmt.Errorf("time zone: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(j.out), 0o750); err != nil {
+		return snapshot.Result{}, fmt.Errorf("snapshot folder: %w", err)
+	}
+	opts := snapshot.Options{Store: st, Location: loc, Logger: log.With("part", "snapshot")}
+	var pages []string
+	if j.browser {
+		if page := accountPage(ctx, st, a, j.from, j.to); page != "" {
+			pages = append(pages, page)
+			u, _ := url.Parse(page)
+			br := capture.New(capture.Options{AllowedHosts: []string{u.Host}, Logger: log.With("part", "capture"), Timeout: 2 * time.Minute})
+			defer br.Close()
+			opts.Capture = br
+		} else {
+			log.Warn("no page address for the account: the snapshot has no screenshots", "account", a.Key)
+		}
+	}
+	if j.platform && a.Platform == moderation.Facebook {
+		opts.Live = newGraphThreads(cfg)
+	}
+	bar := newProgressBar(env.stderr)
+	opts.Progress = bar.update
+	defer bar.done()
+	res, err := snapshot.New(opts).Write(ctx, snapshot.Request{AccountKey: a.Key, Kind: j.kind, From: j.from, To: j.to, Out: j.out, PageURLs: pages})
+	if err != nil {
+		return res, err
+	}
+	detail, _ := json.Marshal(map[string]any{"kind": j.kind, "from": j.from, "to": j.to, "path": j.out, "sha256": res.Record.SHA256, "pages": res.Pages})
+	if _, err := st.AppendAudit(ctx, moderation.AuditEntry{Actor: "uppsikt", Action: "snapshot", Subject: a.Key, Detail: detail}); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// accountPage is the address of the account's page, derived from a post's
+// permalink (".../{page}/posts/{id}" → ".../{page}"), with the period as
+// since/until for the emulator's account page (the platform ignores them).
+func accountPage(ctx context.Context, st *sqlite.Store, a moderation.Account, from, to time.Time) string {
+	ps, _, err := st.PostsBetween(ctx, a.Key, time.Unix(0, 1), time.Now().AddDate(1, 0, 0), moderation.PostCursor{}, 20)
+	if err != nil {
+		return ""
+	}
+	for _, p := range ps {
+		if i := strings.Index(p.PermalinkURL, "/posts/"); i > 0 {
+			return p.PermalinkURL[:i]
+		}
+	}
+	if a.Platform == moderation.Webpage && strings.HasPrefix(a.PlatformID, "http") {
+		return a.PlatformID
+	}
+	return ""
+}
+
+// graphThreads asks the Graph API which comments a Facebook post still has.
+type graphThreads struct {
+	client *facebook.Client
+}
+
+func newGraphThreads(cfg *config.Config) *graphThreads {
+	tokens := map[string]string{}
+	for _, a := range cfg.Accounts {
+		if tok := a.Token.Value(); tok != "" {
+			tokens[a.Key] = tok
+		}
+	}
+	return &graphThreads{client: facebook.NewClient(facebook.ClientOptions{
+		GraphURL: cfg.Meta.GraphURL, Version: cfg.Meta.Version, AppID: cfg.Meta.AppID,
+		AppSecret: cfg.Meta.AppSecret.Value(), Tokens: tokens,
+	})}
+}
+
+func (g *graphThreads) Thread(ctx context.Context, a moderation.Account, postID string) (map[string]string, error) {
+	res, err := g.client.Get(ctx, a, "/"+postID+"/comments", fb.Params{"filter": "stream", "fields": "id,message", "limit": 100}, nil)
+	out := map[string]string{}
+	for {
+		if err != nil {
+			return nil, err
+		}
+		var list struct {
+			Data []struct {
+				ID      string `json:"id"`
+				Message string `json:"message"`
+			} `json:"data"`
+			Paging struct {
+				Next string `json:"next"`
+			} `json:"paging"`
+		}
+		b, err := json.Marshal(res)
+		if err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(b, &list); err != nil {
+			return nil, fmt.Errorf("decode comments of %s: %w", postID, err)
+		}
+		for _, c := range list.Data {
+			out[c.ID] = c.Message
+		}
+		if list.Paging.Next == "" || len(list.Data) == 0 {
+			return out, nil
+		}
+		res, err = g.client.Next(ctx, a, list.Paging.Next, nil)
+	}
+}
+
+func (g *graphThreads) Gone(err error) bool { return facebook.IsGone(err) }
+
+func printSnapshot(w io.Writer, r snapshot.Result) {
+	fmt.Fprintf(w, "snapshot %s\n  account %s, %s – %s\n  %d pages, %d posts, %d comments (%d from the platform, %d from uppsikt's store, %d removed, %d disposed), %d screenshots\n  sha256 %s, %d bytes\n",
+		r.Record.Path, r.Record.AccountKey, r.Record.From.Format(time.DateOnly), r.Record.To.Format(time.DateOnly),
+		r.Pages, r.Posts, r.Comments, r.FromPlatform, r.FromStore, r.Removed, r.Disposed, r.Screenshots, r.Record.SHA256, r.Record.Size)
+}
+
+// progressBar draws a snapshot's progress on a terminal, and nothing
+// otherwise.
+type progressBar struct {
+	mu    sync.Mutex
+	w     io.Writer
+	on    bool
+	last  time.Time
+	drawn bool
+}
+
+func newProgressBar(w io.Writer) *progressBar {
+	b := &progressBar{w: w}
+	if f, ok := w.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			b.on = true
+		}
+	}
+	return b
+}
+
+func (b *progressBar) update(p snapshot.Progress) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.on || (time.Since(b.last) < 200*time.Millisecond && p.Fraction < 1) {
+		return
+	}
+	b.last = time.Now()
+	const width = 30
+	n := int(p.Fraction * width)
+	fmt.Fprintf(b.w, "\r[%s%s] %3.0f%%  %d posts  %d comments  %-12s", strings.Repeat("#", n), strings.Repeat("-", width-n),
+		p.Fraction*100, p.Posts, p.Comments, p.Phase)
+	b.drawn = true
+}
+
+func (b *progressBar) done() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.drawn {
+		fmt.Fprintln(b.w)
+	}
+}
+
+// errClosed is returned when closing an account that is already closed.
+var errClosed = errors.New("the account is already closed")
