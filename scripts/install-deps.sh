@@ -11,6 +11,19 @@ command -v chromium >/dev/null 2>&1 || [ -x /usr/lib/chromium/chromium ] || need
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v gs >/dev/null 2>&1 || need+=(ghostscript)
 
+# axe-core (the accessibility checker the web page's tests run in Chromium),
+# from the npm registry into a cache folder, pinned.
+axe_dir="${UPPSIKT_AXE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/uppsikt/axe}"
+if [ ! -f "$axe_dir/node_modules/axe-core/axe.min.js" ]; then
+  if command -v npm >/dev/null 2>&1; then
+    echo "install-deps: installing axe-core into $axe_dir" >&2
+    mkdir -p "$axe_dir"
+    npm install --silent --no-audit --no-fund --prefix "$axe_dir" axe-core@4.14.1 >/dev/null
+  else
+    echo "install-deps: npm is missing; the accessibility tests need axe-core (install Node.js and npm)" >&2
+  fi
+fi
+
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

@@ -73,11 +73,8 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	refresh := 0
-	if before == 0 {
-		refresh = 30 // the newest comments keep arriving
-	}
-	s.render(w, r, "overview", "comments", refresh, d)
+	// No automatic reload: a page that refreshes itself fails WCAG 2.2.1.
+	s.render(w, r, "overview", "comments", 0, d)
 }
 
 type commentData struct {
@@ -213,7 +210,7 @@ func (s *Server) cases(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Rows = append(d.Rows, row)
 	}
-	s.render(w, r, "cases", "queue", 60, d)
+	s.render(w, r, "cases", "queue", 0, d)
 }
 
 // segment is a piece of a comment's text, marked when a rule hit it.

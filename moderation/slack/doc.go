@@ -1,0 +1,24 @@
+// Package slack is uppsikt's Slack review surface. Every new review case is
+// posted to its account's channel as a Block Kit message — the comment's
+// text, its author, a link to the post, the rule hits with the guideline
+// passages they cite, a link to the evidence — with the buttons Approve
+// removal, Keep, Register only and Open in uppsikt. A click is carried out
+// by the same decision service as the web page (moderation/decide), and the
+// message is then updated in place to say who decided what, when.
+//
+// Clicks arrive by Socket Mode (the default: the service connects out to
+// Slack, so no public address is needed, which suits municipal networks) or
+// by an HTTP endpoint whose requests are verified with the app's signing
+// secret; forged and stale (over five minutes) requests are refused. Slack
+// users are mapped to uppsikt users in the configuration; a click by
+// anyone else is refused with an explanation only they see.
+//
+// Nothing is lost when Slack is unreachable: the case is in the store
+// before it is announced, the store remembers which cases were posted
+// (moderation.Notice), and a pass every minute posts what is missing and
+// updates messages whose case has been decided since.
+//
+// Everything taken from a comment (text, author name, links) is escaped
+// for Slack's mrkdwn, so a comment cannot add links, mentions or
+// formatting to the message.
+package slack
