@@ -161,7 +161,9 @@ func (s *Service) Decide(ctx context.Context, r Request) (Outcome, error) {
 		if err != nil {
 			return out, fmt.Errorf("keep comment %d: %w", c.CommentID, err)
 		}
-		if slices.ContainsFunc(acts, func(a moderation.Action) bool { return a.Kind == moderation.ActHide && a.State == moderation.ActionDone }) {
+		if slices.ContainsFunc(acts, func(a moderation.Action) bool {
+			return a.Kind == moderation.ActHide && a.State == moderation.ActionDone
+		}) {
 			a, _, err := s.opts.Store.EnqueueAction(ctx, moderation.Action{CommentID: c.CommentID, CaseID: c.ID, Kind: moderation.ActUnhide})
 			if err != nil {
 				return out, fmt.Errorf("queue unhide of comment %d: %w", c.CommentID, err)

@@ -154,8 +154,12 @@ func quote(s string) string {
 	return "&gt; " + strings.Join(lines, "\n&gt; ")
 }
 
-func mrkdwn(s string) *slack.TextBlockObject { return slack.NewTextBlockObject(slack.MarkdownType, s, false, true) }
-func plain(s string) *slack.TextBlockObject  { return slack.NewTextBlockObject(slack.PlainTextType, s, false, false) }
+func mrkdwn(s string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.MarkdownType, s, false, true)
+}
+func plain(s string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
+}
 
 func words(lang string) map[string]string {
 	if t, ok := texts[lang]; ok {
@@ -170,7 +174,7 @@ var texts = map[string]map[string]string{
 		"approve": "Godkänn borttagning", "keep": "Behåll", "register": "Bara diarieför", "open": "Öppna i uppsikt",
 		"state_open": "Öppet", "state_escalated": "Väntar på en andra granskare eller administratör", "state_approved": "Borttagning godkänd",
 		"state_kept": "Behållen", "state_registered": "Diarieförd", "state_done": "Klart",
-		"unmapped": "Ditt Slack-konto är inte kopplat till någon användare i uppsikt, så du kan inte fatta beslut här. Be en administratör lägga till dig under review.slack.users.",
+		"unmapped":  "Ditt Slack-konto är inte kopplat till någon användare i uppsikt, så du kan inte fatta beslut här. Be en administratör lägga till dig under review.slack.users.",
 		"forbidden": "Din roll i uppsikt får inte fatta beslut om ärenden.", "conflict": "Ärendet var redan avgjort av %s (%s, %s).",
 		"second": "Ditt godkännande är registrerat. En andra granskare måste också godkänna borttagningen.", "failed": "Beslutet kunde inte genomföras; försök igen eller använd webbsidan."},
 	"da": {"case": "Sag", "author": "Forfatter", "categories": "Kategorier", "hits": "Fund", "post": "Opslaget",
@@ -178,7 +182,7 @@ var texts = map[string]map[string]string{
 		"approve": "Godkend fjernelse", "keep": "Behold", "register": "Kun journalisér", "open": "Åbn i uppsikt",
 		"state_open": "Åben", "state_escalated": "Venter på en anden kontrollant eller administrator", "state_approved": "Fjernelse godkendt",
 		"state_kept": "Beholdt", "state_registered": "Journaliseret", "state_done": "Færdig",
-		"unmapped": "Din Slack-konto er ikke knyttet til en bruger i uppsikt, så du kan ikke træffe afgørelser her. Bed en administrator om at tilføje dig under review.slack.users.",
+		"unmapped":  "Din Slack-konto er ikke knyttet til en bruger i uppsikt, så du kan ikke træffe afgørelser her. Bed en administrator om at tilføje dig under review.slack.users.",
 		"forbidden": "Din rolle i uppsikt må ikke træffe afgørelser.", "conflict": "Sagen var allerede afgjort af %s (%s, %s).",
 		"second": "Din godkendelse er registreret. En anden kontrollant skal også godkende fjernelsen.", "failed": "Afgørelsen kunne ikke gennemføres; prøv igen eller brug websiden."},
 	"en": {"case": "Case", "author": "Author", "categories": "Categories", "hits": "Hits", "post": "The post",
@@ -186,7 +190,7 @@ var texts = map[string]map[string]string{
 		"approve": "Approve removal", "keep": "Keep", "register": "Register only", "open": "Open in uppsikt",
 		"state_open": "Open", "state_escalated": "Waiting for a second reviewer or an administrator", "state_approved": "Removal approved",
 		"state_kept": "Kept", "state_registered": "Registered", "state_done": "Done",
-		"unmapped": "Your Slack account is not linked to an uppsikt user, so you cannot decide cases here. Ask an administrator to add you under review.slack.users.",
+		"unmapped":  "Your Slack account is not linked to an uppsikt user, so you cannot decide cases here. Ask an administrator to add you under review.slack.users.",
 		"forbidden": "Your role in uppsikt may not decide cases.", "conflict": "The case was already decided by %s (%s, %s).",
 		"second": "Your approval is recorded. A second reviewer must also approve the removal.", "failed": "The decision could not be carried out; try again or use the web page."},
 }
