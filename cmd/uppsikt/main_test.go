@@ -70,6 +70,7 @@ func TestConfigCheck(t *testing.T) {
 	env, out, errb := testEnv(map[string]string{
 		"UPPSIKT_META_APP_SECRET": "x", "UPPSIKT_META_VERIFY_TOKEN": "x", "UPPSIKT_SLACK_BOT_TOKEN": "x",
 		"UPPSIKT_SMTP_PASSWORD": "x", "GRUVBERG_FB_PAGE_TOKEN": "x", "GRUVBERG_IG_TOKEN": "x",
+		"UPPSIKT_SLACK_APP_TOKEN": "x", "UPPSIKT_SLACK_SIGNING_SECRET": "x",
 	})
 	if got := run(context.Background(), env, []string{"config", "check", "-config", example}); got != 0 {
 		t.Fatalf("config check of the example: exit %d\n%s%s", got, out, errb)
