@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/uppsikt/uppsikt/archive/sqlite"
@@ -32,19 +33,22 @@ func runUser(ctx context.Context, env *environment, args []string) error {
 	if err := parseFlags(fs, args[1:], true); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 || strings.TrimSpace(fs.Arg(0)) == "" {
+	usageErr := func(msg string) error {
+		fmt.Fprintln(env.stderr, msg)
 		fs.Usage()
-		return fmt.Errorf("%w: give exactly one user name", errUsage)
+		return fmt.Errorf("%w: %s", errUsage, msg)
+	}
+	if fs.NArg() != 1 || strings.TrimSpace(fs.Arg(0)) == "" {
+		return usageErr("give exactly one user name")
 	}
 	name := strings.TrimSpace(fs.Arg(0))
 	if !moderation.Role(*role).Valid() {
-		fs.Usage()
-		return fmt.Errorf("%w: -role %q: write admin, moderator, archivist or viewer", errUsage, *role)
+		return usageErr(fmt.Sprintf("-role %q: write admin, moderator, archivist or viewer", *role))
 	}
 	switch *lang {
 	case "", "sv", "da", "en":
 	default:
-		return fmt.Errorf("%w: -language %q: write sv, da or en", errUsage, *lang)
+		return usageErr(fmt.Sprintf("-language %q: write sv, da or en", *lang))
 	}
 	cfg, err := loadConfig(env, *path)
 	if err != nil {
@@ -66,6 +70,9 @@ func runUser(ctx context.Context, env *environment, args []string) error {
 	hash, err := review.HashPassword(password)
 	if err != nil {
 		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(cfg.Paths.Database), 0o750); err != nil {
+		return fmt.Errorf("data folder: %w", err)
 	}
 	st, err := sqlite.Open(ctx, cfg.Paths.Database)
 	if err != nil {
