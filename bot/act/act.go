@@ -15,6 +15,7 @@ import (
 
 	"github.com/uppsikt/uppsikt/bot/facebook"
 	"github.com/uppsikt/uppsikt/bot/instagram"
+	"github.com/uppsikt/uppsikt/bot/pipeline"
 	"github.com/uppsikt/uppsikt/moderation"
 )
 
@@ -141,6 +142,8 @@ func (e *Executor) Drain(ctx context.Context, stop <-chan struct{}) (int, error)
 	if err != nil {
 		return 0, fmt.Errorf("pending actions: %w", err)
 	}
+	evCtx, release := pipeline.StopContext(ctx, stop)
+	defer release()
 	done := 0
 	for _, a := range actions {
 		select {
@@ -148,7 +151,10 @@ func (e *Executor) Drain(ctx context.Context, stop <-chan struct{}) (int, error)
 			return done, nil
 		default:
 		}
-		ok, err := e.Execute(ctx, a)
+		ok, err := e.execute(ctx, evCtx, a)
+		if err != nil && evCtx.Err() != nil && ctx.Err() == nil {
+			return done, nil // stopped while documenting: the action stays pending
+		}
 		if err != nil {
 			e.opts.Logger.Warn("action failed", "action_id", a.ID, "kind", a.Kind, "comment_id", a.CommentID, "error", err)
 		}
@@ -209,6 +215,11 @@ func (e *Executor) FollowDecisions(ctx context.Context) error {
 // Execute sends one action and records the outcome. It reports whether the
 // action is done.
 func (e *Executor) Execute(ctx context.Context, a moderation.Action) (bool, error) {
+	return e.execute(ctx, ctx, a)
+}
+
+// execute is Execute with the making of missing evidence under evCtx.
+func (e *Executor) execute(ctx, evCtx context.Context, a moderation.Action) (bool, error) {
 	st := e.opts.Store
 	c, err := st.Comment(ctx, a.CommentID)
 	if err != nil {
@@ -224,7 +235,10 @@ func (e *Executor) Execute(ctx context.Context, a moderation.Action) (bool, erro
 	}
 	removes := a.Kind == moderation.ActHide || a.Kind == moderation.ActDelete
 	if removes {
-		ok, err := e.ensureEvidence(ctx, a)
+		ok, err := e.ensureEvidence(ctx, evCtx, a)
+		if err != nil && evCtx.Err() != nil && ctx.Err() == nil {
+			return false, err // stopped: no attempt counted
+		}
 		if err != nil || !ok {
 			if err == nil {
 				err = ErrNoEvidence
@@ -301,7 +315,7 @@ func (e *Executor) Execute(ctx context.Context, a moderation.Action) (bool, erro
 
 // ensureEvidence reports whether the comment's evidence PDF is committed,
 // making it first when it is not.
-func (e *Executor) ensureEvidence(ctx context.Context, a moderation.Action) (bool, error) {
+func (e *Executor) ensureEvidence(ctx, evCtx context.Context, a moderation.Action) (bool, error) {
 	if e.opts.Evidence == nil {
 		return false, errors.New("no evidence maker configured")
 	}
@@ -313,7 +327,7 @@ func (e *Executor) ensureEvidence(ctx context.Context, a moderation.Action) (boo
 	if reg, err := e.register(ctx, a, moderation.Comment{ID: a.CommentID}, e.opts.Now()); err == nil {
 		number = reg.Number
 	}
-	if err := e.opts.Evidence.Document(ctx, a.CommentID, a.CaseID, number); err != nil {
+	if err := e.opts.Evidence.Document(evCtx, a.CommentID, a.CaseID, number); err != nil {
 		return false, err
 	}
 	return e.opts.Evidence.Committed(ctx, a.CommentID, time.Time{})

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/uppsikt/uppsikt/moderation"
@@ -84,7 +85,9 @@ func (p *Pipeline) Wake() {
 }
 
 // Run processes the queue until ctx is cancelled. The item under way is
-// finished before it returns.
+// finished, except for its evidence, which is abandoned (the item is then
+// replayed at the next start; every step is idempotent), so that a slow
+// browser or Ghostscript does not hold up the shutdown.
 func (p *Pipeline) Run(ctx context.Context) error {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
@@ -109,6 +112,8 @@ func (p *Pipeline) Run(ctx context.Context) error {
 // Drain processes queued items until the queue is empty or stop is closed,
 // and returns how many it completed.
 func (p *Pipeline) Drain(ctx context.Context, stop <-chan struct{}) (int, error) {
+	evCtx, release := StopContext(ctx, stop)
+	defer release()
 	done := 0
 	for {
 		items, err := p.opts.Store.PendingWork(ctx, p.opts.Batch)
@@ -125,7 +130,10 @@ func (p *Pipeline) Drain(ctx context.Context, stop <-chan struct{}) (int, error)
 			if it.Attempts >= p.opts.MaxAttempts {
 				continue
 			}
-			if err := p.Process(ctx, it); err != nil {
+			if err := p.process(ctx, evCtx, it); err != nil {
+				if evCtx.Err() != nil && ctx.Err() == nil {
+					return done, nil // stopped while documenting: replayed at the next start
+				}
 				p.opts.Logger.Warn("pipeline item failed", "comment_id", it.CommentID, "version", it.Version, "error", err)
 				if ferr := p.opts.Store.FailWork(ctx, it.ID, err.Error()); ferr != nil {
 					return done, errors.Join(err, ferr)
@@ -144,6 +152,11 @@ func (p *Pipeline) Drain(ctx context.Context, stop <-chan struct{}) (int, error)
 // Process runs every step for one queued version and then removes it from
 // the queue.
 func (p *Pipeline) Process(ctx context.Context, it moderation.WorkItem) error {
+	return p.process(ctx, ctx, it)
+}
+
+// process is Process with the evidence step under evCtx.
+func (p *Pipeline) process(ctx, evCtx context.Context, it moderation.WorkItem) error {
 	c, err := p.opts.Store.Comment(ctx, it.CommentID)
 	if err != nil {
 		return fmt.Errorf("comment %d: %w", it.CommentID, err)
@@ -184,7 +197,7 @@ func (p *Pipeline) Process(ctx context.Context, it moderation.WorkItem) error {
 		}
 		caseID = cs.ID
 	}
-	if err := p.document(ctx, c, caseID, seenAt, verdict, now); err != nil {
+	if err := p.document(ctx, evCtx, c, caseID, seenAt, verdict, now); err != nil {
 		return err
 	}
 	if err := p.opts.Store.CompleteWork(ctx, it.ID); err != nil {
@@ -198,7 +211,7 @@ func (p *Pipeline) Process(ctx context.Context, it moderation.WorkItem) error {
 // unless an evidence PDF made since this version was seen exists, and then
 // queued for hiding when a category says hide_then_review. Each part is
 // idempotent, so a replayed item acts once.
-func (p *Pipeline) document(ctx context.Context, c moderation.Comment, caseID int64, seenAt time.Time, v moderation.Verdict, now time.Time) error {
+func (p *Pipeline) document(ctx, evCtx context.Context, c moderation.Comment, caseID int64, seenAt time.Time, v moderation.Verdict, now time.Time) error {
 	if p.opts.Evidence == nil || (!v.Flagged() && !v.Register) {
 		return nil
 	}
@@ -225,7 +238,7 @@ func (p *Pipeline) document(ctx context.Context, c moderation.Comment, caseID in
 		return fmt.Errorf("evidence: %w", err)
 	}
 	if !done {
-		if err := p.opts.Evidence.Document(ctx, c.ID, caseID, number); err != nil {
+		if err := p.opts.Evidence.Document(evCtx, c.ID, caseID, number); err != nil {
 			return fmt.Errorf("evidence: %w", err)
 		}
 	}
@@ -242,4 +255,28 @@ func (p *Pipeline) document(ctx context.Context, c moderation.Comment, caseID in
 		}
 	}
 	return nil
+}
+
+// StopContext returns a context that is cancelled when stop is closed (or
+// ctx is done), and the function that releases it; a nil stop never
+// cancels. The goroutine that watches stop ends when release returns.
+func StopContext(ctx context.Context, stop <-chan struct{}) (context.Context, func()) {
+	c, cancel := context.WithCancel(ctx)
+	if stop == nil {
+		return c, cancel
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		select {
+		case <-stop:
+			cancel()
+		case <-done:
+		}
+	})
+	return c, func() {
+		close(done)
+		wg.Wait()
+		cancel()
+	}
 }
