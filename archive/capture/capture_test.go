@@ -118,7 +118,7 @@ try { navigator.sendBeacon("%[1]s/beacon", "x") } catch (e) {}
 	})
 	mux.HandleFunc("/hang", func(w http.ResponseWriter, r *http.Request) {
 		select {
-		case <-time.After(10 * time.Second):
+		case <-time.After(time.Minute):
 		case <-r.Context().Done():
 		}
 	})
@@ -360,7 +360,7 @@ func TestRestartEvery(t *testing.T) {
 
 func TestTimeout(t *testing.T) {
 	platform, _ := newSites(t)
-	b := newBrowser(t, platform, Options{Timeout: 4 * time.Second})
+	b := newBrowser(t, platform, Options{Timeout: 10 * time.Second})
 	ctx := context.Background()
 	_, err := b.Page(ctx, platform.URL+"/hang")
 	if !errors.Is(err, context.DeadlineExceeded) {
