@@ -134,3 +134,34 @@ func TestSecureCookieOverHTTPS(t *testing.T) {
 		t.Errorf("no session cookie after signing in (status %d)", resp.StatusCode)
 	}
 }
+
+// TestLanguageSettingOverridesBrowser: the user's own language wins over
+// the browser's; without one the browser's is used.
+func TestLanguageSettingOverridesBrowser(t *testing.T) {
+	r := newReviewRig(t)
+	c := signIn(t, r.srv.URL, "viewer", testPassword)
+	page := func() string {
+		req, _ := http.NewRequest("GET", r.srv.URL+"/cases", nil)
+		req.Header.Set("Accept-Language", "en-GB,en;q=0.8")
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	for _, tc := range []struct{ lang, want string }{{"", "Review queue"}, {"da", "Gennemgangskø"}, {"sv", "Granskningskö"}, {"", "Review queue"}} {
+		if tc.lang != "" || !strings.Contains(page(), tc.want) {
+			token := formToken(t, c, r.srv.URL+"/cases")
+			resp, err := c.PostForm(r.srv.URL+"/settings/language", url.Values{"csrf": {token}, "lang": {tc.lang}, "next": {"/cases"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+		}
+		if got := page(); !strings.Contains(got, tc.want) || !strings.Contains(got, `lang="`+map[string]string{"": "en", "da": "da", "sv": "sv"}[tc.lang]+`"`) {
+			t.Errorf("language %q: the page is not in it (want %q)", tc.lang, tc.want)
+		}
+	}
+}
