@@ -135,3 +135,51 @@ func BenchmarkFlaggedToCommitted(b *testing.B) {
 	st := br.Stats()
 	b.ReportMetric(float64(st.Starts), "browser-starts")
 }
+
+// BenchmarkBrowserMemory takes the two captures of an evidence PDF (the
+// live page and the evidence view) b.N times on one warm browser that is
+// not restarted, and reports the browser's memory (PSS of its process
+// tree) after the warm-up and at the end.
+// Run: go test -run '^$' -bench BrowserMemory -benchtime 250x ./archive/evidencepdf
+func BenchmarkBrowserMemory(b *testing.B) {
+	needTools(b, "chromium")
+	page := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<html><body style="font-family:sans-serif"><h1>Gruvbergs kommun</h1>`)
+		for i := range 12 {
+			fmt.Fprintf(w, `<div style="border:1px solid #ccc;margin:8px;padding:8px"><b>Besökare %d</b><p>Kommentar %d.</p></div>`, i, i)
+		}
+		fmt.Fprint(w, `</body></html>`)
+	}))
+	defer page.Close()
+	f := newFixture(b, page.URL+"/web/100/posts/100_1?comment_id=100_1_2")
+	br := capture.New(capture.Options{AllowedHosts: []string{strings.TrimPrefix(page.URL, "http://")}, RestartEvery: 100000})
+	defer br.Close()
+	m := New(Options{Store: f.st, Dir: f.dir, Browser: br})
+	ctx := context.Background()
+	ev, view, err := m.load(ctx, Request{CommentID: f.commentID})
+	if err != nil {
+		b.Fatal(err)
+	}
+	html, err := RenderView(view)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for range 5 { // warm-up
+		if shots, fail := m.capture(ctx, ev.PermalinkURL, html); fail != "" || len(shots) != 2 {
+			b.Fatalf("capture: %s", fail)
+		}
+	}
+	start := treePSS(br.Stats().PID)
+	b.ResetTimer()
+	for range b.N {
+		if shots, fail := m.capture(ctx, ev.PermalinkURL, html); fail != "" || len(shots) != 2 {
+			b.Fatalf("capture: %s", fail)
+		}
+	}
+	b.StopTimer()
+	st := br.Stats()
+	b.ReportMetric(start, "browser-start-MiB")
+	b.ReportMetric(treePSS(st.PID), "browser-end-MiB")
+	b.ReportMetric(float64(st.Captures), "captures")
+	b.ReportMetric(float64(st.Starts), "browser-starts")
+}

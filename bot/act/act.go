@@ -69,14 +69,19 @@ type Options struct {
 	Batch          int           // actions per round (default 50)
 	Idle           time.Duration // wait between rounds (default 2 s)
 	MaxAttempts    int           // attempts before an action fails (default 8)
-	Now            func() time.Time
-	Logger         *slog.Logger
+	// FollowEvery is how often Drain looks for decided cases whose actions
+	// are not queued yet (default 30 s); the decision service queues them
+	// itself, this is the safety net.
+	FollowEvery time.Duration
+	Now         func() time.Time
+	Logger      *slog.Logger
 }
 
 // Executor sends pending actions.
 type Executor struct {
-	opts Options
-	wake chan struct{}
+	opts       Options
+	wake       chan struct{}
+	lastFollow time.Time // used by Drain, which runs in one goroutine at a time
 }
 
 // New returns an Executor.
@@ -89,6 +94,9 @@ func New(opts Options) *Executor {
 	}
 	if opts.MaxAttempts <= 0 {
 		opts.MaxAttempts = 8
+	}
+	if opts.FollowEvery <= 0 {
+		opts.FollowEvery = 30 * time.Second
 	}
 	if opts.Replies == nil {
 		opts.Replies = DefaultTemplates()
@@ -132,11 +140,15 @@ func (e *Executor) Run(ctx context.Context) error {
 	}
 }
 
-// Drain follows the review decisions and sends every pending action once,
-// and returns how many were carried out.
+// Drain follows the review decisions (every FollowEvery) and sends every
+// pending action once, and returns how many were carried out. It must not
+// run in two goroutines at once.
 func (e *Executor) Drain(ctx context.Context, stop <-chan struct{}) (int, error) {
-	if err := e.FollowDecisions(ctx); err != nil {
-		return 0, err
+	if now := e.opts.Now(); now.Sub(e.lastFollow) >= e.opts.FollowEvery {
+		if err := e.FollowDecisions(ctx); err != nil {
+			return 0, err
+		}
+		e.lastFollow = now
 	}
 	actions, err := e.opts.Store.PendingActions(ctx, e.opts.Batch)
 	if err != nil {
@@ -249,6 +261,19 @@ func (e *Executor) execute(ctx, evCtx context.Context, a moderation.Action) (boo
 	}
 	if a.Kind == moderation.ActDelete {
 		// Replies go first: a deleted comment can no longer be answered.
+		// A removal decided in review gets its replies even when whoever
+		// queued the delete did not queue them.
+		if a.CaseID != 0 {
+			kinds := []string{moderation.ActReply}
+			if e.opts.PrivateReplies && acct.Platform == moderation.Facebook {
+				kinds = append(kinds, moderation.ActPrivateReply)
+			}
+			for _, k := range kinds {
+				if _, _, err := st.EnqueueAction(ctx, moderation.Action{CommentID: a.CommentID, CaseID: a.CaseID, Kind: k, CreatedAt: e.opts.Now()}); err != nil {
+					return false, err
+				}
+			}
+		}
 		others, err := st.Actions(ctx, a.CommentID)
 		if err != nil {
 			return false, err

@@ -154,6 +154,9 @@ func (r *evRig) settle(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 6 {
+		if err := r.exec.FollowDecisions(ctx); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := r.pipe.Drain(ctx, nil); err != nil {
 			t.Fatal(err)
 		}
@@ -231,7 +234,7 @@ func (r *evRig) checkInvariant(t *testing.T) int {
 func TestEvidenceBeforeRemoval(t *testing.T) {
 	needEvidenceTools(t)
 	ctx := context.Background()
-	r, pe := newEvRig(t, "")
+	r, pe := newEvRig(t, "actions: {private_replies: true}\n")
 
 	// Normal run, warm browser.
 	pnr := r.add(t, "Ring mig, mitt personnummer är 811218-9876")
@@ -373,8 +376,8 @@ func TestEvidenceBeforeRemoval(t *testing.T) {
 			}
 		}
 	}
-	if strings.Join(order, ",") != "reply,delete" {
-		t.Errorf("actions on the approved comment = %v, want reply then delete", order)
+	if strings.Join(order, ",") != "reply,private_reply,delete" {
+		t.Errorf("actions on the approved comment = %v, want reply, private reply, then delete", order)
 	}
 	if len(replies) != 1 || !strings.Contains(replies[0], "Din kommentar har tagits bort eftersom den innehöll") {
 		t.Errorf("reply = %q, want the Swedish template", replies)
