@@ -186,7 +186,7 @@ func TestRenderEvidenceStructure(t *testing.T) {
 				t.Error("no output intent of subtype GTS_PDFA1")
 			}
 			if !regexp.MustCompile(`trailer\s*<<[^>]*/ID\s*\[\s*<[0-9A-Fa-f]+>\s*<[0-9A-Fa-f]+>\s*\]`).MatchString(raw) {
-				t.Error("trailer has no /ID")
+				t.Errorf("trailer has no /ID; the file ends with:\n%q", raw[max(0, len(raw)-400):])
 			}
 			// The attachment is an associated file of the document.
 			if !regexp.MustCompile(`/AF\s*\d+ 0 R`).MatchString(raw) {
