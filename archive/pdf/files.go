@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode"
 
 	"codeberg.org/go-pdf/fpdf"
 )
@@ -133,4 +134,120 @@ func ConvertFiles(ctx context.Context, srcs []string, out string, part int, meta
 		return fmt.Errorf("pdf: ghostscript output is not a PDF")
 	}
 	return nil
+}
+
+// WinAnsi is DejaVu Sans, regular and bold, as single-byte TrueType fonts in
+// the Windows-1252 encoding, for long documents such as yearly snapshots.
+// Ghostscript converts text in fpdf's UTF-8 (CID) fonts about twenty times
+// more slowly than in single-byte fonts, and keeps memory for it until the
+// end of the document; Windows-1252 holds å ä ö æ ø é ü and the usual
+// punctuation. Text is passed through ToWinAnsi.
+type WinAnsi struct {
+	regularJSON, regularZ, boldJSON, boldZ []byte
+}
+
+// NewWinAnsi builds the font definitions with fpdf.MakeFont in a temporary
+// directory under tempDir (the system's when empty).
+func NewWinAnsi(tempDir string) (*WinAnsi, error) {
+	dir, err := os.MkdirTemp(tempDir, "uppsikt-font-")
+	if err != nil {
+		return nil, fmt.Errorf("pdf: fonts: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	var m strings.Builder
+	for b := range 256 {
+		r, ok := winAnsiRune(byte(b))
+		if !ok || b < 0x20 {
+			fmt.Fprintf(&m, "!%02X U+%04X .notdef\n", b, b)
+			continue
+		}
+		fmt.Fprintf(&m, "!%02X U+%04X uni%04X\n", b, r, r)
+	}
+	mapFile := filepath.Join(dir, "cp1252.map")
+	if err := os.WriteFile(mapFile, []byte(m.String()), 0o600); err != nil {
+		return nil, fmt.Errorf("pdf: fonts: %w", err)
+	}
+	w := &WinAnsi{}
+	for _, ft := range []struct {
+		name    string
+		data    []byte
+		json, z *[]byte
+	}{
+		{"dejavu-regular", dejaVuSans, &w.regularJSON, &w.regularZ},
+		{"dejavu-bold", dejaVuSansBold, &w.boldJSON, &w.boldZ},
+	} {
+		ttf := filepath.Join(dir, ft.name+".ttf")
+		if err := os.WriteFile(ttf, ft.data, 0o600); err != nil {
+			return nil, fmt.Errorf("pdf: fonts: %w", err)
+		}
+		if err := fpdf.MakeFont(ttf, mapFile, dir, nil, true); err != nil {
+			return nil, fmt.Errorf("pdf: fonts: %s: %w", ft.name, err)
+		}
+		if *ft.json, err = os.ReadFile(filepath.Join(dir, ft.name+".json")); err != nil {
+			return nil, fmt.Errorf("pdf: fonts: %w", err)
+		}
+		if *ft.z, err = os.ReadFile(filepath.Join(dir, ft.name+".z")); err != nil {
+			return nil, fmt.Errorf("pdf: fonts: %w", err)
+		}
+	}
+	return w, nil
+}
+
+// Add registers the fonts with f as FontFamily.
+func (w *WinAnsi) Add(f *fpdf.Fpdf) {
+	f.AddFontFromBytes(fontFamily, "", w.regularJSON, w.regularZ)
+	f.AddFontFromBytes(fontFamily, "B", w.boldJSON, w.boldZ)
+}
+
+// cp1252High is Windows-1252 from 0x80 to 0x9F; 0 where it has no character.
+var cp1252High = [32]rune{
+	0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
+	0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
+}
+
+func winAnsiRune(b byte) (rune, bool) {
+	switch {
+	case b >= 0x80 && b < 0xA0:
+		r := cp1252High[b-0x80]
+		return r, r != 0
+	case b == 0x7F:
+		return 0, false
+	}
+	return rune(b), true
+}
+
+// ToWinAnsi encodes s in Windows-1252 for the WinAnsi fonts: newlines are
+// kept, other control characters dropped, and a character the encoding
+// lacks is written as its code point, "[U+0141]".
+func ToWinAnsi(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
+		switch {
+		case r == '\n':
+			b.WriteByte('\n')
+		case r == '\t' || r == '\r':
+			b.WriteByte(' ')
+		case r < 0x20 || r == 0x7F || (r >= 0x80 && r < 0xA0):
+		case r < 0x100:
+			b.WriteByte(byte(r))
+		default:
+			if c, ok := winAnsiByte(r); ok {
+				b.WriteByte(c)
+			} else if !unicode.Is(unicode.Cf, r) {
+				fmt.Fprintf(&b, "[U+%04X]", r)
+			}
+		}
+	}
+	return b.String()
+}
+
+// winAnsiByte is the Windows-1252 byte of a character above U+00FF.
+func winAnsiByte(r rune) (byte, bool) {
+	for i, c := range cp1252High {
+		if c == r {
+			return byte(0x80 + i), true
+		}
+	}
+	return 0, false
 }

@@ -17,7 +17,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode"
 
 	"codeberg.org/go-pdf/fpdf"
 
@@ -143,6 +142,7 @@ type job struct {
 	account moderation.Account
 	dir     string
 	taken   time.Time
+	fonts   *pdf.WinAnsi
 
 	f     *fpdf.Fpdf
 	base  int // pages in earlier parts
@@ -181,7 +181,11 @@ func (w *Writer) Write(ctx context.Context, req Request) (Result, error) {
 		return Result{}, fmt.Errorf("snapshot: %w", err)
 	}
 	defer os.RemoveAll(dir)
-	j := &job{w: w, req: req, account: a, dir: dir, taken: w.o.Now().UTC(), base: frontPages}
+	fonts, err := pdf.NewWinAnsi(dir)
+	if err != nil {
+		return Result{}, fmt.Errorf("snapshot: %w", err)
+	}
+	j := &job{w: w, req: req, account: a, dir: dir, taken: w.o.Now().UTC(), base: frontPages, fonts: fonts}
 	j.label = fmt.Sprintf("uppsikt – ögonblicksbild av %s, %s–%s", a.Name,
 		req.From.In(w.o.Location).Format(time.DateOnly), req.To.Add(-time.Nanosecond).In(w.o.Location).Format(time.DateOnly))
 	j.manifestF, err = os.Create(filepath.Join(dir, "manifest.txt"))
@@ -273,7 +277,7 @@ func (j *job) newDoc() *fpdf.Fpdf {
 	f := fpdf.New("P", "mm", "A4", "")
 	f.SetMargins(margin, margin, margin)
 	f.SetAutoPageBreak(true, margin+5)
-	pdf.AddFonts(f)
+	j.fonts.Add(f)
 	f.SetCreator("uppsikt", false)
 	f.SetProducer("uppsikt (fpdf)", false)
 	f.SetCreationDate(j.taken)
@@ -594,7 +598,7 @@ func (j *job) post(ctx context.Context, p moderation.Post) error {
 		}
 		head := who + " · " + j.when(c.CreatedAt)
 		if e.depth > 0 {
-			head = "↳ " + head
+			head = "» " + head
 		}
 		if marker != "" {
 			head += "  [" + marker + "]"
@@ -784,7 +788,7 @@ func (j *job) front() error {
 		if page > 0 {
 			p = fmt.Sprint(page)
 		}
-		f.CellFormat(0, 6.5, p, "", 1, "R", false, 0, "")
+		f.CellFormat(0, 6.5, clean(p), "", 1, "R", false, 0, "")
 	}
 	toc("Omslag och kontouppgifter", 1, true)
 	toc("Innehållsförteckning", 2, true)
@@ -822,28 +826,10 @@ func kindName(k string) string {
 	return "ögonblicksbild"
 }
 
-// clean makes text safe to draw: valid UTF-8, no control characters but
-// newlines, and characters beyond the Basic Multilingual Plane (emoji),
-// which the font cannot hold, written as their code point.
-func clean(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range s {
-		switch {
-		case r == '\n':
-			b.WriteRune(r)
-		case r == '\t' || r == '\r':
-			b.WriteByte(' ')
-		case unicode.IsControl(r), unicode.Is(unicode.Cf, r):
-		case r > 0xFFFF:
-			fmt.Fprintf(&b, "[U+%04X]", r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
+// clean makes text safe to draw in the Windows-1252 fonts (see
+// pdf.ToWinAnsi): a character they lack is written as its code point. The
+// exact text stays in uppsikt's store and in archive packages.
+func clean(s string) string { return pdf.ToWinAnsi(s) }
 
 func truncate(s string, n int) string {
 	r := []rune(s)

@@ -1,0 +1,32 @@
+package pdf
+
+import "testing"
+
+func TestToWinAnsi(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"ascii", "Hej!", "Hej!"},
+		{"swedish and danish", "åäö ÅÄÖ æø", "\xe5\xe4\xf6 \xc5\xc4\xd6 \xe6\xf8"},
+		{"windows-1252 punctuation", "– … €", "\x96 \x85 \x80"},
+		{"outside the encoding", "Łódź 😡", "[U+0141]\xf3d[U+017A] [U+1F621]"},
+		{"controls and newlines", "a\tb\x00c\nd\u200be", "a bc\nde"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ToWinAnsi(tt.in); got != tt.want {
+				t.Errorf("ToWinAnsi(%q): got %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestNewWinAnsi(t *testing.T) {
+	w, err := NewWinAnsi(t.TempDir())
+	if err != nil {
+		t.Fatalf("NewWinAnsi: %v", err)
+	}
+	if len(w.regularJSON) == 0 || len(w.regularZ) == 0 || len(w.boldJSON) == 0 || len(w.boldZ) == 0 {
+		t.Errorf("font definitions are empty")
+	}
+}
