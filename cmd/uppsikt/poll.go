@@ -33,6 +33,10 @@ type supervision struct {
 	hooks      *webhook.Processor
 	webhook    http.Handler // nil when webhooks are off
 	keys       []string
+	facebook   *facebook.Connector
+	// pages are the Facebook accounts to subscribe to the app's webhook
+	// when webhooks are on.
+	pages []moderation.Account
 }
 
 // supervisionOptions are the parts of openSupervision a test or a
@@ -94,6 +98,7 @@ func openSupervision(ctx context.Context, cfg *config.Config, st moderation.Stor
 		Now: o.Now, Sleep: o.Sleep, Logger: log.With("part", "graph"),
 	})
 	fbConn := facebook.New(facebook.Options{Client: s.client, Now: o.Now, Logger: log.With("part", "facebook")})
+	s.facebook = fbConn
 	igConn := instagram.New(instagram.Options{Client: s.client, Now: o.Now})
 	s.connectors = map[moderation.Platform]moderation.Connector{
 		moderation.Facebook:  fbConn,
@@ -122,10 +127,31 @@ func openSupervision(ctx context.Context, cfg *config.Config, st moderation.Stor
 		Fetchers: map[moderation.Platform]webhook.Fetcher{moderation.Facebook: fbConn, moderation.Instagram: igConn},
 	})
 	if cfg.Meta.Webhooks {
+		for _, a := range cfg.Accounts {
+			if a.Platform == string(moderation.Facebook) {
+				s.pages = append(s.pages, moderation.Account{Key: a.Key, Platform: moderation.Facebook, PlatformID: a.ID, Name: a.Name})
+			}
+		}
 		s.webhook = &webhook.Handler{Store: st, AppSecret: cfg.Meta.AppSecret.Value(), VerifyToken: cfg.Meta.VerifyToken.Value(),
 			Now: o.Now, Logger: log.With("part", "webhooks"), Received: s.hooks.Wake}
 	}
 	return s, nil
+}
+
+// subscribe asks Meta to deliver each page's feed changes to the webhook.
+// A page that cannot be subscribed is still polled, so a failure is
+// reported and not fatal.
+func (s *supervision) subscribe(ctx context.Context, log *slog.Logger) {
+	for _, a := range s.pages {
+		if err := s.facebook.Subscribe(ctx, a); err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			log.Warn("webhooks not subscribed; the page is still polled", "account", a.Key, "error", err)
+			continue
+		}
+		log.Info("page subscribed to webhooks", "account", a.Key)
+	}
 }
 
 // openStore opens the configured store and writes the configured accounts

@@ -32,6 +32,7 @@ type service struct {
 	listener net.Listener
 	removal  *removalParts // evidence, platform actions, records register
 	review   *reviewParts
+	sup      *supervision
 }
 
 // openService builds everything from a valid configuration and opens the
@@ -84,7 +85,7 @@ func openService(ctx context.Context, cfg *config.Config, log *slog.Logger) (*se
 	if err != nil {
 		return nil, err
 	}
-	s.poller, s.hooks = sup.poller, sup.hooks
+	s.poller, s.hooks, s.sup = sup.poller, sup.hooks, sup
 	s.removal.connect(cfg, st, sup.client, log)
 	// Decisions, the web page and Slack: reviewwire.go.
 	if s.review, err = openReview(cfg, st, loc, log, languages); err != nil {
@@ -128,6 +129,7 @@ func (s *service) run(ctx context.Context) error {
 	wg.Go(func() { errs <- s.review.run(workCtx) })
 	wg.Go(func() { errs <- s.poller.Run(workCtx) })
 	wg.Go(func() { errs <- s.hooks.Run(workCtx) })
+	wg.Go(func() { s.sup.subscribe(workCtx, s.log.With("part", "webhooks")) })
 	webDone := make(chan error, 1)
 	go func() { webDone <- s.web.Serve(s.listener) }()
 	s.log.Info("uppsikt is running", "web", s.URL(), "accounts", len(s.cfg.Accounts), "database", s.cfg.Paths.Database)

@@ -341,6 +341,18 @@ func TestWebhookHandshakeThroughService(t *testing.T) {
 	if evs, _ := st.PendingWebhookEvents(context.Background(), 0); len(evs) != 0 {
 		t.Errorf("unsigned delivery stored: %d events", len(evs))
 	}
+
+	// At start the service subscribes every Facebook page to the webhook,
+	// without which Meta sends nothing for it.
+	if len(sup.pages) == 0 {
+		t.Fatal("webhooks on, but no page to subscribe")
+	}
+	sup.subscribe(context.Background(), discardLogger())
+	for _, a := range sup.pages {
+		if ok, err := sup.facebook.Subscribed(context.Background(), a); err != nil || !ok {
+			t.Errorf("%s: subscribed after start: got %v, %v; want true, nil", a.Key, ok, err)
+		}
+	}
 }
 
 func mustLoc(t *testing.T, name string) *time.Location {
