@@ -23,6 +23,12 @@ type ReconcileOptions struct {
 	// platform no longer lists, and that answers "does not exist" when asked
 	// for, is reported as deleted. Nil skips deletion detection.
 	Known func(ctx context.Context, postID string) (map[string]CommentState, error)
+	// KnownPosts returns the platform ids of the stored posts of the
+	// account created at or after since. A stored post the walk no longer
+	// lists, and that answers "does not exist" when asked for, was deleted
+	// as a whole: every stored comment of it not yet deleted is reported as
+	// deleted. Nil (or a nil Known) skips this check.
+	KnownPosts func(ctx context.Context, since time.Time) ([]string, error)
 	// Emit receives the results a page at a time, to be stored before the
 	// walk goes on; an error stops the walk.
 	Emit func(ctx context.Context, res PollResult) error

@@ -63,6 +63,7 @@ type StatePost struct {
 	ID       string         `json:"id"`
 	Message  string         `json:"message"`
 	Created  time.Time      `json:"created_time"`
+	Deleted  bool           `json:"deleted,omitempty"` // deleted as a whole (DeletePost)
 	Comments []StateComment `json:"comments"`
 }
 
@@ -105,7 +106,7 @@ func (e *Emulator) State(account string) State {
 		}
 		sa := StateAccount{Platform: a.Platform, ID: a.ID, Name: a.Name}
 		for _, p := range a.posts {
-			sp := StatePost{ID: p.ID, Message: p.Message, Created: p.Created}
+			sp := StatePost{ID: p.ID, Message: p.Message, Created: p.Created, Deleted: p.Deleted}
 			var add func(c *comment)
 			add = func(c *comment) {
 				sc := StateComment{ID: c.ID, From: c.From, ByPage: c.ByPage, Message: c.Message, Created: c.Created,

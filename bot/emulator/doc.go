@@ -25,7 +25,8 @@
 //	go e.RunLive(ctx, 2)            // two new comments, edits or author deletions a minute
 //
 // AddComment, EditComment and AuthorDelete act as a visitor would and emit
-// webhook events; InjectFault adds a fault; State and Stats return what
+// webhook events; DeletePost deletes a post with its comments as its author
+// or another admin would; InjectFault adds a fault; State and Stats return what
 // /_emulator/state and /_emulator/stats serve.
 //
 // # Graph API

@@ -151,6 +151,12 @@ func (e *Emulator) emitComment(cm *comment, verb string) {
 			"changes": []map[string]any{{"field": "comments", "value": value}},
 		}}}
 	}
+	e.sendPayload(a, payload)
+}
+
+// sendPayload sends a webhook payload about account a to every subscriber,
+// with the configured webhook faults. The caller holds e.mu.
+func (e *Emulator) sendPayload(a *account, payload map[string]any) {
 	body := jsonBytes(payload)
 	kind := e.matchWebhookFault(a)
 	for _, t := range e.hooks {

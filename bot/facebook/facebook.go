@@ -140,13 +140,16 @@ func (c *Connector) Poll(ctx context.Context, a moderation.Account, cur moderati
 }
 
 // Reconcile walks every post since o.Since with all its comments and
-// replies, 100 posts per request, and reports comments that disappeared.
+// replies, 100 posts per request, and reports comments that disappeared,
+// also those of stored posts that were deleted as a whole (see GonePosts).
 func (c *Connector) Reconcile(ctx context.Context, a moderation.Account, o moderation.ReconcileOptions) (int, error) {
 	requests := 0
+	seen := map[string]bool{}
 	_, err := c.walk(ctx, a, o.Since, 100, o.Source, &requests, func(ctx context.Context, page []postComments) error {
 		now := c.opts.Now()
 		res := moderation.PollResult{}
 		for _, pc := range page {
+			seen[pc.post.PlatformID] = true
 			res.Posts = append(res.Posts, pc.post)
 			res.Comments = append(res.Comments, pc.comments...)
 			if o.Known == nil {
@@ -180,10 +183,24 @@ func (c *Connector) Reconcile(ctx context.Context, a moderation.Account, o moder
 		}
 		return o.Emit(ctx, res)
 	})
+	if err == nil {
+		err = c.emitGonePosts(ctx, a, o, seen, &requests)
+	}
 	if err != nil {
 		return requests, fmt.Errorf("reconcile %s: %w", a.Key, err)
 	}
 	return requests, nil
+}
+
+// emitGonePosts records the comments of stored posts deleted as a whole.
+func (c *Connector) emitGonePosts(ctx context.Context, a moderation.Account, o moderation.ReconcileOptions, seen map[string]bool, n *int) error {
+	changes, err := GonePosts(ctx, c.client, a, o, seen, n)
+	if len(changes) > 0 {
+		if eerr := o.Emit(ctx, moderation.PollResult{Changes: changes}); eerr != nil {
+			return errors.Join(err, eerr)
+		}
+	}
+	return err
 }
 
 // FetchComment reads one comment. A deleted comment answers an error for

@@ -110,10 +110,12 @@ func (c *Connector) Poll(ctx context.Context, a moderation.Account, cur moderati
 // replies and reports comments that disappeared.
 func (c *Connector) Reconcile(ctx context.Context, a moderation.Account, o moderation.ReconcileOptions) (int, error) {
 	requests := 0
+	seen := map[string]bool{}
 	err := c.walk(ctx, a, o.Since, 100, o.Source, &requests, func(ctx context.Context, page []mediaComments) error {
 		now := c.opts.Now()
 		var res moderation.PollResult
 		for _, mc := range page {
+			seen[mc.post.PlatformID] = true
 			res.Posts = append(res.Posts, mc.post)
 			res.Comments = append(res.Comments, mc.comments...)
 			if o.Known == nil {
@@ -145,6 +147,14 @@ func (c *Connector) Reconcile(ctx context.Context, a moderation.Account, o moder
 		}
 		return o.Emit(ctx, res)
 	})
+	if err == nil {
+		// Media deleted as a whole take their stored comments with them.
+		var changes []moderation.StateChange
+		changes, err = facebook.GonePosts(ctx, c.opts.Client, a, o, seen, &requests)
+		if len(changes) > 0 {
+			err = errors.Join(err, o.Emit(ctx, moderation.PollResult{Changes: changes}))
+		}
+	}
 	if err != nil {
 		return requests, fmt.Errorf("reconcile %s: %w", a.Key, err)
 	}

@@ -265,6 +265,7 @@ func (p *Poller) reconcile(ctx context.Context, rec moderation.Reconciler, a mod
 		Known: func(ctx context.Context, postID string) (map[string]moderation.CommentState, error) {
 			return p.opts.Store.CommentStates(ctx, a.Key, postID)
 		},
+		KnownPosts: p.knownPosts(a.Key),
 		Emit: func(ctx context.Context, res moderation.PollResult) error {
 			c, err := Store(ctx, p.opts.Store, res)
 			rep.add(c)
@@ -274,6 +275,41 @@ func (p *Poller) reconcile(ctx context.Context, rec moderation.Reconciler, a mod
 	rep.Requests += n
 	p.opts.Logger.Debug("reconciled", "account", a.Key, "source", string(source), "requests", n, "changes", rep.Changes)
 	return err
+}
+
+// postLister is the part of moderation.ArchiveStore that lists stored
+// posts; archive/sqlite implements it.
+type postLister interface {
+	PostsBetween(ctx context.Context, accountKey string, from, to time.Time, after moderation.PostCursor, limit int) ([]moderation.Post, moderation.PostCursor, error)
+}
+
+// knownPosts lists the stored posts of an account for the reconcile pass,
+// so that posts deleted as a whole are noticed. A store that cannot list
+// posts gives nil, which skips the check.
+func (p *Poller) knownPosts(key string) func(ctx context.Context, since time.Time) ([]string, error) {
+	pl, ok := p.opts.Store.(postLister)
+	if !ok {
+		return nil
+	}
+	return func(ctx context.Context, since time.Time) ([]string, error) {
+		// Posts dated ahead of the clock are listed too.
+		to := p.opts.Now().Add(24 * time.Hour)
+		var ids []string
+		var cur moderation.PostCursor
+		for {
+			ps, next, err := pl.PostsBetween(ctx, key, since, to, cur, 500)
+			if err != nil {
+				return ids, fmt.Errorf("stored posts of %s: %w", key, err)
+			}
+			for _, post := range ps {
+				ids = append(ids, post.PlatformID)
+			}
+			if len(ps) < 500 {
+				return ids, nil
+			}
+			cur = next
+		}
+	}
 }
 
 // Backfill loads an account's history since a time (every post and every
