@@ -26,5 +26,10 @@
 // always two pages long.
 //
 // Schedule says when the yearly snapshot of the year before is due (by
-// default on 15 January); the service or an operator calls Write then.
+// default on 15 January). Yearly runs in the service and takes it on that
+// day for every account that is not closed, as <account>-<year>.pdf in the
+// snapshot folder, once per account and year: a year counts as done when
+// the store has a yearly snapshot record of it, so a restart takes nothing
+// twice, and a failed snapshot is tried again at the next hourly wake. An
+// operator can take one at any time with "uppsikt snapshot".
 package snapshot

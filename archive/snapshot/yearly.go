@@ -31,6 +31,9 @@ type YearlyOptions struct {
 	// Every is how often the scheduler wakes to look for a due snapshot;
 	// an hour when zero. A failed snapshot is tried again at the next wake.
 	Every time.Duration
+	// FirstWake is how long after Run starts the first check is made; at
+	// once when zero.
+	FirstWake time.Duration
 	// Write writes one snapshot and records it in the store (Writer.Write
 	// does both). The request has the account, kind, period and output file
 	// set; Write may add the pages to capture. Nil: a Writer without
@@ -68,12 +71,21 @@ func NewYearly(o YearlyOptions) *Yearly {
 	return &Yearly{o: o}
 }
 
-// Run checks at once and then at every wake until ctx ends. A snapshot in
+// Run checks after FirstWake and then at every wake until ctx ends. A snapshot in
 // progress when ctx ends is abandoned: nothing is recorded and no partial
 // file is left in the folder. Failures are logged, never returned.
 func (y *Yearly) Run(ctx context.Context) {
 	y.o.Logger.Info("yearly snapshots scheduled", "folder", y.o.Folder,
 		"next", y.o.Schedule.Next(y.o.Now()).Format(time.DateOnly))
+	if y.o.FirstWake > 0 {
+		first := time.NewTimer(y.o.FirstWake)
+		select {
+		case <-ctx.Done():
+			first.Stop()
+			return
+		case <-first.C:
+		}
+	}
 	t := time.NewTicker(y.o.Every)
 	defer t.Stop()
 	for {

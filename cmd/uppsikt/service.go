@@ -33,6 +33,7 @@ type service struct {
 	removal  *removalParts // evidence, platform actions, records register
 	review   *reviewParts
 	sup      *supervision
+	yearly   func(context.Context) // the yearly snapshots: yearly.go
 }
 
 // openService builds everything from a valid configuration and opens the
@@ -91,6 +92,13 @@ func openService(ctx context.Context, cfg *config.Config, log *slog.Logger) (*se
 	if s.review, err = openReview(cfg, st, loc, log, languages); err != nil {
 		return nil, err
 	}
+	if cfg.Archive.Snapshots != "" {
+		y, err := newYearly(cfg, st, log, loc, time.Now)
+		if err != nil {
+			return nil, err
+		}
+		s.yearly = y.Run
+	}
 	mux := http.NewServeMux()
 	mux.Handle("/", s.review.web)
 	if s.review.slack != nil {
@@ -130,6 +138,9 @@ func (s *service) run(ctx context.Context) error {
 	wg.Go(func() { errs <- s.poller.Run(workCtx) })
 	wg.Go(func() { errs <- s.hooks.Run(workCtx) })
 	wg.Go(func() { s.sup.subscribe(workCtx, s.log.With("part", "webhooks")) })
+	if s.yearly != nil {
+		wg.Go(func() { s.yearly(workCtx) })
+	}
 	webDone := make(chan error, 1)
 	go func() { webDone <- s.web.Serve(s.listener) }()
 	s.log.Info("uppsikt is running", "web", s.URL(), "accounts", len(s.cfg.Accounts), "database", s.cfg.Paths.Database)

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net/url"
+	"time"
+
+	"github.com/uppsikt/uppsikt/archive/capture"
+	"github.com/uppsikt/uppsikt/archive/snapshot"
+	"github.com/uppsikt/uppsikt/archive/sqlite"
+	"github.com/uppsikt/uppsikt/cmd/config"
+	"github.com/uppsikt/uppsikt/moderation"
+)
+
+// yearlyFirstWake is how long the service waits after starting before it
+// looks for a due yearly snapshot, so that starting is not slowed by one.
+const yearlyFirstWake = time.Minute
+
+// newYearly builds the yearly snapshot scheduler of the service from the
+// configuration: the day archive.yearly_on in the municipality's time zone,
+// the folder archive.snapshots, screenshots of the account's page and the
+// platform's comments as "uppsikt snapshot" takes them.
+func newYearly(cfg *config.Config, st *sqlite.Store, log *slog.Logger, loc *time.Location, now func() time.Time) (*snapshot.Yearly, error) {
+	month, day, err := cfg.Archive.YearlyDay()
+	if err != nil {
+		return nil, err
+	}
+	log = log.With("part", "yearly-snapshots")
+	graph := newGraphThreads(cfg)
+	write := func(ctx context.Context, a moderation.Account, req snapshot.Request) (snapshot.Result, error) {
+		opts := snapshot.Options{Store: st, Location: loc, Logger: log, Now: now}
+		if page := accountPage(ctx, st, a, req.From, req.To); page != "" {
+			req.PageURLs = []string{page}
+			u, err := url.Parse(page)
+			if err == nil {
+				br := capture.New(capture.Options{AllowedHosts: []string{u.Host}, Logger: log.With("part", "capture"), Timeout: 2 * time.Minute})
+				defer br.Close()
+				opts.Capture = br
+			}
+		} else {
+			log.Warn("no page address for the account: the snapshot has no screenshots", "account", a.Key)
+		}
+		if a.Platform == moderation.Facebook {
+			opts.Live = graph
+		}
+		return snapshot.New(opts).Write(ctx, req)
+	}
+	return snapshot.NewYearly(snapshot.YearlyOptions{
+		Store: st, Schedule: snapshot.Schedule{Month: month, Day: day, Location: loc}, Folder: cfg.Archive.Snapshots,
+		FirstWake: yearlyFirstWake, Write: write, Now: now, Logger: log,
+	}), nil
+}
