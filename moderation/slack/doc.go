@@ -18,6 +18,12 @@
 // (moderation.Notice), and a pass every minute posts what is missing and
 // updates messages whose case has been decided since.
 //
+// When the platform rejects an account's token and the account is
+// disconnected, the account's channel gets an alert saying which account,
+// why, and what to do (replace the token in the configuration and restart).
+// It is posted once per disconnection, retried on the next pass when Slack
+// fails, and recorded in the audit log so a restart does not repeat it.
+//
 // Everything taken from a comment (text, author name, links) is escaped
 // for Slack's mrkdwn, so a comment cannot add links, mentions or
 // formatting to the message.

@@ -42,8 +42,9 @@ type Options struct {
 
 // Notifier posts cases to Slack and carries out the clicks on them.
 type Notifier struct {
-	opts Options
-	wake chan struct{}
+	opts   Options
+	wake   chan struct{}
+	alerts alerts
 }
 
 // New returns the Slack surface.
@@ -90,9 +91,14 @@ func (n *Notifier) Run(ctx context.Context) error {
 }
 
 // Sync posts every undecided case not yet on Slack and updates every
-// message whose case changed since it was posted. A failure is recorded on
-// the notice and retried on the next pass.
+// message whose case changed since it was posted, and alerts the channels
+// of accounts that were disconnected (AlertDisconnected). A failure is
+// recorded on the notice and retried on the next pass.
 func (n *Notifier) Sync(ctx context.Context) error {
+	return errors.Join(n.syncCases(ctx), n.AlertDisconnected(ctx))
+}
+
+func (n *Notifier) syncCases(ctx context.Context) error {
 	cases, err := n.opts.Store.ListCases(ctx, moderation.CaseFilter{States: []moderation.CaseState{moderation.CaseOpen, moderation.CaseEscalated}})
 	if err != nil {
 		return err
