@@ -20,7 +20,10 @@
 // (or since a date, for backfill) and finds what the cheap poll cannot:
 // edits, comments hidden or unhidden, comments deleted by their authors or
 // other admins (confirmed by asking for the comment, which answers error
-// 100/33), and comments on old posts. The Graph base URL and version are
+// 100/33), comments on old posts, and posts deleted as a whole: a stored
+// post of the window the feed no longer lists, and that answers 100/33 when
+// asked for, has every stored comment recorded as deleted (GonePosts, which
+// the Instagram connector shares). The Graph base URL and version are
 // configurable, so the same code runs against Meta in production and
 // against uppsikt's emulator in the demo and in tests.
 package facebook

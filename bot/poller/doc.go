@@ -17,9 +17,10 @@
 // poll time. When an account's reconcile pass is due (and its connector is
 // a moderation.Reconciler) the cycle adds it: every post of the reconcile
 // window with all comments, which finds edits, hides and deletions the
-// cheap poll cannot see. Backfill loads history the same way.
+// cheap poll cannot see; with a store that lists posts (PostsBetween, as
+// archive/sqlite does) it also finds posts deleted as a whole. Backfill loads history the same way.
 //
 // A token the platform rejects marks the account disconnected, with a note
-// for the alert in the web page; it is not called again until the token is
+// for the alert in the web page and on Slack (moderation/slack); it is not called again until the token is
 // replaced. A rate limit moves the next poll to when the limit has passed.
 package poller
