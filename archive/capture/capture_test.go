@@ -20,6 +20,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/uppsikt/uppsikt/moderation/testenv"
 )
 
 var soak = flag.Int("soak", 30, "captures made by TestMemoryStaysFlat (the figure for the closing note is -soak=500)")
@@ -27,7 +29,7 @@ var soak = flag.Int("soak", 30, "captures made by TestMemoryStaysFlat (the figur
 func needChromium(t testing.TB) {
 	t.Helper()
 	if (Options{}).withDefaults().ExecPath == "" {
-		t.Skip("Chromium is not installed: run `make deps` (scripts/install-deps.sh)")
+		testenv.Missing(t, "Chromium is not installed: run `make deps` (scripts/install-deps.sh)")
 	}
 }
 

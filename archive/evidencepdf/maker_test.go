@@ -18,13 +18,15 @@ import (
 	"github.com/uppsikt/uppsikt/archive/pdf"
 	"github.com/uppsikt/uppsikt/archive/sqlite"
 	"github.com/uppsikt/uppsikt/moderation"
+
+	"github.com/uppsikt/uppsikt/moderation/testenv"
 )
 
 func needTools(t testing.TB, tools ...string) {
 	t.Helper()
 	for _, tool := range tools {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not installed: run `make deps`", tool)
+			testenv.Missing(t, "%s is not installed: run `make deps`", tool)
 		}
 	}
 }

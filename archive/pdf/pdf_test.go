@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/uppsikt/uppsikt/moderation"
+
+	"github.com/uppsikt/uppsikt/moderation/testenv"
 )
 
 var keep = flag.String("keep", "", "write the rendered evidence PDFs into this folder, for a look")
@@ -28,7 +30,7 @@ func needTools(t testing.TB, tools ...string) {
 	t.Helper()
 	for _, tool := range tools {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not installed: run `make deps` (scripts/install-deps.sh) to install Ghostscript and poppler-utils", tool)
+			testenv.Missing(t, "%s is not installed: run `make deps` (scripts/install-deps.sh) to install Ghostscript and poppler-utils", tool)
 		}
 	}
 }

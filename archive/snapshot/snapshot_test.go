@@ -19,13 +19,15 @@ import (
 	"github.com/uppsikt/uppsikt/archive/capture"
 	"github.com/uppsikt/uppsikt/archive/sqlite"
 	"github.com/uppsikt/uppsikt/moderation"
+
+	"github.com/uppsikt/uppsikt/moderation/testenv"
 )
 
 func needTools(t testing.TB, tools ...string) {
 	t.Helper()
 	for _, tool := range tools {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not installed: run `make deps` (scripts/install-deps.sh) to install Ghostscript and poppler-utils", tool)
+			testenv.Missing(t, "%s is not installed: run `make deps` (scripts/install-deps.sh) to install Ghostscript and poppler-utils", tool)
 		}
 	}
 }
@@ -130,7 +132,7 @@ func TestSnapshotPDFA(t *testing.T) {
 	if (capture.Options{}).ExecPath == "" {
 		if _, err := exec.LookPath("chromium"); err != nil {
 			if _, err := os.Stat("/usr/lib/chromium/chromium"); err != nil {
-				t.Skip("Chromium is not installed: run `make deps` (scripts/install-deps.sh)")
+				testenv.Missing(t, "Chromium is not installed: run `make deps` (scripts/install-deps.sh)")
 			}
 		}
 	}

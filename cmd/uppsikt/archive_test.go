@@ -13,6 +13,8 @@ import (
 
 	"github.com/uppsikt/uppsikt/bot/emulator"
 	"github.com/uppsikt/uppsikt/moderation"
+
+	"github.com/uppsikt/uppsikt/moderation/testenv"
 )
 
 const archiveScenario = `
@@ -40,7 +42,7 @@ replies: ["Håller med!"]
 func TestArchiveCommands(t *testing.T) {
 	for _, tool := range []string{"gs", "pdftotext"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not installed: run `make deps` (scripts/install-deps.sh)", tool)
+			testenv.Missing(t, "%s is not installed: run `make deps` (scripts/install-deps.sh)", tool)
 		}
 	}
 	sc, err := emulator.ParseScenario("archive.yaml", []byte(archiveScenario))

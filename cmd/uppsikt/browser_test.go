@@ -17,6 +17,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/uppsikt/uppsikt/moderation"
+
+	"github.com/uppsikt/uppsikt/moderation/testenv"
 )
 
 // chromium returns the browser binary, or skips the test when it is absent.
@@ -30,7 +32,7 @@ func chromium(t *testing.T) string {
 	if p, err := exec.LookPath("chromium"); err == nil {
 		return p
 	}
-	t.Skip("Chromium is not installed: run make deps")
+	testenv.Missing(t, "Chromium is not installed: run make deps")
 	return ""
 }
 
@@ -41,13 +43,13 @@ func axeSource(t *testing.T) string {
 	if dir == "" {
 		cache, err := os.UserCacheDir()
 		if err != nil {
-			t.Skip("no cache folder for axe-core: run make deps")
+			testenv.Missing(t, "no cache folder for axe-core: run make deps")
 		}
 		dir = filepath.Join(cache, "uppsikt", "axe")
 	}
 	b, err := os.ReadFile(filepath.Join(dir, "node_modules", "axe-core", "axe.min.js"))
 	if err != nil {
-		t.Skipf("axe-core is not installed (%v): run make deps", err)
+		testenv.Missing(t, "axe-core is not installed (%v): run make deps", err)
 	}
 	return string(b)
 }

@@ -21,13 +21,15 @@ import (
 	"github.com/uppsikt/uppsikt/bot/pipeline"
 	"github.com/uppsikt/uppsikt/cmd/config"
 	"github.com/uppsikt/uppsikt/moderation"
+
+	"github.com/uppsikt/uppsikt/moderation/testenv"
 )
 
 func needEvidenceTools(t testing.TB) {
 	t.Helper()
 	for _, tool := range []string{"chromium", "gs", "pdftotext"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not installed: run `make deps`", tool)
+			testenv.Missing(t, "%s is not installed: run `make deps`", tool)
 		}
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	_ "github.com/mattn/go-sqlite3"
+
+	"github.com/uppsikt/uppsikt/moderation/testenv"
 )
 
 // TestCaptureVerifyRegisterCommands runs uppsikt capture, verify and
@@ -20,7 +22,7 @@ import (
 func TestCaptureVerifyRegisterCommands(t *testing.T) {
 	for _, tool := range []string{"gs", "pdftotext"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not installed: run `make deps`", tool)
+			testenv.Missing(t, "%s is not installed: run `make deps`", tool)
 		}
 	}
 	r, _ := newEvRig(t, "capture: {disabled: true}\n")

@@ -15,6 +15,8 @@ import (
 
 	"github.com/uppsikt/uppsikt/cmd/config"
 	"github.com/uppsikt/uppsikt/moderation"
+
+	"github.com/uppsikt/uppsikt/moderation/testenv"
 )
 
 // TestServiceYearlySnapshots checks the yearly snapshots as the service
@@ -23,7 +25,7 @@ import (
 // none for a closed account, none twice after a restart.
 func TestServiceYearlySnapshots(t *testing.T) {
 	if _, err := exec.LookPath("gs"); err != nil {
-		t.Skip("Ghostscript is not installed: run `make deps` (scripts/install-deps.sh)")
+		testenv.Missing(t, "Ghostscript is not installed: run `make deps` (scripts/install-deps.sh)")
 	}
 	// The Graph API answers that the posts have no comments left: the
 	// texts come from uppsikt's store.
