@@ -18,7 +18,6 @@ import (
 	"github.com/uppsikt/uppsikt/archive/pdf"
 	"github.com/uppsikt/uppsikt/archive/sqlite"
 	"github.com/uppsikt/uppsikt/moderation"
-
 	"github.com/uppsikt/uppsikt/moderation/testenv"
 )
 

@@ -20,7 +20,6 @@ import (
 	"time"
 
 	"github.com/uppsikt/uppsikt/moderation"
-
 	"github.com/uppsikt/uppsikt/moderation/testenv"
 )
 

@@ -19,7 +19,6 @@ import (
 	"github.com/uppsikt/uppsikt/archive/capture"
 	"github.com/uppsikt/uppsikt/archive/sqlite"
 	"github.com/uppsikt/uppsikt/moderation"
-
 	"github.com/uppsikt/uppsikt/moderation/testenv"
 )
 

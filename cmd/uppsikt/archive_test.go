@@ -13,7 +13,6 @@ import (
 
 	"github.com/uppsikt/uppsikt/bot/emulator"
 	"github.com/uppsikt/uppsikt/moderation"
-
 	"github.com/uppsikt/uppsikt/moderation/testenv"
 )
 

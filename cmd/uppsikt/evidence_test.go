@@ -21,7 +21,6 @@ import (
 	"github.com/uppsikt/uppsikt/bot/pipeline"
 	"github.com/uppsikt/uppsikt/cmd/config"
 	"github.com/uppsikt/uppsikt/moderation"
-
 	"github.com/uppsikt/uppsikt/moderation/testenv"
 )
 

@@ -15,7 +15,6 @@ import (
 
 	"github.com/uppsikt/uppsikt/cmd/config"
 	"github.com/uppsikt/uppsikt/moderation"
-
 	"github.com/uppsikt/uppsikt/moderation/testenv"
 )
 
