@@ -210,7 +210,7 @@ func (c *Connector) FetchComment(ctx context.Context, a moderation.Account, post
 	if err != nil {
 		return moderation.CommentObservation{}, fmt.Errorf("read comment %s: %w", commentID, err)
 	}
-	raw, err := json.Marshal(stripMeta(r))
+	raw, err := json.Marshal(StripMeta(r))
 	if err != nil {
 		return moderation.CommentObservation{}, fmt.Errorf("encode comment: %w", err)
 	}
@@ -237,7 +237,7 @@ func (c *Connector) walk(ctx context.Context, a moderation.Account, since time.T
 	posts := 0
 	for {
 		var list graphList
-		if err := decode(r, &list); err != nil {
+		if err := Decode(r, &list); err != nil {
 			return posts, fmt.Errorf("decode feed: %w", err)
 		}
 		now := c.opts.Now()
@@ -271,8 +271,8 @@ func (c *Connector) readPost(ctx context.Context, a moderation.Account, raw json
 		AccountKey:   a.Key,
 		PlatformID:   gp.ID,
 		Message:      gp.Message,
-		CreatedAt:    parseTime(gp.CreatedTime),
-		UpdatedAt:    parseTime(gp.UpdatedTime),
+		CreatedAt:    ParseTime(gp.CreatedTime),
+		UpdatedAt:    ParseTime(gp.UpdatedTime),
 		PermalinkURL: gp.PermalinkURL,
 		FirstSeenAt:  now,
 		Raw:          raw,
@@ -309,7 +309,7 @@ func (c *Connector) readPost(ctx context.Context, a moderation.Account, raw json
 			return pc, fmt.Errorf("page comments of %s: %w", gp.ID, err)
 		}
 		list = graphList{}
-		if err := decode(r, &list); err != nil {
+		if err := Decode(r, &list); err != nil {
 			return pc, fmt.Errorf("decode comments of %s: %w", gp.ID, err)
 		}
 	}
@@ -328,7 +328,7 @@ func commentObservation(a moderation.Account, postID string, raw json.RawMessage
 		PostID:       postID,
 		PlatformID:   gc.ID,
 		Message:      gc.Message,
-		CreatedAt:    parseTime(gc.CreatedTime),
+		CreatedAt:    ParseTime(gc.CreatedTime),
 		PermalinkURL: gc.PermalinkURL,
 		Hidden:       gc.IsHidden,
 		Raw:          append(json.RawMessage(nil), raw...),
@@ -344,18 +344,18 @@ func commentObservation(a moderation.Account, postID string, raw json.RawMessage
 	return o, nil
 }
 
-// decode turns a Graph answer into v, without the client's usage bookkeeping.
-func decode(r fb.Result, v any) error {
-	b, err := json.Marshal(stripMeta(r))
+// Decode turns a Graph answer into v, without the client's usage bookkeeping.
+func Decode(r fb.Result, v any) error {
+	b, err := json.Marshal(StripMeta(r))
 	if err != nil {
 		return err
 	}
 	return json.Unmarshal(b, v)
 }
 
-// stripMeta drops the keys huandu/facebook adds to a Result (usage and
+// StripMeta drops the keys huandu/facebook adds to a Result (usage and
 // debug information), keeping what Graph answered.
-func stripMeta(r fb.Result) map[string]any {
+func StripMeta(r fb.Result) map[string]any {
 	m := make(map[string]any, len(r))
 	for k, v := range r {
 		if len(k) > 2 && k[:2] == "__" {
@@ -366,8 +366,8 @@ func stripMeta(r fb.Result) map[string]any {
 	return m
 }
 
-// parseTime reads Graph's "2026-01-02T15:04:05+0000" timestamps.
-func parseTime(s string) time.Time {
+// ParseTime reads Graph's "2026-01-02T15:04:05+0000" timestamps.
+func ParseTime(s string) time.Time {
 	for _, layout := range []string{"2006-01-02T15:04:05-0700", time.RFC3339} {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t.UTC()

@@ -169,7 +169,7 @@ func (c *Connector) FetchComment(ctx context.Context, a moderation.Account, post
 	if err != nil {
 		return moderation.CommentObservation{}, fmt.Errorf("read comment %s: %w", commentID, err)
 	}
-	raw, err := json.Marshal(stripMeta(r))
+	raw, err := json.Marshal(facebook.StripMeta(r))
 	if err != nil {
 		return moderation.CommentObservation{}, fmt.Errorf("encode comment: %w", err)
 	}
@@ -197,7 +197,7 @@ func (c *Connector) walk(ctx context.Context, a moderation.Account, since time.T
 	}
 	for {
 		var list igList
-		if err := decode(r, &list); err != nil {
+		if err := facebook.Decode(r, &list); err != nil {
 			return fmt.Errorf("decode media: %w", err)
 		}
 		now := c.opts.Now()
@@ -232,7 +232,7 @@ func (c *Connector) readMedia(ctx context.Context, a moderation.Account, raw jso
 		return mediaComments{}, fmt.Errorf("decode media: %w", err)
 	}
 	mc := mediaComments{post: moderation.Post{
-		AccountKey: a.Key, PlatformID: m.ID, Message: m.Caption, CreatedAt: parseTime(m.Timestamp),
+		AccountKey: a.Key, PlatformID: m.ID, Message: m.Caption, CreatedAt: facebook.ParseTime(m.Timestamp),
 		PermalinkURL: m.Permalink, FirstSeenAt: now, Raw: raw,
 		Author: moderation.Author{ID: a.PlatformID, Name: m.Username},
 	}}
@@ -285,7 +285,7 @@ func (c *Connector) eachPage(ctx context.Context, a moderation.Account, list igL
 			return fmt.Errorf("page comments: %w", err)
 		}
 		list = igList{}
-		if err := decode(r, &list); err != nil {
+		if err := facebook.Decode(r, &list); err != nil {
 			return fmt.Errorf("decode comments: %w", err)
 		}
 	}
@@ -312,7 +312,7 @@ func observation(a moderation.Account, postID, parentID string, raw json.RawMess
 	}
 	o := moderation.CommentObservation{
 		AccountKey: a.Key, PostID: postID, PlatformID: gc.ID, ParentID: parentID,
-		Message: gc.Text, CreatedAt: parseTime(gc.Timestamp), Hidden: gc.Hidden,
+		Message: gc.Text, CreatedAt: facebook.ParseTime(gc.Timestamp), Hidden: gc.Hidden,
 		Raw: append(json.RawMessage(nil), raw...), Source: source, SeenAt: now,
 		Author: moderation.Author{Name: gc.Username},
 	}
@@ -323,33 +323,4 @@ func observation(a moderation.Account, postID, parentID string, raw json.RawMess
 		}
 	}
 	return o, nil
-}
-
-func decode(r fb.Result, v any) error {
-	b, err := json.Marshal(stripMeta(r))
-	if err != nil {
-		return err
-	}
-	return json.Unmarshal(b, v)
-}
-
-func stripMeta(r fb.Result) map[string]any {
-	m := make(map[string]any, len(r))
-	for k, v := range r {
-		if len(k) > 2 && k[:2] == "__" {
-			continue
-		}
-		m[k] = v
-	}
-	return m
-}
-
-// parseTime reads Graph's "2026-01-02T15:04:05+0000" timestamps.
-func parseTime(s string) time.Time {
-	for _, layout := range []string{"2006-01-02T15:04:05-0700", time.RFC3339} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC()
-		}
-	}
-	return time.Time{}
 }
