@@ -152,55 +152,22 @@ func (c *Connector) Reconcile(ctx context.Context, a moderation.Account, o moder
 			seen[pc.post.PlatformID] = true
 			res.Posts = append(res.Posts, pc.post)
 			res.Comments = append(res.Comments, pc.comments...)
-			if o.Known == nil {
-				continue
-			}
-			known, err := o.Known(ctx, pc.post.PlatformID)
+			changes, reread, err := CheckMissing(ctx, a, o, pc.post.PlatformID, pc.comments, now, c.FetchComment, &requests)
 			if err != nil {
-				return fmt.Errorf("stored comments of %s: %w", pc.post.PlatformID, err)
+				return err
 			}
-			seen := make(map[string]bool, len(pc.comments))
-			for _, cm := range pc.comments {
-				seen[cm.PlatformID] = true
-			}
-			for id, st := range known {
-				if st == moderation.StateDeleted || seen[id] {
-					continue
-				}
-				// Not listed any more: ask for it, so that a short list
-				// never deletes a comment that is still there.
-				ob, err := c.FetchComment(ctx, a, pc.post.PlatformID, id, o.Source, &requests)
-				switch {
-				case IsGone(err):
-					res.Changes = append(res.Changes, moderation.StateChange{AccountKey: a.Key, PlatformID: id,
-						State: moderation.StateDeleted, At: now, Source: o.Source})
-				case err != nil:
-					return err
-				default:
-					res.Comments = append(res.Comments, ob)
-				}
-			}
+			res.Changes = append(res.Changes, changes...)
+			res.Comments = append(res.Comments, reread...)
 		}
 		return o.Emit(ctx, res)
 	})
 	if err == nil {
-		err = c.emitGonePosts(ctx, a, o, seen, &requests)
+		err = EmitGonePosts(ctx, c.client, a, o, seen, &requests)
 	}
 	if err != nil {
 		return requests, fmt.Errorf("reconcile %s: %w", a.Key, err)
 	}
 	return requests, nil
-}
-
-// emitGonePosts records the comments of stored posts deleted as a whole.
-func (c *Connector) emitGonePosts(ctx context.Context, a moderation.Account, o moderation.ReconcileOptions, seen map[string]bool, n *int) error {
-	changes, err := GonePosts(ctx, c.client, a, o, seen, n)
-	if len(changes) > 0 {
-		if eerr := o.Emit(ctx, moderation.PollResult{Changes: changes}); eerr != nil {
-			return errors.Join(err, eerr)
-		}
-	}
-	return err
 }
 
 // FetchComment reads one comment. A deleted comment answers an error for

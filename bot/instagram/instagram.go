@@ -118,42 +118,18 @@ func (c *Connector) Reconcile(ctx context.Context, a moderation.Account, o moder
 			seen[mc.post.PlatformID] = true
 			res.Posts = append(res.Posts, mc.post)
 			res.Comments = append(res.Comments, mc.comments...)
-			if o.Known == nil {
-				continue
-			}
-			known, err := o.Known(ctx, mc.post.PlatformID)
+			changes, reread, err := facebook.CheckMissing(ctx, a, o, mc.post.PlatformID, mc.comments, now, c.FetchComment, &requests)
 			if err != nil {
-				return fmt.Errorf("stored comments of %s: %w", mc.post.PlatformID, err)
+				return err
 			}
-			seen := make(map[string]bool, len(mc.comments))
-			for _, cm := range mc.comments {
-				seen[cm.PlatformID] = true
-			}
-			for id, st := range known {
-				if st == moderation.StateDeleted || seen[id] {
-					continue
-				}
-				ob, err := c.FetchComment(ctx, a, mc.post.PlatformID, id, o.Source, &requests)
-				switch {
-				case facebook.IsGone(err):
-					res.Changes = append(res.Changes, moderation.StateChange{AccountKey: a.Key, PlatformID: id,
-						State: moderation.StateDeleted, At: now, Source: o.Source})
-				case err != nil:
-					return err
-				default:
-					res.Comments = append(res.Comments, ob)
-				}
-			}
+			res.Changes = append(res.Changes, changes...)
+			res.Comments = append(res.Comments, reread...)
 		}
 		return o.Emit(ctx, res)
 	})
 	if err == nil {
 		// Media deleted as a whole take their stored comments with them.
-		var changes []moderation.StateChange
-		changes, err = facebook.GonePosts(ctx, c.opts.Client, a, o, seen, &requests)
-		if len(changes) > 0 {
-			err = errors.Join(err, o.Emit(ctx, moderation.PollResult{Changes: changes}))
-		}
+		err = facebook.EmitGonePosts(ctx, c.opts.Client, a, o, seen, &requests)
 	}
 	if err != nil {
 		return requests, fmt.Errorf("reconcile %s: %w", a.Key, err)
