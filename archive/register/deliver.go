@@ -11,6 +11,7 @@ import (
 
 	"github.com/uppsikt/uppsikt/archive/evidence"
 	"github.com/uppsikt/uppsikt/moderation"
+	"github.com/uppsikt/uppsikt/moderation/wake"
 )
 
 // Options configure a Deliverer.
@@ -29,7 +30,7 @@ type Options struct {
 // entry is acknowledged by all of them.
 type Deliverer struct {
 	opts Options
-	wake chan struct{}
+	wake wake.Signal
 }
 
 // New returns a Deliverer.
@@ -43,33 +44,22 @@ func New(opts Options) *Deliverer {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Deliverer{opts: opts, wake: make(chan struct{}, 1)}
+	return &Deliverer{opts: opts, wake: wake.New()}
 }
 
 // Wake asks for a round now. It never blocks.
 func (d *Deliverer) Wake() {
-	select {
-	case d.wake <- struct{}{}:
-	default:
-	}
+	d.wake.Notify()
 }
 
 // Run delivers until ctx is cancelled.
 func (d *Deliverer) Run(ctx context.Context) error {
-	timer := time.NewTimer(0)
-	defer timer.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-timer.C:
-		case <-d.wake:
-		}
+	d.wake.Loop(ctx, d.opts.Idle, func() {
 		if n, err := d.DeliverPending(ctx); err != nil && ctx.Err() == nil {
 			d.opts.Logger.Warn("register delivery incomplete", "delivered", n, "error", err)
 		}
-		timer.Reset(d.opts.Idle)
-	}
+	})
+	return nil
 }
 
 // DeliverPending hands every entry that an outlet has not acknowledged to

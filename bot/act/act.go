@@ -17,6 +17,7 @@ import (
 	"github.com/uppsikt/uppsikt/bot/instagram"
 	"github.com/uppsikt/uppsikt/bot/pipeline"
 	"github.com/uppsikt/uppsikt/moderation"
+	"github.com/uppsikt/uppsikt/moderation/wake"
 )
 
 // Platform acts on the comments of one platform; the Facebook and Instagram
@@ -80,7 +81,7 @@ type Options struct {
 // Executor sends pending actions.
 type Executor struct {
 	opts       Options
-	wake       chan struct{}
+	wake       wake.Signal
 	lastFollow time.Time // used by Drain, which runs in one goroutine at a time
 }
 
@@ -110,34 +111,23 @@ func New(opts Options) *Executor {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Executor{opts: opts, wake: make(chan struct{}, 1)}
+	return &Executor{opts: opts, wake: wake.New()}
 }
 
 // Wake asks the executor to look at the queue now. It never blocks.
 func (e *Executor) Wake() {
-	select {
-	case e.wake <- struct{}{}:
-	default:
-	}
+	e.wake.Notify()
 }
 
 // Run sends actions until ctx is cancelled; the action under way is
 // finished first.
 func (e *Executor) Run(ctx context.Context) error {
-	timer := time.NewTimer(0)
-	defer timer.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-timer.C:
-		case <-e.wake:
-		}
+	e.wake.Loop(ctx, e.opts.Idle, func() {
 		if _, err := e.Drain(context.WithoutCancel(ctx), ctx.Done()); err != nil {
 			e.opts.Logger.Error("action round failed", "error", err)
 		}
-		timer.Reset(e.opts.Idle)
-	}
+	})
+	return nil
 }
 
 // Drain follows the review decisions (every FollowEvery) and sends every

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/uppsikt/uppsikt/moderation"
+	"github.com/uppsikt/uppsikt/moderation/wake"
 )
 
 // Options configure a Pipeline.
@@ -50,7 +51,7 @@ type Evidence interface {
 // Pipeline processes queued comment versions.
 type Pipeline struct {
 	opts Options
-	wake chan struct{}
+	wake wake.Signal
 }
 
 // New returns a Pipeline.
@@ -73,15 +74,12 @@ func New(opts Options) *Pipeline {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Pipeline{opts: opts, wake: make(chan struct{}, 1)}
+	return &Pipeline{opts: opts, wake: wake.New()}
 }
 
 // Wake asks the pipeline to look at the queue now. It never blocks.
 func (p *Pipeline) Wake() {
-	select {
-	case p.wake <- struct{}{}:
-	default:
-	}
+	p.wake.Notify()
 }
 
 // Run processes the queue until ctx is cancelled. The item under way is
@@ -89,15 +87,7 @@ func (p *Pipeline) Wake() {
 // replayed at the next start; every step is idempotent), so that a slow
 // browser or Ghostscript does not hold up the shutdown.
 func (p *Pipeline) Run(ctx context.Context) error {
-	timer := time.NewTimer(0)
-	defer timer.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-timer.C:
-		case <-p.wake:
-		}
+	p.wake.Loop(ctx, p.opts.Idle, func() {
 		n, err := p.Drain(context.WithoutCancel(ctx), ctx.Done())
 		if err != nil {
 			p.opts.Logger.Error("pipeline round failed", "error", err)
@@ -105,8 +95,8 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		if n > 0 {
 			p.opts.Logger.Debug("pipeline round", "processed", n)
 		}
-		timer.Reset(p.opts.Idle)
-	}
+	})
+	return nil
 }
 
 // Drain processes queued items until the queue is empty or stop is closed,
