@@ -2,10 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-
-	"github.com/uppsikt/uppsikt/cmd/config"
 )
 
 // runConfig is "uppsikt config check -config FILE": it reports every problem
@@ -23,13 +20,8 @@ func runConfig(ctx context.Context, env *environment, args []string) error {
 	if err := parseFlags(fs, args[1:], false); err != nil {
 		return err
 	}
-	cfg, err := config.Load(*path, env.getenv)
+	cfg, err := loadConfig(env, *path)
 	if err != nil {
-		var cerr *config.Error
-		if errors.As(err, &cerr) {
-			fmt.Fprintln(env.stderr, cerr.Error())
-			return fmt.Errorf("%s is not valid", *path)
-		}
 		return err
 	}
 	fmt.Fprintf(env.stdout, "%s: ok — %d account(s), database %s\n", *path, len(cfg.Accounts), cfg.Paths.Database)

@@ -2,10 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-
-	"github.com/uppsikt/uppsikt/cmd/config"
 )
 
 // runServe is "uppsikt serve -config FILE", the service a municipality runs.
@@ -15,14 +12,9 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	if err := parseFlags(fs, args, false); err != nil {
 		return err
 	}
-	cfg, err := config.Load(*path, env.getenv)
+	cfg, err := loadConfig(env, *path)
 	if err != nil {
-		var cerr *config.Error
-		if errors.As(err, &cerr) {
-			fmt.Fprintln(env.stderr, cerr.Error())
-			return fmt.Errorf("not started: %s is not valid (uppsikt config check -config %s)", *path, *path)
-		}
-		return err
+		return fmt.Errorf("not started: %w", err)
 	}
 	log := newLogger(env.stderr, cfg.Log)
 	svc, err := openService(ctx, cfg, log)
