@@ -13,10 +13,27 @@ func (e *Emulator) DeletePost(postID string) error {
 	if !ok || p.Deleted {
 		return fmt.Errorf("%w: %s", ErrNotFound, postID)
 	}
+	e.deletePost(p)
+	return nil
+}
+
+// deletePostCall answers DELETE /{post-id} (or POST with method=DELETE) on
+// a Facebook page post, as the Graph API does: {"success": true}. A post
+// already deleted never gets here: dispatch answers 100/33 for it. The
+// caller holds e.mu.
+func (e *Emulator) deletePostCall(c *call, p *post) (any, *graphError) {
+	e.deletePost(p)
+	e.record(c, "delete", p.ID, "", "")
+	return map[string]bool{"success": true}, nil
+}
+
+// deletePost marks the post deleted and tells a subscribed Facebook page.
+// The caller holds e.mu.
+func (e *Emulator) deletePost(p *post) {
 	p.Deleted = true
 	a := p.Account
 	if a.Platform != "facebook" || len(e.hooks) == 0 || !e.subscribed(a) {
-		return nil
+		return
 	}
 	now := e.now()
 	e.sendPayload(a, map[string]any{"object": "page", "entry": []map[string]any{{
@@ -26,5 +43,4 @@ func (e *Emulator) DeletePost(postID string) error {
 			"from": map[string]string{"id": a.ID, "name": a.Name},
 		}}},
 	}}})
-	return nil
 }

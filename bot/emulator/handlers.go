@@ -65,6 +65,8 @@ func (e *Emulator) dispatch(c *call) (any, *graphError) {
 			def, fields, typ = defMediaFields, mediaFields, "IGMedia"
 		}
 		return e.renderNode(c, typ, fields, def, func(f fieldSpec) (any, bool, *graphError) { return e.postField(c, p, f) })
+	case "post DELETE ":
+		return e.deletePostCall(c, p)
 	case "post GET comments":
 		return e.listComments(c, p.ID, p.threadComments(c.params.Get("filter") == "stream"), c.params, defCommentFields, false)
 	case "media GET comments":
