@@ -68,6 +68,10 @@ type Store interface {
 	PendingActions(ctx context.Context, limit int) ([]Action, error)
 	FinishAction(ctx context.Context, id int64, state, platformRef, lastError string) error
 	Actions(ctx context.Context, commentID int64) ([]Action, error)
+	// ActionByRef returns the done action that recorded platformRef (the
+	// id of the reply it made), or ErrNotFound: a reply found on the
+	// platform belongs to another action when one has claimed it.
+	ActionByRef(ctx context.Context, platformRef string) (Action, error)
 
 	// Evidence files, idempotent per comment and hash.
 	AddEvidence(ctx context.Context, e EvidenceFile) (EvidenceFile, error)

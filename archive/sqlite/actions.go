@@ -75,6 +75,22 @@ func (s *Store) Actions(ctx context.Context, commentID int64) ([]moderation.Acti
 	return as, nil
 }
 
+// ActionByRef returns the done action that recorded platformRef.
+func (s *Store) ActionByRef(ctx context.Context, platformRef string) (moderation.Action, error) {
+	if platformRef == "" {
+		return moderation.Action{}, fmt.Errorf("action by reference: %w", moderation.ErrNotFound)
+	}
+	as, err := s.queryActions(ctx, `SELECT `+actionColumns+` FROM actions WHERE platform_ref = ? AND state = ? ORDER BY id LIMIT 1`,
+		platformRef, moderation.ActionDone)
+	if err != nil {
+		return moderation.Action{}, fmt.Errorf("action by reference %s: %w", platformRef, err)
+	}
+	if len(as) == 0 {
+		return moderation.Action{}, fmt.Errorf("action by reference %s: %w", platformRef, moderation.ErrNotFound)
+	}
+	return as[0], nil
+}
+
 // FinishAction records an attempt at an action: its new state (pending to
 // retry, done or failed), the platform's reference and the last error, and
 // counts the attempt. DoneAt is set when the state leaves pending. A done

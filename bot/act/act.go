@@ -27,6 +27,11 @@ type Platform interface {
 	Delete(ctx context.Context, a moderation.Account, commentID string) error
 	Reply(ctx context.Context, a moderation.Account, commentID, message string) (string, error)
 	PrivateReply(ctx context.Context, a moderation.Account, commentID, message string) (string, error)
+	// FindReplies lists the ids of replies the account made in the
+	// comment's thread with exactly this message, at or after since,
+	// oldest first. parentID is the comment's parent, "" for a top-level
+	// comment.
+	FindReplies(ctx context.Context, a moderation.Account, commentID, parentID, message string, since time.Time) ([]string, error)
 }
 
 // Evidence documents comments; cmd wires archive/evidencepdf behind it.
@@ -45,6 +50,11 @@ const (
 	AuditFail = "action.failed"
 	AuditWait = "action.wait_evidence"
 )
+
+// ReplyUnderWay is the note a reply action carries while its call to the
+// platform is under way; found on a pending action after a crash, it means
+// the reply may have been made.
+const ReplyUnderWay = "reply sent, answer not yet received"
 
 // ErrNoEvidence is recorded on a hide or delete held back because the
 // comment's evidence PDF is not committed.
@@ -283,6 +293,7 @@ func (e *Executor) execute(ctx, evCtx context.Context, a moderation.Action) (boo
 	e.audit(ctx, AuditSend, a, map[string]any{"platform_id": c.PlatformID, "attempt": a.Attempts + 1})
 
 	var ref string
+	detail := map[string]any{}
 	switch a.Kind {
 	case moderation.ActHide, moderation.ActUnhide:
 		err = pf.Hide(ctx, acct, c.PlatformID, a.Kind == moderation.ActHide)
@@ -292,9 +303,33 @@ func (e *Executor) execute(ctx, evCtx context.Context, a moderation.Action) (boo
 	case moderation.ActDelete:
 		err = pf.Delete(ctx, acct, c.PlatformID)
 	case moderation.ActReply:
-		ref, err = pf.Reply(ctx, acct, c.PlatformID, payload)
+		// A reply is not safe to repeat: the answer to an earlier attempt
+		// may have been lost after the platform made the reply (a timeout,
+		// a crash before FinishAction). Look first, send only when absent.
+		// Every try is counted in the store before the call, so a retry
+		// knows an earlier try may have got through and looks first.
+		if a.Attempts > 0 {
+			ref, err = e.existingReply(ctx, pf, acct, c, a, payload)
+		}
+		if err == nil && ref != "" {
+			detail["found_existing"] = true
+		} else if err == nil {
+			if err := st.FinishAction(ctx, a.ID, moderation.ActionPending, "", ReplyUnderWay); err != nil {
+				return false, err
+			}
+			a.Attempts++
+			ref, err = pf.Reply(ctx, acct, c.PlatformID, payload)
+		}
 	case moderation.ActPrivateReply:
 		ref, err = pf.PrivateReply(ctx, acct, c.PlatformID, payload)
+		if err != nil && alreadyReplied(err) {
+			// Messenger allows one private reply per comment: "already
+			// replied" means the author has one, most often from an
+			// earlier attempt whose answer was lost. Sending again is
+			// impossible and would be wrong; the action is done.
+			err = nil
+			detail["found_existing"] = true
+		}
 	default:
 		return false, e.finish(ctx, a, fmt.Errorf("unknown action kind %q", a.Kind), true)
 	}
@@ -312,7 +347,8 @@ func (e *Executor) execute(ctx, evCtx context.Context, a moderation.Action) (boo
 			return true, err
 		}
 	}
-	detail := map[string]any{"platform_id": c.PlatformID, "platform_ref": ref}
+	detail["platform_id"] = c.PlatformID
+	detail["platform_ref"] = ref
 	if a.Kind == moderation.ActReply || a.Kind == moderation.ActPrivateReply {
 		detail["text_sha256"] = moderation.VersionHash(payload)
 	}
@@ -399,6 +435,37 @@ func (e *Executor) audit(ctx context.Context, action string, a moderation.Action
 		Subject: "comment " + strconv.FormatInt(a.CommentID, 10), Detail: b}); err != nil {
 		e.opts.Logger.Error("audit append failed", "action", action, "error", err)
 	}
+}
+
+// existingReply returns the id of a reply the account already made for
+// this action: the oldest one with the action's text in the comment's
+// thread, made after the action was queued, that no other action has
+// claimed (two comments removed in one thread get the same text). "" when
+// none.
+func (e *Executor) existingReply(ctx context.Context, pf Platform, acct moderation.Account, c moderation.Comment, a moderation.Action, text string) (string, error) {
+	ids, err := pf.FindReplies(ctx, acct, c.PlatformID, c.ParentID, text, a.CreatedAt)
+	if err != nil {
+		return "", err
+	}
+	for _, id := range ids {
+		other, err := e.opts.Store.ActionByRef(ctx, id)
+		switch {
+		case errors.Is(err, moderation.ErrNotFound):
+			return id, nil
+		case err != nil:
+			return "", err
+		case other.ID == a.ID:
+			return id, nil
+		}
+	}
+	return "", nil
+}
+
+// alreadyReplied reports whether err is Messenger's "activity already
+// replied to" (error 10900).
+func alreadyReplied(err error) bool {
+	var fe *fb.Error
+	return errors.As(err, &fe) && fe.Code == 10900
 }
 
 // permanent reports whether retrying err cannot help: a refused request

@@ -7,7 +7,14 @@
 // never forgets an action and never loses track of one under way. Hiding
 // and deleting are safe to repeat: hiding twice leaves the comment hidden,
 // and a delete that meets "object does not exist" (Graph error 100, subcode
-// 33) counts as done. Replies are sent before the comment is deleted.
+// 33) counts as done. Replies are not safe to repeat: each try is counted
+// in the store before the call, and a retry first reads the thread for a
+// reply the account made with the same text since the action was queued
+// and that no other action has claimed (an earlier try whose answer was
+// lost to a timeout or a crash), and records that one instead of sending a
+// second. A private reply that Messenger refuses as "already replied"
+// (10900) counts as done.
+// Replies are sent before the comment is deleted.
 //
 // The invariant: no hide or delete is ever sent before the evidence PDF of
 // that comment is committed in the store. The executor checks the store

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
+	"time"
 
 	fb "github.com/huandu/facebook/v2"
 
@@ -58,4 +60,53 @@ func (c *Connector) PrivateReply(ctx context.Context, a moderation.Account, comm
 	}
 	id, _ := res["message_id"].(string)
 	return id, nil
+}
+
+// FindReplies lists the replies the page has made in a comment's thread
+// with exactly this message, created at or after since, oldest first.
+// Facebook threads are one level deep: a reply to a reply lands under the
+// top-level comment, so parentID (when set) is where to look.
+//
+// The action executor asks before it replies, so that a reply whose answer
+// was lost (a timeout after Meta created it, a crash before uppsikt
+// recorded it) is recorded instead of sent a second time.
+func (c *Connector) FindReplies(ctx context.Context, a moderation.Account, commentID, parentID, message string, since time.Time) ([]string, error) {
+	thread := commentID
+	if parentID != "" {
+		thread = parentID
+	}
+	var out []string
+	res, err := c.client.Get(ctx, a, "/"+thread+"/comments", fb.Params{"fields": "id,from{id},message,created_time", "filter": "stream", "limit": 100}, nil)
+	for err == nil {
+		var page struct {
+			Data []struct {
+				ID      string `json:"id"`
+				Message string `json:"message"`
+				Created string `json:"created_time"`
+				From    struct {
+					ID string `json:"id"`
+				} `json:"from"`
+			} `json:"data"`
+			Paging struct {
+				Next string `json:"next"`
+			} `json:"paging"`
+		}
+		if err := Decode(res, &page); err != nil {
+			return nil, fmt.Errorf("facebook: find replies: %w", err)
+		}
+		for _, r := range page.Data {
+			if r.From.ID == a.PlatformID && strings.TrimSpace(r.Message) == strings.TrimSpace(message) &&
+				!ParseTime(r.Created).Before(since.Truncate(time.Second)) {
+				out = append(out, r.ID)
+			}
+		}
+		if page.Paging.Next == "" {
+			return out, nil
+		}
+		res, err = c.client.Next(ctx, a, page.Paging.Next, nil)
+	}
+	if IsGone(err) {
+		return nil, nil
+	}
+	return nil, fmt.Errorf("facebook: find replies: %w", err)
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	fb "github.com/huandu/facebook/v2"
 
@@ -46,4 +48,51 @@ func (c *Connector) Reply(ctx context.Context, a moderation.Account, commentID, 
 // PrivateReply is not offered on Instagram; it returns ErrNoPrivateReply.
 func (c *Connector) PrivateReply(context.Context, moderation.Account, string, string) (string, error) {
 	return "", ErrNoPrivateReply
+}
+
+// FindReplies lists the replies the account has made to a comment with
+// exactly this message, created at or after since, oldest first, so that a
+// reply whose answer was lost is recorded instead of sent twice. Instagram
+// replies hang under the top-level comment.
+func (c *Connector) FindReplies(ctx context.Context, a moderation.Account, commentID, parentID, message string, since time.Time) ([]string, error) {
+	thread := commentID
+	if parentID != "" {
+		thread = parentID
+	}
+	var out []string
+	res, err := c.opts.Client.Get(ctx, a, "/"+thread+"/replies", fb.Params{"fields": "id,text,username,timestamp,from{id,username}", "limit": 100}, nil)
+	for err == nil {
+		var page struct {
+			Data []struct {
+				ID        string `json:"id"`
+				Text      string `json:"text"`
+				Username  string `json:"username"`
+				Timestamp string `json:"timestamp"`
+				From      struct {
+					ID string `json:"id"`
+				} `json:"from"`
+			} `json:"data"`
+			Paging struct {
+				Next string `json:"next"`
+			} `json:"paging"`
+		}
+		if err := facebook.Decode(res, &page); err != nil {
+			return nil, fmt.Errorf("instagram: find replies: %w", err)
+		}
+		for _, r := range page.Data {
+			own := r.From.ID == a.PlatformID || (r.From.ID == "" && a.Name != "" && r.Username == a.Name)
+			if own && strings.TrimSpace(r.Text) == strings.TrimSpace(message) &&
+				!facebook.ParseTime(r.Timestamp).Before(since.Truncate(time.Second)) {
+				out = append(out, r.ID)
+			}
+		}
+		if page.Paging.Next == "" {
+			return out, nil
+		}
+		res, err = c.opts.Client.Next(ctx, a, page.Paging.Next, nil)
+	}
+	if facebook.IsGone(err) {
+		return nil, nil
+	}
+	return nil, fmt.Errorf("instagram: find replies: %w", err)
 }

@@ -1042,6 +1042,13 @@ func testFinishAction(t *testing.T, h *harness) {
 	if pending, err := s.PendingActions(ctx, 0); err != nil || len(pending) != 0 {
 		t.Errorf("PendingActions: got %d, %v, want none", len(pending), err)
 	}
+	if byRef, err := s.ActionByRef(ctx, "reply-77"); err != nil || byRef.ID != a.ID {
+		t.Errorf("ActionByRef(reply-77): got id %d, %v, want %d", byRef.ID, err, a.ID)
+	}
+	_, err = s.ActionByRef(ctx, "reply-78")
+	wantNotFound(t, "ActionByRef of a reference never recorded", err)
+	_, err = s.ActionByRef(ctx, "")
+	wantNotFound(t, "ActionByRef of no reference", err)
 	wantNotFound(t, "FinishAction unknown", s.FinishAction(ctx, 4711, moderation.ActionDone, "", ""))
 }
 
