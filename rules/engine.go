@@ -67,7 +67,7 @@ type Engine struct {
 	packs    []*Pack
 	identity string
 	pool     sync.Pool
-	stop     map[string]uint8
+	stop     *stopwords
 	cats     []string                      // moderation.Categories()
 	want     map[string][numDetectors]bool // detectors the rules of a language need
 }
@@ -165,7 +165,7 @@ func Compile(packs []*Pack, opts Options) (*Engine, error) {
 	h := sha256.New()
 	ids := map[string]string{}
 	for _, p := range packs {
-		fmt.Fprintf(h, "%s\x00", p.Name)
+		fmt.Fprintf(h, "%s\x00%q\x00%q\x00%q\x00", p.Name, p.Languages, p.Allow, p.PersonWords)
 		langsOf := func(ls []string) []string {
 			if len(ls) == 0 {
 				return allLangs
@@ -188,7 +188,15 @@ func Compile(packs []*Pack, opts Options) (*Engine, error) {
 				return nil, fmt.Errorf("%w: %s:%d: rule %s is also defined in %s", ErrPack, p.File, r.Line, r.ID, prev)
 			}
 			ids[r.ID] = p.File
-			fmt.Fprintf(h, "%s\x00%v\x00", r.ID, *r)
+			// The context is hashed by value: %v of the pointer would print an
+			// address and the identity would change from run to run.
+			flat := *r
+			var ctx Context
+			if r.Context != nil {
+				ctx = *r.Context
+			}
+			flat.Context = nil
+			fmt.Fprintf(h, "%s\x00%v\x00%v\x00", r.ID, flat, ctx)
 			cr := &crule{src: r, pack: p.Name, file: p.File, cite: moderation.Citation{Document: r.Citation.Document, Section: r.Citation.Section}, langs: map[string]bool{}}
 			for _, re := range r.Regex {
 				cr.regex = append(cr.regex, regexp.MustCompile(re)) // checked by ParsePack
@@ -586,7 +594,7 @@ func (s *scratch) spanWithin(c cand, n nearCond) bool {
 // personRefs finds references to an identifiable person: a pack's
 // person_words ("min granne", "läraren"), @mentions, a capitalised name right
 // after such a word, and two capitalised words in a row (first and last name).
-func personRefs(s *scratch, stop map[string]uint8, out []span) []span {
+func personRefs(s *scratch, stop *stopwords, out []span) []span {
 	isPersonWord := s.personAt[:0]
 	for range s.toks {
 		isPersonWord = append(isPersonWord, false)
@@ -616,7 +624,7 @@ func personRefs(s *scratch, stop map[string]uint8, out []span) []span {
 			out = append(out, span{det: detPerson, ps: t.ps, pe: t.pe})
 			continue
 		}
-		if t.sentStart && stop[string(s.norm[t.na:t.nb])] != 0 {
+		if t.sentStart && stop.of(s.norm[t.na:t.nb], t.key) != 0 {
 			continue // "All Somalis", "Alla somalier": a capitalised function word
 		}
 		if k+1 < len(toks) && nameLike(k+1) && !toks[k+1].sentStart {

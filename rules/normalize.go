@@ -30,18 +30,6 @@ func (p *plainText) span(ps, pe int) (int, int) {
 	return int(p.start[ps]), int(p.end[pe-1])
 }
 
-// needsFolding reports whether s is anything but lower-case printable ASCII,
-// tab and newline; such text is its own normal form.
-func needsFolding(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x80 || ('A' <= c && c <= 'Z') || (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f {
-			return true
-		}
-	}
-	return false
-}
-
 // normalize folds text into p: NFKC-like compatibility folding (fullwidth
 // forms, ligatures, superscripts, mathematical and circled letters, a few
 // Cyrillic look-alikes), lower case, zero-width and bidirectional controls
@@ -49,31 +37,41 @@ func needsFolding(s string) bool {
 // å ä ö é ü (and dropped otherwise), invalid UTF-8 turned into spaces. Emoji
 // and other symbols are kept as they are.
 func normalize(text string, p *plainText) {
-	p.b = p.b[:0]
 	p.start = p.start[:0]
 	p.end = p.end[:0]
-	if !needsFolding(text) {
-		p.identity = true
-		p.b = append(p.b, text...)
-		return
-	}
 	// Fast path: as long as every character folds to one of the same
 	// length (ASCII case, å/Å, ä/Ä ...), byte i of the copy is byte i of the
 	// original and no offset table is needed.
 	p.identity = true
+	if cap(p.b) < len(text) {
+		p.b = make([]byte, 0, len(text)+len(text)/8+16)
+	}
+	b := p.b[:len(text)]
 	i := 0
 	for i < len(text) {
 		c := text[i]
-		if c < 0x80 {
+		if c < utf8.RuneSelf {
 			switch {
 			case 'A' <= c && c <= 'Z':
 				c += 'a' - 'A'
 			case c < 0x20 && c != '\n' && c != '\t', c == 0x7f:
 				c = ' '
 			}
-			p.b = append(p.b, c)
+			b[i] = c
 			i++
 			continue
+		}
+		if c == 0xC3 && i+1 < len(text) {
+			// U+00C0..U+00FF: the capitals (all but ×) fold to the small
+			// letter 0x20 above; nothing else in the range changes.
+			if d := text[i+1]; d >= 0x80 && d <= 0xBF {
+				if d <= 0x9E && d != 0x97 {
+					d += 0x20
+				}
+				b[i], b[i+1] = c, d
+				i += 2
+				continue
+			}
 		}
 		r, size := utf8.DecodeRuneInString(text[i:])
 		if r == utf8.RuneError || isInvisible(r) || (r >= 0x300 && unicode.Is(unicode.Mn, r)) || unicode.IsControl(r) || ligature(r) != "" {
@@ -83,9 +81,10 @@ func normalize(text string, p *plainText) {
 		if utf8.RuneLen(f) != size {
 			break
 		}
-		p.b = utf8.AppendRune(p.b, f)
+		utf8.EncodeRune(b[i:], f)
 		i += size
 	}
+	p.b = b[:i]
 	if i == len(text) {
 		return
 	}

@@ -9,6 +9,7 @@ import (
 type token struct {
 	ps, pe    int32 // span in the normalised copy
 	na, nb    int32 // the folded form, in scratch.norm
+	key       uint64 // prefixKey of the folded form
 	cap       bool  // the original word starts with an upper-case letter
 	sentStart bool  // first word of a sentence
 	num       bool  // digits only
@@ -23,7 +24,7 @@ type scratch struct {
 	text      string
 	plain     plainText
 	toks      []token
-	norm      []byte
+	norm      []byte // a copy of plain.b, then the words that folding changed
 	cands     []cand
 	marks     []mark
 	spans     []span
@@ -66,37 +67,47 @@ func isASCIIWord(c byte) bool {
 func tokenize(text string, s *scratch) {
 	b := s.plain.b
 	s.toks = s.toks[:0]
-	s.norm = s.norm[:0]
+	// Most words are their own folded form: they are read from this copy of
+	// the text, and only the words that folding changes are appended.
+	s.norm = append(s.norm[:0], b...)
+	singles := 0
 	sentence := true
 	for i := 0; i < len(b); {
-		if c := b[i]; c == ' ' || c == ',' {
+		c := b[i]
+		if c == ' ' || c == ',' {
 			i++
 			continue
 		}
-		r, n := decodeAt(b, i)
+		start := i
 		mention := false
-		if r == '@' && i+1 < len(b) && (isASCIIWord(b[i+1]) || b[i+1] >= 0x80) && (i == 0 || !isWordByte(b, i-1)) {
-			mention = true
-		} else if r == '$' && i+1 < len(b) && 'a' <= b[i+1] && b[i+1] <= 'z' && (i == 0 || !isWordByte(b, i-1)) {
-			// "$hit": a leading dollar sign that stands for s.
-		} else if !isWordRune(r) {
-			switch r {
-			case '.', '!', '?', '\n':
-				sentence = true
+		letters, digits, leet := false, false, false
+		if 'a' <= c && c <= 'z' {
+			// Most words begin with an ASCII letter.
+			letters = true
+			i++
+		} else {
+			r, n := decodeAt(b, i)
+			if r == '@' && i+1 < len(b) && (isASCIIWord(b[i+1]) || b[i+1] >= 0x80) && (i == 0 || !isWordByte(b, i-1)) {
+				mention = true
+			} else if r == '$' && i+1 < len(b) && 'a' <= b[i+1] && b[i+1] <= 'z' && (i == 0 || !isWordByte(b, i-1)) {
+				// "$hit": a leading dollar sign that stands for s.
+			} else if !isWordRune(r) {
+				switch r {
+				case '.', '!', '?', '\n':
+					sentence = true
+				}
+				i += n
+				continue
 			}
 			i += n
-			continue
-		}
-		start := i
-		i += n
-		letters, digits, leet := false, false, false
-		if !mention {
-			if r == '$' {
-				leet = true
-			} else if unicode.IsDigit(r) {
-				digits = true
-			} else {
-				letters = true
+			if !mention {
+				if r == '$' {
+					leet = true
+				} else if unicode.IsDigit(r) {
+					digits = true
+				} else {
+					letters = true
+				}
 			}
 		}
 		for i < len(b) {
@@ -111,8 +122,13 @@ func tokenize(text string, s *scratch) {
 					i++
 					continue
 				}
+			} else if c == 0xC3 && i+1 < len(b) && b[i+1] >= 0x80 && b[i+1] <= 0xBF && b[i+1] != 0x97 && b[i+1] != 0xB7 {
+				// A letter of Latin-1 (å, ä, ö, æ, ø, é ...), all but × and ÷.
+				letters = true
+				i += 2
+				continue
 			}
-			r, n = decodeAt(b, i)
+			r, n := decodeAt(b, i)
 			switch {
 			case isWordRune(r):
 				if unicode.IsDigit(r) {
@@ -141,25 +157,35 @@ func tokenize(text string, s *scratch) {
 				t.cap = unicode.IsUpper(or)
 			}
 		}
-		t.na = int32(len(s.norm))
-		word := b[start:i]
+		t.na, t.nb = int32(start), int32(i)
 		if mention {
-			word = word[1:]
+			t.na++
 		}
+		word := b[t.na:t.nb]
 		fold := letters && (digits || leet) && !mention
 		t.squeezed = hasRun3(word) && !s.noSqueeze
 		if fold || t.squeezed {
+			t.na = int32(len(s.norm))
 			s.norm = appendSqueezed(s.norm, word, fold)
-		} else {
-			s.norm = append(s.norm, word...)
+			t.nb = int32(len(s.norm))
 		}
-		t.nb = int32(len(s.norm))
-		if n := t.nb - t.na; !t.num && !mention && n <= utf8.UTFMax && utf8.RuneCount(s.norm[t.na:t.nb]) == 1 {
+		w := s.norm[t.na:t.nb]
+		if !t.num && !mention && len(w) > 0 && (len(w) == 1 || len(w) <= utf8.UTFMax && w[0] >= utf8.RuneSelf && runeLen(w) == len(w)) {
 			t.single = true
+			singles++
 		}
+		t.key = prefixKey(w)
 		s.toks = append(s.toks, t)
 	}
-	joinSingles(s)
+	if singles >= 3 {
+		joinSingles(s)
+	}
+}
+
+// runeLen is the length of the first rune of w.
+func runeLen(w []byte) int {
+	_, n := utf8.DecodeRune(w)
+	return n
 }
 
 // hasRun3 reports a byte repeated three times in a row.
@@ -253,6 +279,7 @@ func joinSingles(s *scratch) {
 			}
 			s.norm = appendSqueezed(s.norm, word, false)
 			t.pe, t.na, t.nb, t.single = toks[j].pe, na, int32(len(s.norm)), false
+			t.key = prefixKey(s.norm[t.na:t.nb])
 			t.squeezed = true // spelled out letter by letter: doubles are lost too
 			out = append(out, t)
 			i = j + 1
