@@ -7,15 +7,15 @@ import (
 
 // token is one word of the normalised text.
 type token struct {
-	ps, pe    int32 // span in the normalised copy
-	na, nb    int32 // the folded form, in scratch.norm
+	ps, pe    int32  // span in the normalised copy
+	na, nb    int32  // the folded form, in scratch.norm
 	key       uint64 // prefixKey of the folded form
-	cap       bool  // the original word starts with an upper-case letter
-	sentStart bool  // first word of a sentence
-	num       bool  // digits only
-	mention   bool  // an @handle
-	single    bool  // a single letter (candidate for joining "i d i o t")
-	squeezed  bool  // a letter was repeated three times or more
+	cap       bool   // the original word starts with an upper-case letter
+	sentStart bool   // first word of a sentence
+	num       bool   // digits only
+	mention   bool   // an @handle
+	single    bool   // a single letter (candidate for joining "i d i o t")
+	squeezed  bool   // a letter was repeated three times or more
 }
 
 // scratch holds the per-call buffers of a classification; engines keep them
