@@ -196,6 +196,17 @@ func Parse(accountKey string, site Site, base *url.URL, r io.Reader, source mode
 		o.Raw, _ = json.Marshal(map[string]string{"html": html})
 		out = append(out, o)
 	})
+	// The page's own publication time when it gives one, else its
+	// earliest comment: a stable date, so that the page falls in the
+	// snapshot of the year it was written.
+	if v, ok := doc.Find(`meta[property="article:published_time"]`).First().Attr("content"); ok {
+		post.CreatedAt = parseTime(v)
+	}
+	for _, o := range out {
+		if post.CreatedAt.IsZero() || (!o.CreatedAt.IsZero() && o.CreatedAt.Before(post.CreatedAt)) {
+			post.CreatedAt = o.CreatedAt
+		}
+	}
 	return post, out, nil
 }
 

@@ -35,6 +35,9 @@ func TestParseFixture(t *testing.T) {
 	if post.PlatformID != base.String() || post.Message != "Ny förskola i Gruvberg öppnar i augusti" {
 		t.Errorf("post: got %q %q", post.PlatformID, post.Message)
 	}
+	if got, want := post.CreatedAt.UTC().Format(time.RFC3339), "2026-11-20T07:14:00Z"; got != want {
+		t.Errorf("post date without a published time: got %s, want the earliest comment's %s", got, want)
+	}
 	want := []struct {
 		id, parent, author, text, permalink, created string
 	}{
@@ -163,4 +166,18 @@ func FuzzParse(f *testing.F) {
 			ids[c.PlatformID] = true
 		}
 	})
+}
+
+func TestParsePublishedTime(t *testing.T) {
+	page := `<html><head><meta property="article:published_time" content="2025-03-02T10:00:00+01:00"></head><body>
+<article class="comment" data-comment-id="c1"><span class="comment-author">A</span><time datetime="2026-01-05T08:00:00+01:00"></time><div class="comment-body">Hej</div></article>
+</body></html>`
+	base, _ := url.Parse("https://www.gruvberg.se/nyheter/park")
+	post, _, err := Parse("webb", gruvberg, base, strings.NewReader(page), moderation.SourcePoll, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := post.CreatedAt.UTC().Format(time.RFC3339), "2025-03-02T09:00:00Z"; got != want {
+		t.Errorf("post date: got %s, want the page's published time %s", got, want)
+	}
 }

@@ -79,9 +79,8 @@ func openSupervision(ctx context.Context, cfg *config.Config, st moderation.Stor
 				log.Info("account active again: its token was replaced", "account", a.Key)
 			}
 		}
-		if a.Site != nil {
-			sites[a.Key] = webpage.Site{URL: a.Site.URL, Comment: a.Site.Comment, ID: a.Site.ID, Author: a.Site.Author,
-				Time: a.Site.Time, Text: a.Site.Text, Permalink: a.Site.Permalink}
+		if site, ok := webSite(a); ok {
+			sites[a.Key] = site
 		}
 		sc := cfg.Schedules[a.Schedule]
 		start, end, err := config.ParseOfficeHours(sc.OfficeHours)
@@ -262,4 +261,14 @@ func printReports(w io.Writer, reports []poller.Report) {
 	}
 	fmt.Fprintf(tw, "total\t%d\t%d\t%d\t%d\t%d\t\t\n", total.Requests, total.Posts, total.NewComments, total.NewVersions, total.Changes)
 	tw.Flush()
+}
+
+// webSite is the comment section of a website account, as its
+// configuration describes it.
+func webSite(a config.Account) (webpage.Site, bool) {
+	if a.Site == nil {
+		return webpage.Site{}, false
+	}
+	return webpage.Site{URL: a.Site.URL, Comment: a.Site.Comment, ID: a.Site.ID, Author: a.Site.Author,
+		Time: a.Site.Time, Text: a.Site.Text, Permalink: a.Site.Permalink}, true
 }

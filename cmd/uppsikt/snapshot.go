@@ -20,6 +20,7 @@ import (
 	"github.com/uppsikt/uppsikt/archive/snapshot"
 	"github.com/uppsikt/uppsikt/archive/sqlite"
 	"github.com/uppsikt/uppsikt/bot/facebook"
+	"github.com/uppsikt/uppsikt/bot/webpage"
 	"github.com/uppsikt/uppsikt/cmd/config"
 	"github.com/uppsikt/uppsikt/moderation"
 )
@@ -104,8 +105,8 @@ func takeSnapshot(ctx context.Context, env *environment, cfg *config.Config, st 
 			log.Warn("no page address for the account: the snapshot has no screenshots", "account", a.Key)
 		}
 	}
-	if j.platform && a.Platform == moderation.Facebook {
-		opts.Live = newGraphThreads(cfg)
+	if j.platform {
+		opts.Live = newLiveThreads(cfg).forAccount(a, log)
 	}
 	bar := newProgressBar(env.stderr)
 	opts.Progress = bar.update
@@ -140,58 +141,145 @@ func accountPage(ctx context.Context, st *sqlite.Store, a moderation.Account, fr
 	return ""
 }
 
-// graphThreads asks the Graph API which comments a Facebook post still has.
-type graphThreads struct {
+// liveThreads tells a snapshot which comments a post still has on its
+// platform: the Graph API for Facebook pages (every comment and reply of
+// the post) and Instagram accounts (the media's comments and their
+// replies), and the page itself for a website's comment section.
+type liveThreads struct {
 	client *facebook.Client
+	web    *webpage.Connector
 }
 
-func newGraphThreads(cfg *config.Config) *graphThreads {
+func newLiveThreads(cfg *config.Config) *liveThreads {
 	tokens := map[string]string{}
+	sites := map[string]webpage.Site{}
 	for _, a := range cfg.Accounts {
 		if tok := a.Token.Value(); tok != "" {
 			tokens[a.Key] = tok
 		}
+		if site, ok := webSite(a); ok {
+			sites[a.Key] = site
+		}
 	}
-	return &graphThreads{client: facebook.NewClient(facebook.ClientOptions{
-		GraphURL: cfg.Meta.GraphURL, Version: cfg.Meta.Version, AppID: cfg.Meta.AppID,
-		AppSecret: cfg.Meta.AppSecret.Value(), Tokens: tokens,
-	})}
+	return &liveThreads{
+		client: facebook.NewClient(facebook.ClientOptions{
+			GraphURL: cfg.Meta.GraphURL, Version: cfg.Meta.Version, AppID: cfg.Meta.AppID,
+			AppSecret: cfg.Meta.AppSecret.Value(), Tokens: tokens,
+		}),
+		web: webpage.New(webpage.Options{Sites: sites}),
+	}
 }
 
-func (g *graphThreads) Thread(ctx context.Context, a moderation.Account, postID string) (map[string]string, error) {
-	res, err := g.client.Get(ctx, a, "/"+postID+"/comments", fb.Params{"filter": "stream", "fields": "id,message", "limit": 100}, nil)
+// forAccount returns what a snapshot of the account asks, or nil when the
+// platform cannot be asked: an account whose token was rejected is taken
+// from uppsikt's store alone rather than failing post by post.
+func (l *liveThreads) forAccount(a moderation.Account, log *slog.Logger) snapshot.Live {
+	if a.Status == moderation.AccountDisconnected {
+		log.Warn("the account is disconnected: the snapshot takes every text from uppsikt's store", "account", a.Key)
+		return nil
+	}
+	return l
+}
+
+func (l *liveThreads) Thread(ctx context.Context, a moderation.Account, postID string) (map[string]string, error) {
 	out := map[string]string{}
-	for {
+	switch a.Platform {
+	case moderation.Webpage:
+		res, err := l.web.Poll(ctx, a, moderation.Cursor{AccountKey: a.Key})
 		if err != nil {
 			return nil, err
 		}
-		var list struct {
-			Data []struct {
+		for _, c := range res.Comments {
+			if c.PostID == postID {
+				out[c.PlatformID] = c.Message
+			}
+		}
+		return out, nil
+	case moderation.Instagram:
+		// Top-level comments with their replies nested; a long reply list
+		// is paged on its own.
+		err := l.pages(ctx, a, "/"+postID+"/comments", fb.Params{"fields": "id,text,replies{id,text}", "limit": 100}, func(raw json.RawMessage) error {
+			var c struct {
+				ID      string `json:"id"`
+				Text    string `json:"text"`
+				Replies struct {
+					Data []struct {
+						ID   string `json:"id"`
+						Text string `json:"text"`
+					} `json:"data"`
+					Paging struct {
+						Next string `json:"next"`
+					} `json:"paging"`
+				} `json:"replies"`
+			}
+			if err := json.Unmarshal(raw, &c); err != nil {
+				return err
+			}
+			out[c.ID] = c.Text
+			for _, r := range c.Replies.Data {
+				out[r.ID] = r.Text
+			}
+			if c.Replies.Paging.Next == "" {
+				return nil
+			}
+			return l.pages(ctx, a, "/"+c.ID+"/replies", fb.Params{"fields": "id,text", "limit": 100}, func(raw json.RawMessage) error {
+				var r struct {
+					ID   string `json:"id"`
+					Text string `json:"text"`
+				}
+				if err := json.Unmarshal(raw, &r); err != nil {
+					return err
+				}
+				out[r.ID] = r.Text
+				return nil
+			})
+		})
+		return out, err
+	default:
+		err := l.pages(ctx, a, "/"+postID+"/comments", fb.Params{"filter": "stream", "fields": "id,message", "limit": 100}, func(raw json.RawMessage) error {
+			var c struct {
 				ID      string `json:"id"`
 				Message string `json:"message"`
-			} `json:"data"`
+			}
+			if err := json.Unmarshal(raw, &c); err != nil {
+				return err
+			}
+			out[c.ID] = c.Message
+			return nil
+		})
+		return out, err
+	}
+}
+
+// pages reads a Graph list to its end and hands each item to fn.
+func (l *liveThreads) pages(ctx context.Context, a moderation.Account, path string, params fb.Params, fn func(json.RawMessage) error) error {
+	res, err := l.client.Get(ctx, a, path, params, nil)
+	for {
+		if err != nil {
+			return err
+		}
+		var list struct {
+			Data   []json.RawMessage `json:"data"`
 			Paging struct {
 				Next string `json:"next"`
 			} `json:"paging"`
 		}
-		b, err := json.Marshal(res)
-		if err != nil {
-			return nil, err
+		if err := facebook.Decode(res, &list); err != nil {
+			return fmt.Errorf("decode %s: %w", path, err)
 		}
-		if err := json.Unmarshal(b, &list); err != nil {
-			return nil, fmt.Errorf("decode comments of %s: %w", postID, err)
-		}
-		for _, c := range list.Data {
-			out[c.ID] = c.Message
+		for _, item := range list.Data {
+			if err := fn(item); err != nil {
+				return fmt.Errorf("decode %s: %w", path, err)
+			}
 		}
 		if list.Paging.Next == "" || len(list.Data) == 0 {
-			return out, nil
+			return nil
 		}
-		res, err = g.client.Next(ctx, a, list.Paging.Next, nil)
+		res, err = l.client.Next(ctx, a, list.Paging.Next, nil)
 	}
 }
 
-func (g *graphThreads) Gone(err error) bool { return facebook.IsGone(err) }
+func (l *liveThreads) Gone(err error) bool { return facebook.IsGone(err) }
 
 func printSnapshot(w io.Writer, r snapshot.Result) {
 	fmt.Fprintf(w, "snapshot %s\n  account %s, %s – %s\n  %d pages, %d posts, %d comments (%d from the platform, %d from uppsikt's store, %d removed, %d disposed), %d screenshots\n  sha256 %s, %d bytes\n",

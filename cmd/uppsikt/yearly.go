@@ -27,7 +27,7 @@ func newYearly(cfg *config.Config, st *sqlite.Store, log *slog.Logger, loc *time
 		return nil, err
 	}
 	log = log.With("part", "yearly-snapshots")
-	graph := newGraphThreads(cfg)
+	live := newLiveThreads(cfg)
 	write := func(ctx context.Context, a moderation.Account, req snapshot.Request) (snapshot.Result, error) {
 		opts := snapshot.Options{Store: st, Location: loc, Logger: log, Now: now}
 		if page := accountPage(ctx, st, a, req.From, req.To); page != "" {
@@ -41,9 +41,7 @@ func newYearly(cfg *config.Config, st *sqlite.Store, log *slog.Logger, loc *time
 		} else {
 			log.Warn("no page address for the account: the snapshot has no screenshots", "account", a.Key)
 		}
-		if a.Platform == moderation.Facebook {
-			opts.Live = graph
-		}
+		opts.Live = live.forAccount(a, log)
 		return snapshot.New(opts).Write(ctx, req)
 	}
 	return snapshot.NewYearly(snapshot.YearlyOptions{
