@@ -97,9 +97,9 @@ type Objection struct {
 	RegisterNumber  string
 
 	// Evidence of the post before removal: a PDF, content addressed in the
-	// evidence directory. EvidenceKind is "pdfa" (screenshot and data, PDF/A)
-	// or "pdf_text" (the stored data only, when the browser or the PDF/A
-	// conversion failed).
+	// evidence directory. EvidenceKind is "pdfa" (screenshot and data,
+	// PDF/A-3b), "pdf" (the same when the PDF/A conversion failed), or either
+	// with "_text_only" (the stored data only, when the browser failed).
 	EvidencePath   string
 	EvidenceSHA256 string
 	EvidenceSize   int64
