@@ -246,8 +246,9 @@ func Compile(packs []*Pack, opts Options) (*Engine, error) {
 		}
 	}
 	for _, lx := range e.lex {
-		lx.fwd.finish()
-		lx.rev.finish()
+		if err := errors.Join(lx.fwd.finish(), lx.rev.finish()); err != nil {
+			return nil, fmt.Errorf("%w: %s: %w", ErrPack, lx.lang, err)
+		}
 	}
 	e.want = map[string][numDetectors]bool{}
 	for _, l := range allLangs {

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -42,6 +43,10 @@ const (
 type tent struct {
 	id    int32
 	flags uint8
+	// The first two bytes of the second word of a phrase (next1 is 0 for a
+	// word of one byte): most phrases are rejected on them without reading
+	// the entry.
+	next0, next1 byte
 }
 
 type tedge struct {
@@ -55,74 +60,78 @@ type bnode struct {
 	ents  []tent
 }
 
-// tnode is a trie node after finish: its children are the consecutive
-// nodes lo..lo+n-1 (their bytes in trie.labels), or, for nodes with many
-// children, a direct table at trie.dense[dense:dense+256].
-type tnode struct {
-	lo, n int32
-	dense int32 // -1: none
-	ent   int32 // first entry in trie.ents; the node's end at nodes[i+1].ent
-}
+// A trie node after finish is one uint64: the byte on the edge into it,
+// the number of its children, the index of its first child (the children of
+// a node are consecutive and sorted by byte) and the index of its first
+// entry in trie.ents (its entries end where the next node's begin). Eight
+// bytes a node keep the upper levels of a lexicon in the processor's
+// first-level cache.
+const (
+	nodeCountShift = 8
+	nodeLoShift    = 16
+	nodeEntShift   = 40
+	nodeMaxIndex   = 1<<24 - 1
+)
+
+func nodeLabel(x uint64) byte  { return byte(x) }
+func nodeCount(x uint64) int32 { return int32(x >> nodeCountShift & 0xFF) }
+func nodeLo(x uint64) int32    { return int32(x >> nodeLoShift & nodeMaxIndex) }
+func nodeEnt(x uint64) int32   { return int32(x >> nodeEntShift) }
 
 // trie is a byte trie with a direct table for the first byte. It is built
 // with insert and then laid out by finish, breadth first, so that a lookup
-// reads one small node record and a few consecutive label bytes.
+// reads a few consecutive node words.
 type trie struct {
-	root   [256]int32 // node index + 1, 0 = none
-	build  []bnode    // until finish
-	nodes  []tnode    // after finish, plus one sentinel
-	labels []byte     // the byte on the edge into each node
-	dense  []int32    // direct tables: child index + 1 by byte
-	ents   []tent
+	root  [256]int32 // node index + 1, 0 = none
+	build []bnode    // until finish
+	nodes []uint64   // after finish, plus one sentinel
+	ents  []tent
 }
 
-// denseFanout is the number of children above which a node gets a direct
-// table instead of a list to search.
-const denseFanout = 6
+// errTrieSize is returned for a lexicon too large for the node layout.
+var errTrieSize = errors.New("lexicon too large")
 
 // finish lays the trie out for lookups; call it after the last insert.
-func (t *trie) finish() {
+func (t *trie) finish() error {
 	n := len(t.build)
+	if n+1 > nodeMaxIndex {
+		return errTrieSize
+	}
 	newID := make([]int32, n) // build index -> laid-out index
 	order := make([]int32, 0, n)
+	labels := make([]byte, n)
 	for c := 0; c < 256; c++ {
 		if r := t.root[c]; r > 0 {
 			newID[r-1] = int32(len(order))
+			labels[len(order)] = byte(c)
 			order = append(order, r-1)
+			t.root[c] = int32(len(order))
 		}
 	}
-	t.labels = make([]byte, n)
-	for c := 0; c < 256; c++ {
-		if r := t.root[c]; r > 0 {
-			t.labels[newID[r-1]] = byte(c)
-			t.root[c] = newID[r-1] + 1
-		}
-	}
-	t.nodes = make([]tnode, n+1)
-	t.dense = nil
+	t.nodes = make([]uint64, n+1)
 	t.ents = t.ents[:0]
 	for k := 0; k < len(order); k++ {
 		b := &t.build[order[k]]
 		edges := b.edges
+		if len(edges) > 255 {
+			return errTrieSize
+		}
 		slices.SortFunc(edges, func(x, y tedge) int { return int(x.b) - int(y.b) })
-		nd := tnode{lo: int32(len(order)), n: int32(len(edges)), dense: -1, ent: int32(len(t.ents))}
+		lo := len(order)
 		for _, e := range edges {
 			newID[e.to] = int32(len(order))
-			t.labels[len(order)] = e.b
+			labels[len(order)] = e.b
 			order = append(order, e.to)
 		}
-		if len(edges) > denseFanout {
-			nd.dense = int32(len(t.dense))
-			t.dense = append(t.dense, make([]int32, 256)...)
-			for _, e := range edges {
-				t.dense[nd.dense+int32(e.b)] = newID[e.to] + 1
-			}
-		}
+		t.nodes[k] = uint64(labels[k]) | uint64(len(edges))<<nodeCountShift | uint64(lo)<<nodeLoShift | uint64(len(t.ents))<<nodeEntShift
 		t.ents = append(t.ents, b.ents...)
-		t.nodes[k] = nd
+		if len(t.ents) > nodeMaxIndex {
+			return errTrieSize
+		}
 	}
-	t.nodes[n] = tnode{dense: -1, ent: int32(len(t.ents))}
+	t.nodes[n] = uint64(len(t.ents)) << nodeEntShift
 	t.build = nil
+	return nil
 }
 
 func (t *trie) insert(key []byte, ent tent) {
@@ -163,22 +172,35 @@ func (t *trie) child(n int32, c byte) int32 {
 	if n < 0 {
 		return t.root[c] - 1
 	}
-	nd := &t.nodes[n]
-	if nd.dense >= 0 {
-		return t.dense[nd.dense+int32(c)] - 1
-	}
-	labels := t.labels[nd.lo : nd.lo+nd.n]
-	for k, b := range labels {
-		if b == c {
-			return nd.lo + int32(k)
+	x := t.nodes[n]
+	lo, cnt := nodeLo(x), nodeCount(x)
+	if cnt <= 8 {
+		for k := lo; k < lo+cnt; k++ {
+			if nodeLabel(t.nodes[k]) == c {
+				return k
+			}
 		}
+		return -1
+	}
+	// Many children: binary search by byte.
+	i, j := lo, lo+cnt
+	for i < j {
+		h := int32(uint32(i+j) >> 1)
+		if nodeLabel(t.nodes[h]) < c {
+			i = h + 1
+		} else {
+			j = h
+		}
+	}
+	if i < lo+cnt && nodeLabel(t.nodes[i]) == c {
+		return i
 	}
 	return -1
 }
 
 // entsOf returns the entries that end at node n.
 func (t *trie) entsOf(n int32) []tent {
-	return t.ents[t.nodes[n].ent:t.nodes[n+1].ent]
+	return t.ents[nodeEnt(t.nodes[n]):nodeEnt(t.nodes[n+1])]
 }
 
 // lexicon holds every word of the rules that apply to one language.
@@ -186,6 +208,10 @@ type lexicon struct {
 	lang     string
 	suffixes map[string]bool
 	sufKeys  keySet // the endings of at most eight bytes, by prefixKey
+	// tailEnds holds the last tailEndLen bytes of every key of rev, and the
+	// shorter keys whole; tailShort has bit l set when a key of l bytes exists.
+	tailEnds  keySet
+	tailShort uint8
 	sufList  []string
 	fwd, rev trie
 	entries  []lexEntry
@@ -314,16 +340,51 @@ func (lx *lexicon) insert(k string, e lexEntry) {
 	}
 	if len(e.rest) > 0 {
 		t.flags |= entPhrase
+		t.next0 = e.rest[0][0]
+		if len(e.rest[0]) > 1 {
+			t.next1 = e.rest[0][1]
+		}
 	}
 	lx.fwd.insert([]byte(k), t)
 	if e.tailC {
-		lx.rev.insert(reverse(k), t)
+		lx.insertTail(k, t)
 		if e.inflect {
 			for _, s := range lx.sufList {
-				lx.rev.insert(reverse(k+s), t)
+				lx.insertTail(k+s, t)
 			}
 		}
 	}
+}
+
+// tailEndLen is the length of the word endings in lexicon.tailEnds.
+const tailEndLen = 4
+
+// insertTail adds a word that may end a compound to the reversed trie and
+// notes its last bytes, which a word must end with to be worth a walk.
+func (lx *lexicon) insertTail(k string, t tent) {
+	lx.rev.insert(reverse(k), t)
+	if len(k) >= tailEndLen {
+		lx.tailEnds.or(prefixKey([]byte(k[len(k)-tailEndLen:])), 1)
+	} else {
+		lx.tailEnds.or(prefixKey([]byte(k)), 1)
+		lx.tailShort |= 1 << len(k)
+	}
+}
+
+// mayEndCompound reports whether w ends with a word of the reversed trie
+// and leaves at least two bytes before it: a necessary condition for
+// matchCompoundTail to find anything, tested with a few table lookups.
+func (lx *lexicon) mayEndCompound(w []byte) bool {
+	n := len(w)
+	if n >= tailEndLen+2 && lx.tailEnds.get(prefixKey(w[n-tailEndLen:])) != 0 {
+		return true
+	}
+	for l := 1; l < tailEndLen && l <= n-2; l++ {
+		if lx.tailShort&(1<<l) != 0 && lx.tailEnds.get(prefixKey(w[n-l:])) != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func reverse(s string) []byte {
@@ -354,6 +415,10 @@ func (lx *lexicon) matchTokens(s *scratch) {
 			continue
 		}
 		before := len(s.marks)
+		var nextKey uint64 // the next word, for phrases; 0 when there is none
+		if i+1 < len(toks) {
+			nextKey = toks[i+1].key
+		}
 		// Forward: whole word, inflected word, or the first part of a compound.
 		n := int32(-1)
 		for p := 0; p < len(w); p++ {
@@ -378,9 +443,12 @@ func (lx *lexicon) matchTokens(s *scratch) {
 				if !whole && !(inflected && te.flags&entInflect != 0) && !(compound && te.flags&entPrefixC != 0) {
 					continue
 				}
-				e := &lx.entries[te.id]
 				if te.flags&entPhrase != 0 {
-					if i+1 >= len(toks) || toks[i+1].key&e.nextMask != e.next {
+					if byte(nextKey) != te.next0 || (te.next1 != 0 && byte(nextKey>>8) != te.next1) {
+						continue
+					}
+					e := &lx.entries[te.id]
+					if nextKey&e.nextMask != e.next {
 						continue
 					}
 					if j, ok := lx.matchPhrase(s, i, e); ok {
@@ -388,10 +456,13 @@ func (lx *lexicon) matchTokens(s *scratch) {
 					}
 					continue
 				}
+				e := &lx.entries[te.id]
 				s.marks = append(s.marks, mark{e.rule, e.role, int32(i), int32(i)})
 			}
 		}
-		lx.matchCompoundTail(s, i, w)
+		if lx.mayEndCompound(w) {
+			lx.matchCompoundTail(s, i, w)
+		}
 		// The global allow-list (place names and the like) is only consulted
 		// for the rare words that matched something.
 		if len(s.marks) > before && len(lx.allow) > 0 && lx.allow[string(w)] {
