@@ -212,11 +212,11 @@ type lexicon struct {
 	// shorter keys whole; tailShort has bit l set when a key of l bytes exists.
 	tailEnds  keySet
 	tailShort uint8
-	sufList  []string
-	fwd, rev trie
-	entries  []lexEntry
-	allow    map[string]bool // global allow-list: whole words never matched
-	maxSuf   int             // length of the longest inflection ending
+	sufList   []string
+	fwd, rev  trie
+	entries   []lexEntry
+	allow     map[string]bool // global allow-list: whole words never matched
+	maxSuf    int             // length of the longest inflection ending
 }
 
 // Inflection endings tried after a word (definite and plural forms, genitive
