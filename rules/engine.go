@@ -70,6 +70,10 @@ type Engine struct {
 	stop     *stopwords
 	cats     []string                      // moderation.Categories()
 	want     map[string][numDetectors]bool // detectors the rules of a language need
+	// The same by the index of the language in allLangs, for classify.
+	lexOf    [len(allLangs)]*lexicon
+	wantOf   [len(allLangs)][numDetectors]bool
+	byLangOf [len(allLangs)][]int32
 }
 
 // crule is a compiled rule.
@@ -143,7 +147,8 @@ func LoadWithExtra(opts Options, extra ...fs.FS) (*Engine, error) {
 	return Compile(packs, opts)
 }
 
-var allLangs = []string{"sv", "da", "no", "en"}
+// allLangs are the languages of the engine, in the order of guessLanguage.
+var allLangs = [...]string{"sv", "da", "no", "en"}
 
 // Compile builds an engine from parsed packs.
 func Compile(packs []*Pack, opts Options) (*Engine, error) {
@@ -168,7 +173,7 @@ func Compile(packs []*Pack, opts Options) (*Engine, error) {
 		fmt.Fprintf(h, "%s\x00%q\x00%q\x00%q\x00", p.Name, p.Languages, p.Allow, p.PersonWords)
 		langsOf := func(ls []string) []string {
 			if len(ls) == 0 {
-				return allLangs
+				return allLangs[:]
 			}
 			return ls
 		}
@@ -268,6 +273,9 @@ func Compile(packs []*Pack, opts Options) (*Engine, error) {
 		}
 		e.want[l] = want
 	}
+	for i, l := range allLangs {
+		e.lexOf[i], e.wantOf[i], e.byLangOf[i] = e.lex[l], e.want[l], e.byLang[l]
+	}
 	e.identity = hex.EncodeToString(h.Sum(nil))[:12]
 	e.pool.New = func() any { return &scratch{} }
 	return e, nil
@@ -363,8 +371,9 @@ func (e *Engine) classify(text, lang string, ov *override) moderation.Verdict {
 	}()
 	normalize(text, &s.plain)
 	tokenize(text, s)
-	lang = guessLanguage(s, lang, e.stop)
-	lx := e.lex[lang]
+	li := guessLanguage(s, lang, e.stop)
+	lang = allLangs[li]
+	lx := e.lexOf[li]
 
 	s.marks = s.marks[:0]
 	s.cands = s.cands[:0]
@@ -378,7 +387,7 @@ func (e *Engine) classify(text, lang string, ov *override) moderation.Verdict {
 	}
 
 	// Detectors needed by the rules of this language, each run once.
-	want := e.want[lang]
+	want := e.wantOf[li]
 	b := s.plain.b
 	// Each detector needs a character that most comments lack; look for it
 	// with a fast scan before running the detector.
@@ -422,7 +431,7 @@ func (e *Engine) classify(text, lang string, ov *override) moderation.Verdict {
 		return int(a.ti - b.ti)
 	})
 
-	for _, ri := range e.byLang[lang] {
+	for _, ri := range e.byLangOf[li] {
 		r := e.rules[ri]
 		for _, re := range r.regex {
 			for _, loc := range re.FindAllIndex(b, 64) {

@@ -45,10 +45,11 @@ func newStopwords() *stopwords {
 	return sw
 }
 
-// guessLanguage picks sv, da, no or en from the words of the text; the
-// caller's hint counts as one and a half words, so that it decides short or
-// ambiguous texts and is overruled by clear evidence.
-func guessLanguage(s *scratch, hint string, stop *stopwords) string {
+// guessLanguage picks sv, da, no or en from the words of the text, as an
+// index into allLangs; the caller's hint counts as one and a half words, so
+// that it decides short or ambiguous texts and is overruled by clear
+// evidence.
+func guessLanguage(s *scratch, hint string, stop *stopwords) int {
 	var score [4]float64
 	switch hint {
 	case "sv":
@@ -80,6 +81,9 @@ func guessLanguage(s *scratch, hint string, stop *stopwords) string {
 				}
 			}
 		}
+		if !t.latin {
+			continue
+		}
 		for j := 0; j+1 < len(w); j++ {
 			if w[j] != 0xC3 {
 				continue
@@ -100,5 +104,5 @@ func guessLanguage(s *scratch, hint string, stop *stopwords) string {
 			best, bi = score[i], i
 		}
 	}
-	return [4]string{"sv", "da", "no", "en"}[bi]
+	return bi
 }

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"encoding/binary"
 	"unicode"
 	"unicode/utf8"
 )
@@ -49,6 +50,18 @@ func normalize(text string, p *plainText) {
 	b := p.b[:len(text)]
 	i := 0
 	for i < len(text) {
+		// Eight bytes of printable ASCII at a time: lower-cased in one step.
+		for i+8 <= len(text) {
+			x := le64(text[i : i+8])
+			if !printableASCII(x) {
+				break
+			}
+			binary.LittleEndian.PutUint64(b[i:i+8], lowerASCII(x))
+			i += 8
+		}
+		if i >= len(text) {
+			break
+		}
 		c := text[i]
 		if c < utf8.RuneSelf {
 			switch {
@@ -94,6 +107,34 @@ func normalize(text string, p *plainText) {
 		p.end = append(p.end, int32(k+1))
 	}
 	normalizeFrom(text, i, p)
+}
+
+// le64 reads eight bytes of a string, the first byte lowest.
+func le64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+const (
+	ones64 = 0x0101010101010101
+	high64 = 0x8080808080808080
+)
+
+// printableASCII reports whether each of the eight bytes of x is in
+// 0x20..0x7E. The sums cannot carry from one byte into the next: every
+// byte is below 0x80 before anything is added to it.
+func printableASCII(x uint64) bool {
+	return x&high64 == 0 &&
+		(x+0x60*ones64)&high64 == high64 && // every byte >= 0x20
+		(x+ones64)&high64 == 0 // no byte is 0x7F
+}
+
+// lowerASCII lower-cases eight bytes of printable ASCII.
+func lowerASCII(x uint64) uint64 {
+	geA := (x + (0x80-'A')*ones64) & high64   // byte >= 'A'
+	gtZ := (x + (0x80-'Z'-1)*ones64) & high64 // byte > 'Z'
+	return x | (geA&^gtZ)>>2                  // 0x80>>2 = 0x20, the case bit
 }
 
 // normalizeFrom continues normalize from byte i of text, keeping the offset

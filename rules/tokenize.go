@@ -16,6 +16,7 @@ type token struct {
 	mention   bool   // an @handle
 	single    bool   // a single letter (candidate for joining "i d i o t")
 	squeezed  bool   // a letter was repeated three times or more
+	latin     bool   // the word may hold a Latin-1 letter (byte 0xC3: å ä ö æ ø ...)
 }
 
 // scratch holds the per-call buffers of a classification; engines keep them
@@ -70,7 +71,8 @@ func tokenize(text string, s *scratch) {
 	// Most words are their own folded form: they are read from this copy of
 	// the text, and only the words that folding changes are appended.
 	s.norm = append(s.norm[:0], b...)
-	singles := 0
+	run := 0 // single letters in a row that joinSingles would join
+	join := false
 	sentence := true
 	for i := 0; i < len(b); {
 		c := b[i]
@@ -80,7 +82,7 @@ func tokenize(text string, s *scratch) {
 		}
 		start := i
 		mention := false
-		letters, digits, leet := false, false, false
+		letters, digits, leet, latin := false, false, false, c == 0xC3
 		if 'a' <= c && c <= 'z' {
 			// Most words begin with an ASCII letter.
 			letters = true
@@ -124,9 +126,11 @@ func tokenize(text string, s *scratch) {
 				}
 			} else if c == 0xC3 && i+1 < len(b) && b[i+1] >= 0x80 && b[i+1] <= 0xBF && b[i+1] != 0x97 && b[i+1] != 0xB7 {
 				// A letter of Latin-1 (å, ä, ö, æ, ø, é ...), all but × and ÷.
-				letters = true
+				letters, latin = true, true
 				i += 2
 				continue
+			} else if c == 0xC3 {
+				latin = true
 			}
 			r, n := decodeAt(b, i)
 			switch {
@@ -146,7 +150,7 @@ func tokenize(text string, s *scratch) {
 			i += n
 		}
 	done:
-		t := token{ps: int32(start), pe: int32(i), sentStart: sentence, mention: mention}
+		t := token{ps: int32(start), pe: int32(i), sentStart: sentence, mention: mention, latin: latin}
 		sentence = false
 		t.num = digits && !letters && !leet
 		if os, _ := s.plain.span(start, i); os < len(text) {
@@ -172,12 +176,19 @@ func tokenize(text string, s *scratch) {
 		w := s.norm[t.na:t.nb]
 		if !t.num && !mention && len(w) > 0 && (len(w) == 1 || len(w) <= utf8.UTFMax && w[0] >= utf8.RuneSelf && runeLen(w) == len(w)) {
 			t.single = true
-			singles++
+			if run > 0 && gapJoinable(b, s.toks[len(s.toks)-1].pe, t.ps) {
+				run++
+				join = join || run >= 3
+			} else {
+				run = 1
+			}
+		} else {
+			run = 0
 		}
 		t.key = prefixKey(w)
 		s.toks = append(s.toks, t)
 	}
-	if singles >= 3 {
+	if join {
 		joinSingles(s)
 	}
 }
@@ -276,6 +287,7 @@ func joinSingles(s *scratch) {
 			var word []byte
 			for k := i; k <= j; k++ {
 				word = append(word, s.norm[toks[k].na:toks[k].nb]...)
+				t.latin = t.latin || toks[k].latin
 			}
 			s.norm = appendSqueezed(s.norm, word, false)
 			t.pe, t.na, t.nb, t.single = toks[j].pe, na, int32(len(s.norm)), false
