@@ -3,24 +3,32 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"text/tabwriter"
 	"time"
 
 	"github.com/uppsikt/uppsikt/archive/retention"
+	"github.com/uppsikt/uppsikt/archive/sqlite"
 	"github.com/uppsikt/uppsikt/cmd/config"
 	"github.com/uppsikt/uppsikt/moderation"
 )
 
-// runRetention is "uppsikt retention run|hold|release|holds|log|posts":
-// the retention plan (gallring), legal holds and the disposal log.
+// runRetention is "uppsikt retention
+// run|hold|release|holds|log|posts|approve|deletions|resume": the retention
+// plan (gallring), legal holds, the disposal log, and the deletion of own
+// posts past their age on approval.
 func runRetention(ctx context.Context, env *environment, args []string) error {
 	const usage = "Usage: uppsikt retention run -config FILE [-dry-run] [-account KEY]\n" +
 		"       uppsikt retention hold -config FILE -account KEY [-case ID] -reason TEXT -by NAME\n" +
 		"       uppsikt retention release -config FILE -id ID -by NAME\n" +
 		"       uppsikt retention holds|log -config FILE\n" +
-		"       uppsikt retention posts -config FILE -account KEY   (own posts past their age)"
+		"       uppsikt retention posts -config FILE -account KEY   (own posts past their age)\n" +
+		"       uppsikt retention approve -config FILE -account KEY (-post ID | -all-due) -by NAME   (deletes them on the platform)\n" +
+		"       uppsikt retention deletions -config FILE [-account KEY]\n" +
+		"       uppsikt retention resume -config FILE   (carries out approved deletions left pending)"
 	if len(args) == 0 {
 		fmt.Fprintln(env.stderr, usage)
 		return fmt.Errorf("%w: want a retention subcommand", errUsage)
@@ -34,11 +42,17 @@ func runRetention(ctx context.Context, env *environment, args []string) error {
 	reason := fs.String("reason", "", "why the hold is placed")
 	by := fs.String("by", "", "who places or releases the hold, or runs the disposal")
 	id := fs.Int64("id", 0, "the hold to release")
+	post := fs.String("post", "", "the own post whose deletion is approved")
+	allDue := fs.Bool("all-due", false, "approve every own post past its age that a snapshot covers")
 	if err := parseFlags(fs, args[1:], false); err != nil {
 		return err
 	}
 	switch sub {
-	case "run", "hold", "release", "holds", "log", "posts":
+	case "run", "hold", "release", "holds", "log", "posts", "deletions", "resume":
+	case "approve":
+		if *key == "" || *by == "" || (*post == "") == !*allDue {
+			return fmt.Errorf("%w: -account, -by and one of -post or -all-due are required", errUsage)
+		}
 	default:
 		fmt.Fprintln(env.stderr, usage)
 		return fmt.Errorf("%w: unknown retention subcommand %q", errUsage, sub)
@@ -137,7 +151,15 @@ func runRetention(ctx context.Context, env *environment, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(tw, "post\tcreated\tkind\tdue since\tsnapshot\n")
+		dels, err := st.PostDeletions(ctx, *key)
+		if err != nil {
+			return err
+		}
+		state := map[string]moderation.PostDeletionState{}
+		for _, d := range dels {
+			state[d.PostID] = d.State
+		}
+		fmt.Fprintf(tw, "post\tcreated\tkind\tdue since\tsnapshot\tdeletion\n")
 		for _, o := range list {
 			kind, snap := "post", "none: take the snapshot of its year before deleting"
 			if o.Album {
@@ -146,10 +168,74 @@ func runRetention(ctx context.Context, env *environment, args []string) error {
 			if o.Snapshot != nil {
 				snap = o.Snapshot.Path
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", o.Post.PlatformID, o.Post.CreatedAt.Format(time.DateOnly), kind, o.DueSince.Format(time.DateOnly), snap)
+			del := string(state[o.Post.PlatformID])
+			if del == "" {
+				del = "not approved"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", o.Post.PlatformID, o.Post.CreatedAt.Format(time.DateOnly), kind, o.DueSince.Format(time.DateOnly), snap, del)
+		}
+	case "approve", "resume":
+		return runPostDeletions(ctx, env, cfg, st, log, sub, *key, *post, *allDue, *by)
+	case "deletions":
+		dels, err := st.PostDeletions(ctx, *key)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(tw, "id\taccount\tpost\treason\tapproved\tstate\tattempts\tnote\n")
+		for _, d := range dels {
+			note := d.Note
+			if note == "" {
+				note = d.LastError
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s by %s\t%s\t%d\t%s\n", d.ID, d.AccountKey, d.PostID, d.Reason,
+				d.ApprovedAt.Format(time.DateOnly), d.ApprovedBy, d.State, d.Attempts, note)
 		}
 	}
 	return nil
+}
+
+// runPostDeletions approves the deletion of own posts (one, or every one
+// due that a snapshot covers) and carries out every pending deletion,
+// including those a crash left behind.
+func runPostDeletions(ctx context.Context, env *environment, cfg *config.Config, st *sqlite.Store, log *slog.Logger, sub, key, post string, allDue bool, by string) error {
+	d := newPostDeleter(cfg, st, log)
+	// Deletions for objections are carried out by "uppsikt objection
+	// approve", which holds their guard; here they stay pending.
+	if sub == "approve" {
+		switch {
+		case allDue:
+			approved, skipped, err := d.ApproveAllDue(ctx, key, by)
+			if err != nil {
+				return err
+			}
+			for _, o := range skipped {
+				fmt.Fprintf(env.stdout, "not approved: %s is in no snapshot yet (uppsikt snapshot -account %s -year %d)\n",
+					o.Post.PlatformID, key, o.Post.CreatedAt.Year())
+			}
+			fmt.Fprintf(env.stdout, "%d deletions approved\n", len(approved))
+		default:
+			if _, err := d.Approve(ctx, key, post, by); err != nil {
+				return err
+			}
+		}
+	}
+	pend, err := st.PendingPostDeletions(ctx, 0)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, p := range pend {
+		if p.Reason != moderation.DeletionRetention {
+			fmt.Fprintf(env.stdout, "pending objection deletion %d: run uppsikt objection approve -id %d to carry it out\n", p.ID, p.ObjectionID)
+			continue
+		}
+		del, err := d.Execute(ctx, p.ID)
+		fmt.Fprintln(env.stdout, deletionSummary(del))
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func holdSubject(h moderation.LegalHold) string {
