@@ -74,6 +74,9 @@ type Engine struct {
 	lexOf    [len(allLangs)]*lexicon
 	wantOf   [len(allLangs)][numDetectors]bool
 	byLangOf [len(allLangs)][]int32
+	// personMainOf: a rule of the language has person_reference as its own
+	// detector (not only in a near condition).
+	personMainOf [len(allLangs)]bool
 }
 
 // crule is a compiled rule.
@@ -88,6 +91,8 @@ type crule struct {
 	near      []nearCond
 	ctxWithin int
 	hasRaise  bool
+	// nearPerson: a near condition looks for references to persons.
+	nearPerson bool
 }
 
 // ErrOptions is returned when Options are incomplete.
@@ -179,7 +184,7 @@ func Compile(packs []*Pack, opts Options) (*Engine, error) {
 		}
 		for _, w := range p.Allow {
 			for _, l := range langsOf(p.Languages) {
-				e.lex[l].allow[foldTerm(w)] = true
+				e.lex[l].addAllow(foldTerm(w))
 			}
 		}
 		for _, w := range p.PersonWords {
@@ -213,6 +218,7 @@ func Compile(packs []*Pack, opts Options) (*Engine, error) {
 				nc := nearCond{within: int32(n.Within)}
 				for _, d := range n.Detect {
 					nc.detect = append(nc.detect, detectorIDs[d])
+					cr.nearPerson = cr.nearPerson || detectorIDs[d] == detPerson
 				}
 				cr.near = append(cr.near, nc)
 			}
@@ -275,6 +281,11 @@ func Compile(packs []*Pack, opts Options) (*Engine, error) {
 	}
 	for i, l := range allLangs {
 		e.lexOf[i], e.wantOf[i], e.byLangOf[i] = e.lex[l], e.want[l], e.byLang[l]
+		for _, r := range e.rules {
+			if r.langs[l] && slices.Contains(r.detect, detPerson) {
+				e.personMainOf[i] = true
+			}
+		}
 	}
 	e.identity = hex.EncodeToString(h.Sum(nil))[:12]
 	e.pool.New = func() any { return &scratch{} }
@@ -407,20 +418,15 @@ func (e *Engine) classify(text, lang string, ov *override) moderation.Verdict {
 	if want[detQuestion] && bytes.IndexByte(b, '?') >= 0 {
 		s.spans = questionMarks(b, s.spans)
 	}
-	if want[detPerson] {
+	// References to persons are looked for up front only when a rule of
+	// the language detects them itself; for near conditions they are looked
+	// for once a candidate needs them, which most comments never have.
+	personDone := !want[detPerson]
+	if !personDone && e.personMainOf[li] {
 		s.spans = personRefs(s, e.stop, s.spans)
+		personDone = true
 	}
-
-	for k := range s.spans {
-		sp := &s.spans[k]
-		sp.ti, sp.tj = s.tokenRange(sp.ps, sp.pe)
-	}
-	slices.SortFunc(s.spans, func(a, b span) int {
-		if a.det != b.det {
-			return int(a.det) - int(b.det)
-		}
-		return int(a.ti - b.ti)
-	})
+	s.placeSpans(0)
 	slices.SortFunc(s.marks, func(a, b mark) int {
 		switch {
 		case a.rule != b.rule:
@@ -449,12 +455,33 @@ func (e *Engine) classify(text, lang string, ov *override) moderation.Verdict {
 		}
 	}
 
+	if !personDone && slices.ContainsFunc(s.cands, func(c cand) bool { return e.rules[c.rule].nearPerson }) {
+		n := len(s.spans)
+		s.spans = personRefs(s, e.stop, s.spans)
+		s.placeSpans(n)
+	}
+
 	for _, c := range s.cands {
 		if e.accept(s, c) {
 			s.hits = append(s.hits, hitRef{c.rule, c.ps, c.pe})
 		}
 	}
 	return e.verdict(text, lang, s, ov)
+}
+
+// placeSpans finds the words that the spans from index from on touch and
+// sorts all spans by detector and first word.
+func (s *scratch) placeSpans(from int) {
+	for k := from; k < len(s.spans); k++ {
+		sp := &s.spans[k]
+		sp.ti, sp.tj = s.tokenRange(sp.ps, sp.pe)
+	}
+	slices.SortFunc(s.spans, func(a, b span) int {
+		if a.det != b.det {
+			return int(a.det) - int(b.det)
+		}
+		return int(a.ti - b.ti)
+	})
 }
 
 // urlWanted applies a rule's domain lists to a URL's host.

@@ -216,6 +216,7 @@ type lexicon struct {
 	fwd, rev  trie
 	entries   []lexEntry
 	allow     map[string]bool // global allow-list: whole words never matched
+	allowKeys keySet          // the allow-list words of at most eight bytes
 	maxSuf    int             // length of the longest inflection ending
 }
 
@@ -241,6 +242,25 @@ func newLexicon(lang string) *lexicon {
 		}
 	}
 	return lx
+}
+
+// addAllow puts a folded word on the global allow-list.
+func (lx *lexicon) addAllow(w string) {
+	lx.allow[w] = true
+	if w != "" && len(w) <= 8 {
+		lx.allowKeys.or(prefixKey([]byte(w)), 1)
+	}
+}
+
+// allowed reports a word of the global allow-list; key is its prefixKey.
+func (lx *lexicon) allowed(w []byte, key uint64) bool {
+	if len(lx.allow) == 0 {
+		return false
+	}
+	if len(w) <= 8 {
+		return lx.allowKeys.get(key) != 0
+	}
+	return lx.allow[string(w)]
 }
 
 // isSuffix reports an inflection ending of the language.
@@ -465,7 +485,7 @@ func (lx *lexicon) matchTokens(s *scratch) {
 		}
 		// The global allow-list (place names and the like) is only consulted
 		// for the rare words that matched something.
-		if len(s.marks) > before && len(lx.allow) > 0 && lx.allow[string(w)] {
+		if len(s.marks) > before && lx.allowed(w, t.key) {
 			s.marks = s.marks[:before]
 		}
 	}

@@ -67,7 +67,7 @@ func isASCIIWord(c byte) bool {
 // dotted single letters ("i d i o t", "j.ä.v.l.a") into one word.
 func tokenize(text string, s *scratch) {
 	b := s.plain.b
-	s.toks = s.toks[:0]
+	toks := s.toks[:0] // a local slice: the loop keeps it in registers
 	// Most words are their own folded form: they are read from this copy of
 	// the text, and only the words that folding changes are appended.
 	s.norm = append(s.norm[:0], b...)
@@ -176,7 +176,7 @@ func tokenize(text string, s *scratch) {
 		w := s.norm[t.na:t.nb]
 		if !t.num && !mention && len(w) > 0 && (len(w) == 1 || len(w) <= utf8.UTFMax && w[0] >= utf8.RuneSelf && runeLen(w) == len(w)) {
 			t.single = true
-			if run > 0 && gapJoinable(b, s.toks[len(s.toks)-1].pe, t.ps) {
+			if run > 0 && gapJoinable(b, toks[len(toks)-1].pe, t.ps) {
 				run++
 				join = join || run >= 3
 			} else {
@@ -186,8 +186,9 @@ func tokenize(text string, s *scratch) {
 			run = 0
 		}
 		t.key = prefixKey(w)
-		s.toks = append(s.toks, t)
+		toks = append(toks, t)
 	}
+	s.toks = toks
 	if join {
 		joinSingles(s)
 	}
