@@ -2,6 +2,7 @@ package rules
 
 import (
 	"errors"
+	"math/bits"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -62,21 +63,31 @@ type bnode struct {
 
 // A trie node after finish is one uint64: the byte on the edge into it,
 // the number of its children, the index of its first child (the children of
-// a node are consecutive and sorted by byte) and the index of its first
-// entry in trie.ents (its entries end where the next node's begin). Eight
-// bytes a node keep the upper levels of a lexicon in the processor's
-// first-level cache.
+// a node are consecutive and sorted by byte), whether entries end at it,
+// and the index of its first entry in trie.ents (its entries end where the
+// next node's begin). Eight bytes a node keep the upper levels of a lexicon
+// in the processor's first-level cache.
 const (
 	nodeCountShift = 8
 	nodeLoShift    = 16
+	nodeEntsBit    = 1 << 39
 	nodeEntShift   = 40
-	nodeMaxIndex   = 1<<24 - 1
+	nodeMaxLo      = 1<<23 - 1
+	nodeMaxEnt     = 1<<24 - 1
 )
 
 func nodeLabel(x uint64) byte  { return byte(x) }
 func nodeCount(x uint64) int32 { return int32(x >> nodeCountShift & 0xFF) }
-func nodeLo(x uint64) int32    { return int32(x >> nodeLoShift & nodeMaxIndex) }
+func nodeLo(x uint64) int32    { return int32(x >> nodeLoShift & nodeMaxLo) }
 func nodeEnt(x uint64) int32   { return int32(x >> nodeEntShift) }
+
+// firstNode finds the children of a node of the first level (a child of
+// the root, where most nodes have many children) without a search: a
+// bitmap of their bytes and, per 64 bytes, the index of the first child.
+type firstNode struct {
+	bits [4]uint64
+	base [4]int32
+}
 
 // trie is a byte trie with a direct table for the first byte. It is built
 // with insert and then laid out by finish, breadth first, so that a lookup
@@ -85,6 +96,7 @@ type trie struct {
 	root  [256]int32 // node index + 1, 0 = none
 	build []bnode    // until finish
 	nodes []uint64   // after finish, plus one sentinel
+	first []firstNode
 	ents  []tent
 }
 
@@ -94,7 +106,7 @@ var errTrieSize = errors.New("lexicon too large")
 // finish lays the trie out for lookups; call it after the last insert.
 func (t *trie) finish() error {
 	n := len(t.build)
-	if n+1 > nodeMaxIndex {
+	if n+1 > nodeMaxLo {
 		return errTrieSize
 	}
 	newID := make([]int32, n) // build index -> laid-out index
@@ -108,6 +120,7 @@ func (t *trie) finish() error {
 			t.root[c] = int32(len(order))
 		}
 	}
+	t.first = make([]firstNode, len(order))
 	t.nodes = make([]uint64, n+1)
 	t.ents = t.ents[:0]
 	for k := 0; k < len(order); k++ {
@@ -123,9 +136,27 @@ func (t *trie) finish() error {
 			labels[len(order)] = e.b
 			order = append(order, e.to)
 		}
-		t.nodes[k] = uint64(labels[k]) | uint64(len(edges))<<nodeCountShift | uint64(lo)<<nodeLoShift | uint64(len(t.ents))<<nodeEntShift
+		x := uint64(labels[k]) | uint64(len(edges))<<nodeCountShift | uint64(lo)<<nodeLoShift | uint64(len(t.ents))<<nodeEntShift
+		if len(b.ents) > 0 {
+			x |= nodeEntsBit
+		}
+		t.nodes[k] = x
+		if k < len(t.first) {
+			f := &t.first[k]
+			for w := range f.base {
+				f.base[w] = int32(lo)
+				for _, e := range edges {
+					if int(e.b)>>6 < w {
+						f.base[w]++
+					}
+				}
+			}
+			for _, e := range edges {
+				f.bits[e.b>>6] |= 1 << (e.b & 63)
+			}
+		}
 		t.ents = append(t.ents, b.ents...)
-		if len(t.ents) > nodeMaxIndex {
+		if len(t.ents) > nodeMaxEnt {
 			return errTrieSize
 		}
 	}
@@ -167,20 +198,34 @@ func (t *trie) insert(key []byte, ent tent) {
 	t.build[n].ents = append(t.build[n].ents, ent)
 }
 
-// child returns the child of node n (-1: the root) by byte c, or -1.
-func (t *trie) child(n int32, c byte) int32 {
+// child returns the child of node n (-1: the root) by byte c and its node
+// word, or -1.
+func (t *trie) child(n int32, c byte) (int32, uint64) {
 	if n < 0 {
-		return t.root[c] - 1
+		k := t.root[c] - 1
+		if k < 0 {
+			return -1, 0
+		}
+		return k, t.nodes[k]
+	}
+	if int(n) < len(t.first) {
+		f := &t.first[n]
+		m, bit := f.bits[c>>6], uint64(1)<<(c&63)
+		if m&bit == 0 {
+			return -1, 0
+		}
+		k := f.base[c>>6] + int32(bits.OnesCount64(m&(bit-1)))
+		return k, t.nodes[k]
 	}
 	x := t.nodes[n]
 	lo, cnt := nodeLo(x), nodeCount(x)
 	if cnt <= 8 {
 		for k := lo; k < lo+cnt; k++ {
-			if nodeLabel(t.nodes[k]) == c {
-				return k
+			if y := t.nodes[k]; nodeLabel(y) == c {
+				return k, y
 			}
 		}
-		return -1
+		return -1, 0
 	}
 	// Many children: binary search by byte.
 	i, j := lo, lo+cnt
@@ -192,15 +237,20 @@ func (t *trie) child(n int32, c byte) int32 {
 			j = h
 		}
 	}
-	if i < lo+cnt && nodeLabel(t.nodes[i]) == c {
-		return i
+	if i < lo+cnt {
+		if y := t.nodes[i]; nodeLabel(y) == c {
+			return i, y
+		}
 	}
-	return -1
+	return -1, 0
 }
 
-// entsOf returns the entries that end at node n.
-func (t *trie) entsOf(n int32) []tent {
-	return t.ents[nodeEnt(t.nodes[n]):nodeEnt(t.nodes[n+1])]
+// entsOf returns the entries that end at node n, whose word is x.
+func (t *trie) entsOf(n int32, x uint64) []tent {
+	if x&nodeEntsBit == 0 {
+		return nil
+	}
+	return t.ents[nodeEnt(x):nodeEnt(t.nodes[n+1])]
 }
 
 // lexicon holds every word of the rules that apply to one language.
@@ -442,11 +492,12 @@ func (lx *lexicon) matchTokens(s *scratch) {
 		// Forward: whole word, inflected word, or the first part of a compound.
 		n := int32(-1)
 		for p := 0; p < len(w); p++ {
-			n = lx.fwd.child(n, w[p])
+			var x uint64
+			n, x = lx.fwd.child(n, w[p])
 			if n < 0 {
 				break
 			}
-			ents := lx.fwd.entsOf(n)
+			ents := lx.fwd.entsOf(n, x)
 			if len(ents) == 0 {
 				continue
 			}
@@ -497,11 +548,12 @@ func (lx *lexicon) matchCompoundTail(s *scratch, i int, w []byte) {
 	squeezed := s.toks[i].squeezed
 	n := int32(-1)
 	for q := len(w) - 1; q >= 2; q-- {
-		n = lx.rev.child(n, w[q])
+		var x uint64
+		n, x = lx.rev.child(n, w[q])
 		if n < 0 {
 			break
 		}
-		ents := lx.rev.entsOf(n)
+		ents := lx.rev.entsOf(n, x)
 		if len(ents) == 0 || !utf8.RuneStart(w[q]) || !atLeastTwoRunes(w[:q]) {
 			continue
 		}
