@@ -364,16 +364,6 @@ func questionMarks(b []byte, out []span) []span {
 	return out
 }
 
-// hasDigit reports an ASCII digit in b.
-func hasDigit(b []byte) bool {
-	for _, c := range b {
-		if c-'0' <= 9 {
-			return true
-		}
-	}
-	return false
-}
-
 // mayHaveURL reports a dot followed by a letter or digit, which every web
 // address has.
 func mayHaveURL(b []byte) bool {

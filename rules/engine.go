@@ -402,7 +402,7 @@ func (e *Engine) classify(text, lang string, ov *override) moderation.Verdict {
 	b := s.plain.b
 	// Each detector needs a character that most comments lack; look for it
 	// with a fast scan before running the detector.
-	digits := hasDigit(b)
+	digits := s.digits
 	if digits && (want[detPersonnummer] || want[detSamordning] || want[detCPR]) {
 		s.spans = idNumbers(b, e.today, want, s.spans)
 	}

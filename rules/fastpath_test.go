@@ -89,6 +89,9 @@ func TestTokenizeJoinsEverySpelledOutWord(t *testing.T) {
 		text := randomText(r)
 		normalize(text, &s.plain)
 		tokenize(text, s)
+		if want := strings.ContainsAny(string(s.plain.b), "0123456789"); s.digits != want {
+			t.Fatalf("tokenize(%q): digits = %v, want %v", text, s.digits, want)
+		}
 		got := slices.Clone(s.toks)
 		joinSingles(s) // nothing may be left to join
 		if !slices.Equal(got, s.toks) {

@@ -34,6 +34,7 @@ type scratch struct {
 	stamp     uint32
 	personAt  []bool
 	noSqueeze bool // pack words: keep letters repeated on purpose (xxx)
+	digits    bool // the text holds an ASCII digit (every one is in a word)
 }
 
 func isWordRune(r rune) bool {
@@ -72,6 +73,7 @@ func tokenize(text string, s *scratch) {
 	// the text, and only the words that folding changes are appended.
 	s.norm = append(s.norm[:0], b...)
 	run := 0 // single letters in a row that joinSingles would join
+	anyDigit := false
 	join := false
 	sentence := true
 	for i := 0; i < len(b); {
@@ -88,6 +90,7 @@ func tokenize(text string, s *scratch) {
 			letters = true
 			i++
 		} else {
+			anyDigit = anyDigit || '0' <= c && c <= '9'
 			r, n := decodeAt(b, i)
 			if r == '@' && i+1 < len(b) && (isASCIIWord(b[i+1]) || b[i+1] >= 0x80) && (i == 0 || !isWordByte(b, i-1)) {
 				mention = true
@@ -120,7 +123,7 @@ func tokenize(text string, s *scratch) {
 					continue
 				}
 				if '0' <= c && c <= '9' {
-					digits = true
+					digits, anyDigit = true, true
 					i++
 					continue
 				}
@@ -189,6 +192,7 @@ func tokenize(text string, s *scratch) {
 		toks = append(toks, t)
 	}
 	s.toks = toks
+	s.digits = anyDigit
 	if join {
 		joinSingles(s)
 	}
