@@ -80,7 +80,7 @@ func runObjection(ctx context.Context, env *environment, args []string) error {
 	}
 	defer st.Close()
 	if sub == "list" || sub == "show" {
-		return listObjections(ctx, env, st, *key, *id)
+		return listObjections(ctx, env, cfg, st, *key, *id)
 	}
 	svc, closeSvc, err := newObjectionService(cfg, st, log, sub == "add" || sub == "approve")
 	if err != nil {
@@ -139,7 +139,7 @@ func contactOrNone(c string) string {
 	return c
 }
 
-func listObjections(ctx context.Context, env *environment, st *sqlite.Store, key string, id int64) error {
+func listObjections(ctx context.Context, env *environment, cfg *config.Config, st *sqlite.Store, key string, id int64) error {
 	if id != 0 {
 		o, err := st.Objection(ctx, id)
 		if err != nil {
@@ -148,14 +148,27 @@ func listObjections(ctx context.Context, env *environment, st *sqlite.Store, key
 		fmt.Fprintf(env.stdout, "objection %d (%s), register %s\naccount %s, post %s\nfrom %s (%s): %s\nreceived %s, state %s\n",
 			o.ID, o.Language, o.RegisterNumber, o.AccountKey, o.PostID, o.Person, contactOrNone(o.Contact), o.Reason,
 			o.ReceivedAt.Format(time.RFC3339), o.State)
+		var broken error
 		if o.EvidenceSHA256 != "" {
-			fmt.Fprintf(env.stdout, "evidence %s (%s, sha256 %s)\n", o.EvidencePath, o.EvidenceKind, o.EvidenceSHA256)
+			dir, err := evidence.Open(cfg.Paths.Evidence)
+			if err != nil {
+				return err
+			}
+			broken = dir.Verify(ctx, evidence.File{SHA256: o.EvidenceSHA256, Path: o.EvidencePath, Size: o.EvidenceSize})
+			state := "intact"
+			if broken != nil {
+				state = "BROKEN: " + broken.Error()
+			}
+			fmt.Fprintf(env.stdout, "evidence %s (%s, sha256 %s): %s\n", o.EvidencePath, o.EvidenceKind, o.EvidenceSHA256, state)
 		}
 		if o.DecidedBy != "" {
 			fmt.Fprintf(env.stdout, "decided by %s at %s %s\n", o.DecidedBy, o.DecidedAt.Format(time.RFC3339), o.DecisionReason)
 		}
 		if o.Confirmation != "" {
 			fmt.Fprintf(env.stdout, "\nConfirmation to send:\n\n%s", o.Confirmation)
+		}
+		if broken != nil {
+			return fmt.Errorf("objection %d: %w", o.ID, broken)
 		}
 		return nil
 	}

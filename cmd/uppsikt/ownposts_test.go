@@ -292,6 +292,9 @@ func TestOwnPostsCommands(t *testing.T) {
 	if code, out, errs = r.run(t, "objection", "confirm", "-config", r.cfgPath, "-id", "3", "-by", "rektor"); code != 0 || !strings.Contains(out, "confirmed") || !strings.Contains(out, "Instagram") {
 		t.Errorf("confirm after the manual removal: exit %d %q %q", code, out, errs)
 	}
+	if code, out, errs = r.run(t, "objection", "show", "-config", r.cfgPath, "-id", "1"); code != 0 || !strings.Contains(out, "intact") || !strings.Contains(out, "Kære Mette Jensen") {
+		t.Errorf("objection show: exit %d %q %q; want the evidence intact and the confirmation", code, out, errs)
+	}
 	code, out, _ = r.run(t, "objection", "list", "-config", r.cfgPath)
 	if code != 0 || strings.Count(out, "confirmed") != 2 || !strings.Contains(out, "refused") {
 		t.Errorf("objection list: exit %d\n%s", code, out)
