@@ -70,6 +70,16 @@ func separatorAt(b []byte, i int) (sep byte, n int) {
 // numbers: YYMMDD-NNNN, YYYYMMDD-NNNN, DDMMYY-SSSS and their forms without
 // separator, never inside a longer run of digits.
 func idNumbers(b []byte, today time.Time, want [numDetectors]bool, out []span) []span {
+	return idNumbersIn(b, today, want, false, out)
+}
+
+// idNumbersIn is idNumbers for a comment whose language is known. In a
+// Swedish comment a number that carries a right Swedish check digit is read
+// as Swedish only: it is a personnummer or, with a date in the future,
+// nothing; it is not also tried as a Danish CPR number (which has no such
+// digit, so one in ten CPR numbers written in Swedish text is judged by the
+// Swedish rules).
+func idNumbersIn(b []byte, today time.Time, want [numDetectors]bool, swedish bool, out []span) []span {
 	for i := 0; i < len(b); {
 		if !isDigit(b[i]) || (i > 0 && (isDigit(b[i-1]) || isASCIIWord(b[i-1]))) {
 			i++
@@ -114,7 +124,7 @@ func idNumbers(b []byte, today time.Time, want [numDetectors]bool, out []span) [
 				}
 			}
 		}
-		if want[detCPR] && len(head) == 6 && sep != '+' {
+		if want[detCPR] && len(head) == 6 && sep != '+' && !(swedish && luhn(head, tail)) {
 			if danishCPR(head, tail, today) {
 				out = append(out, span{det: detCPR, ps: int32(i), pe: int32(end), weak: sep != '-'})
 			}
@@ -122,6 +132,24 @@ func idNumbers(b []byte, today time.Time, want [numDetectors]bool, out []span) [
 		i = end
 	}
 	return out
+}
+
+// luhn applies the check of a ten-digit Swedish identity number (the
+// Luhn algorithm over YYMMDD and the four last digits).
+func luhn(head, tail []byte) bool {
+	sum := 0
+	for k, c := range [][]byte{head, tail} {
+		for j, d := range c {
+			v := int(d - '0')
+			if (k*len(head)+j)%2 == 0 {
+				if v *= 2; v > 9 {
+					v -= 9
+				}
+			}
+			sum += v
+		}
+	}
+	return sum%10 == 0
 }
 
 func atoi2(b []byte) int { return int(b[0]-'0')*10 + int(b[1]-'0') }

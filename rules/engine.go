@@ -155,6 +155,9 @@ func LoadWithExtra(opts Options, extra ...fs.FS) (*Engine, error) {
 // allLangs are the languages of the engine, in the order of guessLanguage.
 var allLangs = [...]string{"sv", "da", "no", "en"}
 
+// langIndexSV is the index of Swedish in allLangs.
+const langIndexSV = 0
+
 // Compile builds an engine from parsed packs.
 func Compile(packs []*Pack, opts Options) (*Engine, error) {
 	if opts.Today.IsZero() {
@@ -404,7 +407,7 @@ func (e *Engine) classify(text, lang string, ov *override) moderation.Verdict {
 	// with a fast scan before running the detector.
 	digits := s.digits
 	if digits && (want[detPersonnummer] || want[detSamordning] || want[detCPR]) {
-		s.spans = idNumbers(b, e.today, want, s.spans)
+		s.spans = idNumbersIn(b, e.today, want, li == langIndexSV, s.spans)
 	}
 	if want[detEmail] && bytes.IndexByte(b, '@') >= 0 {
 		s.spans = emails(b, s.spans)

@@ -201,3 +201,20 @@ func TestTrieLookup(t *testing.T) {
 		}
 	}
 }
+
+func TestLuhn(t *testing.T) {
+	tests := []struct {
+		name, number string
+		want         bool
+	}{
+		{"valid", "8507099805", true},
+		{"the test vector of personnummer/go", "1212121212", true},
+		{"last digit off by one", "8507099806", false},
+		{"digits swapped", "5807099805", false},
+	}
+	for _, tt := range tests {
+		if got := luhn([]byte(tt.number[:6]), []byte(tt.number[6:])); got != tt.want {
+			t.Errorf("%s: luhn(%s) = %v, want %v", tt.name, tt.number, got, tt.want)
+		}
+	}
+}

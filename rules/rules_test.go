@@ -188,6 +188,44 @@ func TestIdentityNumbers(t *testing.T) {
 	}
 }
 
+// TestIdentityNumbersInAnyLanguage checks that a Danish CPR number in a
+// Swedish comment and a Swedish personnummer in a Danish comment are found
+// by their own detector, whatever the language of the words around them,
+// and that the words that mark another kind of number still drop them.
+func TestIdentityNumbersInAnyLanguage(t *testing.T) {
+	e := testEngine(t)
+	pnr := luhnDigit("850709123") // a Swedish personnummer, 1985
+	tests := []struct {
+		name, text, lang, rule string
+		want                   bool
+	}{
+		{"cpr in Swedish", "Hans danska CPR-nummer är 010203-4321, lägg inte ut det här.", "sv", "common.personal_id.cpr", true},
+		{"cpr in Swedish without hint", "Hans danska CPR-nummer är 010203-4321, lägg inte ut det här.", "", "common.personal_id.cpr", true},
+		{"bare cpr in Swedish with raise word", "Han skrev sitt cpr 0102034321 i kommentaren.", "sv", "common.personal_id.cpr", true},
+		{"bare cpr in Swedish without raise word", "Ring 0102034321 efter klockan tio.", "sv", "common.personal_id.cpr", false},
+		{"cpr in Swedish invoice number", "Fakturanummer 010203-4321 är betald nu.", "sv", "common.personal_id.cpr", false},
+		{"cpr in Swedish order number", "Ordernummer 010203-4321 har skickats.", "sv", "common.personal_id.cpr", false},
+		{"cpr in Swedish org number", "Vårt org.nr är 010203-4321 enligt fakturan.", "sv", "common.personal_id.cpr", false},
+		{"cpr in Swedish impossible date", "Numret 310203-4321 finns inte.", "sv", "common.personal_id.cpr", false},
+		{"personnummer in Danish", "Mit svenske personnummer er " + pnr[:6] + "-" + pnr[6:] + ", det må I ikke vise.", "da", "common.personal_id.personnummer", true},
+		{"personnummer in Danish without hint", "Mit svenske personnummer er " + pnr[:6] + "-" + pnr[6:] + ", det må I ikke vise.", "", "common.personal_id.personnummer", true},
+		{"personnummer in Danish order number", "Ordrenummer " + pnr[:6] + "-" + pnr[6:] + " er sendt i dag.", "da", "common.personal_id.personnummer", false},
+		{"personnummer in Danish customer number", "Kundenummer " + pnr[:6] + "-" + pnr[6:] + " står på regningen.", "da", "common.personal_id.personnummer", false},
+		{"personnummer in Danish phone", "Ring på tlf " + pnr[:6] + "-" + pnr[6:] + " i morgen.", "da", "common.personal_id.personnummer", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := e.Classify(tt.text, tt.lang)
+			if got := hasRule(v, tt.rule); got != tt.want {
+				t.Errorf("Classify(%q, %q) [language %s] %s = %v, want %v (hits %v)", tt.text, tt.lang, v.Language, tt.rule, got, tt.want, ruleIDs(v))
+			}
+			if tt.want && (!slices.Contains(v.Categories, moderation.CatPersonalID) || !v.Register) {
+				t.Errorf("Classify(%q): want personal_id and register, got %v register %v", tt.text, v.Categories, v.Register)
+			}
+		})
+	}
+}
+
 func TestCategoriesQuestionRegister(t *testing.T) {
 	e := testEngine(t)
 	tests := []struct {
