@@ -149,7 +149,9 @@ type OwnPostStore interface {
 	StartPostDeletion(ctx context.Context, id int64, at time.Time) (PostDeletion, error)
 	// FinishPostDeletion records the outcome of a pending deletion: state
 	// done, manual or failed (with note or error), or pending again with the
-	// error of a failed attempt. A finished deletion is not changed again.
+	// error of a failed attempt. A finished deletion is not changed again,
+	// except a manual one, which becomes done once a re-read of the
+	// platform shows the post gone.
 	FinishPostDeletion(ctx context.Context, id int64, state PostDeletionState, lastError, note string, at time.Time) (PostDeletion, error)
 
 	// AddObjection stores a received objection and, in the same

@@ -334,6 +334,13 @@ func (s *Service) Confirm(ctx context.Context, id int64, by string) (moderation.
 		return o, fmt.Errorf("objection %d: post %s: %w", o.ID, o.PostID, ErrStillThere)
 	}
 	now := s.opts.Now()
+	if o.DeletionID != 0 {
+		if del, err := s.opts.Store.PostDeletion(ctx, o.DeletionID); err == nil && del.State == moderation.DeletionManual {
+			if _, err := s.opts.Deleter.RemovedByHand(ctx, del.ID); err != nil {
+				return o, err
+			}
+		}
+	}
 	if o.State == moderation.ObjectionApproved {
 		// Removed by hand (Instagram), or deleted before a crash let uppsikt
 		// record it: the re-read is the proof.

@@ -320,4 +320,7 @@ func TestInstagramManualRemoval(t *testing.T) {
 	if err != nil || o.State != moderation.ObjectionConfirmed || o.RemovedAt.IsZero() || !strings.Contains(o.Confirmation, "Instagram") {
 		t.Errorf("Confirm after the manual removal: got %s, %v", o.State, err)
 	}
+	if del, _ := r.st.PostDeletion(ctx, o.DeletionID); del.State != moderation.DeletionDone {
+		t.Errorf("deletion after the confirmed manual removal: got %s, want deleted", del.State)
+	}
 }

@@ -249,3 +249,58 @@ func (d *Deleter) audit(ctx context.Context, actor, action string, del moderatio
 	}
 	return nil
 }
+
+// ConfirmManual re-reads the post of every deletion left for manual
+// removal (every account when accountKey is empty) and records as done
+// those the platform says are gone. It returns the deletions it confirmed;
+// a post still there stays manual.
+func (d *Deleter) ConfirmManual(ctx context.Context, accountKey string) ([]moderation.PostDeletion, error) {
+	all, err := d.Store.PostDeletions(ctx, accountKey)
+	if err != nil {
+		return nil, fmt.Errorf("retention: %w", err)
+	}
+	var out []moderation.PostDeletion
+	var errs []error
+	for _, del := range all {
+		if del.State != moderation.DeletionManual {
+			continue
+		}
+		a, err := d.Store.Account(ctx, del.AccountKey)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("retention: %w", err))
+			continue
+		}
+		remover := d.Platforms[a.Platform]
+		if remover == nil {
+			continue
+		}
+		gone, err := remover.PostGone(ctx, a, del.PostID)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("retention: post %s/%s: %w", del.AccountKey, del.PostID, err))
+			continue
+		}
+		if !gone {
+			continue
+		}
+		done, err := d.RemovedByHand(ctx, del.ID)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		out = append(out, done)
+	}
+	return out, errors.Join(errs...)
+}
+
+// RemovedByHand records a deletion left for manual removal as done, once
+// the caller has read the post back from the platform and found it gone.
+func (d *Deleter) RemovedByHand(ctx context.Context, id int64) (moderation.PostDeletion, error) {
+	del, err := d.Store.FinishPostDeletion(ctx, id, moderation.DeletionDone, "", "removed by hand; the platform says it is gone", d.now())
+	if err != nil {
+		return del, fmt.Errorf("retention: %w", err)
+	}
+	if del.State != moderation.DeletionDone {
+		return del, fmt.Errorf("retention: deletion %d is %s", id, del.State)
+	}
+	return del, d.audit(ctx, "uppsikt", "own_post.removed_by_hand", del, nil)
+}

@@ -240,6 +240,32 @@ func TestExecuteGuardsAndOutcomes(t *testing.T) {
 	}
 }
 
+func TestConfirmManual(t *testing.T) {
+	st, p, d := deletionRig(t)
+	ctx := context.Background()
+	snapshotYear(t, st, now.AddDate(-3, 0, 0).Year())
+	p.manual = true
+	del, err := d.Approve(ctx, "fb", "post-3y", "arkivarie")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if del, _ = d.Execute(ctx, del.ID); del.State != moderation.DeletionManual {
+		t.Fatalf("Execute: got %s, want manual", del.State)
+	}
+	got, err := d.ConfirmManual(ctx, "fb")
+	if err != nil || len(got) != 0 {
+		t.Errorf("ConfirmManual while the post is there: got %d, %v; want none confirmed", len(got), err)
+	}
+	delete(p.live, "post-3y") // a person removed it in the app
+	got, err = d.ConfirmManual(ctx, "")
+	if err != nil || len(got) != 1 || got[0].State != moderation.DeletionDone {
+		t.Errorf("ConfirmManual after the removal: got %+v, %v; want it done", got, err)
+	}
+	if n := audits(t, st, "own_post.removed_by_hand"); n != 1 {
+		t.Errorf("audit entries: got %d, want 1", n)
+	}
+}
+
 func TestRetentionGuardRecheckedBeforeCall(t *testing.T) {
 	st, p, d := deletionRig(t)
 	ctx := context.Background()

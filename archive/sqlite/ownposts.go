@@ -164,7 +164,8 @@ func (s *Store) FinishPostDeletion(ctx context.Context, id int64, state moderati
 		if err := tx.QueryRowContext(ctx, `SELECT state FROM post_deletions WHERE id = ?`, id).Scan(&cur); err != nil {
 			return notFound(err, "post deletion %d", id)
 		}
-		if cur == string(moderation.DeletionPending) {
+		manualDone := cur == string(moderation.DeletionManual) && state == moderation.DeletionDone
+		if cur == string(moderation.DeletionPending) || manualDone {
 			done := int64(0)
 			if state != moderation.DeletionPending {
 				done = unixNano(at)

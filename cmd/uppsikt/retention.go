@@ -28,7 +28,7 @@ func runRetention(ctx context.Context, env *environment, args []string) error {
 		"       uppsikt retention posts -config FILE -account KEY   (own posts past their age)\n" +
 		"       uppsikt retention approve -config FILE -account KEY (-post ID | -all-due) -by NAME   (deletes them on the platform)\n" +
 		"       uppsikt retention deletions -config FILE [-account KEY]\n" +
-		"       uppsikt retention resume -config FILE   (carries out approved deletions left pending)"
+		"       uppsikt retention resume -config FILE   (carries out approved deletions left pending; confirms manual removals)"
 	if len(args) == 0 {
 		fmt.Fprintln(env.stderr, usage)
 		return fmt.Errorf("%w: want a retention subcommand", errUsage)
@@ -219,11 +219,20 @@ func runPostDeletions(ctx context.Context, env *environment, cfg *config.Config,
 			}
 		}
 	}
+	var errs []error
+	if sub == "resume" {
+		confirmed, err := d.ConfirmManual(ctx, key)
+		for _, del := range confirmed {
+			fmt.Fprintln(env.stdout, deletionSummary(del)+" (removed by hand)")
+		}
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
 	pend, err := st.PendingPostDeletions(ctx, 0)
 	if err != nil {
 		return err
 	}
-	var errs []error
 	for _, p := range pend {
 		if p.Reason != moderation.DeletionRetention {
 			fmt.Fprintf(env.stdout, "pending objection deletion %d: run uppsikt objection approve -id %d to carry it out\n", p.ID, p.ObjectionID)

@@ -26,6 +26,7 @@ func RunOwnPosts(t *testing.T, open func(t *testing.T) OwnPostBackend) {
 		{"deletion/stored pending, once per post", testDeletionOnce},
 		{"deletion/attempts are counted before the call; a finished deletion stays finished", testDeletionLifecycle},
 		{"deletion/a failed deletion may be approved again", testDeletionAfterFailure},
+		{"deletion/a manual removal becomes done, and nothing else", testDeletionManual},
 		{"objection/numbered in the register's year series with comment entries", testObjectionRegister},
 		{"objection/moves only from the states allowed", testObjectionStates},
 		{"objection/no approval without evidence; evidence is never replaced", testObjectionEvidence},
@@ -130,6 +131,23 @@ func testDeletionAfterFailure(t *testing.T, s OwnPostBackend) {
 	}
 	if list, _ := s.PostDeletions(ctx, ""); len(list) != 2 {
 		t.Errorf("PostDeletions: got %d, want both kept", len(list))
+	}
+}
+
+func testDeletionManual(t *testing.T, s OwnPostBackend) {
+	ctx := context.Background()
+	d, _, _ := s.RequestPostDeletion(ctx, moderation.PostDeletion{AccountKey: "kommun", PostID: "media", Reason: moderation.DeletionRetention, ApprovedBy: "a"})
+	got, err := s.FinishPostDeletion(ctx, d.ID, moderation.DeletionManual, "", "delete it in the app", t0)
+	if err != nil || got.State != moderation.DeletionManual || got.Note != "delete it in the app" {
+		t.Fatalf("finish manual: got %+v, %v", got, err)
+	}
+	if got, _ = s.FinishPostDeletion(ctx, d.ID, moderation.DeletionFailed, "x", "", t0); got.State != moderation.DeletionManual {
+		t.Errorf("manual to failed: got %s, want it still manual", got.State)
+	}
+	done := t0.Add(time.Hour)
+	got, err = s.FinishPostDeletion(ctx, d.ID, moderation.DeletionDone, "", "removed by hand", done)
+	if err != nil || got.State != moderation.DeletionDone || !got.DoneAt.Equal(done) {
+		t.Errorf("manual to done: got %+v, %v; want deleted at %v", got, err, done)
 	}
 }
 
