@@ -179,6 +179,15 @@ func TestOwnPostsCommands(t *testing.T) {
 	if code != 0 || strings.Count(out, "deleted") != 3 || strings.Contains(out, "pending") {
 		t.Errorf("retention deletions: exit %d\n%s; want 3 deleted, none pending", code, out)
 	}
+	code, out, errs = r.run(t, "retention", "approve", "-config", r.cfgPath, "-account", fbKey, "-all-due", "-by", "arkivar")
+	if code != 0 || !strings.Contains(out, strconv.Itoa(len(overdue))+" own posts past their age") {
+		t.Errorf("approve -all-due: exit %d %q %q", code, out, errs)
+	}
+	for _, o := range overdue {
+		if n := deletes(o.Post.PlatformID); n != 1 {
+			t.Errorf("%s after -all-due: %d deletions on the emulator, want 1", o.Post.PlatformID, n)
+		}
+	}
 	st = r.store(t)
 	if del, _ := st.PostDeletion(ctx, del3.ID); del.Attempts != 2 || del.State != moderation.DeletionDone {
 		t.Errorf("deletion sent before the crash: got %s after %d attempts, want deleted after 2", del.State, del.Attempts)

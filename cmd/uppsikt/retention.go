@@ -212,7 +212,7 @@ func runPostDeletions(ctx context.Context, env *environment, cfg *config.Config,
 				fmt.Fprintf(env.stdout, "not approved: %s is in no snapshot yet (uppsikt snapshot -account %s -year %d)\n",
 					o.Post.PlatformID, key, o.Post.CreatedAt.Year())
 			}
-			fmt.Fprintf(env.stdout, "%d deletions approved\n", len(approved))
+			fmt.Fprintf(env.stdout, "%d own posts past their age and in a snapshot are approved for deletion\n", len(approved))
 		default:
 			if _, err := d.Approve(ctx, key, post, by); err != nil {
 				return err
