@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"time"
 
 	"github.com/uppsikt/uppsikt/rules"
@@ -14,10 +12,15 @@ import (
 // errExamples is returned when a pack's examples fail.
 var errExamples = errors.New("rule examples failed")
 
-// runRules checks rule packs: "uppsikt rules test [DIR...]" compiles the
-// embedded packs and the packs in each DIR and runs every rule's examples.
+// runRules checks rule packs: "uppsikt rules test [PACK...]" compiles the
+// packs and runs every rule's examples. A PACK is the name of an embedded
+// pack (sv, da, en, common), a folder of packs or a pack file. Without
+// names every embedded pack is compiled, with the folders and files given;
+// naming embedded packs compiles those (and "common") only. A pack read from
+// a file takes the place of the embedded pack of the same name, so that an
+// edited copy of sv.yaml can be tested before it is built in.
 func runRules(_ context.Context, env *environment, args []string) error {
-	flags := newFlagSet(env, "rules", "test [DIR...]")
+	flags := newFlagSet(env, "rules", "test [PACK...]   (PACK: an embedded pack name such as sv, da or en, a folder of packs, or a pack file)")
 	if err := parseFlags(flags, args, true); err != nil {
 		return err
 	}
@@ -25,22 +28,16 @@ func runRules(_ context.Context, env *environment, args []string) error {
 		flags.Usage()
 		return fmt.Errorf("%w: expected \"test\"", errUsage)
 	}
-	dirs := flags.Args()[1:]
-	opts := rules.Options{Today: time.Now()}
-	var eng *rules.Engine
-	var err error
-	if len(dirs) == 0 {
-		eng, err = rules.LoadDefault(opts)
-	} else {
-		fsys := make([]fs.FS, 0, len(dirs))
-		for _, d := range dirs {
-			if st, serr := os.Stat(d); serr != nil || !st.IsDir() {
-				return fmt.Errorf("%w: %q is not a folder", errUsage, d)
-			}
-			fsys = append(fsys, os.DirFS(d))
-		}
-		eng, err = rules.LoadWithExtra(opts, fsys...)
+	packs, err := rules.SelectPacks(flags.Args()[1:]...)
+	if errors.Is(err, rules.ErrOptions) {
+		fmt.Fprintln(flags.Output(), err)
+		flags.Usage()
+		return fmt.Errorf("%w: %w", errUsage, err)
 	}
+	if err != nil {
+		return err
+	}
+	eng, err := rules.Compile(packs, rules.Options{Today: time.Now()})
 	if err != nil {
 		return err
 	}
