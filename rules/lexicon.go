@@ -208,6 +208,12 @@ func (t *trie) child(n int32, c byte) (int32, uint64) {
 		}
 		return k, t.nodes[k]
 	}
+	return t.next(n, t.nodes[n], c)
+}
+
+// next returns the child by byte c of node n, whose word is x, and the
+// child's word, or -1.
+func (t *trie) next(n int32, x uint64, c byte) (int32, uint64) {
 	if int(n) < len(t.first) {
 		f := &t.first[n]
 		m, bit := f.bits[c>>6], uint64(1)<<(c&63)
@@ -217,17 +223,21 @@ func (t *trie) child(n int32, c byte) (int32, uint64) {
 		k := f.base[c>>6] + int32(bits.OnesCount64(m&(bit-1)))
 		return k, t.nodes[k]
 	}
-	x := t.nodes[n]
 	lo, cnt := nodeLo(x), nodeCount(x)
-	if cnt <= 8 {
-		for k := lo; k < lo+cnt; k++ {
-			if y := t.nodes[k]; nodeLabel(y) == c {
-				return k, y
-			}
-		}
-		return -1, 0
+	if cnt > 8 {
+		return t.search(lo, cnt, c)
 	}
-	// Many children: binary search by byte.
+	for k := lo; k < lo+cnt; k++ {
+		if y := t.nodes[k]; nodeLabel(y) == c {
+			return k, y
+		}
+	}
+	return -1, 0
+}
+
+// search finds the child by byte c among the cnt children from lo, by
+// binary search.
+func (t *trie) search(lo, cnt int32, c byte) (int32, uint64) {
 	i, j := lo, lo+cnt
 	for i < j {
 		h := int32(uint32(i+j) >> 1)
@@ -490,46 +500,16 @@ func (lx *lexicon) matchTokens(s *scratch) {
 			nextKey = toks[i+1].key
 		}
 		// Forward: whole word, inflected word, or the first part of a compound.
-		n := int32(-1)
-		for p := 0; p < len(w); p++ {
-			var x uint64
-			n, x = lx.fwd.child(n, w[p])
-			if n < 0 {
+		fwd := &lx.fwd
+		n, x := fwd.child(-1, w[0])
+		for p := 0; n >= 0; {
+			if x&nodeEntsBit != 0 {
+				lx.matchEnts(s, i, w[p+1:], fwd.entsOf(n, x), nextKey)
+			}
+			if p++; p == len(w) {
 				break
 			}
-			ents := lx.fwd.entsOf(n, x)
-			if len(ents) == 0 {
-				continue
-			}
-			rest := w[p+1:]
-			// What the rest of the word allows, worked out once per node:
-			// nothing (a whole word), an inflection, a compound.
-			whole := len(rest) == 0
-			inflected := !whole && lx.isSuffix(rest)
-			compound := !whole && atLeastTwoRunes(rest) && utf8.RuneStart(rest[0])
-			for _, te := range ents {
-				if te.flags&entSq != 0 && !t.squeezed {
-					continue
-				}
-				if !whole && !(inflected && te.flags&entInflect != 0) && !(compound && te.flags&entPrefixC != 0) {
-					continue
-				}
-				if te.flags&entPhrase != 0 {
-					if byte(nextKey) != te.next0 || (te.next1 != 0 && byte(nextKey>>8) != te.next1) {
-						continue
-					}
-					e := &lx.entries[te.id]
-					if nextKey&e.nextMask != e.next {
-						continue
-					}
-					if j, ok := lx.matchPhrase(s, i, e); ok {
-						s.marks = append(s.marks, mark{e.rule, e.role, int32(i), int32(j)})
-					}
-					continue
-				}
-				e := &lx.entries[te.id]
-				s.marks = append(s.marks, mark{e.rule, e.role, int32(i), int32(i)})
-			}
+			n, x = fwd.next(n, x, w[p])
 		}
 		if lx.mayEndCompound(w) {
 			lx.matchCompoundTail(s, i, w)
@@ -539,6 +519,42 @@ func (lx *lexicon) matchTokens(s *scratch) {
 		if len(s.marks) > before && lx.allowed(w, t.key) {
 			s.marks = s.marks[:before]
 		}
+	}
+}
+
+// matchEnts checks the entries that end after the first bytes of the word
+// of token i, rest being the bytes that follow, and marks those that match:
+// the whole word, an inflection or the first part of a compound; phrases
+// are checked against the next words (nextKey is the next word's key).
+func (lx *lexicon) matchEnts(s *scratch, i int, rest []byte, ents []tent, nextKey uint64) {
+	squeezed := s.toks[i].squeezed
+	// What the rest of the word allows, worked out once per node: nothing
+	// (a whole word), an inflection, a compound.
+	whole := len(rest) == 0
+	inflected := !whole && lx.isSuffix(rest)
+	compound := !whole && atLeastTwoRunes(rest) && utf8.RuneStart(rest[0])
+	for _, te := range ents {
+		if te.flags&entSq != 0 && !squeezed {
+			continue
+		}
+		if !whole && !(inflected && te.flags&entInflect != 0) && !(compound && te.flags&entPrefixC != 0) {
+			continue
+		}
+		if te.flags&entPhrase != 0 {
+			if byte(nextKey) != te.next0 || (te.next1 != 0 && byte(nextKey>>8) != te.next1) {
+				continue
+			}
+			e := &lx.entries[te.id]
+			if nextKey&e.nextMask != e.next {
+				continue
+			}
+			if j, ok := lx.matchPhrase(s, i, e); ok {
+				s.marks = append(s.marks, mark{e.rule, e.role, int32(i), int32(j)})
+			}
+			continue
+		}
+		e := &lx.entries[te.id]
+		s.marks = append(s.marks, mark{e.rule, e.role, int32(i), int32(i)})
 	}
 }
 
