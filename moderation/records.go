@@ -102,11 +102,14 @@ type RegisterEntry struct {
 	Year      int
 	Seq       int
 	Number    string
-	CommentID int64
+	CommentID int64 // the comment it documents; 0 for an objection's entry
 	CaseID    int64
-	Reason    string
-	CreatedAt time.Time
-	Delivered time.Time // zero until an outlet acknowledged it
+	// ObjectionID is the objection to a photo in an own post that the entry
+	// registers (moderation.Objection); 0 for a comment's entry.
+	ObjectionID int64
+	Reason      string
+	CreatedAt   time.Time
+	Delivered   time.Time // zero until an outlet acknowledged it
 }
 
 // AuditEntry is one line of the append-only audit log. Each entry carries the

@@ -167,6 +167,9 @@ func (d *Deliverer) deliverAll(ctx context.Context) (int, error) {
 // evidence PDF of its comment (checked against its hash) and the sidecar.
 // It returns nil without an error when there is no PDF yet.
 func (d *Deliverer) delivery(ctx context.Context, e moderation.RegisterEntry) (*Delivery, error) {
+	if e.ObjectionID != 0 {
+		return d.objectionDelivery(ctx, e)
+	}
 	files, err := d.opts.Store.Evidence(ctx, e.CommentID)
 	if err != nil {
 		return nil, err
@@ -185,6 +188,49 @@ func (d *Deliverer) delivery(ctx context.Context, e moderation.RegisterEntry) (*
 		return nil, err
 	}
 	sidecar, err := d.Sidecar(ctx, e, *pdfFile)
+	if err != nil {
+		return nil, err
+	}
+	return &Delivery{Entry: e, PDF: pdf, Sidecar: sidecar}, nil
+}
+
+// objectionDelivery loads what an outlet is handed for the entry of an
+// objection to a photo in an own post: the evidence PDF of the post
+// (checked against its hash) and the sidecar. It returns nil without an
+// error while the evidence is not captured yet.
+func (d *Deliverer) objectionDelivery(ctx context.Context, e moderation.RegisterEntry) (*Delivery, error) {
+	st, ok := d.opts.Store.(moderation.OwnPostStore)
+	if !ok {
+		return nil, fmt.Errorf("entry of objection %d: the store keeps no objections", e.ObjectionID)
+	}
+	o, err := st.Objection(ctx, e.ObjectionID)
+	if err != nil {
+		return nil, err
+	}
+	if o.EvidencePath == "" {
+		return nil, nil
+	}
+	f := evidence.File{SHA256: o.EvidenceSHA256, Path: o.EvidencePath, Size: o.EvidenceSize}
+	if err := d.opts.Evidence.Verify(ctx, f); err != nil {
+		return nil, err
+	}
+	pdf, err := d.opts.Evidence.ReadFile(ctx, o.EvidencePath)
+	if err != nil {
+		return nil, err
+	}
+	acct, err := d.opts.Store.Account(ctx, o.AccountKey)
+	if err != nil {
+		return nil, err
+	}
+	side := SidecarData{
+		Number: e.Number, Year: e.Year, Seq: e.Seq, Reason: e.Reason, CreatedAt: e.CreatedAt.UTC(),
+		Account: acct.Name, Platform: string(acct.Platform), PostID: o.PostID, State: string(o.State),
+		PDFSHA256: o.EvidenceSHA256, PDFSize: o.EvidenceSize, Objection: o.ID, ObjectionBy: o.Person,
+	}
+	if p, err := d.opts.Store.Post(ctx, o.AccountKey, o.PostID); err == nil {
+		side.Permalink = p.PermalinkURL
+	}
+	sidecar, err := json.MarshalIndent(side, "", "  ")
 	if err != nil {
 		return nil, err
 	}
@@ -210,14 +256,18 @@ type SidecarData struct {
 	Account    string    `json:"account"`
 	Platform   string    `json:"platform"`
 	PostID     string    `json:"post_id"`
-	CommentID  string    `json:"comment_id"`
+	CommentID  string    `json:"comment_id,omitempty"`
 	Permalink  string    `json:"permalink"`
-	AuthorName string    `json:"author_name"`
-	AuthorID   string    `json:"author_id"`
-	CommentAt  time.Time `json:"comment_created_at"`
+	AuthorName string    `json:"author_name,omitempty"`
+	AuthorID   string    `json:"author_id,omitempty"`
+	CommentAt  time.Time `json:"comment_created_at,omitzero"`
 	State      string    `json:"state"`
 	PDFSHA256  string    `json:"pdf_sha256"`
 	PDFSize    int64     `json:"pdf_size"`
+	// For the entry of an objection to a photo in an own post: the
+	// objection's number in uppsikt and the person who objects.
+	Objection   int64  `json:"objection_id,omitempty"`
+	ObjectionBy string `json:"objection_by,omitempty"`
 }
 
 // Sidecar builds the JSON sidecar of an entry.

@@ -1,9 +1,10 @@
 // Package register delivers uppsikt's entries in the municipality's records
 // register (diarium) to the registrar. An entry is numbered per year in the
 // configured series (e.g. "KS 2026/0042") by the store when a comment is
-// removed or marked for registration; this package hands the entry, with
-// the comment's evidence PDF and a JSON sidecar describing it, to every
-// configured outlet:
+// removed or marked for registration, or when a person objects to a photo
+// in one of the account's own posts; this package hands the entry, with
+// the evidence PDF (of the comment, or of the post the objection is about)
+// and a JSON sidecar describing it, to every configured outlet:
 //
 //   - Folder writes NUMBER.pdf and NUMBER.json into a drop folder that the
 //     registrar's system picks up, each written to a temporary file, synced

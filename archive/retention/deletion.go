@@ -171,6 +171,9 @@ func (d *Deleter) Execute(ctx context.Context, id int64) (moderation.PostDeletio
 		return del, fmt.Errorf("retention: %w", err)
 	}
 	if err := d.guard(ctx, del); err != nil {
+		if ctx.Err() != nil {
+			return del, fmt.Errorf("retention: %w", err) // stopped: still pending, checked again next time
+		}
 		return d.fail(ctx, del, fmt.Errorf("refused before the platform call: %w", err))
 	}
 	remover := d.Platforms[a.Platform]

@@ -18,7 +18,7 @@ func (s *Store) UndeliveredEntries(ctx context.Context, outlet string, limit int
 	var es []moderation.RegisterEntry
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `
-			SELECT e.id, e.year, e.seq, e.number, e.comment_id, e.case_id, e.reason, e.created_at, e.delivered_at
+			SELECT e.id, e.year, e.seq, e.number, e.comment_id, e.case_id, e.reason, e.created_at, e.delivered_at, e.objection_id
 			FROM register_entries e
 			LEFT JOIN register_deliveries d ON d.entry_id = e.id AND d.outlet = ?
 			WHERE coalesce(d.delivered_at, 0) = 0

@@ -43,15 +43,20 @@ func TestMigration5KeepsRegister(t *testing.T) {
 	if err != nil || len(cs) != 1 {
 		t.Fatalf("ListComments: %v %d", err, len(cs))
 	}
-	e, err := s.CreateRegisterEntry(ctx, moderation.RegisterEntry{CommentID: cs[0].ID, Reason: "sekretess",
-		CreatedAt: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)}, nil)
+	s.Close()
+	// The entry and its acknowledgement as schema 4 stored them, written
+	// directly: the store's code reads the columns of the newest schema.
+	old := rawDB(t, path)
+	res, err := old.Exec(`INSERT INTO register_entries (year, seq, number, comment_id, reason, created_at) VALUES (2026, 1, '2026/0001', ?, 'sekretess', ?)`,
+		cs[0].ID, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC).UnixNano())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.MarkOutletDelivered(ctx, e.ID, "folder", []string{"folder", "smtp"}, time.Time{}); err != nil {
+	entryID, _ := res.LastInsertId()
+	if _, err := old.Exec(`INSERT INTO register_deliveries (entry_id, outlet, attempts, delivered_at) VALUES (?, 'folder', 1, ?)`, entryID, time.Now().UnixNano()); err != nil {
 		t.Fatal(err)
 	}
-	s.Close()
+	old.Close()
 
 	s, err = Open(ctx, path)
 	if err != nil {

@@ -103,18 +103,19 @@ func (s *Store) MarkRegisterDelivered(ctx context.Context, id int64, at time.Tim
 	return nil
 }
 
-const registerColumns = `id, year, seq, number, comment_id, case_id, reason, created_at, delivered_at`
+const registerColumns = `id, year, seq, number, comment_id, case_id, reason, created_at, delivered_at, objection_id`
 
 func scanRegisterEntry(r scanner) (moderation.RegisterEntry, error) {
 	var (
 		e                  moderation.RegisterEntry
-		caseID             sql.NullInt64
+		caseID, objection  sql.NullInt64
 		created, delivered int64
 	)
-	if err := r.Scan(&e.ID, &e.Year, &e.Seq, &e.Number, &e.CommentID, &caseID, &e.Reason, &created, &delivered); err != nil {
+	if err := r.Scan(&e.ID, &e.Year, &e.Seq, &e.Number, &e.CommentID, &caseID, &e.Reason, &created, &delivered, &objection); err != nil {
 		return e, err
 	}
 	e.CaseID = caseID.Int64
+	e.ObjectionID = objection.Int64
 	e.CreatedAt = fromUnixNano(created)
 	e.Delivered = fromUnixNano(delivered)
 	return e, nil

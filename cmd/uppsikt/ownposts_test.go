@@ -311,4 +311,15 @@ func TestOwnPostsCommands(t *testing.T) {
 	if code, out, errs = r.run(t, "verify", "-config", r.cfgPath); code != 0 {
 		t.Errorf("verify (audit chain): exit %d %q %q", code, out, errs)
 	}
+	// verify re-hashes the objections' evidence too: a changed file is found.
+	tampered := filepath.Join(dir.Root(), o.EvidencePath)
+	if err := os.Chmod(tampered, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(tampered, []byte("%PDF-1.7 changed"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errs = r.run(t, "verify", "-config", r.cfgPath); code != 1 || !strings.Contains(errs, "objection") {
+		t.Errorf("verify after the objection's evidence changed: exit %d %q %q; want 1 naming the objection", code, out, errs)
+	}
 }

@@ -10,7 +10,8 @@ import (
 )
 
 // runVerify is "uppsikt verify -config FILE": it re-hashes every evidence
-// file recorded in the store and checks the audit log's hash chain, and
+// file recorded in the store (of comments and of objections to photos in
+// own posts) and checks the audit log's hash chain, and
 // reports the first break (exit 1).
 func runVerify(ctx context.Context, env *environment, args []string) error {
 	fs := newFlagSet(env, "verify", "-config FILE")
@@ -53,6 +54,21 @@ func verifyAll(ctx context.Context, w io.Writer, st moderation.Store, dir *evide
 		}
 		if len(page) < 500 {
 			break
+		}
+	}
+	if ops, ok := st.(moderation.OwnPostStore); ok {
+		objs, err := ops.Objections(ctx, "")
+		if err != nil {
+			return err
+		}
+		for _, o := range objs {
+			if o.EvidencePath == "" {
+				continue
+			}
+			if err := dir.Verify(ctx, evidence.File{SHA256: o.EvidenceSHA256, Path: o.EvidencePath, Size: o.EvidenceSize}); err != nil {
+				return fmt.Errorf("evidence of objection %d (post %s, %s): %w", o.ID, o.PostID, o.EvidencePath, err)
+			}
+			files++
 		}
 	}
 	entries := 0
