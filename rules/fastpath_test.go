@@ -218,3 +218,34 @@ func TestLuhn(t *testing.T) {
 		}
 	}
 }
+
+// TestCompoundTailFilter checks that the table of word endings never hides
+// a compound that the reversed trie would find.
+func TestCompoundTailFilter(t *testing.T) {
+	e := testEngine(t)
+	r := rand.New(rand.NewPCG(9, 10))
+	heads := []string{"", "a", "skit", "jävla", "kommun", "x", "ää", "fy", "pis"}
+	var words []string
+	for _, rl := range e.rules {
+		for _, w := range rl.src.Words {
+			words = append(words, strings.Trim(w, "*="))
+		}
+	}
+	s := &scratch{}
+	for _, lang := range allLangs {
+		lx := e.lex[lang]
+		for i := 0; i < 20000; i++ {
+			w := heads[r.IntN(len(heads))] + words[r.IntN(len(words))] + []string{"", "en", "er", "erne", "s", "arna", "x"}[r.IntN(7)]
+			normalize(w, &s.plain)
+			tokenize(w, s)
+			for k, tk := range s.toks {
+				word := s.norm[tk.na:tk.nb]
+				s.marks = s.marks[:0]
+				lx.matchCompoundTail(s, k, word)
+				if len(s.marks) > 0 && !lx.mayEndCompound(word) {
+					t.Fatalf("%s: %q ends with a compound tail, but the filter says it cannot", lang, word)
+				}
+			}
+		}
+	}
+}

@@ -268,9 +268,10 @@ type lexicon struct {
 	lang     string
 	suffixes map[string]bool
 	sufKeys  keySet // the endings of at most eight bytes, by prefixKey
-	// tailEnds holds the last tailEndLen bytes of every key of rev, and the
-	// shorter keys whole; tailShort has bit l set when a key of l bytes exists.
-	tailEnds  keySet
+	// tailEnds is a one-hash Bloom filter of the last tailEndLen bytes of
+	// every key of rev and of the shorter keys whole; tailShort has bit l
+	// set when a key of l bytes exists.
+	tailEnds  *[tailBloomBits / 64]uint64
 	tailShort uint8
 	sufList   []string
 	fwd, rev  trie
@@ -439,14 +440,41 @@ func (lx *lexicon) insert(k string, e lexEntry) {
 // tailEndLen is the length of the word endings in lexicon.tailEnds.
 const tailEndLen = 4
 
+// tailBloomBits is the size of lexicon.tailEnds: 8 KiB, with a few thousand
+// endings in it a word that ends with none of them passes one time in
+// twenty or less.
+const (
+	tailBloomShift = 16
+	tailBloomBits  = 1 << tailBloomShift
+)
+
+// tailBit is the bit of lexicon.tailEnds for a word ending, by its key.
+func tailBit(key uint64) (word int, bit uint64) {
+	h := (key * 0x9E3779B97F4A7C15) >> (64 - tailBloomShift)
+	return int(h >> 6), 1 << (h & 63)
+}
+
+func (lx *lexicon) addTailEnd(key uint64) {
+	if lx.tailEnds == nil {
+		lx.tailEnds = new([tailBloomBits / 64]uint64)
+	}
+	w, b := tailBit(key)
+	lx.tailEnds[w] |= b
+}
+
+func (lx *lexicon) hasTailEnd(key uint64) bool {
+	w, b := tailBit(key)
+	return lx.tailEnds[w]&b != 0
+}
+
 // insertTail adds a word that may end a compound to the reversed trie and
 // notes its last bytes, which a word must end with to be worth a walk.
 func (lx *lexicon) insertTail(k string, t tent) {
 	lx.rev.insert(reverse(k), t)
 	if len(k) >= tailEndLen {
-		lx.tailEnds.or(prefixKey([]byte(k[len(k)-tailEndLen:])), 1)
+		lx.addTailEnd(prefixKey([]byte(k[len(k)-tailEndLen:])))
 	} else {
-		lx.tailEnds.or(prefixKey([]byte(k)), 1)
+		lx.addTailEnd(prefixKey([]byte(k)))
 		lx.tailShort |= 1 << len(k)
 	}
 }
@@ -456,11 +484,14 @@ func (lx *lexicon) insertTail(k string, t tent) {
 // matchCompoundTail to find anything, tested with a few table lookups.
 func (lx *lexicon) mayEndCompound(w []byte) bool {
 	n := len(w)
-	if n >= tailEndLen+2 && lx.tailEnds.get(prefixKey(w[n-tailEndLen:])) != 0 {
+	if lx.tailEnds == nil {
+		return false
+	}
+	if n >= tailEndLen+2 && lx.hasTailEnd(prefixKey(w[n-tailEndLen:])) {
 		return true
 	}
 	for l := 1; l < tailEndLen && l <= n-2; l++ {
-		if lx.tailShort&(1<<l) != 0 && lx.tailEnds.get(prefixKey(w[n-l:])) != 0 {
+		if lx.tailShort&(1<<l) != 0 && lx.hasTailEnd(prefixKey(w[n-l:])) {
 			return true
 		}
 	}
