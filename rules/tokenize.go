@@ -127,6 +127,20 @@ func tokenize(text string, s *scratch) {
 					i++
 					continue
 				}
+				// The other ASCII characters, as the general case below
+				// treats them, without decoding.
+				switch {
+				case 'A' <= c && c <= 'Z':
+					letters = true
+				case mention && (c == '_' || c == '.') && i+1 < len(b) && isASCIIWord(b[i+1]):
+				case !mention && (c == '$' || c == '@') && (letters || digits):
+					leet = true
+				case !mention && c == '\'' && letters && i+1 < len(b) && isASCIIWord(b[i+1]):
+				default:
+					goto done
+				}
+				i++
+				continue
 			} else if c == 0xC3 && i+1 < len(b) && b[i+1] >= 0x80 && b[i+1] <= 0xBF && b[i+1] != 0x97 && b[i+1] != 0xB7 {
 				// A letter of Latin-1 (å, ä, ö, æ, ø, é ...), all but × and ÷.
 				letters, latin = true, true
@@ -153,33 +167,35 @@ func tokenize(text string, s *scratch) {
 			i += n
 		}
 	done:
-		t := token{ps: int32(start), pe: int32(i), sentStart: sentence, mention: mention, latin: latin}
-		sentence = false
-		t.num = digits && !letters && !leet
+		// The fields are worked out in locals and the token is written once,
+		// straight into the slice.
+		num := digits && !letters && !leet
+		upper := false
 		if os, _ := s.plain.span(start, i); os < len(text) {
 			if c := text[os]; c < 0x80 {
-				t.cap = 'A' <= c && c <= 'Z'
+				upper = 'A' <= c && c <= 'Z'
 			} else {
 				or, _ := utf8.DecodeRuneInString(text[os:])
-				t.cap = unicode.IsUpper(or)
+				upper = unicode.IsUpper(or)
 			}
 		}
-		t.na, t.nb = int32(start), int32(i)
+		na, nb := int32(start), int32(i)
 		if mention {
-			t.na++
+			na++
 		}
-		word := b[t.na:t.nb]
+		word := b[na:nb]
 		fold := letters && (digits || leet) && !mention
-		t.squeezed = hasRun3(word) && !s.noSqueeze
-		if fold || t.squeezed {
-			t.na = int32(len(s.norm))
+		squeezed := hasRun3(word) && !s.noSqueeze
+		if fold || squeezed {
+			na = int32(len(s.norm))
 			s.norm = appendSqueezed(s.norm, word, fold)
-			t.nb = int32(len(s.norm))
+			nb = int32(len(s.norm))
 		}
-		w := s.norm[t.na:t.nb]
-		if !t.num && !mention && len(w) > 0 && (len(w) == 1 || len(w) <= utf8.UTFMax && w[0] >= utf8.RuneSelf && runeLen(w) == len(w)) {
-			t.single = true
-			if run > 0 && gapJoinable(b, toks[len(toks)-1].pe, t.ps) {
+		w := s.norm[na:nb]
+		single := false
+		if !num && !mention && len(w) > 0 && (len(w) == 1 || len(w) <= utf8.UTFMax && w[0] >= utf8.RuneSelf && runeLen(w) == len(w)) {
+			single = true
+			if run > 0 && gapJoinable(b, toks[len(toks)-1].pe, int32(start)) {
 				run++
 				join = join || run >= 3
 			} else {
@@ -188,8 +204,12 @@ func tokenize(text string, s *scratch) {
 		} else {
 			run = 0
 		}
-		t.key = prefixKey(w)
-		toks = append(toks, t)
+		toks = append(toks, token{
+			ps: int32(start), pe: int32(i), na: na, nb: nb, key: prefixKey(w),
+			cap: upper, sentStart: sentence, num: num, mention: mention,
+			single: single, squeezed: squeezed, latin: latin,
+		})
+		sentence = false
 	}
 	s.toks = toks
 	s.digits = anyDigit
