@@ -93,6 +93,7 @@ type crule struct {
 	hasRaise  bool
 	// nearPerson: a near condition looks for references to persons.
 	nearPerson bool
+	catIdx     int // the category's position in moderation.Categories(), or -1
 }
 
 // ErrOptions is returned when Options are incomplete.
@@ -211,6 +212,7 @@ func Compile(packs []*Pack, opts Options) (*Engine, error) {
 			flat.Context = nil
 			fmt.Fprintf(h, "%s\x00%v\x00%v\x00", r.ID, flat, ctx)
 			cr := &crule{src: r, pack: p.Name, file: p.File, cite: moderation.Citation{Document: r.Citation.Document, Section: r.Citation.Section}, langs: map[string]bool{}}
+			cr.catIdx = slices.Index(e.cats, r.Category)
 			for _, re := range r.Regex {
 				cr.regex = append(cr.regex, regexp.MustCompile(re)) // checked by ParsePack
 			}
@@ -732,8 +734,8 @@ func (e *Engine) verdict(text, lang string, s *scratch, ov *override) moderation
 			v.Register = true
 			cat = "register"
 		default:
-			if k := slices.Index(e.cats, cat); k >= 0 {
-				cats[k] = true
+			if r.catIdx >= 0 {
+				cats[r.catIdx] = true
 			}
 			if r.src.Register {
 				v.Register = true

@@ -66,7 +66,7 @@ func guessLanguage(s *scratch, hint string, stop *stopwords) int {
 		if n >= maxTokensForLanguage {
 			break
 		}
-		t := s.toks[k]
+		t := &s.toks[k]
 		if t.num || t.mention {
 			continue
 		}
