@@ -72,7 +72,11 @@
 //     (0–3: 1900s; 4 and 9: 2000–2036 for YY ≤ 36, else 1900s; 5–8:
 //     2000–2057 for YY ≤ 57, else 1858–1899); the date must exist and not be
 //     after Today. The modulus-11 check is never required. Without the hyphen
-//     the finding is weak: it needs a raise word (cpr, personnummer).
+//     the finding is weak: it needs a raise word (cpr, personnummer). The
+//     identity-number rules apply in every language; in a comment guessed
+//     to be Swedish a number whose Swedish check digit is right is read as
+//     Swedish only (so 261201-1235, a personnummer dated in the future, is
+//     not taken for a CPR number).
 //   - email, phone, url (scheme, www. or a bare host with a known top-level
 //     domain; filtered by domains and domain_words).
 //   - person_reference: a pack's person_words (min granne, hans pappa,
@@ -107,8 +111,10 @@
 //     never fires in Swedish text.
 //  3. Look every word up once in the language's lexicon (a byte trie for
 //     whole words, inflections and compound heads, a reversed trie for
-//     compound tails); words of the global allow-list are skipped. Run the
-//     detectors the applicable rules need, once each, and the regexes.
+//     compound tails, walked only for words whose last bytes end a word of
+//     it); words of the global allow-list are skipped. Run the detectors the
+//     applicable rules need, once each, and the regexes; person references
+//     only when a candidate hit has a near condition that needs them.
 //  4. For every candidate hit, in this order: the rule's allow phrases;
 //     sentence_start; context lower words (drop); context raise words
 //     (required for weak findings); every near condition.
