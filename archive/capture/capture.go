@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
@@ -135,10 +136,11 @@ type instance struct {
 	used        int  // captures started on it
 	retired     bool // no new captures; stop when active reaches 0
 	stopped     bool
-	spares      chan *tab      // a tab opened in advance for the next capture
-	preparing   bool           // a spare tab is being opened
-	claimed     bool           // a capture waits for the spare tab
-	prep        sync.WaitGroup // the goroutine opening a spare tab
+	ready       chan *tab      // tabs opened and set up in advance for the next captures (nil: opening failed)
+	preparing   int            // tabs being opened in advance
+	waiting     int            // captures waiting for a tab being opened
+	prep        sync.WaitGroup // the goroutines opening tabs in advance
+	closing     sync.WaitGroup // the goroutines closing the tabs of finished captures
 }
 
 // New returns a Browser. The browser process starts with the first capture.
@@ -185,9 +187,7 @@ func (b *Browser) Page(ctx context.Context, rawURL string) (Shot, error) {
 // network request for it (images must be inline, as data: URLs).
 func (b *Browser) HTML(ctx context.Context, html []byte) (Shot, error) {
 	return b.capture(ctx, hostList{}, func(ctx context.Context) error {
-		if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
-			return err
-		}
+		// Every capture has a new tab, which shows about:blank.
 		tree, err := chromedp.Call(ctx, page.GetFrameTree, cdp.Empty{})
 		if err != nil {
 			return err
@@ -225,6 +225,8 @@ func (b *Browser) capture(ctx context.Context, allow hostList, load func(context
 		dead := inst.ctx.Err() != nil || (err != nil && ctx.Err() == nil && errors.Is(err, context.Canceled))
 		b.release(inst, err, blocked)
 		if err == nil {
+			// The next captures find their tabs ready.
+			b.prepareTabs(inst)
 			return shot, nil
 		}
 		lastErr = err
@@ -309,11 +311,12 @@ func (b *Browser) stopLocked(inst *instance) {
 	b.stopping.Go(func() {
 		inst.cancel()
 		inst.prep.Wait()
+		inst.closing.Wait()
 		for {
 			select {
-			case tb := <-inst.spares:
+			case tb := <-inst.ready:
 				if tb != nil {
-					tb.cancel()
+					tb.close()
 				}
 				continue
 			default:
@@ -367,24 +370,24 @@ func (b *Browser) start() (*instance, error) {
 		pid = c.Browser.Process().Pid
 	}
 	b.log.Info("browser started", "pid", pid, "exec_path", o.ExecPath, "took", time.Since(began).Round(time.Millisecond))
-	return &instance{allocCancel: allocCancel, ctx: ctx, cancel: cancel, pid: pid, spares: make(chan *tab, 1)}, nil
+	return &instance{allocCancel: allocCancel, ctx: ctx, cancel: cancel, pid: pid, ready: make(chan *tab, o.Tabs)}, nil
 }
 
-// captureOn runs one capture in a new tab of inst, in a fresh browser
-// context, under the capture's time limit.
+// captureOn runs one capture in a tab of inst, in a fresh browser context,
+// under the capture's time limit. The tab was opened and set up in advance
+// when possible; it is closed in the background after the capture.
 func (b *Browser) captureOn(ctx context.Context, inst *instance, allow hostList, load func(context.Context) error) (Shot, int, error) {
 	t0 := time.Now()
-	tb := b.takeSpare(ctx, inst)
+	tb := b.takeReady(ctx, inst)
 	if tb == nil {
 		var err error
-		if tb, err = openTab(ctx, inst, b.opts.Timeout); err != nil {
+		if tb, err = b.openTab(ctx, inst, b.opts.Timeout); err != nil {
 			return Shot{}, 0, fmt.Errorf("open tab: %w", err)
 		}
 	}
-	defer tb.cancel()
-	// Open the tab of the next capture while this one runs.
-	b.prepareSpare(inst)
+	defer b.closeTab(inst, tb)
 	tOpen := time.Now()
+	tb.allow.Store(&allow)
 
 	// The time limit is derived from the tab, never from the browser, so
 	// that it closes this tab and nothing else.
@@ -393,72 +396,27 @@ func (b *Browser) captureOn(ctx context.Context, inst *instance, allow hostList,
 	stop := context.AfterFunc(ctx, runCancel)
 	defer stop()
 
-	// Every request of the tab pauses until the guard below lets it go or
-	// fails it. The guard is owned by this capture and waited for.
-	paused := chromedp.Events(runCtx, fetch.RequestPaused)
-	var guard sync.WaitGroup
-	var blocked int
-	defer guard.Wait()
-	defer runCancel() // runs before guard.Wait: ends the guard's loop
-	guard.Go(func() {
-		for ev, err := range paused {
-			if err != nil {
-				return
-			}
-			if allow.allows(ev.Request.URL) {
-				_, err = chromedp.Call(runCtx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
-			} else {
-				blocked++
-				b.log.Debug("request blocked", "host", hostOf(ev.Request.URL), "resource", string(ev.ResourceType))
-				_, err = chromedp.Call(runCtx, fetch.FailRequest, fetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: network.ErrorReasonBlockedByClient})
-			}
-			if err != nil && runCtx.Err() != nil {
-				return
-			}
-		}
-	})
-	if _, err := chromedp.Call(runCtx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*"}}}); err != nil {
-		return Shot{}, 0, fmt.Errorf("intercept requests: %w", err)
-	}
-	// WebSocket and WebRTC connections do not pass through the
-	// interception above: every document of the tab gets them disabled
-	// before its own scripts run. A screenshot needs neither.
-	if _, err := chromedp.Call(runCtx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
-		Source: disableSockets, RunImmediately: new(true),
-	}); err != nil {
-		return Shot{}, 0, fmt.Errorf("disable sockets: %w", err)
-	}
-	if err := chromedp.Do(runCtx, chromedp.EmulateViewport(int64(b.opts.Viewport.Width), int64(b.opts.Viewport.Height))); err != nil {
-		return Shot{}, 0, fmt.Errorf("viewport: %w", err)
-	}
-	tSetup := time.Now()
 	if err := load(runCtx); err != nil {
-		return Shot{}, 0, fmt.Errorf("load: %w", err)
+		return Shot{}, int(tb.blocked.Load()), fmt.Errorf("load: %w", err)
 	}
 	tLoad := time.Now()
 	buf, err := chromedp.Run(runCtx, fullPagePNG)
 	if err != nil {
-		return Shot{}, 0, fmt.Errorf("screenshot: %w", err)
+		return Shot{}, int(tb.blocked.Load()), fmt.Errorf("screenshot: %w", err)
 	}
 	at := time.Now()
 	b.log.Debug("captured", "pid", inst.pid, "open_tab", tOpen.Sub(t0).Round(time.Millisecond),
-		"setup", tSetup.Sub(tOpen).Round(time.Millisecond), "load", tLoad.Sub(tSetup).Round(time.Millisecond),
-		"screenshot", at.Sub(tLoad).Round(time.Millisecond), "png_bytes", len(buf))
-	title, err := chromedp.Run(runCtx, chromedp.Title())
+		"load", tLoad.Sub(tOpen).Round(time.Millisecond), "screenshot", at.Sub(tLoad).Round(time.Millisecond), "png_bytes", len(buf))
+	page, err := chromedp.Run(runCtx, chromedp.EvaluateAsDevTools[[2]string](`[document.title, document.location.toString()]`))
 	if err != nil {
-		return Shot{}, 0, fmt.Errorf("title: %w", err)
+		return Shot{}, int(tb.blocked.Load()), fmt.Errorf("title and location: %w", err)
 	}
-	loc, err := chromedp.Run(runCtx, chromedp.Location())
-	if err != nil {
-		return Shot{}, 0, fmt.Errorf("location: %w", err)
-	}
+	title, loc := page[0], page[1]
 	cfg, err := png.DecodeConfig(bytes.NewReader(buf))
 	if err != nil {
-		return Shot{}, 0, fmt.Errorf("screenshot is not a PNG: %w", err)
+		return Shot{}, int(tb.blocked.Load()), fmt.Errorf("screenshot is not a PNG: %w", err)
 	}
-	runCancel()
-	guard.Wait()
-	return Shot{PNG: buf, URL: loc, Title: title, CapturedAt: at, Width: cfg.Width, Height: cfg.Height}, blocked, nil
+	return Shot{PNG: buf, URL: loc, Title: title, CapturedAt: at, Width: cfg.Width, Height: cfg.Height}, int(tb.blocked.Load()), nil
 }
 
 // disableSockets replaces the constructors of connections that request
@@ -485,21 +443,34 @@ func fullPagePNG(ctx context.Context, t *chromedp.Target) ([]byte, error) {
 	return res.Data, err
 }
 
-// tab is an open page in a browser context of its own, used for one
-// capture.
+// tab is an open page in a browser context of its own, set up for one
+// capture: its requests are intercepted, sockets disabled and the viewport
+// set. Until a capture stores its allowed hosts, every request is refused.
 type tab struct {
-	ctx    context.Context
-	cancel context.CancelFunc // closes the page and disposes of its browser context
+	ctx     context.Context
+	cancel  context.CancelFunc // closes the page and disposes of its browser context
+	allow   atomic.Pointer[hostList]
+	blocked atomic.Int64   // requests refused because of their host
+	guard   sync.WaitGroup // the goroutine that lets requests go or fails them
 }
 
-// openTab opens a page in a new browser context of inst. The page lives as
-// long as its own context; ctx and timeout bound only the opening.
-func openTab(ctx context.Context, inst *instance, timeout time.Duration) (*tab, error) {
+// close closes the page, disposes of its browser context and waits for the
+// request guard. It can take a few hundred milliseconds.
+func (tb *tab) close() {
+	tb.cancel()
+	tb.guard.Wait()
+}
+
+// openTab opens a page in a new browser context of inst and sets it up for
+// a capture. The page lives until tab.close; ctx and timeout bound only the
+// opening.
+func (b *Browser) openTab(ctx context.Context, inst *instance, timeout time.Duration) (*tab, error) {
 	tabCtx, cancel := chromedp.NewContext(inst.ctx, chromedp.WithNewBrowserContext())
+	tb := &tab{ctx: tabCtx, cancel: cancel}
 	stop := context.AfterFunc(ctx, cancel)
 	defer stop()
 	watchdog := time.AfterFunc(timeout, cancel)
-	err := chromedp.Do(tabCtx)
+	err := b.setupTab(tb)
 	if !watchdog.Stop() && err == nil {
 		err = context.DeadlineExceeded
 	}
@@ -507,67 +478,126 @@ func openTab(ctx context.Context, inst *instance, timeout time.Duration) (*tab, 
 		err = ctx.Err()
 	}
 	if err != nil {
-		cancel()
+		tb.close()
 		return nil, err
 	}
-	return &tab{ctx: tabCtx, cancel: cancel}, nil
+	return tb, nil
 }
 
-// takeSpare returns the tab opened in advance for the next capture, waiting
-// for it when it is being opened; nil when there is none, or when another
-// capture has claimed it.
-func (b *Browser) takeSpare(ctx context.Context, inst *instance) *tab {
-	b.mu.Lock()
-	expect := !inst.claimed && (inst.preparing || len(inst.spares) > 0)
-	inst.claimed = inst.claimed || expect
-	b.mu.Unlock()
-	if !expect {
-		return nil
+// setupTab creates the page of tb and prepares it: every request of the
+// page pauses until the guard lets it go (allowed host) or fails it, and
+// WebSocket and WebRTC connections, which the interception cannot see, are
+// disabled in every document before its own scripts run. A screenshot
+// needs neither.
+func (b *Browser) setupTab(tb *tab) error {
+	if err := chromedp.Do(tb.ctx); err != nil {
+		return err
 	}
-	defer func() {
-		b.mu.Lock()
-		inst.claimed = false
-		b.mu.Unlock()
-	}()
-	wait := time.NewTimer(b.opts.Timeout)
-	defer wait.Stop()
-	select {
-	case tb := <-inst.spares:
-		if tb != nil && tb.ctx.Err() != nil {
-			tb.cancel()
-			return nil
+	paused := chromedp.Events(tb.ctx, fetch.RequestPaused)
+	tb.guard.Go(func() {
+		for ev, err := range paused {
+			if err != nil {
+				return
+			}
+			if allow := tb.allow.Load(); allow != nil && allow.allows(ev.Request.URL) {
+				_, err = chromedp.Call(tb.ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
+			} else {
+				tb.blocked.Add(1)
+				b.log.Debug("request blocked", "host", hostOf(ev.Request.URL), "resource", string(ev.ResourceType))
+				_, err = chromedp.Call(tb.ctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: network.ErrorReasonBlockedByClient})
+			}
+			if err != nil && tb.ctx.Err() != nil {
+				return
+			}
 		}
-		return tb
-	case <-ctx.Done():
-	case <-inst.ctx.Done():
-	case <-wait.C:
+	})
+	if _, err := chromedp.Call(tb.ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*"}}}); err != nil {
+		return fmt.Errorf("intercept requests: %w", err)
+	}
+	if _, err := chromedp.Call(tb.ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+		Source: disableSockets, RunImmediately: new(true),
+	}); err != nil {
+		return fmt.Errorf("disable sockets: %w", err)
+	}
+	if err := chromedp.Do(tb.ctx, chromedp.EmulateViewport(int64(b.opts.Viewport.Width), int64(b.opts.Viewport.Height))); err != nil {
+		return fmt.Errorf("viewport: %w", err)
 	}
 	return nil
 }
 
-// prepareSpare opens a tab for the next capture in the background, unless
-// one is ready or being opened. The goroutine belongs to inst: stopping inst
-// waits for it.
-func (b *Browser) prepareSpare(inst *instance) {
+// closeTab closes the tab of a finished capture in the background, so that
+// the capture returns at once; stopping inst waits for it.
+func (b *Browser) closeTab(inst *instance, tb *tab) {
 	b.mu.Lock()
-	defer b.mu.Unlock()
-	if inst.retired || inst.stopped || inst.preparing || inst.claimed || len(inst.spares) > 0 {
+	if inst.stopped {
+		b.mu.Unlock()
+		tb.close()
 		return
 	}
-	inst.preparing = true
-	inst.prep.Go(func() {
-		tb, err := openTab(inst.ctx, inst, b.opts.StartTimeout)
-		if err != nil && inst.ctx.Err() == nil {
-			b.log.Debug("could not open a spare tab", "pid", inst.pid, "err", err)
+	inst.closing.Go(tb.close)
+	b.mu.Unlock()
+}
+
+// takeReady returns a tab opened in advance, waiting for one that is being
+// opened unless other captures already wait for all of those; nil when
+// there is none (the caller opens its own).
+func (b *Browser) takeReady(ctx context.Context, inst *instance) *tab {
+	b.mu.Lock()
+	var tb *tab
+	wait := false
+	select {
+	case tb = <-inst.ready:
+	default:
+		wait = inst.preparing > inst.waiting
+		if wait {
+			inst.waiting++
 		}
-		b.mu.Lock()
-		inst.preparing = false
-		// A nil tab tells a capture waiting for it to open its own. The
-		// channel has room: only one spare is prepared at a time and
-		// prepareSpare checks that the last one was taken.
-		inst.spares <- tb
-		b.mu.Unlock()
-	})
+	}
+	b.mu.Unlock()
+	if wait {
+		defer func() {
+			b.mu.Lock()
+			inst.waiting--
+			b.mu.Unlock()
+		}()
+		timer := time.NewTimer(b.opts.Timeout)
+		defer timer.Stop()
+		select {
+		case tb = <-inst.ready:
+		case <-ctx.Done():
+		case <-inst.ctx.Done():
+		case <-timer.C:
+		}
+	}
+	if tb != nil && tb.ctx.Err() != nil {
+		b.closeTab(inst, tb)
+		return nil
+	}
+	return tb
+}
+
+// prepareTabs opens tabs for the next captures in the background, one for
+// each capture that may run at once. The goroutines belong to inst:
+// stopping inst waits for them.
+func (b *Browser) prepareTabs(inst *instance) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for !inst.retired && !inst.stopped && len(inst.ready)+inst.preparing < b.opts.Tabs {
+		inst.preparing++
+		inst.prep.Go(func() {
+			tb, err := b.openTab(inst.ctx, inst, b.opts.StartTimeout)
+			if err != nil && inst.ctx.Err() == nil {
+				b.log.Debug("could not open a tab in advance", "pid", inst.pid, "err", err)
+			}
+			b.mu.Lock()
+			inst.preparing--
+			// A nil tab tells a capture waiting for it to open its own.
+			// The channel has room: ready and preparing together never
+			// exceed Tabs.
+			inst.ready <- tb
+			b.mu.Unlock()
+		})
+	}
 }
 
 // Close stops the browser and waits for it. Captures running on it fail.

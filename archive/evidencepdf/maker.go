@@ -58,6 +58,9 @@ type Options struct {
 // concurrent use.
 type Maker struct {
 	opts Options
+
+	fontsOnce sync.Once
+	fonts     *pdf.WinAnsi // nil when they could not be built
 }
 
 // New returns a Maker.
@@ -98,9 +101,10 @@ type Document struct {
 
 // Timings are where the time of one evidence PDF went.
 type Timings struct {
-	Load    time.Duration // reading the store
+	Load    time.Duration // reading the store and rendering the evidence view
 	Capture time.Duration // both screenshots (taken at once)
-	Layout  time.Duration // PDF/A: layout and Ghostscript together
+	Layout  time.Duration // drawing the PDF (fpdf)
+	Convert time.Duration // the conversion to PDF/A-3b (Ghostscript)
 	Store   time.Duration // files and rows
 }
 
@@ -119,12 +123,12 @@ func (m *Maker) Render(ctx context.Context, req Request) (Document, error) {
 		return Document{}, err
 	}
 	doc := Document{RawJSON: ev.RawJSON}
-	doc.Timings.Load = time.Since(start)
 	html, err := RenderView(view)
 	if err != nil {
 		return Document{}, err
 	}
 	doc.View = html
+	doc.Timings.Load = time.Since(start)
 
 	start = time.Now()
 	doc.Screenshots, doc.CaptureFailure = m.capture(ctx, ev.PermalinkURL, html)
@@ -133,7 +137,14 @@ func (m *Maker) Render(ctx context.Context, req Request) (Document, error) {
 	doc.Timings.Capture = time.Since(start)
 
 	start = time.Now()
-	out, err := pdf.RenderEvidence(ctx, ev, m.opts.PDF)
+	draft, err := pdf.LayoutWith(ev, m.winAnsi())
+	if err != nil {
+		return Document{}, fmt.Errorf("evidence PDF of comment %d: %w", req.CommentID, err)
+	}
+	doc.Timings.Layout = time.Since(start)
+
+	start = time.Now()
+	out, err := pdf.ConvertEvidence(ctx, ev, draft, m.opts.PDF)
 	if err != nil {
 		if ctx.Err() != nil {
 			return Document{}, ctx.Err()
@@ -142,15 +153,31 @@ func (m *Maker) Render(ctx context.Context, req Request) (Document, error) {
 		// sensitive data: keep the plain PDF and say so.
 		doc.PDFAFailure = err.Error()
 		m.opts.Logger.Warn("PDF/A conversion failed; storing the plain evidence PDF", "comment_id", req.CommentID, "error", err)
-		if out, err = pdf.Layout(ev); err != nil {
-			return Document{}, fmt.Errorf("evidence PDF of comment %d: %w", req.CommentID, err)
-		}
+		out = draft
 	} else {
 		doc.PDFA = true
 	}
 	doc.PDF = out
-	doc.Timings.Layout = time.Since(start)
+	doc.Timings.Convert = time.Since(start)
 	return doc, nil
+}
+
+// winAnsi returns the single-byte fonts of the layout: the configured ones,
+// or ones built on first use. Nil (every text in the UTF-8 fonts, slower to
+// convert) when they cannot be built.
+func (m *Maker) winAnsi() *pdf.WinAnsi {
+	if m.opts.PDF.WinAnsi != nil {
+		return m.opts.PDF.WinAnsi
+	}
+	m.fontsOnce.Do(func() {
+		w, err := pdf.NewWinAnsi(m.opts.PDF.TempDir)
+		if err != nil {
+			m.opts.Logger.Warn("single-byte PDF fonts could not be built; the evidence PDF uses the UTF-8 fonts only", "error", err)
+			return
+		}
+		m.fonts = w
+	})
+	return m.fonts
 }
 
 // Make documents a comment and commits the evidence: the screenshots, the

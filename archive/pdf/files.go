@@ -85,8 +85,10 @@ func ConvertFiles(ctx context.Context, srcs []string, out string, part int, meta
 	args := []string{"-q", "-dBATCH", "-dNOPAUSE", "-dSAFER",
 		// Ghostscript 10.00's new PDF interpreter makes pdfwrite about five
 		// times slower on long text documents with embedded TrueType fonts
-		// (0.3 s of CPU a page); the classic interpreter is used while it
-		// exists. Later versions without it ignore the switch.
+		// (0.3 s of CPU a page), and loses the ToUnicode map of single-byte
+		// TrueType fonts, so that "–" in Windows-1252 is extracted as
+		// U+0096; the classic interpreter is used while it exists. Later
+		// versions without it ignore the switch.
 		"-dNEWPDF=false",
 		fmt.Sprintf("-dPDFA=%d", part), "-dPDFACompatibilityPolicy=1",
 		"-sColorConversionStrategy=RGB", "-sProcessColorModel=DeviceRGB",
@@ -195,8 +197,28 @@ func NewWinAnsi(tempDir string) (*WinAnsi, error) {
 
 // Add registers the fonts with f as FontFamily.
 func (w *WinAnsi) Add(f *fpdf.Fpdf) {
-	f.AddFontFromBytes(fontFamily, "", w.regularJSON, w.regularZ)
-	f.AddFontFromBytes(fontFamily, "B", w.boldJSON, w.boldZ)
+	w.addAs(f, fontFamily)
+}
+
+func (w *WinAnsi) addAs(f *fpdf.Fpdf, family string) {
+	f.AddFontFromBytes(family, "", w.regularJSON, w.regularZ)
+	f.AddFontFromBytes(family, "B", w.boldJSON, w.boldZ)
+}
+
+// winAnsiExact reports whether ToWinAnsi keeps every character of s, which
+// clean has made: newlines and the characters of Windows-1252, no other
+// control characters.
+func winAnsiExact(s string) bool {
+	for _, r := range s {
+		switch {
+		case r == '\n', r >= 0x20 && r < 0x7F, r >= 0xA0 && r <= 0xFF:
+		default:
+			if _, ok := winAnsiByte(r); !ok {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // cp1252High is Windows-1252 from 0x80 to 0x9F; 0 where it has no character.

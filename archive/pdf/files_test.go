@@ -30,3 +30,26 @@ func TestNewWinAnsi(t *testing.T) {
 		t.Errorf("font definitions are empty")
 	}
 }
+
+func TestWinAnsiExact(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want bool
+	}{
+		{"swedish and danish", "Växjö – Ærø, «blåbær» …\nrad två", true},
+		{"euro and quotes", "€ “citat” ‘x’ • ™", true},
+		{"polish", "Łódź", false},
+		{"emoji", "hej 😀", false},
+		{"code point written out", "hej [U+1F600]", true},
+		{"c1 control", "a\u0085b", false},
+		{"tab", "a\tb", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := winAnsiExact(tt.in); got != tt.want {
+				t.Errorf("winAnsiExact(%q): got %v, want %v", tt.in, got, tt.want)
+			}
+		})
+	}
+}

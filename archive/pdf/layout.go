@@ -3,6 +3,7 @@ package pdf
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"image"
@@ -57,8 +58,9 @@ const RawJSONName = "raw-api.json"
 const maxScreenshotPixels = 52_000_000
 
 const (
-	fontFamily = "dejavu"
-	marginMM   = 15.0
+	fontFamily    = "dejavu"
+	winAnsiFamily = "dejavu-winansi"
+	marginMM      = 15.0
 )
 
 // Title returns the document title of the evidence PDF.
@@ -73,9 +75,18 @@ func Title(ev Evidence) string {
 	return clean(t)
 }
 
-// Layout draws the evidence PDF with fpdf, before the conversion to PDF/A.
-// RenderEvidence calls it; it is exported for tools that want the plain PDF.
+// Layout draws the evidence PDF with fpdf, before the conversion to PDF/A,
+// with every text in the UTF-8 fonts. It is exported for tools that want
+// the plain PDF.
 func Layout(ev Evidence) ([]byte, error) {
+	return LayoutWith(ev, nil)
+}
+
+// LayoutWith is Layout drawing every text that Windows-1252 holds exactly
+// in the single-byte fonts of w, and only the rest in the UTF-8 fonts:
+// Ghostscript converts the single-byte fonts several times faster. Nil w
+// draws all text in the UTF-8 fonts. RenderEvidence calls it.
+func LayoutWith(ev Evidence, w *WinAnsi) ([]byte, error) {
 	shots, err := checkScreenshots(ev.Screenshots)
 	if err != nil {
 		return nil, err
@@ -84,12 +95,15 @@ func Layout(ev Evidence) ([]byte, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	d := &doc{f: fpdf.New("P", "mm", "A4", ""), ev: ev, loc: loc}
+	d := &doc{f: fpdf.New("P", "mm", "A4", ""), ev: ev, loc: loc, winAnsi: w != nil}
 	f := d.f
 	f.SetMargins(marginMM, marginMM, marginMM)
 	f.SetAutoPageBreak(true, marginMM+5)
-	f.AddUTF8FontFromBytes(fontFamily, "", dejaVuSans)
-	f.AddUTF8FontFromBytes(fontFamily, "B", dejaVuSansBold)
+	if w != nil {
+		w.addAs(f, winAnsiFamily)
+	} else {
+		d.addUTF8()
+	}
 	// ASCII: Ghostscript drops non-ASCII document info when it makes PDF/A.
 	f.SetTitle(ASCII(Title(ev)), false)
 	f.SetCreator("uppsikt", false)
@@ -120,7 +134,45 @@ func Layout(ev Evidence) ([]byte, error) {
 
 type shot struct {
 	Screenshot
-	img image.Image
+	width, height int
+	// direct: the PNG is embedded as it is, once, and shown on each page
+	// it spans through a clipping rectangle. Otherwise img is the decoded
+	// screenshot, re-encoded in slices of a page each.
+	direct bool
+	img    image.Image
+}
+
+// maxDirectHeight is the height in pixels up to which a screenshot is
+// embedded once and clipped on each page (about four pages); a taller one
+// is cut into slices, so that a reader does not decode the whole picture
+// for every page.
+const maxDirectHeight = 6000
+
+// embeddable reports whether fpdf can embed the PNG data as it is, without
+// decoding it: 8-bit grey or RGB, not interlaced, without transparency.
+func embeddable(data []byte) bool {
+	const sig = "\x89PNG\r\n\x1a\n"
+	if len(data) < 33 || string(data[:8]) != sig || string(data[12:16]) != "IHDR" {
+		return false
+	}
+	depth, colorType, interlace := data[24], data[25], data[28]
+	if depth != 8 || (colorType != 0 && colorType != 2) || interlace != 0 {
+		return false
+	}
+	for p := 8; p+8 <= len(data); {
+		n := int(binary.BigEndian.Uint32(data[p:]))
+		switch string(data[p+4 : p+8]) {
+		case "tRNS":
+			return false
+		case "IDAT":
+			return true
+		}
+		if n < 0 || n > len(data) {
+			return false
+		}
+		p += 12 + n
+	}
+	return false
 }
 
 func checkScreenshots(in []Screenshot) ([]shot, error) {
@@ -139,43 +191,91 @@ func checkScreenshots(in []Screenshot) ([]shot, error) {
 		if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > maxScreenshotPixels {
 			return nil, fmt.Errorf("pdf: screenshot %d: %d×%d pixels is outside the supported size", i+1, cfg.Width, cfg.Height)
 		}
-		img, err := png.Decode(bytes.NewReader(s.PNG))
-		if err != nil {
+		sh := shot{Screenshot: s, width: cfg.Width, height: cfg.Height}
+		if cfg.Height <= maxDirectHeight && embeddable(s.PNG) {
+			sh.direct = true
+		} else if sh.img, err = png.Decode(bytes.NewReader(s.PNG)); err != nil {
 			return nil, fmt.Errorf("pdf: screenshot %d: %w", i+1, err)
 		}
-		out = append(out, shot{Screenshot: s, img: img})
+		out = append(out, sh)
 	}
 	return out, nil
 }
 
 type doc struct {
-	f      *fpdf.Fpdf
-	ev     Evidence
-	loc    *time.Location
-	images int
+	f       *fpdf.Fpdf
+	ev      Evidence
+	loc     *time.Location
+	images  int
+	winAnsi bool // the single-byte fonts are registered as winAnsiFamily
+	utf8    bool // the UTF-8 fonts are registered as fontFamily
+	style   string
+	size    float64
+}
+
+// addUTF8 registers the UTF-8 fonts, once. With the single-byte fonts they
+// are only added for a text that needs them: Ghostscript spends time on
+// every font of a page's resources, used or not.
+func (d *doc) addUTF8() {
+	if d.utf8 {
+		return
+	}
+	d.utf8 = true
+	d.f.AddUTF8FontFromBytes(fontFamily, "", dejaVuSans)
+	d.f.AddUTF8FontFromBytes(fontFamily, "B", dejaVuSansBold)
+}
+
+// font sets the style and size of the text drawn next.
+func (d *doc) font(style string, size float64) {
+	d.style, d.size = style, size
+}
+
+// text returns s cleaned and in the encoding of the font it is drawn in,
+// and selects that font: a single-byte font when Windows-1252 holds every
+// character of s, the UTF-8 font otherwise. The text a reader copies or
+// extracts from the PDF is the same either way.
+func (d *doc) text(s string) string {
+	s = clean(s)
+	if d.winAnsi && winAnsiExact(s) {
+		d.f.SetFont(winAnsiFamily, d.style, d.size)
+		return ToWinAnsi(s)
+	}
+	d.addUTF8()
+	d.f.SetFont(fontFamily, d.style, d.size)
+	return s
+}
+
+// multi is fpdf's MultiCell for outside or inside text, drawn by text.
+func (d *doc) multi(w, h float64, s, border, align string, fill bool) {
+	d.f.MultiCell(w, h, d.text(s), border, align, fill)
 }
 
 func (d *doc) footer() {
 	f := d.f
+	// The footer is drawn inside AddPage: the font of the page's text is
+	// restored after it.
+	style, size := d.style, d.size
 	f.SetY(-marginMM)
-	f.SetFont(fontFamily, "", 8)
+	d.font("", 8)
 	f.SetTextColor(90, 90, 90)
 	left := "uppsikt – bevis för kommentar " + d.ev.CommentID
 	if d.ev.RegisterNumber != "" {
 		left = d.ev.RegisterNumber + " – " + left
 	}
-	f.CellFormat(0, 5, clean(left), "", 0, "L", false, 0, "")
+	f.CellFormat(0, 5, d.text(left), "", 0, "L", false, 0, "")
 	f.SetX(marginMM)
-	f.CellFormat(0, 5, fmt.Sprintf("Sida %d av {nb}", f.PageNo()), "", 0, "R", false, 0, "")
+	f.CellFormat(0, 5, d.text(fmt.Sprintf("Sida %d av {nb}", f.PageNo())), "", 0, "R", false, 0, "")
 	f.SetTextColor(0, 0, 0)
+	if size > 0 {
+		d.font(style, size)
+	}
 }
 
 func (d *doc) heading(s string) {
-	f := d.f
-	f.SetFont(fontFamily, "B", 13)
-	f.MultiCell(0, 7, clean(s), "", "L", false)
-	f.Ln(1)
-	f.SetFont(fontFamily, "", 10)
+	d.font("B", 13)
+	d.multi(0, 7, s, "", "L", false)
+	d.f.Ln(1)
+	d.font("", 10)
 }
 
 // row prints a label and a value that wraps in the column beside it.
@@ -190,13 +290,13 @@ func (d *doc) row(label, value string) {
 		f.AddPage()
 	}
 	y := f.GetY()
-	f.SetFont(fontFamily, "B", 9.5)
+	d.font("B", 9.5)
 	f.SetXY(marginMM, y)
-	f.MultiCell(labelW, 5, clean(label), "", "L", false)
+	d.multi(labelW, 5, label, "", "L", false)
 	yLabel := f.GetY()
-	f.SetFont(fontFamily, "", 9.5)
+	d.font("", 9.5)
 	f.SetXY(marginMM+labelW, y)
-	f.MultiCell(0, 5, clean(value), "", "L", false)
+	d.multi(0, 5, value, "", "L", false)
 	if f.GetY() < yLabel {
 		f.SetY(yLabel)
 	}
@@ -218,10 +318,10 @@ func (d *doc) cover(shots []shot) {
 	f := d.f
 	ev := d.ev
 	f.AddPage()
-	f.SetFont(fontFamily, "B", 17)
-	f.MultiCell(0, 9, "Bevisunderlag för en kommentar", "", "L", false)
-	f.SetFont(fontFamily, "", 10)
-	f.MultiCell(0, 5, "Dokumenterad av uppsikt innan kommentaren döljs eller tas bort. "+
+	d.font("B", 17)
+	d.multi(0, 9, "Bevisunderlag för en kommentar", "", "L", false)
+	d.font("", 10)
+	d.multi(0, 5, "Dokumenterad av uppsikt innan kommentaren döljs eller tas bort. "+
 		"Det råa svaret från plattformen är bifogat i filen ("+RawJSONName+").", "", "L", false)
 	f.Ln(4)
 
@@ -256,12 +356,12 @@ func (d *doc) cover(shots []shot) {
 	f.Ln(4)
 	d.heading("Träffar mot riktlinjen")
 	if len(ev.Hits) == 0 {
-		f.MultiCell(0, 5, "Inga träffar från klassificeraren.", "", "L", false)
+		d.multi(0, 5, "Inga träffar från klassificeraren.", "", "L", false)
 	}
 	for i, h := range ev.Hits {
-		f.SetFont(fontFamily, "B", 9.5)
-		f.MultiCell(0, 5, clean(fmt.Sprintf("%d. %s – regel %s", i+1, h.Category, h.RuleID)), "", "L", false)
-		f.SetFont(fontFamily, "", 9.5)
+		d.font("B", 9.5)
+		d.multi(0, 5, fmt.Sprintf("%d. %s – regel %s", i+1, h.Category, h.RuleID), "", "L", false)
+		d.font("", 9.5)
 		d.row("Träff", "»"+h.Match+"«")
 		d.row("Riktlinje", joinNonEmpty(", ", h.Citation.Document, h.Citation.Section))
 		if h.Explanation != "" {
@@ -276,7 +376,7 @@ func (d *doc) cover(shots []shot) {
 	f.Ln(3)
 	d.heading("Granskningsbeslut")
 	if ev.Decision == nil {
-		f.MultiCell(0, 5, "Inget beslut ännu.", "", "L", false)
+		d.multi(0, 5, "Inget beslut ännu.", "", "L", false)
 		return
 	}
 	dec := ev.Decision
@@ -294,9 +394,13 @@ func (d *doc) screenshot(i int, s shot) {
 	contentW := pageW - 2*marginMM
 	bottom := pageH - marginMM - 5
 
-	b := s.img.Bounds()
-	mmPerPx := contentW / float64(b.Dx())
-	for y0, part := b.Min.Y, 1; y0 < b.Max.Y; part++ {
+	mmPerPx := contentW / float64(s.width)
+	name := fmt.Sprintf("shot%d", d.images)
+	if s.direct {
+		d.images++
+		d.f.RegisterImageOptionsReader(name, fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(s.PNG))
+	}
+	for y0, part := 0, 1; y0 < s.height; part++ {
 		f.AddPage()
 		title := fmt.Sprintf("Skärmbild %d: %s", i+1, s.Title)
 		if part > 1 {
@@ -314,18 +418,29 @@ func (d *doc) screenshot(i int, s shot) {
 		if rows < 1 {
 			rows = 1
 		}
-		y1 := min(y0+rows, b.Max.Y)
-		name := fmt.Sprintf("shot%d", d.images)
-		d.images++
-		data, err := encodeSlice(s.img, image.Rect(b.Min.X, y0, b.Max.X, y1))
-		if err != nil {
-			f.SetError(fmt.Errorf("screenshot %d: %w", i+1, err))
-			return
-		}
-		f.RegisterImageOptionsReader(name, fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(data))
+		y1 := min(y0+rows, s.height)
 		h := float64(y1-y0) * mmPerPx
-		f.ImageOptions(name, marginMM, f.GetY(), contentW, h, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
-		f.Rect(marginMM, f.GetY(), contentW, h, "D")
+		top := f.GetY()
+		if s.direct {
+			// The whole picture, moved up by the rows already shown and
+			// clipped to this page's part.
+			f.ClipRect(marginMM, top, contentW, h, false)
+			f.ImageOptions(name, marginMM, top-float64(y0)*mmPerPx, contentW, float64(s.height)*mmPerPx, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
+			f.ClipEnd()
+		} else {
+			b := s.img.Bounds()
+			name = fmt.Sprintf("shot%d", d.images)
+			d.images++
+			data, err := encodeSlice(s.img, image.Rect(b.Min.X, b.Min.Y+y0, b.Max.X, b.Min.Y+y1))
+			if err != nil {
+				f.SetError(fmt.Errorf("screenshot %d: %w", i+1, err))
+				return
+			}
+			f.RegisterImageOptionsReader(name, fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(data))
+			f.ImageOptions(name, marginMM, top, contentW, h, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
+		}
+		f.Rect(marginMM, top, contentW, h, "D")
+		f.SetY(top + h)
 		y0 = y1
 	}
 }
@@ -349,16 +464,16 @@ func (d *doc) versions() {
 	f.AddPage()
 	d.heading("Kommentarens text, ordagrant")
 	if len(d.ev.Versions) == 0 {
-		f.MultiCell(0, 5, "Ingen text lagrad.", "", "L", false)
+		d.multi(0, 5, "Ingen text lagrad.", "", "L", false)
 	}
 	for _, v := range d.ev.Versions {
-		f.SetFont(fontFamily, "B", 10)
-		f.MultiCell(0, 6, clean(fmt.Sprintf("Version %d – sedd %s", v.Version, d.when(v.SeenAt))), "", "L", false)
-		f.SetFont(fontFamily, "", 10)
+		d.font("B", 10)
+		d.multi(0, 6, fmt.Sprintf("Version %d – sedd %s", v.Version, d.when(v.SeenAt)), "", "L", false)
+		d.font("", 10)
 		f.SetFillColor(245, 245, 245)
-		f.MultiCell(0, 5.2, clean(v.Message), "1", "L", true)
-		f.SetFont(fontFamily, "", 8)
-		f.MultiCell(0, 4.5, clean("SHA-256 av texten: "+moderation.VersionHash(v.Message)), "", "L", false)
+		d.multi(0, 5.2, v.Message, "1", "L", true)
+		d.font("", 8)
+		d.multi(0, 4.5, "SHA-256 av texten: "+moderation.VersionHash(v.Message), "", "L", false)
 		f.Ln(3)
 	}
 }
@@ -375,12 +490,11 @@ func (d *doc) hashes(shots []shot) {
 }
 
 func (d *doc) hashLine(label, sum string) {
-	f := d.f
-	f.SetFont(fontFamily, "", 9.5)
-	f.MultiCell(0, 5, clean(label+":"), "", "L", false)
-	f.SetFont(fontFamily, "", 8.5)
-	f.MultiCell(0, 5, "SHA-256 "+sum, "", "L", false)
-	f.Ln(1)
+	d.font("", 9.5)
+	d.multi(0, 5, label+":", "", "L", false)
+	d.font("", 8.5)
+	d.multi(0, 5, "SHA-256 "+sum, "", "L", false)
+	d.f.Ln(1)
 }
 
 // clean makes text safe to draw: valid UTF-8, no control characters but

@@ -58,6 +58,27 @@ func testPNG(t testing.TB, w, h int) []byte {
 	return buf.Bytes()
 }
 
+// testNRGBA is a w×h PNG with an alpha channel: half transparent, with a
+// red block at the top.
+func testNRGBA(t testing.TB, w, h int) []byte {
+	t.Helper()
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			c := color.NRGBA{255, 255, 255, 128}
+			if y < h/4 && x < w/2 {
+				c = color.NRGBA{220, 20, 20, 255}
+			}
+			img.Set(x, y, c)
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
 const xss = `<script>alert(1)</script>`
 
 func sampleEvidence(t testing.TB, shots int) Evidence {
@@ -89,7 +110,7 @@ func sampleEvidence(t testing.TB, shots int) Evidence {
 			Match: "19811218-9876", Citation: moderation.Citation{Document: "Riktlinjer för sociala medier", Section: "Publicering av känsliga personuppgifter"},
 			Severity: 3, Suggest: moderation.SuggestHideThenReview, Explanation: "Ett giltigt svenskt personnummer.",
 		}},
-		Decision: &moderation.Decision{Kind: moderation.DecideRemove, By: "märta.moderator", Surface: "slack", Reason: "Känsliga uppgifter om en enskild", At: created.Add(20 * time.Minute)},
+		Decision: &moderation.Decision{Kind: moderation.DecideRemove, By: "märta.moderator", Surface: "slack", Reason: "Känsliga uppgifter om en enskild i Łódź", At: created.Add(20 * time.Minute)},
 		RawJSON:  []byte(`{"id":"2001_3007","message":"Grannen på Storgatan 3 …","from":{"id":"9988776655","name":"Åsa"}}`),
 	}
 	for i := range shots {
@@ -101,9 +122,9 @@ func sampleEvidence(t testing.TB, shots int) Evidence {
 	return ev
 }
 
-func render(t *testing.T, ev Evidence) []byte {
+func render(t *testing.T, ev Evidence, opts Options) []byte {
 	t.Helper()
-	out, err := RenderEvidence(context.Background(), ev, Options{})
+	out, err := RenderEvidence(context.Background(), ev, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,8 +142,12 @@ func TestKeep(t *testing.T) {
 	if *keep == "" {
 		t.Skip("-keep not set")
 	}
-	t.Run("shots", func(t *testing.T) { render(t, sampleEvidence(t, 2)) })
-	t.Run("noshots", func(t *testing.T) { render(t, sampleEvidence(t, 0)) })
+	w, err := NewWinAnsi(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("shots", func(t *testing.T) { render(t, sampleEvidence(t, 2), Options{WinAnsi: w}) })
+	t.Run("noshots", func(t *testing.T) { render(t, sampleEvidence(t, 0), Options{WinAnsi: w}) })
 }
 
 func run(t *testing.T, stdin []byte, name string, args ...string) string {
@@ -147,22 +172,38 @@ func TestRenderEvidenceStructure(t *testing.T) {
 	needTools(t, "gs", "pdffonts", "pdfdetach", "pdftotext", "pdfimages", "pdftoppm")
 	failed := sampleEvidence(t, 0)
 	failed.CaptureFailure = "webbläsaren svarade inte inom 20 s"
+	// A screenshot with transparency, and one too tall to be embedded once,
+	// are drawn in slices.
+	sliced := sampleEvidence(t, 0)
+	sliced.Screenshots = []Screenshot{
+		{Title: "Genomskinlig", PNG: testNRGBA(t, 1280, 900), URL: "https://www.facebook.com/104/posts/2001", CapturedAt: sliced.CapturedAt},
+		{Title: "Mycket lång", PNG: testPNG(t, 1280, maxDirectHeight+1), URL: "https://www.facebook.com/104/posts/2001", CapturedAt: sliced.CapturedAt},
+	}
+	w, err := NewWinAnsi(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name        string
 		ev          Evidence
+		opts        Options
 		wantImages  int // at least
 		wantText    []string
 		wantMissing []string
 	}{
-		{name: "with screenshots", ev: sampleEvidence(t, 2), wantImages: 2,
+		{name: "with screenshots", ev: sampleEvidence(t, 2), opts: Options{WinAnsi: w}, wantImages: 2,
 			wantText: []string{"Skärmbild 1: Kommentaren på Facebook", "Skärmbild 2: uppsikts vy av tråden (forts. 2)"}},
-		{name: "browser failed", ev: failed, wantImages: 0,
+		{name: "with screenshots, UTF-8 fonts only", ev: sampleEvidence(t, 2), wantImages: 2,
+			wantText: []string{"Skärmbild 1: Kommentaren på Facebook", "Skärmbild 2: uppsikts vy av tråden (forts. 2)"}},
+		{name: "screenshots in slices", ev: sliced, opts: Options{WinAnsi: w}, wantImages: 2,
+			wantText: []string{"Skärmbild 1: Genomskinlig", "Skärmbild 2: Mycket lång (forts. 4)"}},
+		{name: "browser failed", ev: failed, opts: Options{WinAnsi: w}, wantImages: 0,
 			wantText:    []string{"SAKNAS – webbläsaren svarade inte inom 20 s"},
 			wantMissing: []string{"Skärmbild 1"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out := render(t, tt.ev)
+			out := render(t, tt.ev, tt.opts)
 			dir := t.TempDir()
 			file := filepath.Join(dir, "evidence.pdf")
 			if err := os.WriteFile(file, out, 0o600); err != nil {
@@ -227,7 +268,7 @@ func TestRenderEvidenceStructure(t *testing.T) {
 			text := run(t, nil, "pdftotext", "-enc", "UTF-8", file, "-")
 			want := append([]string{
 				"KS 2026/0042", "Åsa Ödmark-Ærenlund", "9988776655", "2001_3007",
-				"Växjö kommun – Fritid & Kultur", "æble og ørred [U+1F621]",
+				"Växjö kommun – Fritid & Kultur", "æble og ørred [U+1F621]", "Känsliga uppgifter om en enskild i Łódź",
 				xss, // the payload is text, drawn as it was written
 				"2026-03-14 09:26:53 UTC / 2026-03-14 10:26:53 CET (Europe/Stockholm)",
 				"Riktlinjer för sociala medier, Publicering av känsliga personuppgifter",
@@ -376,6 +417,36 @@ func TestClean(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := clean(tt.in); got != tt.want {
 				t.Errorf("clean(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestEmbeddable(t *testing.T) {
+	rgb := testPNG(t, 40, 30)
+	var gray, paletted bytes.Buffer
+	png.Encode(&gray, image.NewGray(image.Rect(0, 0, 4, 4)))
+	png.Encode(&paletted, image.NewPaletted(image.Rect(0, 0, 4, 4), color.Palette{color.White, color.Black}))
+	withTRNS := append([]byte{}, rgb[:33]...)
+	withTRNS = append(withTRNS, 0, 0, 0, 6, 't', 'R', 'N', 'S', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+	withTRNS = append(withTRNS, rgb[33:]...)
+	tests := []struct {
+		name string
+		data []byte
+		want bool
+	}{
+		{"opaque RGB", rgb, true},
+		{"grey", gray.Bytes(), true},
+		{"with alpha", testNRGBA(t, 40, 30), false},
+		{"paletted", paletted.Bytes(), false},
+		{"colour key transparency", withTRNS, false},
+		{"not a PNG", []byte("GIF89a and more bytes to pass the length check"), false},
+		{"truncated", rgb[:40], false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := embeddable(tt.data); got != tt.want {
+				t.Errorf("embeddable: got %v, want %v", got, tt.want)
 			}
 		})
 	}

@@ -85,8 +85,9 @@ func runCapture(ctx context.Context, env *environment, args []string) error {
 	if res.PDFAFailure != "" {
 		fmt.Fprintf(env.stdout, "  PDF/A conversion failed: %s\n", res.PDFAFailure)
 	}
-	fmt.Fprintf(env.stdout, "  took: capture %s, layout+ghostscript %s, store %s\n",
-		res.Timings.Capture.Round(time.Millisecond), res.Timings.Layout.Round(time.Millisecond), res.Timings.Store.Round(time.Millisecond))
+	fmt.Fprintf(env.stdout, "  took: capture %s, layout %s, ghostscript %s, store %s\n",
+		res.Timings.Capture.Round(time.Millisecond), res.Timings.Layout.Round(time.Millisecond),
+		res.Timings.Convert.Round(time.Millisecond), res.Timings.Store.Round(time.Millisecond))
 	return nil
 }
 
