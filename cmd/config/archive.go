@@ -30,6 +30,10 @@ type Retention struct {
 	// (default 24 and 36).
 	OwnPostMonths  int `yaml:"own_post_months"`
 	OwnAlbumMonths int `yaml:"own_album_months"`
+	// Schedule is "daily" (the default): the service applies the plan once
+	// a day, and carries out approved deletions of own posts left pending;
+	// "off" leaves both to "uppsikt retention run" and "retention resume".
+	Schedule string `yaml:"schedule"`
 }
 
 // Default retention plan.
@@ -39,6 +43,7 @@ const (
 	DefaultOwnPostMonths     = 24
 	DefaultOwnAlbumMonths    = 36
 	DefaultYearlyOn          = "01-15"
+	DefaultRetentionSchedule = "daily"
 )
 
 func (c *Config) archiveDefaults() {
@@ -64,6 +69,9 @@ func (c *Config) archiveDefaults() {
 	if r.OwnAlbumMonths == 0 {
 		r.OwnAlbumMonths = DefaultOwnAlbumMonths
 	}
+	if r.Schedule == "" {
+		r.Schedule = DefaultRetentionSchedule
+	}
 }
 
 func (c *Config) validateArchive(loc *locator, cerr *Error) {
@@ -71,6 +79,9 @@ func (c *Config) validateArchive(loc *locator, cerr *Error) {
 		cerr.add(loc, "archive.yearly_on", err.Error())
 	}
 	r := c.Archive.Retention
+	if r.Schedule != "daily" && r.Schedule != "off" {
+		cerr.add(loc, "archive.retention.schedule", fmt.Sprintf("%q: write daily or off", r.Schedule))
+	}
 	for field, v := range map[string]int{"archive.retention.comment_text_months": r.CommentTextMonths,
 		"archive.retention.own_post_months": r.OwnPostMonths, "archive.retention.own_album_months": r.OwnAlbumMonths} {
 		if v < 1 || v > 1200 {

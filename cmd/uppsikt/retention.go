@@ -77,7 +77,7 @@ func runRetention(ctx context.Context, env *environment, args []string) error {
 	defer tw.Flush()
 	switch sub {
 	case "run":
-		ds, err := retention.Run(ctx, st, plan, now, *key, *dry, actor)
+		ds, err := applyRetention(ctx, st, plan, now, *key, *dry, actor)
 		if err != nil {
 			return err
 		}
@@ -88,12 +88,6 @@ func runRetention(ctx context.Context, env *environment, args []string) error {
 		fmt.Fprintf(tw, "account\t%s\tcomments\trule\tcutoff\n", what)
 		for _, d := range ds {
 			fmt.Fprintf(tw, "%s\t%d texts\t%d\t%s\t%s\n", d.AccountKey, d.Items, d.Comments, d.Rule, d.Cutoff.Format(time.DateOnly))
-			if !*dry && d.Items > 0 {
-				detail, _ := json.Marshal(map[string]any{"disposal": d.ID, "kind": d.Kind, "rule": d.Rule, "items": d.Items, "cutoff": d.Cutoff})
-				if _, err := st.AppendAudit(ctx, moderation.AuditEntry{Actor: actor, Action: "disposal", Subject: d.AccountKey, Detail: detail}); err != nil {
-					return err
-				}
-			}
 		}
 		log.Info("retention run", "dry_run", *dry, "accounts", len(ds))
 	case "hold":
@@ -229,22 +223,57 @@ func runPostDeletions(ctx context.Context, env *environment, cfg *config.Config,
 			errs = append(errs, err)
 		}
 	}
+	done, objections, err := carryOutDeletions(ctx, st, d)
+	for _, del := range done {
+		fmt.Fprintln(env.stdout, deletionSummary(del))
+	}
+	for _, p := range objections {
+		fmt.Fprintf(env.stdout, "pending objection deletion %d: run uppsikt objection approve -id %d to carry it out\n", p.ID, p.ObjectionID)
+	}
+	return errors.Join(append(errs, err)...)
+}
+
+// carryOutDeletions carries out the pending deletions of own posts past
+// their age, and returns them with the pending deletions for objections,
+// which "uppsikt objection approve" carries out because it holds their
+// guard.
+func carryOutDeletions(ctx context.Context, st *sqlite.Store, d *retention.Deleter) (done, objections []moderation.PostDeletion, err error) {
 	pend, err := st.PendingPostDeletions(ctx, 0)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
+	var errs []error
 	for _, p := range pend {
 		if p.Reason != moderation.DeletionRetention {
-			fmt.Fprintf(env.stdout, "pending objection deletion %d: run uppsikt objection approve -id %d to carry it out\n", p.ID, p.ObjectionID)
+			objections = append(objections, p)
 			continue
 		}
 		del, err := d.Execute(ctx, p.ID)
-		fmt.Fprintln(env.stdout, deletionSummary(del))
+		done = append(done, del)
 		if err != nil {
 			errs = append(errs, err)
 		}
 	}
-	return errors.Join(errs...)
+	return done, objections, errors.Join(errs...)
+}
+
+// applyRetention disposes of comment text past its age under the plan
+// (or counts it with dry) and writes each disposal to the audit log.
+func applyRetention(ctx context.Context, st *sqlite.Store, plan retention.Plan, now time.Time, key string, dry bool, actor string) ([]moderation.Disposal, error) {
+	ds, err := retention.Run(ctx, st, plan, now, key, dry, actor)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range ds {
+		if dry || d.Items == 0 {
+			continue
+		}
+		detail, _ := json.Marshal(map[string]any{"disposal": d.ID, "kind": d.Kind, "rule": d.Rule, "items": d.Items, "cutoff": d.Cutoff})
+		if _, err := st.AppendAudit(ctx, moderation.AuditEntry{Actor: actor, Action: "disposal", Subject: d.AccountKey, Detail: detail}); err != nil {
+			return ds, err
+		}
+	}
+	return ds, nil
 }
 
 func holdSubject(h moderation.LegalHold) string {

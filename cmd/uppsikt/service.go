@@ -34,6 +34,7 @@ type service struct {
 	review   *reviewParts
 	sup      *supervision
 	yearly   func(context.Context) // the yearly snapshots: yearly.go
+	gallring func(context.Context) // the daily retention run: dailyretention.go
 }
 
 // openService builds everything from a valid configuration and opens the
@@ -99,6 +100,7 @@ func openService(ctx context.Context, cfg *config.Config, log *slog.Logger) (*se
 		}
 		s.yearly = y.Run
 	}
+	s.gallring = newDailyRetention(cfg, st, log, time.Now)
 	mux := http.NewServeMux()
 	mux.Handle("/", s.review.web)
 	if s.review.slack != nil {
@@ -140,6 +142,9 @@ func (s *service) run(ctx context.Context) error {
 	wg.Go(func() { s.sup.subscribe(workCtx, s.log.With("part", "webhooks")) })
 	if s.yearly != nil {
 		wg.Go(func() { s.yearly(workCtx) })
+	}
+	if s.gallring != nil {
+		wg.Go(func() { s.gallring(workCtx) })
 	}
 	webDone := make(chan error, 1)
 	go func() { webDone <- s.web.Serve(s.listener) }()
