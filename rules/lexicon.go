@@ -64,22 +64,25 @@ type bnode struct {
 // A trie node after finish is one uint64: the byte on the edge into it,
 // the number of its children, the index of its first child (the children of
 // a node are consecutive and sorted by byte), whether entries end at it,
-// and the index of its first entry in trie.ents (its entries end where the
-// next node's begin). Eight bytes a node keep the upper levels of a lexicon
-// in the processor's first-level cache.
+// the index of its first entry in trie.ents (its entries end where the next
+// node's begin) and whether one of them may be inflected or begin a
+// compound. Eight bytes a node keep the upper levels of a lexicon in the
+// processor's first-level cache.
 const (
 	nodeCountShift = 8
 	nodeLoShift    = 16
 	nodeEntsBit    = 1 << 39
 	nodeEntShift   = 40
+	nodeInflectBit = 1 << 62
+	nodePrefixBit  = 1 << 63
 	nodeMaxLo      = 1<<23 - 1
-	nodeMaxEnt     = 1<<24 - 1
+	nodeMaxEnt     = 1<<22 - 1
 )
 
 func nodeLabel(x uint64) byte  { return byte(x) }
 func nodeCount(x uint64) int32 { return int32(x >> nodeCountShift & 0xFF) }
 func nodeLo(x uint64) int32    { return int32(x >> nodeLoShift & nodeMaxLo) }
-func nodeEnt(x uint64) int32   { return int32(x >> nodeEntShift) }
+func nodeEnt(x uint64) int32   { return int32(x >> nodeEntShift & nodeMaxEnt) }
 
 // firstNode finds the children of a node of the first level (a child of
 // the root, where most nodes have many children) without a search: a
@@ -139,6 +142,14 @@ func (t *trie) finish() error {
 		x := uint64(labels[k]) | uint64(len(edges))<<nodeCountShift | uint64(lo)<<nodeLoShift | uint64(len(t.ents))<<nodeEntShift
 		if len(b.ents) > 0 {
 			x |= nodeEntsBit
+		}
+		for _, e := range b.ents {
+			if e.flags&entInflect != 0 {
+				x |= nodeInflectBit
+			}
+			if e.flags&entPrefixC != 0 {
+				x |= nodePrefixBit
+			}
 		}
 		t.nodes[k] = x
 		if k < len(t.first) {
@@ -535,7 +546,14 @@ func (lx *lexicon) matchTokens(s *scratch) {
 		n, x := fwd.child(-1, w[0])
 		for p := 0; n >= 0; {
 			if x&nodeEntsBit != 0 {
-				lx.matchEnts(s, i, w[p+1:], fwd.entsOf(n, x), nextKey)
+				// Entries are read only when one can match: the word ends
+				// here, or what follows is an ending and an entry inflects,
+				// or an entry may begin a compound.
+				rest := w[p+1:]
+				inflected := len(rest) > 0 && x&nodeInflectBit != 0 && lx.isSuffix(rest)
+				if len(rest) == 0 || inflected || x&nodePrefixBit != 0 {
+					lx.matchEnts(s, i, rest, fwd.entsOf(n, x), nextKey, inflected)
+				}
 			}
 			if p++; p == len(w) {
 				break
@@ -554,15 +572,16 @@ func (lx *lexicon) matchTokens(s *scratch) {
 }
 
 // matchEnts checks the entries that end after the first bytes of the word
-// of token i, rest being the bytes that follow, and marks those that match:
+// of token i, rest being the bytes that follow (an inflection ending when
+// inflected is set), and marks those that match:
 // the whole word, an inflection or the first part of a compound; phrases
 // are checked against the next words (nextKey is the next word's key).
-func (lx *lexicon) matchEnts(s *scratch, i int, rest []byte, ents []tent, nextKey uint64) {
+func (lx *lexicon) matchEnts(s *scratch, i int, rest []byte, ents []tent, nextKey uint64, inflected bool) {
 	squeezed := s.toks[i].squeezed
 	// What the rest of the word allows, worked out once per node: nothing
-	// (a whole word), an inflection, a compound.
+	// (a whole word), an inflection (inflected: rest is an ending), a
+	// compound.
 	whole := len(rest) == 0
-	inflected := !whole && lx.isSuffix(rest)
 	compound := !whole && atLeastTwoRunes(rest) && utf8.RuneStart(rest[0])
 	for _, te := range ents {
 		if te.flags&entSq != 0 && !squeezed {
