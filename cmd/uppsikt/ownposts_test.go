@@ -311,6 +311,10 @@ func TestOwnPostsCommands(t *testing.T) {
 	if code, out, errs = r.run(t, "verify", "-config", r.cfgPath); code != 0 {
 		t.Errorf("verify (audit chain): exit %d %q %q", code, out, errs)
 	}
+	code, out, errs = r.run(t, "register", "list", "-config", r.cfgPath, "-year", time.Now().Format("2006"))
+	if code != 0 || !strings.Contains(out, "(objection 1)") || !strings.Contains(out, "(objection 3)") {
+		t.Errorf("register list: exit %d %q %q; want the objections' entries naming their posts", code, out, errs)
+	}
 	// verify re-hashes the objections' evidence too: a changed file is found.
 	tampered := filepath.Join(dir.Root(), o.EvidencePath)
 	if err := os.Chmod(tampered, 0o600); err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"text/tabwriter"
 	"time"
 )
@@ -38,10 +39,14 @@ func runRegister(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NUMBER\tCREATED\tDELIVERED\tACCOUNT\tCOMMENT\tREASON")
+	fmt.Fprintln(tw, "NUMBER\tCREATED\tDELIVERED\tACCOUNT\tCOMMENT OR POST\tREASON")
 	for _, e := range entries {
 		acct, cid := "", ""
-		if c, err := st.Comment(ctx, e.CommentID); err == nil {
+		if e.ObjectionID != 0 {
+			if o, err := st.Objection(ctx, e.ObjectionID); err == nil {
+				acct, cid = o.AccountKey, "post "+o.PostID+" (objection "+strconv.FormatInt(o.ID, 10)+")"
+			}
+		} else if c, err := st.Comment(ctx, e.CommentID); err == nil {
 			acct, cid = c.AccountKey, c.PlatformID
 		}
 		delivered := "not yet"
