@@ -249,3 +249,21 @@ func TestCompoundTailFilter(t *testing.T) {
 		}
 	}
 }
+
+func TestSortMarks(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	for i := 0; i < 2000; i++ {
+		ms := make([]mark, r.IntN(40))
+		for k := range ms {
+			ms[k] = mark{rule: int32(r.IntN(4)), role: uint8(r.IntN(3)), ti: int32(r.IntN(6)), tj: int32(r.IntN(9))}
+		}
+		want := slices.Clone(ms)
+		slices.SortStableFunc(want, compareMarks)
+		sortMarks(ms)
+		for k := range ms {
+			if compareMarks(ms[k], want[k]) != 0 {
+				t.Fatalf("sortMarks: at %d got %+v, want %+v", k, ms[k], want[k])
+			}
+		}
+	}
+}
