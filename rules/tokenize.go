@@ -84,10 +84,13 @@ func tokenize(text string, s *scratch) {
 		}
 		start := i
 		mention := false
-		letters, digits, leet, latin := false, false, false, c == 0xC3
+		var f wordFlags
+		if c == 0xC3 {
+			f |= wLatin
+		}
 		if 'a' <= c && c <= 'z' {
 			// Most words begin with an ASCII letter.
-			letters = true
+			f |= wLetters
 			i++
 		} else {
 			anyDigit = anyDigit || '0' <= c && c <= '9'
@@ -107,66 +110,17 @@ func tokenize(text string, s *scratch) {
 			i += n
 			if !mention {
 				if r == '$' {
-					leet = true
+					f |= wLeet
 				} else if unicode.IsDigit(r) {
-					digits = true
+					f |= wDigits
 				} else {
-					letters = true
+					f |= wLetters
 				}
 			}
 		}
-		for i < len(b) {
-			if c := b[i]; c < 0x80 {
-				if 'a' <= c && c <= 'z' {
-					letters = true
-					i++
-					continue
-				}
-				if '0' <= c && c <= '9' {
-					digits, anyDigit = true, true
-					i++
-					continue
-				}
-				// The other ASCII characters, as the general case below
-				// treats them, without decoding.
-				switch {
-				case 'A' <= c && c <= 'Z':
-					letters = true
-				case mention && (c == '_' || c == '.') && i+1 < len(b) && isASCIIWord(b[i+1]):
-				case !mention && (c == '$' || c == '@') && (letters || digits):
-					leet = true
-				case !mention && c == '\'' && letters && i+1 < len(b) && isASCIIWord(b[i+1]):
-				default:
-					goto done
-				}
-				i++
-				continue
-			} else if c == 0xC3 && i+1 < len(b) && b[i+1] >= 0x80 && b[i+1] <= 0xBF && b[i+1] != 0x97 && b[i+1] != 0xB7 {
-				// A letter of Latin-1 (å, ä, ö, æ, ø, é ...), all but × and ÷.
-				letters, latin = true, true
-				i += 2
-				continue
-			} else if c == 0xC3 {
-				latin = true
-			}
-			r, n := decodeAt(b, i)
-			switch {
-			case isWordRune(r):
-				if unicode.IsDigit(r) {
-					digits = true
-				} else {
-					letters = true
-				}
-			case mention && (r == '_' || r == '.') && i+1 < len(b) && isASCIIWord(b[i+1]):
-			case !mention && (r == '$' || r == '@') && (letters || digits):
-				leet = true
-			case !mention && r == '\'' && letters && i+1 < len(b) && isASCIIWord(b[i+1]):
-			default:
-				goto done
-			}
-			i += n
-		}
-	done:
+		i, f = scanWord(b, i, mention, f)
+		letters, digits, leet := f&wLetters != 0, f&wDigits != 0, f&wLeet != 0
+		anyDigit = anyDigit || f&wASCIIDigit != 0
 		// The fields are worked out in locals and the token is written once,
 		// straight into the slice.
 		num := digits && !letters && !leet
@@ -207,7 +161,7 @@ func tokenize(text string, s *scratch) {
 		toks = append(toks, token{
 			ps: int32(start), pe: int32(i), na: na, nb: nb, key: prefixKey(w),
 			cap: upper, sentStart: sentence, num: num, mention: mention,
-			single: single, squeezed: squeezed, latin: latin,
+			single: single, squeezed: squeezed, latin: f&wLatin != 0,
 		})
 		sentence = false
 	}
@@ -216,6 +170,76 @@ func tokenize(text string, s *scratch) {
 	if join {
 		joinSingles(s)
 	}
+}
+
+// wordFlags say what scanWord saw in a word.
+type wordFlags uint8
+
+const (
+	wLetters    wordFlags = 1 << iota
+	wDigits               // digits of any script
+	wLeet                 // $ or @ inside the word
+	wLatin                // a byte 0xC3 (å ä ö æ ø ...)
+	wASCIIDigit           // 0-9
+)
+
+// scanWord reads the rest of a word from b[i] on and returns where it ends,
+// with f updated: letters and digits, and inside the word "$" and "@" after
+// a letter or digit (leetspeak), an apostrophe between letters (don't), and
+// in an @mention "_" and "." before a letter or digit.
+func scanWord(b []byte, i int, mention bool, f wordFlags) (int, wordFlags) {
+	for i < len(b) {
+		if c := b[i]; c < 0x80 {
+			if 'a' <= c && c <= 'z' {
+				f |= wLetters
+				i++
+				continue
+			}
+			if '0' <= c && c <= '9' {
+				f |= wDigits | wASCIIDigit
+				i++
+				continue
+			}
+			// The other ASCII characters, as the general case below treats
+			// them, without decoding.
+			switch {
+			case 'A' <= c && c <= 'Z':
+				f |= wLetters
+			case mention && (c == '_' || c == '.') && i+1 < len(b) && isASCIIWord(b[i+1]):
+			case !mention && (c == '$' || c == '@') && f&(wLetters|wDigits) != 0:
+				f |= wLeet
+			case !mention && c == '\'' && f&wLetters != 0 && i+1 < len(b) && isASCIIWord(b[i+1]):
+			default:
+				return i, f
+			}
+			i++
+			continue
+		} else if c == 0xC3 && i+1 < len(b) && b[i+1] >= 0x80 && b[i+1] <= 0xBF && b[i+1] != 0x97 && b[i+1] != 0xB7 {
+			// A letter of Latin-1 (å, ä, ö, æ, ø, é ...), all but × and ÷.
+			f |= wLetters | wLatin
+			i += 2
+			continue
+		} else if c == 0xC3 {
+			f |= wLatin
+		}
+		r, n := decodeAt(b, i)
+		switch {
+		case isWordRune(r):
+			if unicode.IsDigit(r) {
+				f |= wDigits
+			} else {
+				f |= wLetters
+			}
+		case mention && (r == '_' || r == '.') && i+1 < len(b) && isASCIIWord(b[i+1]):
+		case !mention && (r == '$' || r == '@') && f&(wLetters|wDigits) != 0:
+			f |= wLeet
+		case !mention && r == '\'' && f&wLetters != 0 && i+1 < len(b) && isASCIIWord(b[i+1]):
+		default:
+			return i, f
+		}
+		i += n
+	}
+	return i, f
 }
 
 // runeLen is the length of the first rune of w.
