@@ -43,7 +43,7 @@ func commands() []command {
 		{"backfill", "load an account's history: -config FILE -account KEY -since 2025-01-01", runBackfill},
 		{"crisis", "poll an account often for a while: crisis on|off -config FILE -account KEY [-interval 1m -until T]", runCrisis},
 		{"classify", "classify JSON Lines comments from stdin: uppsikt classify [-packs DIR]", runClassify},
-		{"rules", "run the rule packs' examples: uppsikt rules test [DIR...]", runRules},
+		{"rules", "run the rule packs' examples: uppsikt rules test [sv|da|en|DIR|FILE...]", runRules},
 		{"user", "add a web page user: uppsikt user add -config FILE -role moderator NAME (password on stdin)", runUser},
 		{"capture", "document one stored comment now: -config FILE -comment ID -out FILE.pdf", runCapture},
 		{"verify", "re-hash every evidence file and the audit chain, report the first break: -config FILE", runVerify},
