@@ -58,6 +58,11 @@ type Options struct {
 	Viewport Viewport
 	// Logger receives the browser's life events; slog.Default() when nil.
 	Logger *slog.Logger
+	// Cookies are set in the fresh browser context of every capture of a
+	// platform page, for pages behind a login wall (see LoadCookies); only
+	// those whose domain covers an allowed host. uppsikt's own documents
+	// never get them.
+	Cookies []Cookie
 }
 
 func (o Options) withDefaults() Options {
@@ -112,10 +117,11 @@ type Stats struct {
 // Browser is a warm headless Chromium shared by the captures of uppsikt. It
 // is safe for concurrent use. Close stops it.
 type Browser struct {
-	opts  Options
-	log   *slog.Logger
-	sem   chan struct{}
-	hosts hostList
+	opts    Options
+	log     *slog.Logger
+	sem     chan struct{}
+	hosts   hostList
+	cookies []*network.CookieParam // Options.Cookies for the allowed hosts
 
 	mu     sync.Mutex
 	cur    *instance
@@ -141,18 +147,24 @@ type instance struct {
 	waiting     int            // captures waiting for a tab being opened
 	prep        sync.WaitGroup // the goroutines opening tabs in advance
 	closing     sync.WaitGroup // the goroutines closing the tabs of finished captures
+	views       chan *tab      // tabs kept for documents of uppsikt's (HTML)
 }
 
 // New returns a Browser. The browser process starts with the first capture.
 func New(opts Options) *Browser {
 	opts = opts.withDefaults()
-	return &Browser{
+	b := &Browser{
 		opts:  opts,
 		log:   opts.Logger.With("component", "capture"),
 		sem:   make(chan struct{}, opts.Tabs),
 		hosts: parseHosts(opts.AllowedHosts),
 		live:  map[*instance]bool{},
 	}
+	b.cookies = b.hosts.cookieParams(opts.Cookies)
+	if len(opts.Cookies) > 0 {
+		b.log.Info("cookies for the platform pages", "cookies", len(b.cookies), "dropped_other_hosts", len(opts.Cookies)-len(b.cookies))
+	}
+	return b
 }
 
 // Stats returns counters of the browser's life.
@@ -177,17 +189,26 @@ func (b *Browser) Page(ctx context.Context, rawURL string) (Shot, error) {
 	if !b.hosts.allows(rawURL) {
 		return Shot{}, fmt.Errorf("%w: %s", ErrHostNotAllowed, redactURL(rawURL))
 	}
-	return b.capture(ctx, b.hosts, func(ctx context.Context) error {
+	return b.capture(ctx, b.hosts, false, func(ctx context.Context) error {
+		if len(b.cookies) > 0 {
+			if _, err := chromedp.Call(ctx, network.SetCookies, network.SetCookiesParams{Cookies: b.cookies}); err != nil {
+				return fmt.Errorf("set cookies: %w", err)
+			}
+		}
 		return chromedp.Do(ctx, chromedp.Navigate(rawURL))
 	})
 }
 
 // HTML captures a document that uppsikt rendered itself, full page, as PNG.
-// The document is set as the content of a blank page; the browser makes no
-// network request for it (images must be inline, as data: URLs).
+// The document is set as the content of a page; the browser makes no
+// network request for it (images must be inline, as data: URLs). Such a
+// page has nothing of a platform's (no cookies, no storage), so its tab is
+// kept for the next documents, up to maxViewUses of them: opening a tab in
+// a new browser context costs the browser about a second of CPU.
 func (b *Browser) HTML(ctx context.Context, html []byte) (Shot, error) {
-	return b.capture(ctx, hostList{}, func(ctx context.Context) error {
-		// Every capture has a new tab, which shows about:blank.
+	return b.capture(ctx, hostList{}, true, func(ctx context.Context) error {
+		// The tab shows about:blank or the previous document, which is
+		// replaced.
 		tree, err := chromedp.Call(ctx, page.GetFrameTree, cdp.Empty{})
 		if err != nil {
 			return err
@@ -207,7 +228,7 @@ func (b *Browser) HTML(ctx context.Context, html []byte) (Shot, error) {
 
 // capture runs one capture in a tab of the pool and retries it once on a
 // new browser when the browser died under it.
-func (b *Browser) capture(ctx context.Context, allow hostList, load func(context.Context) error) (Shot, error) {
+func (b *Browser) capture(ctx context.Context, allow hostList, reuse bool, load func(context.Context) error) (Shot, error) {
 	select {
 	case b.sem <- struct{}{}:
 	case <-ctx.Done():
@@ -221,7 +242,7 @@ func (b *Browser) capture(ctx context.Context, allow hostList, load func(context
 		if err != nil {
 			return Shot{}, err
 		}
-		shot, blocked, err := b.captureOn(ctx, inst, allow, load)
+		shot, blocked, err := b.captureOn(ctx, inst, allow, reuse, load)
 		dead := inst.ctx.Err() != nil || (err != nil && ctx.Err() == nil && errors.Is(err, context.Canceled))
 		b.release(inst, err, blocked)
 		if err == nil {
@@ -319,6 +340,9 @@ func (b *Browser) stopLocked(inst *instance) {
 					tb.close()
 				}
 				continue
+			case tb := <-inst.views:
+				tb.close()
+				continue
 			default:
 			}
 			break
@@ -370,22 +394,38 @@ func (b *Browser) start() (*instance, error) {
 		pid = c.Browser.Process().Pid
 	}
 	b.log.Info("browser started", "pid", pid, "exec_path", o.ExecPath, "took", time.Since(began).Round(time.Millisecond))
-	return &instance{allocCancel: allocCancel, ctx: ctx, cancel: cancel, pid: pid, ready: make(chan *tab, o.Tabs)}, nil
+	return &instance{allocCancel: allocCancel, ctx: ctx, cancel: cancel, pid: pid, ready: make(chan *tab, o.Tabs), views: make(chan *tab, o.Tabs)}, nil
 }
 
 // captureOn runs one capture in a tab of inst, in a fresh browser context,
 // under the capture's time limit. The tab was opened and set up in advance
-// when possible; it is closed in the background after the capture.
-func (b *Browser) captureOn(ctx context.Context, inst *instance, allow hostList, load func(context.Context) error) (Shot, int, error) {
+// when possible; it is closed in the background after the capture. With
+// reuse (documents of uppsikt's own, no network), a kept tab is used when
+// there is one, and the tab is kept after a capture that succeeded.
+func (b *Browser) captureOn(ctx context.Context, inst *instance, allow hostList, reuse bool, load func(context.Context) error) (shot Shot, blocked int, err error) {
 	t0 := time.Now()
-	tb := b.takeReady(ctx, inst)
+	var tb *tab
+	if reuse {
+		tb = b.takeView(inst)
+	}
 	if tb == nil {
-		var err error
+		tb = b.takeReady(ctx, inst)
+	}
+	if tb == nil {
 		if tb, err = b.openTab(ctx, inst, b.opts.Timeout); err != nil {
 			return Shot{}, 0, fmt.Errorf("open tab: %w", err)
 		}
 	}
-	defer b.closeTab(inst, tb)
+	blocked0 := tb.blocked.Load()
+	defer func() {
+		blocked = int(tb.blocked.Load() - blocked0)
+		if reuse && err == nil {
+			b.keepView(inst, tb)
+		} else {
+			b.closeTab(inst, tb)
+		}
+	}()
+	tb.uses++
 	tOpen := time.Now()
 	tb.allow.Store(&allow)
 
@@ -397,26 +437,26 @@ func (b *Browser) captureOn(ctx context.Context, inst *instance, allow hostList,
 	defer stop()
 
 	if err := load(runCtx); err != nil {
-		return Shot{}, int(tb.blocked.Load()), fmt.Errorf("load: %w", err)
+		return Shot{}, 0, fmt.Errorf("load: %w", err)
 	}
 	tLoad := time.Now()
 	buf, err := chromedp.Run(runCtx, fullPagePNG)
 	if err != nil {
-		return Shot{}, int(tb.blocked.Load()), fmt.Errorf("screenshot: %w", err)
+		return Shot{}, 0, fmt.Errorf("screenshot: %w", err)
 	}
 	at := time.Now()
 	b.log.Debug("captured", "pid", inst.pid, "open_tab", tOpen.Sub(t0).Round(time.Millisecond),
 		"load", tLoad.Sub(tOpen).Round(time.Millisecond), "screenshot", at.Sub(tLoad).Round(time.Millisecond), "png_bytes", len(buf))
 	page, err := chromedp.Run(runCtx, chromedp.EvaluateAsDevTools[[2]string](`[document.title, document.location.toString()]`))
 	if err != nil {
-		return Shot{}, int(tb.blocked.Load()), fmt.Errorf("title and location: %w", err)
+		return Shot{}, 0, fmt.Errorf("title and location: %w", err)
 	}
 	title, loc := page[0], page[1]
 	cfg, err := png.DecodeConfig(bytes.NewReader(buf))
 	if err != nil {
-		return Shot{}, int(tb.blocked.Load()), fmt.Errorf("screenshot is not a PNG: %w", err)
+		return Shot{}, 0, fmt.Errorf("screenshot is not a PNG: %w", err)
 	}
-	return Shot{PNG: buf, URL: loc, Title: title, CapturedAt: at, Width: cfg.Width, Height: cfg.Height}, int(tb.blocked.Load()), nil
+	return Shot{PNG: buf, URL: loc, Title: title, CapturedAt: at, Width: cfg.Width, Height: cfg.Height}, 0, nil
 }
 
 // disableSockets replaces the constructors of connections that request
@@ -452,6 +492,44 @@ type tab struct {
 	allow   atomic.Pointer[hostList]
 	blocked atomic.Int64   // requests refused because of their host
 	guard   sync.WaitGroup // the goroutine that lets requests go or fails them
+	uses    int            // captures taken in it; owned by the capture holding the tab
+}
+
+// maxViewUses bounds the documents captured in one kept tab, so that
+// whatever a page leaves behind cannot grow without end.
+const maxViewUses = 100
+
+// takeView returns a kept tab for a document of uppsikt's, or nil.
+func (b *Browser) takeView(inst *instance) *tab {
+	for {
+		select {
+		case tb := <-inst.views:
+			if tb.ctx.Err() == nil {
+				return tb
+			}
+			b.closeTab(inst, tb)
+		default:
+			return nil
+		}
+	}
+}
+
+// keepView keeps tb for the next document of uppsikt's, or closes it when
+// it has been used enough, inst is retiring or enough tabs are kept.
+func (b *Browser) keepView(inst *instance, tb *tab) {
+	b.mu.Lock()
+	kept := false
+	if !inst.retired && !inst.stopped && tb.uses < maxViewUses && tb.ctx.Err() == nil {
+		select {
+		case inst.views <- tb:
+			kept = true
+		default:
+		}
+	}
+	b.mu.Unlock()
+	if !kept {
+		b.closeTab(inst, tb)
+	}
 }
 
 // close closes the page, disposes of its browser context and waits for the

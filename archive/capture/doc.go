@@ -3,12 +3,21 @@
 // the evidence view that uppsikt renders itself from what it stored.
 //
 // One warm browser is started on the first capture and kept; captures run in
-// a bounded pool of tabs (two by default), each in a fresh browser context
-// (no cookies, cache or storage shared between captures), each with its own
-// time limit. The browser is restarted after it crashes or a capture fails,
+// a bounded pool of tabs (two by default), each with its own time limit. A
+// platform page is captured in a fresh browser context (no cookies, cache
+// or storage shared between captures). Opening a tab in a new context costs
+// the browser about a second of CPU, so the tabs of the next captures are
+// opened and set up in advance, one for each capture that may run at once,
+// and closed in the background afterwards; uppsikt's own documents, which
+// load nothing from the network, reuse a kept tab for up to a hundred
+// documents. The browser is restarted after it crashes or a capture fails,
 // and every few hundred captures, so that its memory stays flat; a capture
 // that meets a dead browser is retried once on a new one, so callers do not
 // see the crash.
+//
+// Pages behind a login wall can be captured as a logged-in visitor sees
+// them: Options.Cookies (read from a cookie export with LoadCookies) are set
+// in the fresh context of every platform page, only for the allowed hosts.
 //
 // The browser only talks to the platform hosts in the configuration: every
 // HTTP(S) request of a page (documents, redirects, frames, images, scripts,

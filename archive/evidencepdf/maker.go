@@ -170,7 +170,7 @@ func (m *Maker) winAnsi() *pdf.WinAnsi {
 		return m.opts.PDF.WinAnsi
 	}
 	m.fontsOnce.Do(func() {
-		w, err := pdf.NewWinAnsi(m.opts.PDF.TempDir)
+		w, err := pdf.NewWinAnsiCut(m.opts.PDF.TempDir)
 		if err != nil {
 			m.opts.Logger.Warn("single-byte PDF fonts could not be built; the evidence PDF uses the UTF-8 fonts only", "error", err)
 			return

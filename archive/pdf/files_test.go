@@ -22,12 +22,19 @@ func TestToWinAnsi(t *testing.T) {
 }
 
 func TestNewWinAnsi(t *testing.T) {
-	w, err := NewWinAnsi(t.TempDir())
-	if err != nil {
-		t.Fatalf("NewWinAnsi: %v", err)
-	}
-	if len(w.regularJSON) == 0 || len(w.regularZ) == 0 || len(w.boldJSON) == 0 || len(w.boldZ) == 0 {
-		t.Errorf("font definitions are empty")
+	for _, tt := range []struct {
+		name string
+		make func(string) (*WinAnsi, error)
+	}{{"whole", NewWinAnsi}, {"cut", NewWinAnsiCut}} {
+		t.Run(tt.name, func(t *testing.T) {
+			w, err := tt.make(t.TempDir())
+			if err != nil {
+				t.Fatalf("got error %v, want none", err)
+			}
+			if len(w.regularJSON) == 0 || len(w.regularZ) == 0 || len(w.boldJSON) == 0 || len(w.boldZ) == 0 {
+				t.Errorf("font definitions are empty")
+			}
+		})
 	}
 }
 

@@ -142,7 +142,7 @@ func TestKeep(t *testing.T) {
 	if *keep == "" {
 		t.Skip("-keep not set")
 	}
-	w, err := NewWinAnsi(t.TempDir())
+	w, err := NewWinAnsiCut(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +179,7 @@ func TestRenderEvidenceStructure(t *testing.T) {
 		{Title: "Genomskinlig", PNG: testNRGBA(t, 1280, 900), URL: "https://www.facebook.com/104/posts/2001", CapturedAt: sliced.CapturedAt},
 		{Title: "Mycket lång", PNG: testPNG(t, 1280, maxDirectHeight+1), URL: "https://www.facebook.com/104/posts/2001", CapturedAt: sliced.CapturedAt},
 	}
-	w, err := NewWinAnsi(t.TempDir())
+	w, err := NewWinAnsiCut(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

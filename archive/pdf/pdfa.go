@@ -30,7 +30,7 @@ type Options struct {
 	// WinAnsi, when set, draws the evidence PDF's text that Windows-1252
 	// holds exactly in single-byte fonts, which Ghostscript converts
 	// several times faster than the UTF-8 fonts (see LayoutWith). Build
-	// it once with NewWinAnsi and share it.
+	// it once with NewWinAnsiCut (or NewWinAnsi) and share it.
 	WinAnsi *WinAnsi
 }
 
