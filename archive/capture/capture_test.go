@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"html"
 	"image"
 	"image/color"
 	"image/png"
@@ -14,6 +15,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -126,6 +128,9 @@ try { navigator.sendBeacon("%[1]s/beacon", "x") } catch (e) {}
 	})
 	mux.HandleFunc("/redirect", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, other.URL+"/landing", http.StatusFound)
+	})
+	mux.HandleFunc("/cookie", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `<!doctype html><title>%s</title><p>kaka`, html.EscapeString(r.Header.Get("Cookie")))
 	})
 	mux.HandleFunc("/simple", func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte(`<!doctype html><title>enkel</title><div style="width:300px;height:200px;background:#f00"></div><p>Hej å ä ö`))
@@ -520,4 +525,96 @@ func benchLogger() *slog.Logger {
 		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	return slog.New(slog.DiscardHandler)
+}
+
+func TestCookies(t *testing.T) {
+	platform, _ := newSites(t)
+	in := `[{"name":"c_user","value":"1000","domain":"127.0.0.1","path":"/","secure":false,"httpOnly":true,"expirationDate":4102444800},
+{"name":"xs","value":"tok","domain":"127.0.0.1","expires":-1},
+{"name":"tracker","value":"x","domain":".other.example"}]`
+	path := filepath.Join(t.TempDir(), "cookies.json")
+	if err := os.WriteFile(path, []byte(in), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cookies, err := LoadCookies(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(cookies), 3; got != want {
+		t.Fatalf("LoadCookies: got %d cookies, want %d", got, want)
+	}
+	if got, want := cookies[0].Expires, time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC); !got.Equal(want) {
+		t.Errorf("expirationDate: got %v, want %v", got, want)
+	}
+	if !cookies[1].Expires.IsZero() {
+		t.Errorf("expires -1: got %v, want a session cookie", cookies[1].Expires)
+	}
+	tests := []struct {
+		name    string
+		cookies []Cookie
+		want    string
+	}{
+		{"with the cookies of the platform's host", cookies, "c_user=1000; xs=tok"},
+		{"without cookies", nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := newBrowser(t, platform, Options{Cookies: tt.cookies})
+			for i := range 2 { // every capture's fresh context gets them
+				shot, err := b.Page(context.Background(), platform.URL+"/cookie")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if shot.Title != tt.want {
+					t.Errorf("capture %d: the page got the cookies %q, want %q", i+1, shot.Title, tt.want)
+				}
+			}
+		})
+	}
+}
+
+func TestLoadCookiesRejects(t *testing.T) {
+	tests := []struct{ name, in string }{
+		{"not an array", `{"name":"a"}`},
+		{"no domain", `[{"name":"a","value":"b"}]`},
+		{"no name", `[{"value":"b","domain":"www.facebook.com"}]`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "cookies.json")
+			if err := os.WriteFile(path, []byte(tt.in), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := LoadCookies(path); err == nil {
+				t.Errorf("LoadCookies(%s): got no error, want one", tt.in)
+			}
+		})
+	}
+	if _, err := LoadCookies(filepath.Join(t.TempDir(), "missing.json")); err == nil {
+		t.Error("LoadCookies of a missing file: got no error, want one")
+	}
+}
+
+func TestCoversDomain(t *testing.T) {
+	l := parseHosts([]string{"www.facebook.com", "127.0.0.1:8081", "*.fbcdn.net"})
+	tests := []struct {
+		domain string
+		want   bool
+	}{
+		{".facebook.com", true},
+		{"www.facebook.com", true},
+		{"facebook.com", true},
+		{"m.facebook.com", false},
+		{"127.0.0.1", true},
+		{".fbcdn.net", true},
+		{"scontent.xx.fbcdn.net", true},
+		{"com", false},
+		{".evil.example", false},
+		{"notfacebook.com", false},
+	}
+	for _, tt := range tests {
+		if got := l.coversDomain(tt.domain); got != tt.want {
+			t.Errorf("coversDomain(%q): got %v, want %v", tt.domain, got, tt.want)
+		}
+	}
 }

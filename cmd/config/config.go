@@ -169,6 +169,10 @@ type Capture struct {
 	AllowedHosts []string `yaml:"allowed_hosts"` // hosts the browser may load; default the platforms' (and the Graph URL's when not Meta's)
 	Timeout      Duration `yaml:"timeout"`       // per capture, default 30s
 	Disabled     bool     `yaml:"disabled"`      // text-only evidence, no browser
+	// CookiesFile is a JSON cookie export of a logged-in session, sent to
+	// the platform's pages in every capture, for pages behind a login wall;
+	// empty for none. It holds a login: keep it readable by uppsikt alone.
+	CookiesFile string `yaml:"cookies_file"`
 }
 
 // Account is one supervised account.

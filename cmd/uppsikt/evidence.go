@@ -44,9 +44,15 @@ func openEvidence(cfg *config.Config, st moderation.Store, log *slog.Logger, loc
 	p := &evidenceParts{dir: dir, store: st}
 	var cap evidencepdf.Capturer
 	if !cfg.Capture.Disabled {
+		var cookies []capture.Cookie
+		if cfg.Capture.CookiesFile != "" {
+			if cookies, err = capture.LoadCookies(cfg.Capture.CookiesFile); err != nil {
+				return nil, fmt.Errorf("capture.cookies_file: %w", err)
+			}
+		}
 		p.browser = capture.New(capture.Options{
 			ExecPath: cfg.Capture.Chromium, AllowedHosts: allowedHosts(cfg), Timeout: cfg.Capture.Timeout.D(),
-			Logger: log.With("part", "capture"),
+			Logger: log.With("part", "capture"), Cookies: cookies,
 		})
 		cap = p.browser
 	}
