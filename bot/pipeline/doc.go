@@ -10,4 +10,10 @@
 // per comment), so an item replayed after a crash gives the same outcome and
 // never acts twice; an item is removed from the queue only after every step
 // succeeded.
+//
+// Up to two items are processed at once (Options.Parallel, the browser's
+// two tabs), so that a burst of flagged comments does not wait behind one
+// slow capture; two versions of the same comment never run at once, but in
+// queue order, so a comment's evidence is made once for each version that
+// needs it.
 package pipeline

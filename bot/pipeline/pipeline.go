@@ -37,6 +37,11 @@ type Options struct {
 	RegisterNumber func(year, seq int) string
 	// Acted is called when an action was queued, to wake the executor.
 	Acted func()
+	// Parallel is how many queued items are processed at once (default 2,
+	// the browser's tabs), so that a burst of flagged comments does not
+	// wait behind one slow capture. Items of the same comment are never
+	// processed at once: they run in queue order.
+	Parallel int
 }
 
 // Evidence documents comments; cmd wires archive/evidencepdf behind it.
@@ -64,6 +69,9 @@ func New(opts Options) *Pipeline {
 	}
 	if opts.MaxAttempts <= 0 {
 		opts.MaxAttempts = 5
+	}
+	if opts.Parallel <= 0 {
+		opts.Parallel = 2
 	}
 	if opts.Language == nil {
 		opts.Language = func(string) string { return "" }
@@ -100,7 +108,9 @@ func (p *Pipeline) Run(ctx context.Context) error {
 }
 
 // Drain processes queued items until the queue is empty or stop is closed,
-// and returns how many it completed.
+// and returns how many it completed. Up to Parallel items run at once, never
+// two of the same comment; each is removed from the queue only after every
+// step succeeded, so a crash or stop replays exactly the unfinished ones.
 func (p *Pipeline) Drain(ctx context.Context, stop <-chan struct{}) (int, error) {
 	evCtx, release := StopContext(ctx, stop)
 	defer release()
@@ -110,33 +120,110 @@ func (p *Pipeline) Drain(ctx context.Context, stop <-chan struct{}) (int, error)
 		if err != nil {
 			return done, fmt.Errorf("read queue: %w", err)
 		}
-		progressed := false
-		for _, it := range items {
-			select {
-			case <-stop:
-				return done, nil
-			default:
-			}
-			if it.Attempts >= p.opts.MaxAttempts {
-				continue
-			}
-			if err := p.process(ctx, evCtx, it); err != nil {
-				if evCtx.Err() != nil && ctx.Err() == nil {
-					return done, nil // stopped while documenting: replayed at the next start
-				}
-				p.opts.Logger.Warn("pipeline item failed", "comment_id", it.CommentID, "version", it.Version, "error", err)
-				if ferr := p.opts.Store.FailWork(ctx, it.ID, err.Error()); ferr != nil {
-					return done, errors.Join(err, ferr)
-				}
-				continue
-			}
-			done++
-			progressed = true
+		n, stopped, err := p.round(ctx, evCtx, stop, items)
+		done += n
+		if err != nil || stopped {
+			return done, err
 		}
-		if len(items) < p.opts.Batch || !progressed {
+		if len(items) < p.opts.Batch || n == 0 {
 			return done, nil
 		}
 	}
+}
+
+// round processes one batch of items, up to Parallel at once, and returns
+// how many it completed and whether it stopped early (stop closed, or the
+// evidence abandoned at a stop). Every goroutine it starts has ended when
+// it returns.
+func (p *Pipeline) round(ctx, evCtx context.Context, stop <-chan struct{}, items []moderation.WorkItem) (int, bool, error) {
+	var (
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		done    int
+		stopped bool
+		errs    []error
+		slots   = make(chan struct{}, p.opts.Parallel)
+		running = map[int64]chan struct{}{} // comment id → closed when its item ends
+	)
+	defer wg.Wait()
+	// turn waits for an earlier item of the same comment and for a free
+	// slot; false when stop is closed first.
+	turn := func(prev <-chan struct{}) bool {
+		select {
+		case <-stop:
+			return false
+		default:
+		}
+		if prev != nil {
+			select {
+			case <-prev:
+			case <-stop:
+				return false
+			}
+		}
+		select {
+		case slots <- struct{}{}:
+		case <-stop:
+			return false
+		}
+		select {
+		case <-stop:
+			<-slots
+			return false
+		default:
+			return true
+		}
+	}
+	for _, it := range items {
+		if it.Attempts >= p.opts.MaxAttempts {
+			continue
+		}
+		mu.Lock()
+		prev := running[it.CommentID]
+		mu.Unlock()
+		if !turn(prev) {
+			break
+		}
+		mu.Lock()
+		if stopped || len(errs) > 0 {
+			mu.Unlock()
+			<-slots
+			break
+		}
+		finished := make(chan struct{})
+		running[it.CommentID] = finished
+		mu.Unlock()
+		wg.Go(func() {
+			defer func() { <-slots }()
+			defer close(finished)
+			err := p.process(ctx, evCtx, it)
+			mu.Lock()
+			defer mu.Unlock()
+			if running[it.CommentID] == finished {
+				delete(running, it.CommentID)
+			}
+			switch {
+			case err == nil:
+				done++
+			case evCtx.Err() != nil && ctx.Err() == nil:
+				stopped = true // stopped while documenting: replayed at the next start
+			default:
+				p.opts.Logger.Warn("pipeline item failed", "comment_id", it.CommentID, "version", it.Version, "error", err)
+				if ferr := p.opts.Store.FailWork(ctx, it.ID, err.Error()); ferr != nil {
+					errs = append(errs, errors.Join(err, ferr))
+				}
+			}
+		})
+	}
+	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	select {
+	case <-stop:
+		stopped = true
+	default:
+	}
+	return done, stopped, errors.Join(errs...)
 }
 
 // Process runs every step for one queued version and then removes it from
