@@ -128,6 +128,10 @@ type Browser struct {
 	live   map[*instance]bool // every instance not yet stopped, the current one and retired ones still in use
 	closed bool
 	stats  Stats
+	// held counts Hold calls not yet released; while it is above zero the
+	// background work of finished captures waits in deferred.
+	held     int
+	deferred []func()
 
 	stopping sync.WaitGroup // instances being stopped
 }
@@ -607,6 +611,11 @@ func (b *Browser) setupTab(tb *tab) error {
 // the capture returns at once; stopping inst waits for it.
 func (b *Browser) closeTab(inst *instance, tb *tab) {
 	b.mu.Lock()
+	if b.held > 0 && !inst.stopped && !b.closed {
+		b.deferred = append(b.deferred, func() { b.closeTab(inst, tb) })
+		b.mu.Unlock()
+		return
+	}
 	if inst.stopped {
 		b.mu.Unlock()
 		tb.close()
@@ -660,6 +669,10 @@ func (b *Browser) takeReady(ctx context.Context, inst *instance) *tab {
 func (b *Browser) prepareTabs(inst *instance) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.held > 0 && !inst.stopped && !b.closed {
+		b.deferred = append(b.deferred, func() { b.prepareTabs(inst) })
+		return
+	}
 	for !inst.retired && !inst.stopped && len(inst.ready)+inst.preparing < b.opts.Tabs {
 		inst.preparing++
 		inst.prep.Go(func() {
@@ -674,6 +687,34 @@ func (b *Browser) prepareTabs(inst *instance) {
 			// exceed Tabs.
 			inst.ready <- tb
 			b.mu.Unlock()
+		})
+	}
+}
+
+// Hold puts off the browser's background work — closing the tabs of
+// finished captures and opening tabs for the next ones — until release is
+// called (by every holder, when several hold it). The evidence maker holds
+// the browser while it lays out and converts a flagged comment's PDF, so
+// that the comment does not wait for Chromium's housekeeping; the work
+// runs as soon as the PDF is committed. Calling release again does
+// nothing.
+func (b *Browser) Hold() (release func()) {
+	b.mu.Lock()
+	b.held++
+	b.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			b.mu.Lock()
+			b.held--
+			var run []func()
+			if b.held == 0 {
+				run, b.deferred = b.deferred, nil
+			}
+			b.mu.Unlock()
+			for _, f := range run {
+				f()
+			}
 		})
 	}
 }

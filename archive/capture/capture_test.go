@@ -618,3 +618,40 @@ func TestCoversDomain(t *testing.T) {
 		}
 	}
 }
+
+// TestHoldPutsOffHousekeeping takes a capture while the browser is held:
+// closing its tab and opening the next ones wait until the release, and
+// then run; captures after it still work.
+func TestHoldPutsOffHousekeeping(t *testing.T) {
+	platform, _ := newSites(t)
+	b := newBrowser(t, platform, Options{})
+	ctx := context.Background()
+	if _, err := b.Page(ctx, platform.URL+"/page"); err != nil { // warm
+		t.Fatal(err)
+	}
+	release := b.Hold()
+	again := b.Hold()
+	if _, err := b.Page(ctx, platform.URL+"/page"); err != nil {
+		t.Fatal(err)
+	}
+	waiting := func() int {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		return len(b.deferred)
+	}
+	if n := waiting(); n == 0 {
+		t.Fatal("a capture while held left no housekeeping waiting, want its tab's close and the next tabs' opening")
+	}
+	release()
+	release() // a second call does nothing
+	if n := waiting(); n == 0 {
+		t.Fatal("the housekeeping ran while another holder still held the browser")
+	}
+	again()
+	if n := waiting(); n != 0 {
+		t.Errorf("after the last release %d pieces of housekeeping still wait, want none", n)
+	}
+	if _, err := b.Page(ctx, platform.URL+"/page"); err != nil {
+		t.Fatalf("capture after the release: %v", err)
+	}
+}

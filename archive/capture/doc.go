@@ -8,7 +8,10 @@
 // or storage shared between captures). Opening a tab in a new context costs
 // the browser about a second of CPU, so the tabs of the next captures are
 // opened and set up in advance, one for each capture that may run at once,
-// and closed in the background afterwards; uppsikt's own documents, which
+// and closed in the background afterwards. That housekeeping competes for
+// the CPU with whatever the captures are for, so a caller can Hold the
+// browser while it finishes (the evidence maker does until the PDF is
+// committed) and the housekeeping runs on release. uppsikt's own documents, which
 // load nothing from the network, reuse a kept tab for up to a hundred
 // documents. The browser is restarted after it crashes or a capture fails,
 // and every few hundred captures, so that its memory stays flat; a capture

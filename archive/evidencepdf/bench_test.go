@@ -65,9 +65,21 @@ func treePSS(pid int) float64 {
 // rendering the view, the two captures, the fpdf layout, Ghostscript, the
 // store), the PDF size and the browser's memory (PSS of its process tree)
 // before and after.
-// Run: go test -run '^$' -bench FlaggedToCommitted -benchtime 250x ./archive/evidencepdf
+//
+// Two arrival patterns: "spaced", flagged comments arriving one at a time
+// with the browser idle for two seconds in between (not timed), as they do
+// on a municipality's pages, so the tabs the capturer prepares in the
+// background are ready; and "burst", one right after the other, so that
+// preparing and closing tabs competes with the next comment's layout and
+// Ghostscript for the CPU.
+// Run: go test -run '^$' -bench FlaggedToCommitted -benchtime 15x ./archive/evidencepdf
 // (250 iterations are 500 captures).
 func BenchmarkFlaggedToCommitted(b *testing.B) {
+	b.Run("arrivals=spaced", func(b *testing.B) { benchFlagged(b, 2*time.Second) })
+	b.Run("arrivals=burst", func(b *testing.B) { benchFlagged(b, 0) })
+}
+
+func benchFlagged(b *testing.B, gap time.Duration) {
 	needTools(b, "chromium", "gs")
 	page := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `<html><body style="font-family:sans-serif"><h1>Gruvbergs kommun</h1>`)
@@ -91,6 +103,11 @@ func BenchmarkFlaggedToCommitted(b *testing.B) {
 	var size int64
 	b.ResetTimer()
 	for i := range b.N {
+		if gap > 0 {
+			b.StopTimer()
+			time.Sleep(gap)
+			b.StartTimer()
+		}
 		start := time.Now()
 		res, err := m.Make(ctx, Request{CommentID: f.commentID, RegisterNumber: fmt.Sprintf("KS 2026/%04d", i+2)})
 		if err != nil {

@@ -185,6 +185,11 @@ func (m *Maker) winAnsi() *pdf.WinAnsi {
 // content-addressed, then recorded in the store (the PDF last), then an
 // audit entry is appended.
 func (m *Maker) Make(ctx context.Context, req Request) (Result, error) {
+	// The browser's housekeeping waits until this comment's PDF is
+	// committed, which is what a removal waits for.
+	if h, ok := m.opts.Browser.(interface{ Hold() func() }); ok {
+		defer h.Hold()()
+	}
 	doc, err := m.Render(ctx, req)
 	if err != nil {
 		return Result{}, err
