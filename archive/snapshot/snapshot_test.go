@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -318,6 +319,9 @@ func fill(t testing.TB, st *sqlite.Store, posts, perPost int) {
 
 // peakHeap samples the Go heap while fn runs and returns the largest value.
 func peakHeap(fn func()) uint64 {
+	// A low GC target keeps the heap close to what is live, so the peak
+	// measures what the snapshot holds rather than when the collector ran.
+	defer debug.SetGCPercent(debug.SetGCPercent(10))
 	runtime.GC()
 	var peak uint64
 	done := make(chan struct{})
@@ -344,7 +348,7 @@ func peakHeap(fn func()) uint64 {
 	return peak
 }
 
-// TestSnapshotMemoryBounded writes snapshots of a year four times larger
+// TestSnapshotMemoryBounded writes snapshots of a year sixteen times larger
 // than another with the same part size, and checks that the heap does not
 // grow with the year: the document is streamed through parts on disk.
 func TestSnapshotMemoryBounded(t *testing.T) {
@@ -353,7 +357,7 @@ func TestSnapshotMemoryBounded(t *testing.T) {
 	}
 	needTools(t, "gs")
 	heap := map[int]uint64{}
-	for _, posts := range []int{150, 600} {
+	for _, posts := range []int{100, 1600} {
 		st := openStore(t)
 		fill(t, st, posts, 10)
 		w := New(Options{Store: st, PostsPerPart: 50})
@@ -371,7 +375,10 @@ func TestSnapshotMemoryBounded(t *testing.T) {
 		}
 		t.Logf("%d posts, %d comments: %d pages, %d parts, peak heap %.1f MB", posts, res.Comments, res.Pages, res.Parts, float64(heap[posts])/1e6)
 	}
-	if small, large := heap[150], heap[600]; large > small*2 {
-		t.Errorf("peak heap grew from %.1f MB to %.1f MB for a year four times larger; want it bounded", float64(small)/1e6, float64(large)/1e6)
+	// fpdf keeps a whole document's compressed pages in memory, about
+	// 7 KB a post here: 1,500 posts more would add some 10 MB. Streamed
+	// through parts the peak moves only with sampling and the collector.
+	if small, large := heap[100], heap[1600]; large > small+5_000_000 {
+		t.Errorf("peak heap grew from %.1f MB to %.1f MB for a year sixteen times larger; want it bounded", float64(small)/1e6, float64(large)/1e6)
 	}
 }
