@@ -9,9 +9,7 @@ import (
 	"image"
 	"image/draw"
 	"image/png"
-	"strings"
 	"time"
-	"unicode"
 
 	"codeberg.org/go-pdf/fpdf"
 
@@ -71,7 +69,7 @@ func layout(s sheet) ([]byte, error) {
 	f.SetFooterFunc(func() {
 		f.SetY(-marginMM)
 		f.SetFont(pdf.FontFamily, "", 8)
-		f.CellFormat(0, 5, clean(s.o.RegisterNumber+" – uppsikt"), "", 0, "L", false, 0, "")
+		f.CellFormat(0, 5, pdf.Clean(s.o.RegisterNumber+" – uppsikt"), "", 0, "L", false, 0, "")
 		f.SetX(marginMM)
 		f.CellFormat(0, 5, fmt.Sprintf("%d / {nb}", f.PageNo()), "", 0, "R", false, 0, "")
 	})
@@ -113,7 +111,7 @@ func layout(s sheet) ([]byte, error) {
 			pretty.Write(s.p.Raw)
 		}
 		f.SetFont(pdf.FontFamily, "", 7.5)
-		f.MultiCell(0, 3.6, clean(pretty.String()), "", "L", false)
+		f.MultiCell(0, 3.6, pdf.Clean(pretty.String()), "", "L", false)
 	}
 	if img != nil {
 		drawShot(f, img, l.screenshot)
@@ -131,31 +129,12 @@ func title(s sheet) string {
 
 func heading(f *fpdf.Fpdf, s string) {
 	f.SetFont(pdf.FontFamily, "B", 13)
-	f.MultiCell(0, 7, clean(s), "", "L", false)
+	f.MultiCell(0, 7, pdf.Clean(s), "", "L", false)
 	f.Ln(1)
 }
 
 func row(f *fpdf.Fpdf, label, value string) {
-	const labelW = 42.0
-	if value == "" {
-		value = "–"
-	}
-	_, pageH := f.GetPageSize()
-	if f.GetY()+6 > pageH-marginMM-5 {
-		f.AddPage()
-	}
-	y := f.GetY()
-	f.SetFont(pdf.FontFamily, "B", 9.5)
-	f.SetXY(marginMM, y)
-	f.MultiCell(labelW, 5, clean(label), "", "L", false)
-	yLabel := f.GetY()
-	f.SetFont(pdf.FontFamily, "", 9.5)
-	f.SetXY(marginMM+labelW, y)
-	f.MultiCell(0, 5, clean(value), "", "L", false)
-	if f.GetY() < yLabel {
-		f.SetY(yLabel)
-	}
-	f.SetX(marginMM)
+	pdf.Row(f, pdf.Clean(label), pdf.Clean(value))
 }
 
 // drawShot draws a full-page screenshot over as many pages as it needs, at
@@ -197,28 +176,6 @@ func when(t time.Time, loc *time.Location) string {
 		s += " / " + t.In(loc).Format("2006-01-02 15:04:05 MST")
 	}
 	return s
-}
-
-// clean makes text safe for the PDF fonts: valid UTF-8, no control
-// characters but newlines, and characters beyond the Basic Multilingual
-// Plane written as their code point.
-func clean(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == '\n':
-			b.WriteRune(r)
-		case r == '\t':
-			b.WriteByte(' ')
-		case unicode.IsControl(r), unicode.Is(unicode.Cf, r):
-		case r > 0xFFFF:
-			fmt.Fprintf(&b, "[U+%04X]", r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }
 
 type sheetLabels struct {

@@ -72,7 +72,7 @@ func Title(ev Evidence) string {
 	if ev.AccountName != "" {
 		t += " – " + ev.AccountName
 	}
-	return clean(t)
+	return Clean(t)
 }
 
 // Layout draws the evidence PDF with fpdf, before the conversion to PDF/A,
@@ -235,7 +235,7 @@ func (d *doc) font(style string, size float64) {
 // character of s, the UTF-8 font otherwise. The text a reader copies or
 // extracts from the PDF is the same either way.
 func (d *doc) text(s string) string {
-	s = clean(s)
+	s = Clean(s)
 	if d.winAnsi && winAnsiExact(s) {
 		d.f.SetFont(winAnsiFamily, d.style, d.size)
 		return ToWinAnsi(s)
@@ -497,11 +497,11 @@ func (d *doc) hashLine(label, sum string) {
 	d.f.Ln(1)
 }
 
-// clean makes text safe to draw: valid UTF-8, no control characters but
+// Clean makes text safe to draw: valid UTF-8, no control characters but
 // newlines, tabs as spaces, and characters beyond the Basic Multilingual
 // Plane (emoji), which the PDF fonts cannot hold, written as their code
 // point: "[U+1F600]". The verbatim text is also in the attached raw answer.
-func clean(s string) string {
+func Clean(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	var b strings.Builder
@@ -523,6 +523,32 @@ func clean(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// Row prints a label and a value that wraps in the column beside it, at
+// the left margin of f in the UTF-8 font, starting a new page when the row
+// would reach the bottom margin. Both are drawn as given: Clean them first.
+func Row(f *fpdf.Fpdf, label, value string) {
+	const labelW = 42.0
+	if value == "" {
+		value = "–"
+	}
+	_, pageH := f.GetPageSize()
+	if f.GetY()+6 > pageH-marginMM-5 {
+		f.AddPage()
+	}
+	y := f.GetY()
+	f.SetFont(FontFamily, "B", 9.5)
+	f.SetXY(marginMM, y)
+	f.MultiCell(labelW, 5, label, "", "L", false)
+	yLabel := f.GetY()
+	f.SetFont(FontFamily, "", 9.5)
+	f.SetXY(marginMM+labelW, y)
+	f.MultiCell(0, 5, value, "", "L", false)
+	if f.GetY() < yLabel {
+		f.SetY(yLabel)
+	}
+	f.SetX(marginMM)
 }
 
 func truncate(s string, n int) string {
