@@ -76,37 +76,30 @@ func (c *Connector) FindReplies(ctx context.Context, a moderation.Account, comme
 		thread = parentID
 	}
 	var out []string
-	res, err := c.client.Get(ctx, a, "/"+thread+"/comments", fb.Params{"fields": "id,from{id},message,created_time", "filter": "stream", "limit": 100}, nil)
-	for err == nil {
-		var page struct {
-			Data []struct {
+	err := c.client.Each(ctx, a, "/"+thread+"/comments", fb.Params{"fields": "id,from{id},message,created_time", "filter": "stream", "limit": 100}, nil,
+		func(raw json.RawMessage) error {
+			var r struct {
 				ID      string `json:"id"`
 				Message string `json:"message"`
 				Created string `json:"created_time"`
 				From    struct {
 					ID string `json:"id"`
 				} `json:"from"`
-			} `json:"data"`
-			Paging struct {
-				Next string `json:"next"`
-			} `json:"paging"`
-		}
-		if err := Decode(res, &page); err != nil {
-			return nil, fmt.Errorf("facebook: find replies: %w", err)
-		}
-		for _, r := range page.Data {
+			}
+			if err := json.Unmarshal(raw, &r); err != nil {
+				return err
+			}
 			if r.From.ID == a.PlatformID && strings.TrimSpace(r.Message) == strings.TrimSpace(message) &&
 				!ParseTime(r.Created).Before(since.Truncate(time.Second)) {
 				out = append(out, r.ID)
 			}
-		}
-		if page.Paging.Next == "" {
-			return out, nil
-		}
-		res, err = c.client.Next(ctx, a, page.Paging.Next, nil)
-	}
-	if IsGone(err) {
+			return nil
+		})
+	switch {
+	case IsGone(err):
 		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("facebook: find replies: %w", err)
 	}
-	return nil, fmt.Errorf("facebook: find replies: %w", err)
+	return out, nil
 }

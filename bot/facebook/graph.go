@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -247,6 +248,35 @@ func (c *Client) Next(ctx context.Context, a moderation.Account, next string, n 
 		}
 		return s.Request(req)
 	})
+}
+
+// Each reads a Graph list from path to its end, following paging.next,
+// and hands each item of data to fn; an error from fn stops the walk.
+func (c *Client) Each(ctx context.Context, a moderation.Account, path string, params fb.Params, n *int, fn func(json.RawMessage) error) error {
+	res, err := c.Get(ctx, a, path, params, n)
+	for {
+		if err != nil {
+			return err
+		}
+		var list struct {
+			Data   []json.RawMessage `json:"data"`
+			Paging struct {
+				Next string `json:"next"`
+			} `json:"paging"`
+		}
+		if err := Decode(res, &list); err != nil {
+			return fmt.Errorf("list %s: %w", path, err)
+		}
+		for _, item := range list.Data {
+			if err := fn(item); err != nil {
+				return fmt.Errorf("list %s: %w", path, err)
+			}
+		}
+		if list.Paging.Next == "" || len(list.Data) == 0 {
+			return nil
+		}
+		res, err = c.Next(ctx, a, list.Paging.Next, n)
+	}
 }
 
 // do runs one Graph call with the limits, retries and error handling

@@ -2,6 +2,7 @@ package instagram
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -60,10 +61,9 @@ func (c *Connector) FindReplies(ctx context.Context, a moderation.Account, comme
 		thread = parentID
 	}
 	var out []string
-	res, err := c.opts.Client.Get(ctx, a, "/"+thread+"/replies", fb.Params{"fields": "id,text,username,timestamp,from{id,username}", "limit": 100}, nil)
-	for err == nil {
-		var page struct {
-			Data []struct {
+	err := c.opts.Client.Each(ctx, a, "/"+thread+"/replies", fb.Params{"fields": "id,text,username,timestamp,from{id,username}", "limit": 100}, nil,
+		func(raw json.RawMessage) error {
+			var r struct {
 				ID        string `json:"id"`
 				Text      string `json:"text"`
 				Username  string `json:"username"`
@@ -71,28 +71,22 @@ func (c *Connector) FindReplies(ctx context.Context, a moderation.Account, comme
 				From      struct {
 					ID string `json:"id"`
 				} `json:"from"`
-			} `json:"data"`
-			Paging struct {
-				Next string `json:"next"`
-			} `json:"paging"`
-		}
-		if err := facebook.Decode(res, &page); err != nil {
-			return nil, fmt.Errorf("instagram: find replies: %w", err)
-		}
-		for _, r := range page.Data {
+			}
+			if err := json.Unmarshal(raw, &r); err != nil {
+				return err
+			}
 			own := r.From.ID == a.PlatformID || (r.From.ID == "" && a.Name != "" && r.Username == a.Name)
 			if own && strings.TrimSpace(r.Text) == strings.TrimSpace(message) &&
 				!facebook.ParseTime(r.Timestamp).Before(since.Truncate(time.Second)) {
 				out = append(out, r.ID)
 			}
-		}
-		if page.Paging.Next == "" {
-			return out, nil
-		}
-		res, err = c.opts.Client.Next(ctx, a, page.Paging.Next, nil)
-	}
-	if facebook.IsGone(err) {
+			return nil
+		})
+	switch {
+	case facebook.IsGone(err):
 		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("instagram: find replies: %w", err)
 	}
-	return nil, fmt.Errorf("instagram: find replies: %w", err)
+	return out, nil
 }

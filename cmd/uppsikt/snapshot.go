@@ -198,7 +198,7 @@ func (l *liveThreads) Thread(ctx context.Context, a moderation.Account, postID s
 	case moderation.Instagram:
 		// Top-level comments with their replies nested; a long reply list
 		// is paged on its own.
-		err := l.pages(ctx, a, "/"+postID+"/comments", fb.Params{"fields": "id,text,replies{id,text}", "limit": 100}, func(raw json.RawMessage) error {
+		err := l.client.Each(ctx, a, "/"+postID+"/comments", fb.Params{"fields": "id,text,replies{id,text}", "limit": 100}, nil, func(raw json.RawMessage) error {
 			var c struct {
 				ID      string `json:"id"`
 				Text    string `json:"text"`
@@ -222,7 +222,7 @@ func (l *liveThreads) Thread(ctx context.Context, a moderation.Account, postID s
 			if c.Replies.Paging.Next == "" {
 				return nil
 			}
-			return l.pages(ctx, a, "/"+c.ID+"/replies", fb.Params{"fields": "id,text", "limit": 100}, func(raw json.RawMessage) error {
+			return l.client.Each(ctx, a, "/"+c.ID+"/replies", fb.Params{"fields": "id,text", "limit": 100}, nil, func(raw json.RawMessage) error {
 				var r struct {
 					ID   string `json:"id"`
 					Text string `json:"text"`
@@ -236,7 +236,7 @@ func (l *liveThreads) Thread(ctx context.Context, a moderation.Account, postID s
 		})
 		return out, err
 	default:
-		err := l.pages(ctx, a, "/"+postID+"/comments", fb.Params{"filter": "stream", "fields": "id,message", "limit": 100}, func(raw json.RawMessage) error {
+		err := l.client.Each(ctx, a, "/"+postID+"/comments", fb.Params{"filter": "stream", "fields": "id,message", "limit": 100}, nil, func(raw json.RawMessage) error {
 			var c struct {
 				ID      string `json:"id"`
 				Message string `json:"message"`
@@ -248,34 +248,6 @@ func (l *liveThreads) Thread(ctx context.Context, a moderation.Account, postID s
 			return nil
 		})
 		return out, err
-	}
-}
-
-// pages reads a Graph list to its end and hands each item to fn.
-func (l *liveThreads) pages(ctx context.Context, a moderation.Account, path string, params fb.Params, fn func(json.RawMessage) error) error {
-	res, err := l.client.Get(ctx, a, path, params, nil)
-	for {
-		if err != nil {
-			return err
-		}
-		var list struct {
-			Data   []json.RawMessage `json:"data"`
-			Paging struct {
-				Next string `json:"next"`
-			} `json:"paging"`
-		}
-		if err := facebook.Decode(res, &list); err != nil {
-			return fmt.Errorf("decode %s: %w", path, err)
-		}
-		for _, item := range list.Data {
-			if err := fn(item); err != nil {
-				return fmt.Errorf("decode %s: %w", path, err)
-			}
-		}
-		if list.Paging.Next == "" || len(list.Data) == 0 {
-			return nil
-		}
-		res, err = l.client.Next(ctx, a, list.Paging.Next, nil)
 	}
 }
 
