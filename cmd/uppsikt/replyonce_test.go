@@ -3,18 +3,12 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/uppsikt/uppsikt/bot/act"
 	"github.com/uppsikt/uppsikt/bot/emulator"
 	"github.com/uppsikt/uppsikt/bot/facebook"
 	"github.com/uppsikt/uppsikt/bot/instagram"
-	"github.com/uppsikt/uppsikt/cmd/config"
 	"github.com/uppsikt/uppsikt/moderation"
 )
 
@@ -71,42 +65,22 @@ func TestRepliesAreSentOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	emu, err := emulator.New(emulator.Options{Scenario: sc, AppID: "1000000000000001", AppSecret: rigSecret})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(emu)
-	emu.SetBaseURL(srv.URL + "/")
-	t.Cleanup(func() { srv.Close(); emu.Close() })
-	dir := t.TempDir()
+	r := newSupRig(t, sc)
+	emu := r.emu
 	fbAcc, igAcc := emu.Accounts()[0], emu.Accounts()[1]
-	yaml := fmt.Sprintf(`municipality: {name: Svarsby kommun, country: se}
-paths: {data: %q}
-meta: {graph_url: %q, version: v23.0, app_id: "1000000000000001", app_secret: "${APP_SECRET}"}
-accounts:
-  - {key: svar-fb, platform: facebook, id: %q, name: Svarsby kommun, owners: [a], substitutes: [b], token: "${TOKEN}", language: sv}
-  - {key: svar-ig, platform: instagram, id: %q, name: svarsbykommun, owners: [a], substitutes: [b], token: "${TOKEN}", language: sv}
-`, dir, srv.URL+"/", fbAcc.ID, igAcc.ID)
-	path := filepath.Join(dir, "uppsikt.yaml")
-	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	env := map[string]string{"APP_SECRET": rigSecret, "TOKEN": fbAcc.Token}
-	cfg, err := config.Load(path, func(k string) string { return env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
+	fbKey, igKey := "facebook-0", "instagram-1"
+	cfg := r.config(t)
 	ctx := context.Background()
 	st, err := openStore(ctx, cfg, discardLogger())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	sup, err := openSupervision(ctx, cfg, st, discardLogger(), supervisionOptions{Sleep: func(ctx context.Context, d time.Duration) error { return ctx.Err() }})
+	sup, err := openSupervision(ctx, cfg, st, discardLogger(), supervisionOptions{Sleep: r.clock.Sleep, Now: r.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, key := range []string{"svar-fb", "svar-ig"} {
+	for _, key := range []string{fbKey, igKey} {
 		if _, err := sup.poller.PollAccount(ctx, key, false); err != nil {
 			t.Fatal(err)
 		}
@@ -142,11 +116,11 @@ accounts:
 		key, platformID, kind string
 	}
 	cases := []want{
-		{"svar-fb", fbTop, moderation.ActReply},
-		{"svar-fb", fbInThread, moderation.ActReply},
-		{"svar-fb", fbTop, moderation.ActPrivateReply},
-		{"svar-ig", igTop, moderation.ActReply},
-		{"svar-ig", igCrash, moderation.ActReply},
+		{fbKey, fbTop, moderation.ActReply},
+		{fbKey, fbInThread, moderation.ActReply},
+		{fbKey, fbTop, moderation.ActPrivateReply},
+		{igKey, igTop, moderation.ActReply},
+		{igKey, igCrash, moderation.ActReply},
 	}
 	ids := map[int64]want{}
 	for _, w := range cases {
@@ -154,7 +128,7 @@ accounts:
 		if err != nil {
 			t.Fatal(err)
 		}
-		a, _, err := st.EnqueueAction(ctx, moderation.Action{CommentID: c.ID, Kind: w.kind, Payload: "Tack, vi har tagit emot din fråga.", CreatedAt: time.Now()})
+		a, _, err := st.EnqueueAction(ctx, moderation.Action{CommentID: c.ID, Kind: w.kind, Payload: "Tack, vi har tagit emot din fråga.", CreatedAt: r.clock.Now()})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -164,7 +138,7 @@ accounts:
 
 	// A crash: the executor counted the try and sent the reply, and the
 	// process died before it recorded the answer.
-	crashed, err := st.CommentByPlatformID(ctx, "svar-ig", igCrash)
+	crashed, err := st.CommentByPlatformID(ctx, igKey, igCrash)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +149,7 @@ accounts:
 		if err := st.FinishAction(ctx, id, moderation.ActionPending, "", act.ReplyUnderWay); err != nil {
 			t.Fatal(err)
 		}
-		igAccount, err := st.Account(ctx, "svar-ig")
+		igAccount, err := st.Account(ctx, igKey)
 		if err != nil {
 			t.Fatal(err)
 		}
