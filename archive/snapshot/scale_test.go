@@ -13,7 +13,7 @@ import (
 var yearScale = flag.Bool("year-scale", false, "run TestYearScale: a year of 5,000 posts and 100,000 comments (takes minutes)")
 
 // TestYearScale measures a snapshot of a busy year: 5,000 posts with 20
-// comments each. It reports wall and CPU time, the peak Go heap, the peak
+// comments each. It reports wall and CPU time, the peak live Go heap, the peak
 // resident memory of the process and of Ghostscript, the pages and the size
 // of the PDF, and fails when the peak resident memory of either passes
 // 500 MB. Run it with: go test ./archive/snapshot -run YearScale -year-scale -v -timeout 2h
@@ -51,7 +51,7 @@ func TestYearScale(t *testing.T) {
 	fi, _ := os.Stat(out)
 	t.Logf("snapshot: %d posts, %d comments, %d pages, %d parts, %.1f MB", res.Posts, res.Comments, res.Pages, res.Parts, float64(fi.Size())/1e6)
 	t.Logf("wall %s; CPU uppsikt %s, Ghostscript %s", wall.Round(time.Second), cpu(before, after).Round(time.Second), cpu(childBefore, childAfter).Round(time.Second))
-	t.Logf("peak Go heap %.1f MB; peak RSS uppsikt %.1f MB, Ghostscript (largest child) %.1f MB",
+	t.Logf("peak live Go heap %.1f MB; peak RSS uppsikt %.1f MB, Ghostscript (largest child) %.1f MB",
 		float64(heap)/1e6, float64(after.Maxrss)/1e3, float64(childAfter.Maxrss)/1e3)
 	if res.Posts != 5000 || res.Comments != 100000 {
 		t.Errorf("snapshot holds %d posts and %d comments, want 5,000 and 100,000", res.Posts, res.Comments)

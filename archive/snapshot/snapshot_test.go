@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 	"sync"
@@ -317,10 +318,12 @@ func fill(t testing.TB, st *sqlite.Store, posts, perPost int) {
 	}
 }
 
-// peakHeap samples the Go heap while fn runs and returns the largest value.
+// peakHeap samples the live Go heap (what the last collection found
+// reachable) while fn runs and returns the largest value. Garbage not yet
+// collected does not count, so the figure does not depend on how far the
+// collector falls behind on a busy machine; a low GC target makes
+// collections, and so samples, frequent.
 func peakHeap(fn func()) uint64 {
-	// A low GC target keeps the heap close to what is live, so the peak
-	// measures what the snapshot holds rather than when the collector ran.
 	defer debug.SetGCPercent(debug.SetGCPercent(10))
 	runtime.GC()
 	var peak uint64
@@ -331,10 +334,10 @@ func peakHeap(fn func()) uint64 {
 		defer wg.Done()
 		tick := time.NewTicker(10 * time.Millisecond)
 		defer tick.Stop()
-		var ms runtime.MemStats
+		sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 		for {
-			runtime.ReadMemStats(&ms)
-			peak = max(peak, ms.HeapInuse)
+			metrics.Read(sample)
+			peak = max(peak, sample[0].Value.Uint64())
 			select {
 			case <-done:
 				return
@@ -375,10 +378,11 @@ func TestSnapshotMemoryBounded(t *testing.T) {
 		}
 		t.Logf("%d posts, %d comments: %d pages, %d parts, peak heap %.1f MB", posts, res.Comments, res.Pages, res.Parts, float64(heap[posts])/1e6)
 	}
-	// fpdf keeps a whole document's compressed pages in memory, about
-	// 7 KB a post here: 1,500 posts more would add some 10 MB. Streamed
-	// through parts the peak moves only with sampling and the collector.
-	if small, large := heap[100], heap[1600]; large > small+5_000_000 {
+	// fpdf keeps a whole document's compressed pages in memory: held in
+	// one document, 1,500 posts more add some 11 MB of live heap. Streamed
+	// through parts, only the table of contents and the manifest grow
+	// (1 to 3 MB here, also with the tests of other packages running).
+	if small, large := heap[100], heap[1600]; large > small+6_000_000 {
 		t.Errorf("peak heap grew from %.1f MB to %.1f MB for a year sixteen times larger; want it bounded", float64(small)/1e6, float64(large)/1e6)
 	}
 }
