@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/uppsikt/uppsikt/archive/capture"
+	"github.com/uppsikt/uppsikt/moderation/testenv"
 )
 
 // treePSS returns the proportional set size, in MiB, of the process pid and
@@ -80,7 +81,7 @@ func BenchmarkFlaggedToCommitted(b *testing.B) {
 }
 
 func benchFlagged(b *testing.B, gap time.Duration) {
-	needTools(b, "chromium", "gs")
+	testenv.NeedTools(b, "chromium", "gs")
 	page := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `<html><body style="font-family:sans-serif"><h1>Gruvbergs kommun</h1>`)
 		for i := range 12 {
@@ -154,7 +155,7 @@ func benchFlagged(b *testing.B, gap time.Duration) {
 // tree) after the warm-up and at the end.
 // Run: go test -run '^$' -bench BrowserMemory -benchtime 250x ./archive/evidencepdf
 func BenchmarkBrowserMemory(b *testing.B) {
-	needTools(b, "chromium")
+	testenv.NeedTools(b, "chromium")
 	page := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `<html><body style="font-family:sans-serif"><h1>Gruvbergs kommun</h1>`)
 		for i := range 12 {

@@ -21,15 +21,6 @@ import (
 	"github.com/uppsikt/uppsikt/moderation/testenv"
 )
 
-func needTools(t testing.TB, tools ...string) {
-	t.Helper()
-	for _, tool := range tools {
-		if _, err := exec.LookPath(tool); err != nil {
-			testenv.Missing(t, "%s is not installed: run `make deps`", tool)
-		}
-	}
-}
-
 type fixture struct {
 	st        *sqlite.Store
 	dir       *evidence.Dir
@@ -128,7 +119,7 @@ func TestRenderViewEscapes(t *testing.T) {
 }
 
 func TestMakeWithBrowser(t *testing.T) {
-	needTools(t, "chromium", "gs", "pdftotext", "pdfinfo")
+	testenv.NeedTools(t, "chromium", "gs", "pdftotext", "pdfinfo")
 	page := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `<html><body><h1>Gruvbergs kommun</h1><p>Ring mig, mitt personnummer är 811218-9876</p></body></html>`)
 	}))
@@ -188,7 +179,7 @@ func TestMakeWithBrowser(t *testing.T) {
 }
 
 func TestMakeWithoutBrowserOrGhostscript(t *testing.T) {
-	needTools(t, "pdftotext")
+	testenv.NeedTools(t, "pdftotext")
 	f := newFixture(t, "https://www.facebook.com/100_1?comment_id=100_1_2")
 	dead := capture.New(capture.Options{ExecPath: filepath.Join(t.TempDir(), "no-chromium"), AllowedHosts: []string{"www.facebook.com"}, StartTimeout: 2 * time.Second})
 	defer dead.Close()

@@ -136,11 +136,7 @@ func TestObjectionWithScreenshot(t *testing.T) {
 			testenv.Missing(t, "Chromium is not installed: run `make deps` (scripts/install-deps.sh)")
 		}
 	}
-	for _, tool := range []string{"gs", "pdftotext"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			testenv.Missing(t, "%s is not installed: run `make deps` (scripts/install-deps.sh)", tool)
-		}
-	}
+	testenv.NeedTools(t, "gs", "pdftotext")
 	page := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `<!doctype html><html><head><title>Sommerfest</title></head><body><h1>Billeder fra sommerfesten</h1>`+
 			`<div style="width:600px;height:1600px;background:linear-gradient(#8cf,#fc8)">foto</div></body></html>`)
@@ -211,6 +207,7 @@ func pdfText(t *testing.T, path string) string {
 // TestBrowserFailureDoesNotBlock: without a screenshot the evidence holds
 // the stored data, and the removal goes ahead.
 func TestBrowserFailureDoesNotBlock(t *testing.T) {
+	testenv.NeedTools(t, "pdftotext")
 	r := newRig(t, failingBrowser{}, false, "https://www.facebook.com/page-1/posts/10")
 	ctx := context.Background()
 	o, err := r.svc.Add(ctx, objectionTo("page-1_10", "sv"))
@@ -220,12 +217,10 @@ func TestBrowserFailureDoesNotBlock(t *testing.T) {
 	if o.EvidenceKind != KindPDFTextOnly || o.EvidenceSHA256 == "" {
 		t.Fatalf("evidence: got kind %q, sha %q; want a text-only PDF", o.EvidenceKind, o.EvidenceSHA256)
 	}
-	if _, err := exec.LookPath("pdftotext"); err == nil {
-		text := pdfText(t, filepath.Join(r.dir.Root(), o.EvidencePath))
-		for _, want := range []string{"Ingen skärmbild", "chromium did not start", "Plattformens data (JSON)"} {
-			if !strings.Contains(text, want) {
-				t.Errorf("text-only evidence lacks %q", want)
-			}
+	text := pdfText(t, filepath.Join(r.dir.Root(), o.EvidencePath))
+	for _, want := range []string{"Ingen skärmbild", "chromium did not start", "Plattformens data (JSON)"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text-only evidence lacks %q", want)
 		}
 	}
 	o, err = r.svc.Approve(ctx, o.ID, "kommunikationschef")

@@ -25,15 +25,6 @@ import (
 
 var keep = flag.String("keep", "", "write the rendered evidence PDFs into this folder, for a look")
 
-func needTools(t testing.TB, tools ...string) {
-	t.Helper()
-	for _, tool := range tools {
-		if _, err := exec.LookPath(tool); err != nil {
-			testenv.Missing(t, "%s is not installed: run `make deps` (scripts/install-deps.sh) to install Ghostscript and poppler-utils", tool)
-		}
-	}
-}
-
 // testPNG draws a w×h page: white, with a red block at the top and a blue
 // block at the bottom, so that a split across pages shows both.
 func testPNG(t testing.TB, w, h int) []byte {
@@ -138,7 +129,7 @@ func render(t *testing.T, ev Evidence, opts Options) []byte {
 }
 
 func TestKeep(t *testing.T) {
-	needTools(t, "gs")
+	testenv.NeedTools(t, "gs")
 	if *keep == "" {
 		t.Skip("-keep not set")
 	}
@@ -169,7 +160,7 @@ func sha(b []byte) string {
 }
 
 func TestRenderEvidenceStructure(t *testing.T) {
-	needTools(t, "gs", "pdffonts", "pdfdetach", "pdftotext", "pdfimages", "pdftoppm")
+	testenv.NeedTools(t, "gs", "pdffonts", "pdfdetach", "pdftotext", "pdfimages", "pdftoppm")
 	failed := sampleEvidence(t, 0)
 	failed.CaptureFailure = "webbläsaren svarade inte inom 20 s"
 	// A screenshot with transparency, and one too tall to be embedded once,
@@ -369,7 +360,7 @@ func TestLayoutRejectsBadScreenshots(t *testing.T) {
 }
 
 func TestConvertHonoursContext(t *testing.T) {
-	needTools(t, "gs")
+	testenv.NeedTools(t, "gs")
 	draft, err := Layout(sampleEvidence(t, 0))
 	if err != nil {
 		t.Fatal(err)
@@ -466,7 +457,7 @@ func BenchmarkLayout(b *testing.B) {
 }
 
 func BenchmarkRenderEvidence(b *testing.B) {
-	needTools(b, "gs")
+	testenv.NeedTools(b, "gs")
 	for _, shots := range []int{0, 2} {
 		ev := sampleEvidence(b, shots)
 		b.Run(strconv.Itoa(shots)+"-screenshots", func(b *testing.B) {

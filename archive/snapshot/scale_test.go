@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/uppsikt/uppsikt/moderation/testenv"
 )
 
 var yearScale = flag.Bool("year-scale", false, "run TestYearScale: a year of 5,000 posts and 100,000 comments (takes minutes)")
@@ -21,7 +23,7 @@ func TestYearScale(t *testing.T) {
 	if !*yearScale || testing.Short() {
 		t.Skip("a year of 100,000 comments takes minutes: run with -year-scale")
 	}
-	needTools(t, "gs")
+	testenv.NeedTools(t, "gs")
 	st := openStore(t)
 	start := time.Now()
 	fill(t, st, 5000, 20)

@@ -24,15 +24,6 @@ import (
 	"github.com/uppsikt/uppsikt/moderation/testenv"
 )
 
-func needTools(t testing.TB, tools ...string) {
-	t.Helper()
-	for _, tool := range tools {
-		if _, err := exec.LookPath(tool); err != nil {
-			testenv.Missing(t, "%s is not installed: run `make deps` (scripts/install-deps.sh) to install Ghostscript and poppler-utils", tool)
-		}
-	}
-}
-
 func run(t testing.TB, name string, args ...string) string {
 	t.Helper()
 	out, err := exec.Command(name, args...).CombinedOutput()
@@ -129,7 +120,7 @@ func (p platform) Thread(_ context.Context, _ moderation.Account, postID string)
 func (p platform) Gone(err error) bool { return err == errGone }
 
 func TestSnapshotPDFA(t *testing.T) {
-	needTools(t, "gs", "pdffonts", "pdftotext", "pdfinfo", "pdfimages")
+	testenv.NeedTools(t, "gs", "pdffonts", "pdftotext", "pdfinfo", "pdfimages")
 	if (capture.Options{}).ExecPath == "" {
 		if _, err := exec.LookPath("chromium"); err != nil {
 			if _, err := os.Stat("/usr/lib/chromium/chromium"); err != nil {
@@ -358,7 +349,7 @@ func TestSnapshotMemoryBounded(t *testing.T) {
 	if testing.Short() {
 		t.Skip("writes two large snapshots; skipped with -short")
 	}
-	needTools(t, "gs")
+	testenv.NeedTools(t, "gs")
 	heap := map[int]uint64{}
 	for _, posts := range []int{100, 1600} {
 		st := openStore(t)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/uppsikt/uppsikt/archive/sqlite"
 	"github.com/uppsikt/uppsikt/moderation"
+	"github.com/uppsikt/uppsikt/moderation/testenv"
 )
 
 // yearlyStore is a store with three accounts: "fb" and "ig" active (one
@@ -111,7 +112,7 @@ func snapshotAudits(t *testing.T, st *sqlite.Store) []string {
 }
 
 func TestYearlyOncePerAccountAndYear(t *testing.T) {
-	needTools(t, "gs")
+	testenv.NeedTools(t, "gs")
 	ctx := context.Background()
 	sto, err := time.LoadLocation("Europe/Stockholm")
 	if err != nil {
@@ -180,7 +181,7 @@ func TestYearlyOncePerAccountAndYear(t *testing.T) {
 // failing snapshot is logged and tried again at the next wake, and Run
 // returns when its context ends.
 func TestYearlyRunRetriesAndStops(t *testing.T) {
-	needTools(t, "gs")
+	testenv.NeedTools(t, "gs")
 	st, folder := yearlyStore(t)
 	clk := &clock{now: time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)}
 	w := New(Options{Store: st, Now: clk.Now})
@@ -230,7 +231,7 @@ func TestYearlyRunRetriesAndStops(t *testing.T) {
 // converted to PDF/A: nothing is recorded, no file is left behind, and the
 // snapshot is taken at the next start.
 func TestYearlyAbandonedOnShutdown(t *testing.T) {
-	needTools(t, "gs")
+	testenv.NeedTools(t, "gs")
 	st, folder := yearlyStore(t)
 	clk := &clock{now: time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)}
 	ctx, cancel := context.WithCancel(context.Background())

@@ -39,11 +39,7 @@ replies: ["Håller med!"]
 // TestArchiveCommands runs snapshot, retention, export and account close
 // against the platform emulator over HTTP and a SQLite store.
 func TestArchiveCommands(t *testing.T) {
-	for _, tool := range []string{"gs", "pdftotext"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			testenv.Missing(t, "%s is not installed: run `make deps` (scripts/install-deps.sh)", tool)
-		}
-	}
+	testenv.NeedTools(t, "gs", "pdftotext")
 	sc, err := emulator.ParseScenario("archive.yaml", []byte(archiveScenario))
 	if err != nil {
 		t.Fatal(err)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -23,15 +22,6 @@ import (
 	"github.com/uppsikt/uppsikt/moderation"
 	"github.com/uppsikt/uppsikt/moderation/testenv"
 )
-
-func needEvidenceTools(t testing.TB) {
-	t.Helper()
-	for _, tool := range []string{"chromium", "gs", "pdftotext"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			testenv.Missing(t, "%s is not installed: run `make deps`", tool)
-		}
-	}
-}
 
 // evRig is the service's removal side wired as openService wires it, on
 // the real clock, against the emulator over HTTP.
@@ -233,7 +223,7 @@ func (r *evRig) checkInvariant(t *testing.T) int {
 // and checks that no hide or delete reached the platform before the
 // comment's evidence PDF was committed.
 func TestEvidenceBeforeRemoval(t *testing.T) {
-	needEvidenceTools(t)
+	testenv.NeedTools(t, "chromium", "gs", "pdftotext")
 	ctx := context.Background()
 	r, pe := newEvRig(t, "actions: {private_replies: true}\n")
 

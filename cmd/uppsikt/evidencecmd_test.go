@@ -20,11 +20,7 @@ import (
 // register list on a store the pipeline filled, then breaks an evidence
 // file and the audit chain and checks that verify reports the first break.
 func TestCaptureVerifyRegisterCommands(t *testing.T) {
-	for _, tool := range []string{"gs", "pdftotext"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			testenv.Missing(t, "%s is not installed: run `make deps`", tool)
-		}
-	}
+	testenv.NeedTools(t, "gs", "pdftotext")
 	r, _ := newEvRig(t, "capture: {disabled: true}\n")
 	pnr := r.add(t, "Ring mig, mitt personnummer är 811218-9876")
 	r.settle(t)

@@ -44,11 +44,7 @@ replies: ["Enig"]
 // the objection workflow through the subcommands, against the platform
 // emulator over HTTP with the real Graph client and a SQLite store.
 func TestOwnPostsCommands(t *testing.T) {
-	for _, tool := range []string{"gs", "pdftotext"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			testenv.Missing(t, "%s is not installed: run `make deps` (scripts/install-deps.sh)", tool)
-		}
-	}
+	testenv.NeedTools(t, "gs", "pdftotext")
 	if _, err := os.Stat("/usr/lib/chromium/chromium"); err != nil {
 		if _, err := exec.LookPath("chromium"); err != nil {
 			testenv.Missing(t, "Chromium is not installed: run `make deps` (scripts/install-deps.sh)")

@@ -43,11 +43,7 @@ replies: ["Håller med!"]
 // after uppsikt stored it comes from the store and is marked so. A
 // disconnected account's snapshot takes every text from the store.
 func TestSnapshotOfInstagramAsksThePlatform(t *testing.T) {
-	for _, tool := range []string{"gs", "pdftotext"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			testenv.Missing(t, "%s is not installed: run `make deps` (scripts/install-deps.sh)", tool)
-		}
-	}
+	testenv.NeedTools(t, "gs", "pdftotext")
 	sc, err := emulator.ParseScenario("ig-archive.yaml", []byte(igArchiveScenario))
 	if err != nil {
 		t.Fatal(err)
@@ -127,11 +123,7 @@ func TestSnapshotOfInstagramAsksThePlatform(t *testing.T) {
 // comment section: the comments the page still shows come from the page,
 // one the site removed after uppsikt stored it from the store.
 func TestSnapshotOfWebsiteAsksThePage(t *testing.T) {
-	for _, tool := range []string{"gs", "pdftotext"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			testenv.Missing(t, "%s is not installed: run `make deps` (scripts/install-deps.sh)", tool)
-		}
-	}
+	testenv.NeedTools(t, "gs", "pdftotext")
 	page, err := os.ReadFile(filepath.Join("..", "..", "bot", "webpage", "testdata", "nyheter.html"))
 	if err != nil {
 		t.Fatal(err)

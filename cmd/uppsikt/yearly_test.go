@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -23,9 +22,7 @@ import (
 // zone, the folder archive.snapshots, one file per active account and year,
 // none for a closed account, none twice after a restart.
 func TestServiceYearlySnapshots(t *testing.T) {
-	if _, err := exec.LookPath("gs"); err != nil {
-		testenv.Missing(t, "Ghostscript is not installed: run `make deps` (scripts/install-deps.sh)")
-	}
+	testenv.NeedTools(t, "gs")
 	// The Graph API answers that the posts have no comments left: the
 	// texts come from uppsikt's store.
 	graph := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

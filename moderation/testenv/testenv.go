@@ -7,6 +7,7 @@ package testenv
 
 import (
 	"os"
+	"os/exec"
 	"testing"
 )
 
@@ -18,4 +19,15 @@ func Missing(t testing.TB, format string, args ...any) {
 		t.Fatalf("in CI every test dependency must be installed: "+format, args...)
 	}
 	t.Skipf(format, args...)
+}
+
+// NeedTools checks that every program a test runs is on the PATH, and
+// reports the first one missing through Missing.
+func NeedTools(t testing.TB, tools ...string) {
+	t.Helper()
+	for _, tool := range tools {
+		if _, err := exec.LookPath(tool); err != nil {
+			Missing(t, "%s is not installed: run `make deps` (scripts/install-deps.sh)", tool)
+		}
+	}
 }
