@@ -167,7 +167,7 @@ func TestSnapshotPDFA(t *testing.T) {
 	}
 	body := string(raw)
 	for _, re := range []string{`pdfaid:part(='2'|="2"|>2<)`, `pdfaid:conformance(='B'|="B"|>B<)`, `/OutputIntents\s*\[\s*\d+ 0 R`,
-		`/S\s*/GTS_PDFA1`, `trailer\s*<<[^>]*/ID\s*\[\s*<[0-9A-Fa-f]+>\s*<[0-9A-Fa-f]+>\s*\]`} {
+		`/S\s*/GTS_PDFA1`, `trailer\s*<<(?s:.*?)/ID\s*\[\s*(?:<[0-9A-Fa-f]+>|\((?:\\.|[^\\)])*\))\s*(?:<[0-9A-Fa-f]+>|\((?:\\.|[^\\)])*\))\s*\]`} {
 		if !regexp.MustCompile(re).MatchString(body) {
 			t.Errorf("PDF lacks %s", re)
 		}
