@@ -5,7 +5,7 @@ BIN      := bin/uppsikt
 # FTS5 full-text search is compiled into SQLite with this tag.
 export GOFLAGS := -tags=sqlite_fts5 -buildvcs=false
 
-.PHONY: all build run test deps vet check-imports bench eval fuzz clean
+.PHONY: all build run test deps vet check-imports bench eval model fuzz clean
 
 all: build
 
@@ -33,9 +33,14 @@ check-imports:
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
 
-## eval: measure the classifier on ../shared/corpus (dev.jsonl, DKhate, YouTube spam)
+## eval: measure the classifier — rules alone, model alone, both — by cross-validation on
+## rules/corpus and on ../shared/corpus (dev.jsonl and the public data sets)
 eval: build
-	$(GO) run ./cmd/uppsikt-eval -bin $(BIN) -corpus ../shared/corpus
+	$(GO) run ./cmd/uppsikt-eval -bin $(BIN) -own rules/corpus -corpus ../shared/corpus
+
+## model: retrain the built-in model (rules/model.bin) from rules/corpus, deterministically
+model:
+	$(GO) run ./cmd/uppsikt-model -own rules/corpus -out rules/model.bin
 
 clean:
 	rm -rf bin

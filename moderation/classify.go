@@ -24,3 +24,11 @@ type PollResult struct {
 	Cursor   Cursor
 	Requests int
 }
+
+// AccountClassifier is a Classifier with settings per supervised account
+// (rules switched off, the learned model in shadow mode). ForAccount returns
+// the classifier for the account with the given key.
+type AccountClassifier interface {
+	Classifier
+	ForAccount(key string) Classifier
+}

@@ -61,6 +61,63 @@ type Verdict struct {
 	Language   string   `json:"lang,omitempty"`
 	Hits       []Hit    `json:"hits"`
 	Packs      string   `json:"packs,omitempty"` // identity of the rule packs that produced it
+	// Model is the learned model's opinion, when a model is in use: its
+	// score for every category and signal, with the features that drove
+	// the scores over their thresholds. In shadow mode it is recorded
+	// and decides nothing.
+	Model *ModelOpinion `json:"model,omitempty"`
+}
+
+// Model modes: on (the model's categories join the rules'), shadow (its
+// scores are recorded with the verdict but decide nothing, so that a
+// municipality can watch it before trusting it) and off.
+const (
+	ModelOn     = "on"
+	ModelShadow = "shadow"
+	ModelOff    = "off"
+)
+
+// ModelOpinion is what the learned model said about one text.
+type ModelOpinion struct {
+	Model  string       `json:"model"` // the model's identity
+	Mode   string       `json:"mode"`  // ModelOn or ModelShadow
+	Scores []ModelScore `json:"scores"`
+}
+
+// ModelScore is the model's probability for one head (a category, or the
+// question and register signals) and the threshold it is held to.
+type ModelScore struct {
+	Head      string  `json:"head"`
+	Score     float64 `json:"score"`
+	Threshold float64 `json:"threshold"`
+	Over      bool    `json:"over"` // Score >= Threshold
+	// Excused: over the threshold, but the rule packs excuse the words
+	// that made it so ("ett stort fan av"), so the category is not given.
+	Excused bool `json:"excused,omitempty"`
+	// Features are the words and parts of words that pushed the score up
+	// most, strongest first (listed when the score is over its threshold).
+	Features []ModelFeature `json:"features,omitempty"`
+}
+
+// ModelFeature is one feature's push on a score (its weight on the
+// log-odds).
+type ModelFeature struct {
+	Text   string  `json:"text"`
+	Weight float64 `json:"weight"`
+}
+
+// Over returns the heads whose score is over the threshold.
+func (o *ModelOpinion) Over() []string {
+	if o == nil {
+		return nil
+	}
+	var out []string
+	for _, s := range o.Scores {
+		if s.Over {
+			out = append(out, s.Head)
+		}
+	}
+	return out
 }
 
 // Flagged reports whether the verdict asks for review.

@@ -187,3 +187,68 @@ func BenchmarkClassifyLong(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkClassifyWithModel classifies the mix with all default packs and
+// the built-in model on: the whole classifier. model_share is the part of
+// the time the model takes (its features and scores, and naming the
+// features of comments it flags).
+func BenchmarkClassifyWithModel(b *testing.B) {
+	m, err := DefaultModel()
+	if err != nil {
+		b.Fatal(err)
+	}
+	withModel, err := LoadDefault(Options{Today: testToday, Model: m})
+	if err != nil {
+		b.Fatal(err)
+	}
+	rulesOnly := testEngine(b)
+	cs := benchComments()
+	b.SetBytes(totalBytes(cs))
+	b.ReportAllocs()
+	var tRules, tAll time.Duration
+	cpu0 := cpuTime()
+	n := 0
+	for b.Loop() {
+		t0 := time.Now()
+		for _, c := range cs {
+			withModel.Classify(c, "")
+		}
+		t1 := time.Now()
+		for _, c := range cs {
+			rulesOnly.Classify(c, "")
+		}
+		tAll += t1.Sub(t0)
+		tRules += time.Since(t1)
+		n++
+	}
+	b.ReportMetric(float64(totalBytes(cs))*float64(n)/tAll.Seconds()/1e6, "MB/s_whole")
+	b.ReportMetric(float64(tAll-tRules)/float64(tAll), "model_share")
+	if d := cpuTime() - cpu0; d > 0 {
+		// Both engines ran: the CPU time is split in the measured ratio.
+		whole := d.Seconds() * float64(tAll) / float64(tAll+tRules)
+		b.ReportMetric(float64(totalBytes(cs))*float64(n)/whole/1e6, "MB/cpu-s_whole")
+	}
+}
+
+// BenchmarkClassifyLongWithModel is BenchmarkClassifyLong with the model:
+// the time grows linearly with the comment.
+func BenchmarkClassifyLongWithModel(b *testing.B) {
+	m, err := DefaultModel()
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, err := LoadDefault(Options{Today: testToday, Model: m})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, size := range []int{1 << 10, 1 << 16, 1 << 20} {
+		text := strings.Repeat("Vägen till skolan är i dåligt skick, fan också, idiot. ", size/55+1)[:size]
+		b.Run(fmt.Sprint(size), func(b *testing.B) {
+			b.SetBytes(int64(len(text)))
+			b.ReportAllocs()
+			for b.Loop() {
+				e.Classify(text, "sv")
+			}
+		})
+	}
+}

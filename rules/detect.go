@@ -27,13 +27,14 @@ const (
 	detURL
 	detPerson
 	detQuestion
+	detPrice
 	numDetectors
 )
 
 var detectorIDs = map[string]uint8{
 	"personnummer": detPersonnummer, "samordningsnummer": detSamordning, "cpr": detCPR,
 	"email": detEmail, "phone": detPhone, "url": detURL, "person_reference": detPerson,
-	"question_mark": detQuestion,
+	"question_mark": detQuestion, "price": detPrice,
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
@@ -120,18 +121,180 @@ func idNumbersIn(b []byte, today time.Time, want [numDetectors]bool, swedish boo
 					d = detSamordning
 				}
 				if want[d] {
-					out = append(out, span{det: d, ps: int32(i), pe: int32(end), weak: sep == ' '})
+					out = append(out, span{det: d, ps: int32(i), pe: int32(end)})
 				}
 			}
 		}
 		if want[detCPR] && len(head) == 6 && sep != '+' && !(swedish && luhn(head, tail)) {
 			if danishCPR(head, tail, today) {
-				out = append(out, span{det: detCPR, ps: int32(i), pe: int32(end), weak: sep != '-'})
+				out = append(out, span{det: detCPR, ps: int32(i), pe: int32(end), weak: sep != '-' && swedish})
 			}
 		}
 		i = end
 	}
 	return out
+}
+
+// obfuscatedIDs finds the identity numbers idNumbersIn cannot see because
+// they are written to get past a filter or by an unusual hand: digits in
+// groups with spaces, dots, slashes or dashes between them ("85 03 12-1234",
+// "85.03.12.1234", "8 5 0 3 1 2 1 2 3 4"), or with the letter o for a zero
+// ("85o312-1234"; the text is already lower case, and zero-width
+// characters are already gone). The groups must follow the number's
+// structure: the digits between two separators are whole parts of the date
+// (YY, MM, DD, or YYYY) or the serial, or every digit stands alone, so that
+// phone numbers ("070 123 45 67", "07 01 23 45 67") and dates with times
+// are not read as identity numbers; twelve digits in pairs are read when
+// they begin with the century ("19 86 06 15 59 95"). Forms idNumbersIn
+// reads are skipped. A Swedish number must carry its check digit; a Danish
+// number found this way in a Swedish comment is weak (it needs a word such
+// as "cpr" close by), as CPR numbers have no check digit and a Swedish
+// phone number can look like one.
+func obfuscatedIDs(b []byte, today time.Time, want [numDetectors]bool, swedish bool, out []span) []span {
+	for i := 0; i < len(b); {
+		if !idDigit(b, i) || (i > 0 && (isASCIIWord(b[i-1]) || b[i-1] == '.' && i > 1 && isDigit(b[i-2]))) {
+			i++
+			continue
+		}
+		var digits [12]byte
+		var bounds [12]int
+		n, nb := 0, 0
+		singles, subst, plain := true, false, true
+		j := i
+		for {
+			gs := j
+			hasDigit := false
+			for j < len(b) && idDigit(b, j) || j < len(b) && b[j] == 'o' && hasDigit {
+				c := b[j]
+				if c == 'o' {
+					c, subst = '0', true
+				} else {
+					hasDigit = true
+				}
+				if n < len(digits) {
+					digits[n] = c
+				}
+				n++
+				j++
+			}
+			if j-gs != 1 {
+				singles = false
+			}
+			if n > len(digits) {
+				break
+			}
+			sepLen := idSeparator(b, j)
+			if sepLen == 0 || !idDigit(b, j+sepLen) {
+				break
+			}
+			if nb == len(bounds) {
+				n = len(digits) + 1
+				break
+			}
+			if !(sepLen == 1 && (b[j] == '-' || b[j] == '+' || b[j] == ' ')) {
+				plain = false
+			}
+			bounds[nb] = n
+			nb++
+			j += sepLen
+		}
+		end := j
+		if n != 10 && n != 12 || end < len(b) && isASCIIWord(b[end]) {
+			i = end + 1
+			continue
+		}
+		// The forms idNumbersIn reads.
+		if !subst && plain && (nb == 0 || nb == 1 && bounds[0] == n-4) {
+			i = end
+			continue
+		}
+		// Ten digits in pairs are a phone number as often as not: only a
+		// CPR number, and a weak one.
+		pairs10 := n == 10 && pairs(bounds[:nb])
+		if !idGrouping(bounds[:nb], n, singles) && !pairs10 && !(n == 12 && pairs(bounds[:nb]) && (digits[0] == '1' && digits[1] == '9' || digits[0] == '2' && digits[1] == '0')) {
+			i = end
+			continue
+		}
+		head, tail := digits[:n-4], digits[n-4:n]
+		found := false
+		if (want[detPersonnummer] || want[detSamordning]) && !pairs10 {
+			if coord, ok := swedishID(head, tail, '-', today); ok {
+				d := detPersonnummer
+				if coord {
+					d = detSamordning
+				}
+				if want[d] {
+					out = append(out, span{det: d, ps: int32(i), pe: int32(end)})
+					found = true
+				}
+			}
+		}
+		if !found && want[detCPR] && n == 10 && !(swedish && luhn(head, tail)) && danishCPR(head, tail, today) {
+			out = append(out, span{det: detCPR, ps: int32(i), pe: int32(end), weak: swedish || pairs10})
+		}
+		i = end
+	}
+	return out
+}
+
+// idDigit reports a digit at b[i], or the letter o standing for a zero
+// before a digit.
+func idDigit(b []byte, i int) bool {
+	return i < len(b) && (isDigit(b[i]) || b[i] == 'o' && i+1 < len(b) && isDigit(b[i+1]))
+}
+
+// idSeparator returns the length of a separator between digit groups at
+// b[i]: a space, dot, slash, dash, plus or en dash, with spaces around it,
+// or 0.
+func idSeparator(b []byte, i int) int {
+	k := i
+	for k < len(b) && b[k] == ' ' && k-i < 2 {
+		k++
+	}
+	if k < len(b) {
+		switch b[k] {
+		case '.', '/', '-', '+':
+			k++
+		default:
+			if s, n := separatorAt(b, k); n == 3 && s == '-' {
+				k += n
+			}
+		}
+	}
+	for k < len(b) && b[k] == ' ' && k-i < 4 {
+		k++
+	}
+	return k - i
+}
+
+// pairs reports digits written in pairs throughout ("19 86 06 15 59 95",
+// "18 12 48 04 43").
+func pairs(bounds []int) bool {
+	for k, x := range bounds {
+		if x != 2*(k+1) {
+			return false
+		}
+	}
+	return len(bounds) >= 4
+}
+
+// idGrouping reports whether group boundaries (digits before each
+// separator) fit a ten- or twelve-digit identity number: within the date
+// only between its parts, one boundary between date and serial, none
+// inside the serial, unless every digit stands alone.
+func idGrouping(bounds []int, n int, singles bool) bool {
+	if singles {
+		return true
+	}
+	for _, x := range bounds {
+		switch {
+		case x == n-4:
+		case x%2 == 0 && x > 0 && x < n-4 && (n == 10 || x >= 4 || x == 2):
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // luhn applies the check of a ten-digit Swedish identity number (the
@@ -374,7 +537,115 @@ func phones(b []byte, out []span) []span {
 			i = last - 1
 		}
 	}
+	return danishPhones(b, out)
+}
+
+// danishPhones finds Danish eight-digit phone numbers written in pairs
+// ("20 12 34 56"); eight digits in one run (a CVR number) or in fours (two
+// years) are left alone.
+func danishPhones(b []byte, out []span) []span {
+	for i := 0; i+11 <= len(b); i++ {
+		if !isDigit(b[i]) || b[i] == '0' || (i > 0 && (isDigit(b[i-1]) || isASCIIWord(b[i-1]) || b[i-1] == '-' || b[i-1] == '+')) {
+			continue
+		}
+		end := 0
+		if groups(b, i, 2, 2, 2, 2) {
+			end = i + 11
+		}
+		if end > 0 && (end >= len(b) || !isDigit(b[end]) && !isASCIIWord(b[end])) {
+			out = append(out, span{det: detPhone, ps: int32(i), pe: int32(end)})
+			i = end
+		}
+	}
 	return out
+}
+
+// groups reports digit groups of the given sizes at b[i], one space
+// between them.
+func groups(b []byte, i int, sizes ...int) bool {
+	for k, n := range sizes {
+		if k > 0 {
+			if i >= len(b) || b[i] != ' ' {
+				return false
+			}
+			i++
+		}
+		if i+n > len(b) || digitRun(b, i)-i != n {
+			return false
+		}
+		i += n
+	}
+	return true
+}
+
+// prices finds amounts of money: a number with a currency after it ("199
+// kr", "199:-", "49,50 kr", "300 dkk", "20 euro", "5000 kronor i
+// månaden") or a currency sign before it ("$19", "£5", "€10").
+func prices(b []byte, out []span) []span {
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if c == '$' || c == 0xC2 && i+1 < len(b) && b[i+1] == 0xA3 || c == 0xE2 && i+2 < len(b) && b[i+1] == 0x82 && b[i+2] == 0xAC {
+			n := 1
+			if c != '$' {
+				n = 2
+				if c == 0xE2 {
+					n = 3
+				}
+			}
+			j := i + n
+			for j < len(b) && b[j] == ' ' && j-i-n < 1 {
+				j++
+			}
+			if j < len(b) && isDigit(b[j]) {
+				e := amountEnd(b, j)
+				out = append(out, span{det: detPrice, ps: int32(i), pe: int32(e)})
+				i = e - 1
+			}
+			continue
+		}
+		if !isDigit(c) || (i > 0 && (isDigit(b[i-1]) || isASCIIWord(b[i-1]))) {
+			continue
+		}
+		e := amountEnd(b, i)
+		j := e
+		for j < len(b) && b[j] == ' ' && j-e < 1 {
+			j++
+		}
+		if n := currencyAt(b, j); n > 0 {
+			out = append(out, span{det: detPrice, ps: int32(i), pe: int32(j + n)})
+			i = j + n - 1
+		} else {
+			i = e - 1
+		}
+	}
+	return out
+}
+
+// amountEnd returns the end of a number at b[i]: digits with single
+// spaces, dots or commas between groups ("40 000", "1.299,95").
+func amountEnd(b []byte, i int) int {
+	e := digitRun(b, i)
+	for e+1 < len(b) && (b[e] == ' ' || b[e] == '.' || b[e] == ',') && isDigit(b[e+1]) {
+		n := digitRun(b, e+1) - (e + 1)
+		if b[e] == ' ' && n != 3 || b[e] == ',' && n > 3 {
+			break
+		}
+		e = digitRun(b, e+1)
+	}
+	return e
+}
+
+// currencies are the words and signs after an amount that make it a price.
+var currencies = []string{":-", "kronor", "kroner", "kr.", "kr", "sek", "dkk", "nok", "euro", "eur", "€", "usd", "dollars", "pounds", "gbp", "£", "spänn", "lappen"}
+
+// currencyAt returns the length of a currency at b[i] that ends a word, or 0.
+func currencyAt(b []byte, i int) int {
+	for _, c := range currencies {
+		if i+len(c) <= len(b) && string(b[i:i+len(c)]) == c && (i+len(c) == len(b) || !isASCIIWord(b[i+len(c)]) || c == "kr" && i+len(c) < len(b) && b[i+len(c)] == '.') {
+			return len(c)
+		}
+	}
+	return 0
 }
 
 // questionMarks finds question marks that end a sentence (not inside a web

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/uppsikt/uppsikt/moderation"
+	"github.com/uppsikt/uppsikt/rules/learn"
 )
 
 //go:embed packs/*.yaml
@@ -47,6 +48,18 @@ type Options struct {
 	// Accounts holds per-account overrides, by account id, used by
 	// Engine.ForAccount.
 	Accounts map[string]AccountOverride
+	// Model is the learned model that gives a second opinion beside the
+	// rules (DefaultModel for the one built in); nil for none.
+	Model       *learn.Model
+	LexFeatures bool
+	// ModelMode is how the model is used: moderation.ModelOn (the
+	// default) adds the categories it scores over their thresholds to the
+	// verdict; moderation.ModelShadow records its scores with the verdict
+	// and decides nothing; moderation.ModelOff does not run it.
+	ModelMode string
+	// ModelThresholds replace the model's decision thresholds, by head
+	// (a category, "question" or "register"), each between 0 and 1.
+	ModelThresholds map[string]float64
 }
 
 // AccountOverride changes the rules for one supervised account.
@@ -54,6 +67,7 @@ type AccountOverride struct {
 	DisableRules      []string // rule ids that never fire for the account
 	DisableCategories []string // categories that are never reported
 	Allow             []string // words that never count as a hit (e.g. a local place name)
+	ModelMode         string   // the model's mode for the account; empty for the engine's
 }
 
 // Engine is a compiled set of rule packs. It implements
@@ -77,6 +91,7 @@ type Engine struct {
 	// personMainOf: a rule of the language has person_reference as its own
 	// detector (not only in a near condition).
 	personMainOf [len(allLangs)]bool
+	model        *modelSetup
 }
 
 // crule is a compiled rule.
@@ -293,6 +308,16 @@ func Compile(packs []*Pack, opts Options) (*Engine, error) {
 		}
 	}
 	e.identity = hex.EncodeToString(h.Sum(nil))[:12]
+	ms, err := newModelSetup(opts, packs)
+	if err != nil {
+		return nil, err
+	}
+	e.model = ms
+	for id, o := range opts.Accounts {
+		if o.ModelMode != "" && !validMode(o.ModelMode) {
+			return nil, fmt.Errorf("%w: account %s: model mode %q (on, shadow or off)", ErrOptions, id, o.ModelMode)
+		}
+	}
 	e.pool.New = func() any { return &scratch{} }
 	return e, nil
 }
@@ -336,13 +361,14 @@ func (e *Engine) ForAccount(id string) moderation.Classifier {
 }
 
 type override struct {
-	rules map[string]bool
-	cats  map[string]bool
-	allow map[string]bool
+	modelMode string
+	rules     map[string]bool
+	cats      map[string]bool
+	allow     map[string]bool
 }
 
 func compileOverride(o AccountOverride) *override {
-	c := &override{rules: map[string]bool{}, cats: map[string]bool{}, allow: map[string]bool{}}
+	c := &override{modelMode: o.ModelMode, rules: map[string]bool{}, cats: map[string]bool{}, allow: map[string]bool{}}
 	for _, r := range o.DisableRules {
 		c.rules[r] = true
 	}
@@ -410,6 +436,7 @@ func (e *Engine) classify(text, lang string, ov *override) moderation.Verdict {
 	digits := s.digits
 	if digits && (want[detPersonnummer] || want[detSamordning] || want[detCPR]) {
 		s.spans = idNumbersIn(b, e.today, want, li == langIndexSV, s.spans)
+		s.spans = obfuscatedIDs(b, e.today, want, li == langIndexSV, s.spans)
 	}
 	if want[detEmail] && bytes.IndexByte(b, '@') >= 0 {
 		s.spans = emails(b, s.spans)
@@ -419,6 +446,9 @@ func (e *Engine) classify(text, lang string, ov *override) moderation.Verdict {
 	}
 	if digits && want[detPhone] {
 		s.spans = phones(b, s.spans)
+	}
+	if digits && want[detPrice] {
+		s.spans = prices(b, s.spans)
 	}
 	if want[detQuestion] && bytes.IndexByte(b, '?') >= 0 {
 		s.spans = questionMarks(b, s.spans)
@@ -458,12 +488,18 @@ func (e *Engine) classify(text, lang string, ov *override) moderation.Verdict {
 		s.placeSpans(n)
 	}
 
+	s.excused = 0
 	for _, c := range s.cands {
-		if e.accept(s, c) {
+		ok, excused := e.accept(s, c)
+		if ok {
 			s.hits = append(s.hits, hitRef{c.rule, c.ps, c.pe})
+		} else if excused && e.rules[c.rule].catIdx >= 0 {
+			s.excused |= 1 << e.rules[c.rule].catIdx
 		}
 	}
-	return e.verdict(text, lang, s, ov)
+	v := e.verdict(text, lang, s, ov)
+	e.applyModel(s, &v, ov)
+	return v
 }
 
 // compareMarks orders marks by rule, role and first word.
@@ -560,8 +596,10 @@ func gap(ai, aj, bi, bj int32) int32 {
 
 // accept applies a rule's conditions to a candidate, in the documented
 // order: allow-list, sentence start, lowering context, raising context,
-// co-occurrence.
-func (e *Engine) accept(s *scratch, c cand) bool {
+// co-occurrence. excused reports a candidate dropped by the rule's allow
+// phrases or lowering context: the pack says the words are innocent here
+// ("ett stort fan av", "fakturanummer 121212-1212").
+func (e *Engine) accept(s *scratch, c cand) (ok, excused bool) {
 	r := e.rules[c.rule]
 	for k := s.firstMark(c.rule, roleAllow, c.ti-maxPhraseWords); k < len(s.marks); k++ {
 		m := s.marks[k]
@@ -569,29 +607,29 @@ func (e *Engine) accept(s *scratch, c cand) bool {
 			break
 		}
 		if m.tj >= c.tj {
-			return false
+			return false, true
 		}
 	}
 	if r.src.SentStart && (int(c.ti) >= len(s.toks) || !s.toks[c.ti].sentStart) {
-		return false
+		return false, false
 	}
 	raised := false
 	if r.ctxWithin > 0 {
 		w := int32(r.ctxWithin)
 		if s.markWithin(c, roleLower, w, false) {
-			return false
+			return false, true
 		}
 		raised = s.markWithin(c, roleRaise, w, false)
 	}
 	if c.weak && !raised {
-		return false
+		return false, false
 	}
 	for k, n := range r.near {
 		if !s.markWithin(c, roleNear+uint8(k)*8, n.within, true) && !s.spanWithin(c, n) {
-			return false
+			return false, false
 		}
 	}
-	return true
+	return true, false
 }
 
 // maxPhraseWords bounds the length of a phrase in words; it lets the

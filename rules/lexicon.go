@@ -603,6 +603,9 @@ func (lx *lexicon) matchEnts(s *scratch, i int, rest []byte, ents []tent, nextKe
 			}
 			continue
 		}
+		if !whole && !(inflected && te.flags&entInflect != 0) && !s.compoundMayMatch(i) {
+			continue // only a compound could match, and this word is a name
+		}
 		e := &lx.entries[te.id]
 		s.marks = append(s.marks, mark{e.rule, e.role, int32(i), int32(i)})
 	}
@@ -611,6 +614,9 @@ func (lx *lexicon) matchEnts(s *scratch, i int, rest []byte, ents []tent, nextKe
 // matchCompoundTail finds rule words that end the word w of token i
 // (skitidiot, skitidioten).
 func (lx *lexicon) matchCompoundTail(s *scratch, i int, w []byte) {
+	if !s.compoundMayMatch(i) {
+		return
+	}
 	squeezed := s.toks[i].squeezed
 	n := int32(-1)
 	for q := len(w) - 1; q >= 2; q-- {
@@ -631,6 +637,35 @@ func (lx *lexicon) matchCompoundTail(s *scratch, i int, w []byte) {
 			s.marks = append(s.marks, mark{e.rule, e.role, int32(i), int32(i)})
 		}
 	}
+}
+
+// compoundMayMatch reports whether a pack word may be matched as a part of
+// the compound word of token i. It may not in the names of places and
+// people, which keep a swear word's letters without its meaning
+// (Kukasjärvi, Kuksjön, Fittjaån): a word written with a capital letter
+// inside a sentence (not in capitals throughout), or a word that ends in an
+// element of Swedish, Finnish, Sami, Danish or English place names.
+func (s *scratch) compoundMayMatch(i int) bool {
+	t := &s.toks[i]
+	if t.cap && !t.sentStart && !s.upperSecond(*t) {
+		return false
+	}
+	w := s.norm[t.na:t.nb]
+	for _, suffix := range placeNameElements {
+		if len(w) > len(suffix)+2 && string(w[len(w)-len(suffix):]) == suffix {
+			return false
+		}
+	}
+	return true
+}
+
+// placeNameElements end place names: lakes, rivers, rapids, hills,
+// villages, farms.
+var placeNameElements = []string{
+	"järvi", "jaure", "jaur", "vaara", "joki", "lahti", "koski", "niemi", "vuoma", "jokk",
+	"sjön", "träsk", "forsen", "älven", "berget", "torp", "torpet", "hult", "köping", "tjärn", "tjärnen", "myren",
+	"søen", "skov", "bjerg", "havn", "strup", "løse", "holm", "borg",
+	"thorpe", "shire", "chester", "caster", "bury", "ford",
 }
 
 // matchPhrase checks the words after token i against the rest of a phrase.

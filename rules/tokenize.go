@@ -33,8 +33,11 @@ type scratch struct {
 	seen      []uint32
 	stamp     uint32
 	personAt  []bool
-	noSqueeze bool // pack words: keep letters repeated on purpose (xxx)
-	digits    bool // the text holds an ASCII digit (every one is in a word)
+	noSqueeze bool      // pack words: keep letters repeated on purpose (xxx)
+	digits    bool      // the text holds an ASCII digit (every one is in a word)
+	excused   uint16    // categories (bit = index in moderation.Categories()) a pack excused a candidate of
+	feat      featSink  // the learned model's features
+	scores    []float64 // the learned model's scores
 }
 
 func isWordRune(r rune) bool {

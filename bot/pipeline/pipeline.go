@@ -255,7 +255,11 @@ func (p *Pipeline) process(ctx, evCtx context.Context, it moderation.WorkItem) e
 	if !found {
 		return fmt.Errorf("comment %d has no version %d", it.CommentID, it.Version)
 	}
-	verdict := p.opts.Classifier.Classify(text, p.opts.Language(c.AccountKey))
+	classifier := p.opts.Classifier
+	if ac, ok := classifier.(moderation.AccountClassifier); ok {
+		classifier = ac.ForAccount(c.AccountKey)
+	}
+	verdict := classifier.Classify(text, p.opts.Language(c.AccountKey))
 	now := p.opts.Now()
 	if err := p.opts.Store.SaveVerdict(ctx, moderation.StoredVerdict{CommentID: c.ID, Version: it.Version, Verdict: verdict, At: now}); err != nil {
 		return fmt.Errorf("save verdict: %w", err)

@@ -87,6 +87,18 @@ type Schedule struct {
 type Rules struct {
 	Packs    []string `yaml:"packs"`     // embedded packs to use: sv, da, en (default all)
 	PacksDir string   `yaml:"packs_dir"` // a folder of the municipality's own packs
+	Model    Model    `yaml:"model"`     // the learned model beside the rules
+}
+
+// Model configures the learned model that gives a second opinion beside
+// the rule packs.
+type Model struct {
+	// Mode: on (the default; its categories join the rules'), shadow (its
+	// scores are recorded with each verdict and decide nothing) or off.
+	Mode string `yaml:"mode"`
+	// Thresholds replace the model's decision thresholds, by category (or
+	// question, register); each between 0 and 1.
+	Thresholds map[string]float64 `yaml:"thresholds"`
 }
 
 // Review configures where flagged comments are reviewed.
@@ -188,6 +200,7 @@ type Account struct {
 	TokenFile     string   `yaml:"token_file"`
 	Schedule      string   `yaml:"schedule"` // a name under schedules, default "default"
 	Packs         []string `yaml:"packs"`
+	Model         string   `yaml:"model"` // the learned model's mode for this account (on, shadow, off); default rules.model.mode
 	ReviewChannel string   `yaml:"review_channel"`
 	Site          *Site    `yaml:"site"`
 }

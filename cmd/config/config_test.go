@@ -145,6 +145,20 @@ accounts:
 			wants: []string{"line 2: accounts[0].site: missing"},
 		},
 		{
+			name: "learned model mode, thresholds and account mode",
+			yaml: minimal + `    model: sometimes
+rules:
+  model:
+    mode: loud
+    thresholds:
+      hate: 1.5
+      personal_id: 0.5
+`,
+			env: map[string]string{"APP_SECRET": "a", "PAGE_TOKEN": "t"},
+			wants: []string{"line 11: accounts[0].model: \"sometimes\"", "line 14: rules.model.mode: \"loud\"",
+				"line 16: rules.model.thresholds.hate: 1.5", "line 17: rules.model.thresholds.personal_id: \"personal_id\" is not a category"},
+		},
+		{
 			name: "duplicate keys and unknown review channel",
 			yaml: minimal + `  - key: fb
     platform: facebook

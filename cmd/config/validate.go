@@ -100,6 +100,9 @@ func (c *Config) applyDefaults() {
 		}
 		c.Schedules[name] = s
 	}
+	if c.Rules.Model.Mode == "" {
+		c.Rules.Model.Mode = "on"
+	}
 	if len(c.Rules.Packs) == 0 {
 		c.Rules.Packs = []string{"sv", "da", "en"}
 	}
@@ -266,6 +269,18 @@ func (c *Config) validate(loc *locator, cerr *Error) {
 			cerr.add(loc, fmt.Sprintf("rules.packs[%d]", i), fmt.Sprintf("%q: the embedded packs are sv, da and en", p))
 		}
 	}
+	if !validModelMode(c.Rules.Model.Mode) {
+		cerr.add(loc, "rules.model.mode", fmt.Sprintf("%q: write on, shadow or off", c.Rules.Model.Mode))
+	}
+	heads := modelHeads()
+	for _, k := range sortedKeys(c.Rules.Model.Thresholds) {
+		field := "rules.model.thresholds." + k
+		if !slices.Contains(heads, k) {
+			cerr.add(loc, field, fmt.Sprintf("%q is not a category the model scores (%s)", k, strings.Join(heads, ", ")))
+		} else if t := c.Rules.Model.Thresholds[k]; !(t > 0 && t < 1) {
+			cerr.add(loc, field, fmt.Sprintf("%v: write a probability between 0 and 1, e.g. 0.6", t))
+		}
+	}
 	if c.Rules.PacksDir != "" {
 		if st, err := os.Stat(c.Rules.PacksDir); err != nil || !st.IsDir() {
 			cerr.add(loc, "rules.packs_dir", fmt.Sprintf("%q is not a folder", c.Rules.PacksDir))
@@ -402,6 +417,9 @@ func (c *Config) validate(loc *locator, cerr *Error) {
 				cerr.add(loc, fmt.Sprintf("%s.packs[%d]", field, j), fmt.Sprintf("%q: the embedded packs are sv, da and en", p))
 			}
 		}
+		if a.Model != "" && !validModelMode(a.Model) {
+			cerr.add(loc, field+".model", fmt.Sprintf("%q: write on, shadow or off", a.Model))
+		}
 		if a.ReviewChannel != "" && !channels[a.ReviewChannel] {
 			cerr.add(loc, field+".review_channel", fmt.Sprintf("%q is not a channel under review.channels", a.ReviewChannel))
 		}
@@ -417,6 +435,29 @@ func (s *Site) URLOrEmpty() string {
 }
 
 func validLanguage(l string) bool { return l == "sv" || l == "da" || l == "en" }
+
+func validModelMode(m string) bool { return m == "on" || m == "shadow" || m == "off" }
+
+// modelHeads are what the learned model scores: every category but
+// personal_id (identity numbers are never guessed), question and register.
+func modelHeads() []string {
+	var heads []string
+	for _, c := range moderation.Categories() {
+		if c != moderation.CatPersonalID {
+			heads = append(heads, c)
+		}
+	}
+	return append(heads, "question", "register")
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
 
 // ParseOfficeHours returns the start and end of "HH:MM-HH:MM" as offsets from midnight.
 func ParseOfficeHours(s string) (start, end time.Duration, err error) {

@@ -28,6 +28,9 @@ type classifyOutput struct {
 	Register   bool             `json:"register"`
 	Lang       string           `json:"lang,omitempty"`
 	Hits       []moderation.Hit `json:"hits"`
+	// Model is the learned model's opinion (scores per category and
+	// signal, with the features behind those over their thresholds).
+	Model *moderation.ModelOpinion `json:"model,omitempty"`
 }
 
 // maxClassifyLine bounds one input line (a comment of several megabytes is
@@ -38,8 +41,9 @@ const maxClassifyLine = 16 << 20
 // verdict line per input. Bad lines are reported on stderr with their line
 // number and skipped.
 func runClassify(ctx context.Context, env *environment, args []string) error {
-	fs := newFlagSet(env, "classify", "[-packs DIR] [-today YYYY-MM-DD] < comments.jsonl")
+	fs := newFlagSet(env, "classify", "[-packs DIR] [-model on|shadow|off] [-today YYYY-MM-DD] < comments.jsonl")
 	dir := fs.String("packs", "", "a folder of extra rule packs, used with the embedded ones")
+	mode := fs.String("model", moderation.ModelOn, "the learned model: on (its categories join the rules'), shadow (scores only) or off")
 	today := fs.String("today", "", "reference date for identity numbers (default: today)")
 	if err := parseFlags(fs, args, false); err != nil {
 		return err
@@ -52,7 +56,19 @@ func runClassify(ctx context.Context, env *environment, args []string) error {
 		}
 		ref = t
 	}
-	eng, err := rules.LoadDefault(rules.Options{Today: ref, Dir: *dir})
+	opts := rules.Options{Today: ref, Dir: *dir, ModelMode: *mode}
+	switch *mode {
+	case moderation.ModelOn, moderation.ModelShadow:
+		m, err := rules.DefaultModel()
+		if err != nil {
+			return err
+		}
+		opts.Model = m
+	case moderation.ModelOff:
+	default:
+		return fmt.Errorf("%w: -model %q: on, shadow or off", errUsage, *mode)
+	}
+	eng, err := rules.LoadDefault(opts)
 	if err != nil {
 		return fmt.Errorf("loading rule packs: %w", err)
 	}
@@ -96,7 +112,7 @@ func runClassify(ctx context.Context, env *environment, args []string) error {
 			continue
 		}
 		v := eng.Classify(*in.Text, in.Lang)
-		if err := enc.Encode(classifyOutput{ID: in.ID, Categories: v.Categories, Question: v.Question, Register: v.Register, Lang: v.Language, Hits: v.Hits}); err != nil {
+		if err := enc.Encode(classifyOutput{ID: in.ID, Categories: v.Categories, Question: v.Question, Register: v.Register, Lang: v.Language, Hits: v.Hits, Model: v.Model}); err != nil {
 			return fmt.Errorf("writing verdicts: %w", err)
 		}
 		if rerr == io.EOF {

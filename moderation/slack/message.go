@@ -93,6 +93,9 @@ func Blocks(info CaseInfo, lang string) ([]slack.Block, string) {
 				b.WriteString(", " + Escape(h.Citation.Section))
 			}
 			b.WriteString(" (" + Escape(h.RuleID) + ")")
+			if strings.HasPrefix(h.RuleID, "model.") && h.Explanation != "" {
+				b.WriteString("\n   _" + Escape(limit(h.Explanation, 300)) + "_")
+			}
 		}
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(b.String()), nil, nil))
 	}
