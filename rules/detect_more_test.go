@@ -96,3 +96,35 @@ func TestDanishPhones(t *testing.T) {
 		}
 	}
 }
+
+// A pack can use the price detector, alone and in a near condition.
+func TestPriceInPack(t *testing.T) {
+	p, err := ParsePack("t.yaml", []byte(`pack: t
+languages: [sv]
+rules:
+  - id: t.advertising.offer
+    category: advertising
+    description: An offer with a price.
+    citation: {document: Riktlinjer, section: "Olämpliga och olagliga inlägg"}
+    words: [säljer]
+    near:
+      - detect: [price]
+        within: 6
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := Compile([]*Pack{p}, Options{Today: testToday})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for text, want := range map[string]bool{
+		"Säljer soffa, bara 500 kr":    true,
+		"Säljer soffa, hör av dig":     false,
+		"Soffan kostade 500 kr i fjol": false,
+	} {
+		if got := len(e.Classify(text, "sv").Categories) > 0; got != want {
+			t.Errorf("%q: flagged %v, want %v", text, got, want)
+		}
+	}
+}

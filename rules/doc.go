@@ -22,6 +22,8 @@
 //	document: "Riktlinjer för sociala medier ..."   # default citation document
 //	allow: [fittja, kukkolaforsen] # global allow-list: words never matched
 //	person_words: [granne, "min granne", "*läraren"]  # for the person_reference detector
+//	yield:                         # a category gives way to others: a comment
+//	  advertising: [copyright]     # under copyright is not also advertising
 //	rules:
 //	  - id: sv.harassment.insult   # unique across all packs
 //	    category: harassment       # one of moderation.Categories(), or
@@ -58,8 +60,12 @@
 // idioter, idiotens; idioterne). Markers change this per word: "=word" is
 // matched exactly, "*word" may also end a compound (skitidiot), "word*" may
 // also begin one (skitsak). A compound is only matched where the pack says
-// so, which keeps "idiotsäker" from matching "idiot". A word with spaces is
-// a phrase of consecutive words, each of which may be inflected.
+// so, which keeps "idiotsäker" from matching "idiot", and never in a name:
+// a word written with a capital letter inside a sentence, or one that ends
+// in an element of place names (-järvi, -sjön, -träsk, -forsen, -torp,
+// -søen, -bjerg, -thorpe ...), keeps a swear word's letters without its
+// meaning (Kukasjärvi, Kuksjön). A word with spaces is a phrase of
+// consecutive words, each of which may be inflected.
 //
 // # Detectors
 //
@@ -77,8 +83,22 @@
 //     to be Swedish a number whose Swedish check digit is right is read as
 //     Swedish only (so 261201-1235, a personnummer dated in the future, is
 //     not taken for a CPR number).
-//   - email, phone, url (scheme, www. or a bare host with a known top-level
-//     domain; filtered by domains and domain_words).
+//   - Identity numbers written to get past a filter or by an unusual hand
+//     are found too: digits in groups with spaces, dots, slashes or dashes
+//     that follow the number's parts ("85 03 12-1231", "85.03.12.1231",
+//     "8 5 0 3 1 2 1 2 3 1", "19 85 03 12 12 31"), the letter o for a zero
+//     ("85o312-1231"), and zero-width characters (removed when the text is
+//     normalised). Groups that split the date's parts are phone numbers,
+//     not identity numbers; ten digits in pairs count only as a weak CPR
+//     number. A CPR number without the hyphen is weak only in a Swedish
+//     comment, where a ten-digit Swedish phone number can look like one.
+//   - email, phone (Swedish numbers beginning with 0 or +, and Danish
+//     eight-digit numbers written in pairs), url (scheme, www. or a bare
+//     host with a known top-level domain; filtered by domains and
+//     domain_words).
+//   - price: an amount with a currency after it ("199 kr", "199:-", "300
+//     dkk", "40 000 kronor") or a sign before it ("$19", "£5", "€10"); for
+//     near conditions such as an offer near a price near a contact.
 //   - person_reference: a pack's person_words (min granne, hans pappa,
 //     läraren), @mentions, a capitalised name right after such a word, and
 //     two capitalised words in a row (first and last name).
@@ -119,10 +139,16 @@
 //     sentence_start; context lower words (drop); context raise words
 //     (required for weak findings); every near condition.
 //  5. Per-account overrides (Engine.ForAccount): disabled rules and
-//     categories, account allow-list.
+//     categories, account allow-list, the model's mode.
 //  6. The verdict: hits sorted by start, end and rule id (at most MaxHits
 //     are listed); categories in the guideline's order; question and
 //     register from signal rules and from rules marked register.
+//  7. The learned model (Options.Model; docs/model.md), unless it is off:
+//     its score for every category and signal is recorded in
+//     Verdict.Model; in mode on, a category over its threshold joins the
+//     verdict with a hit "model.<category>" that names the features behind
+//     the score, unless a rule of the category excused a candidate in the
+//     comment (allow phrases, lowering context).
 //
 // The work is linear in the length of the text: the condition checks look
 // at a window of sorted word marks, not at all of them.

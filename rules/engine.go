@@ -92,6 +92,7 @@ type Engine struct {
 	// detector (not only in a near condition).
 	personMainOf [len(allLangs)]bool
 	model        *modelSetup
+	yield        [16]uint16 // by category index: the categories it gives way to (bits)
 }
 
 // crule is a compiled rule.
@@ -194,7 +195,12 @@ func Compile(packs []*Pack, opts Options) (*Engine, error) {
 	h := sha256.New()
 	ids := map[string]string{}
 	for _, p := range packs {
-		fmt.Fprintf(h, "%s\x00%q\x00%q\x00%q\x00", p.Name, p.Languages, p.Allow, p.PersonWords)
+		fmt.Fprintf(h, "%s\x00%q\x00%q\x00%q\x00%v\x00", p.Name, p.Languages, p.Allow, p.PersonWords, sortedYield(p.Yield))
+		for c, to := range p.Yield {
+			for _, t := range to {
+				e.yield[slices.Index(e.cats, c)] |= 1 << slices.Index(e.cats, t)
+			}
+		}
 		langsOf := func(ls []string) []string {
 			if len(ls) == 0 {
 				return allLangs[:]
@@ -499,7 +505,39 @@ func (e *Engine) classify(text, lang string, ov *override) moderation.Verdict {
 	}
 	v := e.verdict(text, lang, s, ov)
 	e.applyModel(s, &v, ov)
+	e.applyYield(&v)
 	return v
+}
+
+// applyYield drops the categories that give way to another category of the
+// verdict (the packs' yield), with their hits.
+func (e *Engine) applyYield(v *moderation.Verdict) {
+	if len(v.Categories) < 2 {
+		return
+	}
+	var have uint16
+	for _, c := range v.Categories {
+		have |= 1 << slices.Index(e.cats, c)
+	}
+	drop := func(c string) bool {
+		i := slices.Index(e.cats, c)
+		return i >= 0 && e.yield[i]&have != 0
+	}
+	if !slices.ContainsFunc(v.Categories, drop) {
+		return
+	}
+	v.Categories = slices.DeleteFunc(v.Categories, drop)
+	v.Hits = slices.DeleteFunc(v.Hits, func(h moderation.Hit) bool { return drop(h.Category) })
+}
+
+// sortedYield prints a yield map in a fixed order, for the identity.
+func sortedYield(y map[string][]string) []string {
+	var out []string
+	for c, to := range y {
+		out = append(out, c+">"+strings.Join(to, ","))
+	}
+	slices.Sort(out)
+	return out
 }
 
 // compareMarks orders marks by rule, role and first word.

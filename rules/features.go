@@ -29,11 +29,14 @@ import (
 //
 // FeatureVersion names this definition; it is part of every model's
 // manifest, and a change to what the features are must change it.
-const FeatureVersion = "features-1"
+const FeatureVersion = "features-2"
 
 const (
 	minGram = 3
 	maxGram = 4
+	// minGramWord: shorter words give no character n-grams (they would
+	// only repeat the word).
+	minGramWord = 3
 	// maxGramWord: longer words (a link's path, a run of letters) give no
 	// character n-grams, so that a 1 MB comment still costs linear time
 	// with a small constant.
@@ -91,10 +94,14 @@ func (s *scratch) features(f *featSink, lang string) {
 		}
 		ti := int32(k)
 		f.add(learn.Start('w').Bytes(w), featRef{kind: 'w', ti: ti})
+		// The word again, in its language: false friends ("fan", "slut",
+		// "kiss", "bra") mean one thing in Swedish and another in
+		// Danish or English.
+		f.add(learn.Start('l').String(lang).Byte(' ').Bytes(w), featRef{kind: 'w', ti: ti})
 		if prev >= 0 {
 			f.add(learn.Start('b').Bytes(f.prev).Byte(' ').Bytes(w), featRef{kind: 'b', ti: ti, pi: prev})
 		}
-		if n := len(w); n >= minGram && n <= maxGramWord {
+		if n := len(w); n >= minGramWord && n <= maxGramWord {
 			p := append(append(append(f.padded[:0], '<'), w...), '>')
 			f.padded = p
 			// The n-grams that start at i share their first bytes, and

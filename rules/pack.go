@@ -24,7 +24,11 @@ type Pack struct {
 	Document    string   `yaml:"document"`
 	Allow       []string `yaml:"allow"`
 	PersonWords []string `yaml:"person_words"`
-	Rules       []Rule   `yaml:"rules"`
+	// Yield maps a category to the categories it gives way to: a comment
+	// that falls under one of them is not also reported under the
+	// yielding one (an IPTV offer is copyright, not also advertising).
+	Yield map[string][]string `yaml:"yield"`
+	Rules []Rule              `yaml:"rules"`
 
 	File string `yaml:"-"` // where it was read from
 }
@@ -89,7 +93,7 @@ type Examples struct {
 
 var knownDetectors = map[string]bool{
 	"personnummer": true, "samordningsnummer": true, "cpr": true, "email": true,
-	"phone": true, "url": true, "person_reference": true, "question_mark": true,
+	"phone": true, "url": true, "person_reference": true, "question_mark": true, "price": true,
 }
 
 var knownLanguages = map[string]bool{"sv": true, "da": true, "no": true, "en": true}
@@ -167,6 +171,16 @@ func (p *Pack) check() error {
 		}
 	}
 	cats := moderation.Categories()
+	for c, to := range p.Yield {
+		if !slices.Contains(cats, c) {
+			return p.errorf(1, "yield: unknown category %q", c)
+		}
+		for _, t := range to {
+			if !slices.Contains(cats, t) || t == c {
+				return p.errorf(1, "yield: %s cannot give way to %q", c, t)
+			}
+		}
+	}
 	ids := map[string]bool{}
 	for i := range p.Rules {
 		r := &p.Rules[i]

@@ -166,3 +166,43 @@ func TestTop(t *testing.T) {
 		t.Errorf("Top(k=1) gave %d features", len(got))
 	}
 }
+
+// Scores adds weights four heads at a time; it must give what adding
+// Weight over the occurrences gives, also past the 256 features after
+// which its lanes are emptied, and for heads past the eighth.
+func TestScoresMatchWeights(t *testing.T) {
+	heads := make([]string, MaxHeads)
+	for i := range heads {
+		heads[i] = string(rune('a' + i))
+	}
+	var ex []Example
+	for i := range 400 {
+		e := Example{Known: 1<<MaxHeads - 1, Labels: uint32(i*2654435761) & (1<<MaxHeads - 1)}
+		for k := range 20 {
+			e.Buckets = append(e.Buckets, uint32((i*31+k*17)%1024))
+		}
+		ex = append(ex, e)
+	}
+	m, err := Train(ex, heads, Options{Bits: 10, Epochs: 2}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{0, 1, 255, 256, 257, 1000} {
+		var buckets []uint32
+		for k := range n {
+			buckets = append(buckets, uint32((k*7919)%1024))
+		}
+		got := make([]float64, MaxHeads)
+		m.Scores(buckets, got)
+		for h := range MaxHeads {
+			sum := 0.0
+			for _, b := range buckets {
+				sum += m.Weight(b, h)
+			}
+			want := sigmoid(m.bias[h] + sum*Norm(len(buckets), 0.5))
+			if math.Abs(got[h]-want) > 1e-9 {
+				t.Fatalf("%d features, head %d: score %v, want %v", n, h, got[h], want)
+			}
+		}
+	}
+}

@@ -33,6 +33,7 @@ type Model struct {
 	Info Info
 
 	weights []int8    // bucket-major: weights[b*len(Heads)+h]
+	rows    []byte    // the same, biased by 128, 16 bytes a bucket: what Scores reads
 	scale   []float64 // per head: weight = int8 × scale
 	bias    []float64 // per head
 	id      string
@@ -97,19 +98,58 @@ func (m *Model) norm(n int) float64 { return Norm(n, m.Info.Options.NormPower) }
 // Scores writes the probability of every head for a comment with the given
 // feature buckets (one entry per occurrence) into out, which must have
 // len(m.Heads) elements.
+//
+// Each bucket's weights are 16 bytes (one per head, biased by 128), read
+// as two 64-bit words and added in 16-bit lanes, four heads an addition
+// (SWAR); the lanes are emptied into the sums every 256 features, before
+// they could overflow.
 func (m *Model) Scores(buckets []uint32, out []float64) {
-	var sums [MaxHeads]int32
-	nh := len(m.Heads)
-	w := m.weights
+	const lo = 0x00FF00FF00FF00FF
+	var sums [MaxHeads]int64
+	var a0, a1, a2, a3 uint64
+	n := 0
+	flush := func() {
+		for j := range 4 {
+			sh := 16 * j
+			sums[2*j] += int64(a0>>sh&0xFFFF) - 128*int64(n)
+			sums[2*j+1] += int64(a1>>sh&0xFFFF) - 128*int64(n)
+			sums[8+2*j] += int64(a2>>sh&0xFFFF) - 128*int64(n)
+			sums[9+2*j] += int64(a3>>sh&0xFFFF) - 128*int64(n)
+		}
+		a0, a1, a2, a3, n = 0, 0, 0, 0, 0
+	}
+	rows := m.rows
 	for _, b := range buckets {
-		row := w[int(b)*nh : int(b)*nh+nh]
-		for h, x := range row {
-			sums[h] += int32(x)
+		r := rows[int(b)*16 : int(b)*16+16]
+		x, y := binary.LittleEndian.Uint64(r), binary.LittleEndian.Uint64(r[8:])
+		a0 += x & lo
+		a1 += x >> 8 & lo
+		a2 += y & lo
+		a3 += y >> 8 & lo
+		if n++; n == 256 {
+			flush()
 		}
 	}
+	flush()
 	norm := m.norm(len(buckets))
-	for h := range nh {
+	for h := range m.Heads {
 		out[h] = sigmoid(m.bias[h] + m.scale[h]*norm*float64(sums[h]))
+	}
+}
+
+// buildRows lays the weights out for Scores.
+func (m *Model) buildRows() {
+	nh := len(m.Heads)
+	dim := len(m.weights) / nh
+	m.rows = make([]byte, dim*16)
+	for b := range dim {
+		for h := range 16 {
+			w := int8(0)
+			if h < nh {
+				w = m.weights[b*nh+h]
+			}
+			m.rows[b*16+h] = byte(int(w) + 128)
+		}
 	}
 }
 
@@ -269,6 +309,7 @@ func Decode(data []byte) (*Model, error) {
 	for i, b := range raw {
 		m.weights[i] = int8(b)
 	}
+	m.buildRows()
 	sum := sha256.Sum256(data)
 	m.id = hex.EncodeToString(sum[:])[:12]
 	return m, nil

@@ -223,6 +223,7 @@ func Train(examples []Example, heads []string, opts Options, thresholds []float6
 			nonZero++
 		}
 	}
+	m.buildRows()
 	m.Info = Info{Options: opts, Examples: len(examples), Positives: pos, NonZero: nonZero}
 	return m, nil
 }
