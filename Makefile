@@ -5,7 +5,7 @@ BIN      := bin/uppsikt
 # FTS5 full-text search is compiled into SQLite with this tag.
 export GOFLAGS := -tags=sqlite_fts5 -buildvcs=false
 
-.PHONY: all build run test deps vet check-imports bench eval model fuzz clean
+.PHONY: all build run test deps vet check-imports bench eval model fuzz chaos clean
 
 all: build
 
@@ -32,6 +32,19 @@ check-imports:
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
+
+## fuzz: run every fuzz target (every FuzzXxx in the module) for FUZZTIME each;
+## a failing input lands in the package's testdata/fuzz/ and becomes a regression test
+FUZZTIME ?= 20s
+fuzz:
+	$(GO) run ./scripts/fuzz -time $(FUZZTIME)
+
+## chaos: serve against the emulator (loopback only) SIGKILLed KILLS times while the platform,
+## the evidence folder and Chromium fail; ends with one "chaos: kills=N faults=N lost=0 ..." line,
+## exits non-zero on any loss; stops by itself within 15 minutes
+KILLS ?= 30
+chaos: build
+	$(GO) run ./cmd/uppsikt-chaos -bin $(BIN) -kills $(KILLS) -timeout 15m
 
 ## eval: measure the classifier — rules alone, model alone, both — by cross-validation on
 ## rules/corpus and on ../shared/corpus (dev.jsonl and the public data sets)

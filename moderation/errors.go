@@ -8,6 +8,10 @@ import (
 // ErrNotFound is returned (wrapped) when a looked-up record does not exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrNotRetryable is returned (wrapped) when a retry is asked of something
+// that already succeeded, such as a done platform action.
+var ErrNotRetryable = errors.New("not retryable")
+
 // ConflictError says that a case was already decided by someone else; it
 // carries that earlier decision so the second reviewer can be told who
 // decided.

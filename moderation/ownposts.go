@@ -12,18 +12,15 @@ import (
 // want a photo of themselves in one of them (the Danish practice: an
 // objection to a published photo means it is removed).
 
-// ErrManualRemoval is returned (wrapped) by a PostRemover whose platform
-// cannot delete the post through its API: a person must remove it in the
-// platform's own app. uppsikt never reports such a post as deleted until a
-// re-read shows that it is gone.
+// ErrManualRemoval is returned (wrapped) by the removal of a post on a
+// platform that cannot delete it through its API: a person must remove it
+// in the platform's own app. uppsikt never reports such a post as deleted
+// until a re-read shows that it is gone.
 var ErrManualRemoval = errors.New("the platform's API cannot delete this post: remove it by hand in the platform's app")
 
-// PostRemover deletes the account's own posts on a platform and checks
-// whether they are still there.
-type PostRemover interface {
-	// DeletePost deletes the post. A post that is already gone counts as
-	// deleted (Graph error 100, subcode 33), so a repeated call is safe.
-	DeletePost(ctx context.Context, a Account, postID string) error
+// PostChecker checks whether the account's own posts are still on a
+// platform. Deleting them goes through the one remover, moderation/removal.
+type PostChecker interface {
 	// PostGone reports whether the platform says the post no longer exists.
 	PostGone(ctx context.Context, a Account, postID string) (bool, error)
 }

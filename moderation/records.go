@@ -67,6 +67,12 @@ const (
 	ActionFailed  = "failed"
 )
 
+// Action outcomes: how a done action ended.
+const (
+	ActionAsAsked = ""     // the platform did what was asked
+	ActionGone    = "gone" // the object was already deleted on the platform (by its author)
+)
+
 // Action is something uppsikt does, or will do, on a platform. It is recorded
 // before it is sent, so that a crash never acts twice and never forgets.
 type Action struct {
@@ -81,6 +87,10 @@ type Action struct {
 	CreatedAt   time.Time
 	DoneAt      time.Time
 	PlatformRef string // the platform's id of what was created (a reply's id)
+	// NextAttemptAt is when a pending action is due again (zero: at once).
+	NextAttemptAt time.Time
+	// Outcome is how a done action ended: ActionAsAsked or ActionGone.
+	Outcome string
 }
 
 // EvidenceFile is a file of evidence kept for a comment: a screenshot, the
@@ -93,6 +103,10 @@ type EvidenceFile struct {
 	Path      string // relative to the evidence directory
 	Size      int64
 	CreatedAt time.Time
+	// Version is the comment version the file documents: the latest
+	// version it shows. 0 for files written before uppsikt recorded it
+	// (unknown: not proof of any particular version).
+	Version int
 }
 
 // RegisterEntry is an entry in the municipality's records register
@@ -154,9 +168,17 @@ type WorkItem struct {
 	Version   int
 	Attempts  int
 	CreatedAt time.Time
+	LastError string
+	// NextAttemptAt is when the item is due again after a failure (zero:
+	// at once).
+	NextAttemptAt time.Time
+	// DeadAt is when the item was set aside after using up its attempts;
+	// zero while it is in the queue.
+	DeadAt time.Time
 }
 
-// Stats counts what the store holds, for the web page and the demo.
+// Stats counts what the store holds, for the web page, /healthz and the
+// demo.
 type Stats struct {
 	Accounts int
 	Posts    int
@@ -165,5 +187,11 @@ type Stats struct {
 	Flagged  int
 	Deleted  int
 	Hidden   int
-	Pending  int // work items not yet processed
+	Pending  int // work items waiting in the queue (not done, not set aside)
+	Dead     int // work items set aside after using up their attempts
+
+	ActionsPending  int // platform actions still to be sent
+	ActionsFailed   int // platform actions that failed for good
+	WebhooksPending int // webhook deliveries not yet processed
+	Disconnected    int // accounts whose token was rejected
 }

@@ -41,11 +41,21 @@ type Store interface {
 	CommentStates(ctx context.Context, accountKey, postID string) (map[string]CommentState, error)
 	ListComments(ctx context.Context, f CommentFilter) ([]CommentView, error)
 
-	// The pipeline's queue. PendingWork returns items oldest first;
-	// CompleteWork removes one; FailWork counts a failed attempt.
-	PendingWork(ctx context.Context, limit int) ([]WorkItem, error)
+	// The pipeline's queue. PendingWork returns the items due at now (not
+	// done, not set aside, next attempt at or before now), oldest first; the
+	// zero now returns every waiting item, due or not. CompleteWork removes
+	// one. FailWork counts a failed attempt and keeps the item back until
+	// retryAt. DeadLetterWork counts an item's last failed attempt and sets
+	// it aside for a human (it is never pending again until RetryWork);
+	// DeadWork lists those, the longest set aside first.
+	// RetryWork puts a set-aside or waiting item back in the queue, due at
+	// once, with its attempts reset; the caller writes the audit entry.
+	PendingWork(ctx context.Context, now time.Time, limit int) ([]WorkItem, error)
 	CompleteWork(ctx context.Context, id int64) error
-	FailWork(ctx context.Context, id int64, reason string) error
+	FailWork(ctx context.Context, id int64, reason string, retryAt time.Time) error
+	DeadLetterWork(ctx context.Context, id int64, reason string) error
+	DeadWork(ctx context.Context, limit int) ([]WorkItem, error)
+	RetryWork(ctx context.Context, id int64) error
 
 	// Verdicts, one per comment version; saving the same again is harmless.
 	SaveVerdict(ctx context.Context, v StoredVerdict) error
@@ -65,8 +75,26 @@ type Store interface {
 	// Platform actions are recorded before they are sent. EnqueueAction is
 	// idempotent per comment, case and kind.
 	EnqueueAction(ctx context.Context, a Action) (Action, bool, error)
-	PendingActions(ctx context.Context, limit int) ([]Action, error)
+	// PendingActions returns the pending actions due at now (next attempt
+	// at or before now) on comments of active accounts, oldest first: an
+	// action on a disconnected account waits until its token is accepted
+	// again. The zero now ignores the due time (not the account's status).
+	PendingActions(ctx context.Context, now time.Time, limit int) ([]Action, error)
+	// FinishAction records an attempt and its result: pending to retry
+	// (due at once), done or failed. FinishActionOutcome records a done
+	// action that ended otherwise than asked (ActionGone).
 	FinishAction(ctx context.Context, id int64, state, platformRef, lastError string) error
+	FinishActionOutcome(ctx context.Context, id int64, outcome, platformRef, lastError string) error
+	// DeferAction keeps a pending action back until retryAt with its last
+	// error, counting an attempt only when countAttempt is set (a rate
+	// limit whose end is known costs none). It does nothing to an action
+	// that is no longer pending.
+	DeferAction(ctx context.Context, id int64, retryAt time.Time, lastError string, countAttempt bool) error
+	// FailedActions lists actions that failed for good, oldest first;
+	// RetryAction makes a failed (or waiting) action pending and due now
+	// with its attempts reset. A done action cannot be retried.
+	FailedActions(ctx context.Context, limit int) ([]Action, error)
+	RetryAction(ctx context.Context, id int64) error
 	Actions(ctx context.Context, commentID int64) ([]Action, error)
 	// ActionByRef returns the done action that recorded platformRef (the
 	// id of the reply it made), or ErrNotFound: a reply found on the
@@ -98,7 +126,12 @@ type Store interface {
 
 	// Webhook deliveries are persisted as received, before they are answered.
 	SaveWebhookEvent(ctx context.Context, e WebhookEvent) (int64, error)
-	PendingWebhookEvents(ctx context.Context, limit int) ([]WebhookEvent, error)
+	// PendingWebhookEvents returns the deliveries due at now, oldest first
+	// (the zero now: every unprocessed delivery). RetryWebhookEvent keeps
+	// one back until retryAt with its error, counting an attempt only when
+	// countAttempt is set; the count survives a restart.
+	PendingWebhookEvents(ctx context.Context, now time.Time, limit int) ([]WebhookEvent, error)
+	RetryWebhookEvent(ctx context.Context, id int64, retryAt time.Time, lastError string, countAttempt bool) error
 	FinishWebhookEvent(ctx context.Context, id int64, processErr string) error
 
 	Stats(ctx context.Context) (Stats, error)
@@ -121,4 +154,8 @@ type WebhookEvent struct {
 	ReceivedAt time.Time
 	Done       bool
 	Error      string
+	// Attempts counts failed attempts at processing the delivery;
+	// NextAttemptAt is when it is due again (zero: at once).
+	Attempts      int
+	NextAttemptAt time.Time
 }

@@ -136,8 +136,9 @@
 //     applicable rules need, once each, and the regexes; person references
 //     only when a candidate hit has a near condition that needs them.
 //  4. For every candidate hit, in this order: the rule's allow phrases;
-//     sentence_start; context lower words (drop); context raise words
-//     (required for weak findings); every near condition.
+//     sentence_start; context lower words (drop, unless a raise word is
+//     within reach too: "personnummer 811218-9876, ring mig"); context
+//     raise words (required for weak findings); every near condition.
 //  5. Per-account overrides (Engine.ForAccount): disabled rules and
 //     categories, account allow-list, the model's mode.
 //  6. The verdict: hits sorted by start, end and rule id (at most MaxHits

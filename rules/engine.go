@@ -634,7 +634,8 @@ func gap(ai, aj, bi, bj int32) int32 {
 
 // accept applies a rule's conditions to a candidate, in the documented
 // order: allow-list, sentence start, lowering context, raising context,
-// co-occurrence. excused reports a candidate dropped by the rule's allow
+// co-occurrence (a raise word close by overrules a lower word). excused
+// reports a candidate dropped by the rule's allow
 // phrases or lowering context: the pack says the words are innocent here
 // ("ett stort fan av", "fakturanummer 121212-1212").
 func (e *Engine) accept(s *scratch, c cand) (ok, excused bool) {
@@ -653,11 +654,13 @@ func (e *Engine) accept(s *scratch, c cand) (ok, excused bool) {
 	}
 	raised := false
 	if r.ctxWithin > 0 {
+		// A raise word beats a lower word: "personnummer 811218-9876,
+		// ring mig" is an identity number, whatever "ring" says.
 		w := int32(r.ctxWithin)
-		if s.markWithin(c, roleLower, w, false) {
+		raised = s.markWithin(c, roleRaise, w, false)
+		if !raised && s.markWithin(c, roleLower, w, false) {
 			return false, true
 		}
-		raised = s.markWithin(c, roleRaise, w, false)
 	}
 	if c.weak && !raised {
 		return false, false

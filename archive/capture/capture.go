@@ -3,6 +3,7 @@ package capture
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"image/png"
@@ -63,6 +64,25 @@ type Options struct {
 	// those whose domain covers an allowed host. uppsikt's own documents
 	// never get them.
 	Cookies []Cookie
+	// MaxHeight bounds the screenshot of a platform page, in CSS pixels
+	// (default 3000): a taller page is captured in a window of this height
+	// around the comment the address points at (see FocusSelectors), or
+	// from its top when no such comment is found. uppsikt's own documents
+	// are captured whole.
+	MaxHeight int
+	// FocusSelectors find the comment on a platform page, tried in order
+	// (default DefaultFocusSelectors): CSS selectors in which {comment_id}
+	// stands for the comment_id parameter of the page's address.
+	FocusSelectors []string
+}
+
+// DefaultFocusSelectors find the highlighted comment on a permalink page:
+// by its id (the emulator's pages, and pages marking comments the same
+// way), else the highlighted comment.
+var DefaultFocusSelectors = []string{
+	`[data-comment-id="{comment_id}"]`,
+	`#comment-{comment_id}`,
+	`.comment.highlight`,
 }
 
 func (o Options) withDefaults() Options {
@@ -89,13 +109,19 @@ func (o Options) withDefaults() Options {
 	if o.Viewport.Width <= 0 || o.Viewport.Height <= 0 {
 		o.Viewport = Viewport{Width: 1280, Height: 900}
 	}
+	if o.MaxHeight <= 0 {
+		o.MaxHeight = 3000
+	}
+	if len(o.FocusSelectors) == 0 {
+		o.FocusSelectors = DefaultFocusSelectors
+	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
 	return o
 }
 
-// Shot is one full-page screenshot.
+// Shot is one screenshot: the whole page, or a window of it.
 type Shot struct {
 	PNG        []byte
 	URL        string // the page's address when it was captured ("about:blank" for HTML)
@@ -103,6 +129,13 @@ type Shot struct {
 	CapturedAt time.Time
 	Width      int // of the PNG, in pixels
 	Height     int
+	// PageHeight is the height of the page in CSS pixels; Top is where the
+	// screenshot starts on it. A screenshot of the whole page has Top 0
+	// and the page's height.
+	PageHeight, Top int
+	// Focused reports that the window was placed around the comment the
+	// address points at.
+	Focused bool
 }
 
 // Stats describes the browser's life so far.
@@ -187,13 +220,21 @@ func (b *Browser) Allowed(rawURL string) bool {
 	return b.hosts.allows(rawURL)
 }
 
-// Page captures the live page at rawURL, full page, as PNG. The host must
-// be one of the allowed hosts; the page's requests to other hosts fail.
+// Page captures the live page at rawURL as PNG: the whole page, or, when
+// it is taller than Options.MaxHeight, a window of that height around the
+// comment named by the address's comment_id (the top of the page when it
+// cannot be found). The host must be one of the allowed hosts; the page's
+// requests to other hosts fail.
 func (b *Browser) Page(ctx context.Context, rawURL string) (Shot, error) {
 	if !b.hosts.allows(rawURL) {
 		return Shot{}, fmt.Errorf("%w: %s", ErrHostNotAllowed, redactURL(rawURL))
 	}
-	return b.capture(ctx, b.hosts, false, func(ctx context.Context) error {
+	commentID := ""
+	if u, err := url.Parse(rawURL); err == nil {
+		commentID = u.Query().Get("comment_id")
+	}
+	shoot := b.window(commentID)
+	return b.capture(ctx, b.hosts, false, shoot, func(ctx context.Context) error {
 		if len(b.cookies) > 0 {
 			if _, err := chromedp.Call(ctx, network.SetCookies, network.SetCookiesParams{Cookies: b.cookies}); err != nil {
 				return fmt.Errorf("set cookies: %w", err)
@@ -210,7 +251,7 @@ func (b *Browser) Page(ctx context.Context, rawURL string) (Shot, error) {
 // kept for the next documents, up to maxViewUses of them: opening a tab in
 // a new browser context costs the browser about a second of CPU.
 func (b *Browser) HTML(ctx context.Context, html []byte) (Shot, error) {
-	return b.capture(ctx, hostList{}, true, func(ctx context.Context) error {
+	return b.capture(ctx, hostList{}, true, fullPage, func(ctx context.Context) error {
 		// The tab shows about:blank or the previous document, which is
 		// replaced.
 		tree, err := chromedp.Call(ctx, page.GetFrameTree, cdp.Empty{})
@@ -232,7 +273,7 @@ func (b *Browser) HTML(ctx context.Context, html []byte) (Shot, error) {
 
 // capture runs one capture in a tab of the pool and retries it once on a
 // new browser when the browser died under it.
-func (b *Browser) capture(ctx context.Context, allow hostList, reuse bool, load func(context.Context) error) (Shot, error) {
+func (b *Browser) capture(ctx context.Context, allow hostList, reuse bool, shoot screenshotter, load func(context.Context) error) (Shot, error) {
 	select {
 	case b.sem <- struct{}{}:
 	case <-ctx.Done():
@@ -246,7 +287,7 @@ func (b *Browser) capture(ctx context.Context, allow hostList, reuse bool, load 
 		if err != nil {
 			return Shot{}, err
 		}
-		shot, blocked, err := b.captureOn(ctx, inst, allow, reuse, load)
+		shot, blocked, err := b.captureOn(ctx, inst, allow, reuse, shoot, load)
 		dead := inst.ctx.Err() != nil || (err != nil && ctx.Err() == nil && errors.Is(err, context.Canceled))
 		b.release(inst, err, blocked)
 		if err == nil {
@@ -406,7 +447,7 @@ func (b *Browser) start() (*instance, error) {
 // when possible; it is closed in the background after the capture. With
 // reuse (documents of uppsikt's own, no network), a kept tab is used when
 // there is one, and the tab is kept after a capture that succeeded.
-func (b *Browser) captureOn(ctx context.Context, inst *instance, allow hostList, reuse bool, load func(context.Context) error) (shot Shot, blocked int, err error) {
+func (b *Browser) captureOn(ctx context.Context, inst *instance, allow hostList, reuse bool, shoot screenshotter, load func(context.Context) error) (shot Shot, blocked int, err error) {
 	t0 := time.Now()
 	var tb *tab
 	if reuse {
@@ -444,7 +485,7 @@ func (b *Browser) captureOn(ctx context.Context, inst *instance, allow hostList,
 		return Shot{}, 0, fmt.Errorf("load: %w", err)
 	}
 	tLoad := time.Now()
-	buf, err := chromedp.Run(runCtx, fullPagePNG)
+	buf, win, err := shoot(runCtx)
 	if err != nil {
 		return Shot{}, 0, fmt.Errorf("screenshot: %w", err)
 	}
@@ -460,7 +501,8 @@ func (b *Browser) captureOn(ctx context.Context, inst *instance, allow hostList,
 	if err != nil {
 		return Shot{}, 0, fmt.Errorf("screenshot is not a PNG: %w", err)
 	}
-	return Shot{PNG: buf, URL: loc, Title: title, CapturedAt: at, Width: cfg.Width, Height: cfg.Height}, 0, nil
+	return Shot{PNG: buf, URL: loc, Title: title, CapturedAt: at, Width: cfg.Width, Height: cfg.Height,
+		PageHeight: win.pageHeight, Top: win.top, Focused: win.focused}, 0, nil
 }
 
 // disableSockets replaces the constructors of connections that request
@@ -473,6 +515,90 @@ const disableSockets = `(() => {
 		}
 	}
 })();`
+
+// screenshotter takes the screenshot of a loaded page and says which part
+// of the page it shows.
+type screenshotter func(ctx context.Context) ([]byte, pageWindow, error)
+
+// pageWindow is the part of a page a screenshot shows, in CSS pixels.
+type pageWindow struct {
+	pageHeight, top int
+	focused         bool
+}
+
+// fullPage captures the whole page (uppsikt's own documents).
+func fullPage(ctx context.Context) ([]byte, pageWindow, error) {
+	buf, err := chromedp.Run(ctx, fullPagePNG)
+	return buf, pageWindow{}, err
+}
+
+// measureWindow is the script that measures a page: its width and height,
+// and the top and height of the first element a focus selector finds, in
+// document coordinates with the page scrolled to its top. It is called with
+// the selectors and the comment id.
+const measureWindow = `(sels, id) => {
+	window.scrollTo(0, 0);
+	const de = document.documentElement, b = document.body;
+	const w = Math.max(de.scrollWidth, b ? b.scrollWidth : 0, de.clientWidth);
+	const h = Math.max(de.scrollHeight, b ? b.scrollHeight : 0, de.clientHeight);
+	for (const s of sels) {
+		if (s.includes("{comment_id}") && !id) continue;
+		let el = null;
+		try { el = document.querySelector(s.split("{comment_id}").join(CSS.escape(id))); } catch (e) {}
+		if (el) {
+			const r = el.getBoundingClientRect();
+			return [w, h, Math.round(r.top + window.scrollY), Math.round(r.height), 1];
+		}
+	}
+	return [w, h, 0, 0, 0];
+}`
+
+// window returns the screenshotter of a platform page: the whole page when
+// it is at most MaxHeight tall, else a window of MaxHeight centred on the
+// comment commentID (found by FocusSelectors), or the top of the page.
+func (b *Browser) window(commentID string) screenshotter {
+	return func(ctx context.Context) ([]byte, pageWindow, error) {
+		sels, _ := json.Marshal(b.opts.FocusSelectors)
+		id, _ := json.Marshal(commentID)
+		m, err := chromedp.Run(ctx, chromedp.Evaluate[[5]float64]("("+measureWindow+")("+string(sels)+", "+string(id)+")"))
+		if err != nil {
+			return nil, pageWindow{}, fmt.Errorf("measure the page: %w", err)
+		}
+		width, height := int(m[0]), int(m[1])
+		win := pageWindow{pageHeight: height, focused: m[4] == 1}
+		if height <= b.opts.MaxHeight {
+			buf, err := chromedp.Run(ctx, fullPagePNG)
+			return buf, win, err
+		}
+		win.top = clipTop(height, b.opts.MaxHeight, int(m[2]), int(m[3]), win.focused)
+		buf, err := chromedp.Run(ctx, func(ctx context.Context, t *chromedp.Target) ([]byte, error) {
+			res, err := cdp.Call(ctx, t, page.CaptureScreenshot, page.CaptureScreenshotParams{
+				Format:                page.CaptureScreenshotFormatPng,
+				FromSurface:           new(true),
+				CaptureBeyondViewport: new(true),
+				OptimizeForSpeed:      new(true),
+				Clip:                  &page.Viewport{X: 0, Y: float64(win.top), Width: float64(width), Height: float64(b.opts.MaxHeight), Scale: 1},
+			})
+			return res.Data, err
+		})
+		return buf, win, err
+	}
+}
+
+// clipTop is the top of a window of height winH on a page of height pageH,
+// centred on the element at top with height h when focused (its top kept
+// in the window when it is taller than the window), else at the top of the
+// page.
+func clipTop(pageH, winH, top, h int, focused bool) int {
+	if !focused {
+		return 0
+	}
+	y := top + h/2 - winH/2
+	if h > winH {
+		y = top - winH/10
+	}
+	return min(pageH-winH, max(0, y))
+}
 
 // fullPagePNG is chromedp.FullScreenshot for PNG with the encoder tuned for
 // speed: the PNG is larger, and is compressed again when it is stored in

@@ -132,6 +132,14 @@ try { navigator.sendBeacon("%[1]s/beacon", "x") } catch (e) {}
 	mux.HandleFunc("/cookie", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, `<!doctype html><title>%s</title><p>kaka`, html.EscapeString(r.Header.Get("Cookie")))
 	})
+	mux.HandleFunc("/tall", func(w http.ResponseWriter, r *http.Request) {
+		// 200 comments of 100 px, 20 000 px in all; c142 (at 14 200 px) is blue.
+		fmt.Fprint(w, `<!doctype html><title>lång tråd</title><style>body{margin:0} .comment{height:90px;margin-bottom:10px;background:#ddd}
+#comment-c142{background:#0000ff}</style>`)
+		for i := range 200 {
+			fmt.Fprintf(w, `<div class="comment" id="comment-c%d" data-comment-id="c%d">kommentar %d</div>`, i, i, i)
+		}
+	})
 	mux.HandleFunc("/simple", func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte(`<!doctype html><title>enkel</title><div style="width:300px;height:200px;background:#f00"></div><p>Hej å ä ö`))
 	})
@@ -224,6 +232,66 @@ func TestPage(t *testing.T) {
 	}
 	if got := b.Stats(); got.Blocked < 3 || got.Captures != 1 || got.Starts != 1 {
 		t.Errorf("stats = %+v, want ≥ 3 blocked requests, 1 capture, 1 start", got)
+	}
+}
+
+// TestTallPageIsClipped: a page taller than MaxHeight is captured in a
+// window of MaxHeight around the comment its address points at, or from
+// its top when it points at none.
+func TestTallPageIsClipped(t *testing.T) {
+	platform, _ := newSites(t)
+	b := newBrowser(t, platform, Options{})
+	ctx := context.Background()
+	const maxHeight = 3000 // the default, at a device pixel ratio of 1
+
+	shot, err := b.Page(ctx, platform.URL+"/tall?comment_id=c142")
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := decode(t, shot)
+	if shot.Height > maxHeight || shot.Height < maxHeight-10 {
+		t.Errorf("height = %d px of a 20 000 px page, want %d", shot.Height, maxHeight)
+	}
+	if !shot.Focused || shot.PageHeight < 20000 {
+		t.Errorf("focused %v, page height %d; want the comment found on a 20 000 px page", shot.Focused, shot.PageHeight)
+	}
+	if c := img.At(100, shot.Height/2); !near(c, 0, 0, 255) {
+		t.Errorf("pixel in the middle of the window = %v, want the blue comment", c)
+	}
+	if shot.Top < 14200-maxHeight || shot.Top > 14200 {
+		t.Errorf("window starts at %d px, want it around the comment at 14 200 px", shot.Top)
+	}
+
+	shot, err = b.Page(ctx, platform.URL+"/tall")
+	if err != nil {
+		t.Fatal(err)
+	}
+	img = decode(t, shot)
+	if shot.Height > maxHeight || shot.Top != 0 || shot.Focused {
+		t.Errorf("no comment named: height %d, top %d, focused %v; want the top %d px", shot.Height, shot.Top, shot.Focused, maxHeight)
+	}
+	if c := img.At(100, 40); !near(c, 0xdd, 0xdd, 0xdd) {
+		t.Errorf("pixel in the first comment = %v, want grey", c)
+	}
+}
+
+func TestClipTop(t *testing.T) {
+	tests := []struct {
+		name                   string
+		page, win, top, height int
+		focused                bool
+		want                   int
+	}{
+		{"not found", 20000, 3000, 14200, 90, false, 0},
+		{"centred", 20000, 3000, 14200, 100, true, 14200 + 50 - 1500},
+		{"near the top", 20000, 3000, 300, 100, true, 0},
+		{"near the bottom", 20000, 3000, 19950, 50, true, 17000},
+		{"taller than the window", 20000, 3000, 5000, 8000, true, 4700},
+	}
+	for _, tt := range tests {
+		if got := clipTop(tt.page, tt.win, tt.top, tt.height, tt.focused); got != tt.want {
+			t.Errorf("%s: got %d, want %d", tt.name, got, tt.want)
+		}
 	}
 }
 

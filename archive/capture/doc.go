@@ -1,6 +1,10 @@
 // Package capture takes the screenshots of uppsikt's evidence with a headless
-// Chromium: a full-page PNG of a comment's live page on its platform, and of
-// the evidence view that uppsikt renders itself from what it stored.
+// Chromium: a PNG of a comment's live page on its platform, and a full-page
+// PNG of the evidence view that uppsikt renders itself from what it stored.
+// A live page taller than Options.MaxHeight (a thread of hundreds of
+// comments) is captured in a window of that height around the comment its
+// address names (comment_id, found by Options.FocusSelectors), so that the
+// evidence does not grow with the thread.
 //
 // One warm browser is started on the first capture and kept; captures run in
 // a bounded pool of tabs (two by default), each with its own time limit. A

@@ -8,6 +8,13 @@
 // converts it to PDF/A-3b, and stores every file content-addressed with
 // archive/evidence before recording it in the store.
 //
+// The evidence is bounded whatever the thread: the view shows the post, the
+// comment's parent and Options.Neighbours comments before and after it in
+// thread order (read in one query from a moderation.ThreadStore), and counts
+// the rest; the live page is captured in a window around the comment
+// (archive/capture). Every file records the comment version it documents,
+// the latest one stored when it was made.
+//
 // The evidence PDF's row in the store (kind "pdf") is written last, after
 // its file is synced and renamed into place: that row is what the action
 // executor waits for before it may hide or delete the comment.

@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"sort"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/uppsikt/uppsikt/archive/capture"
 	"github.com/uppsikt/uppsikt/archive/evidence"
@@ -48,10 +50,13 @@ type Options struct {
 	Municipality string
 	// Location is the municipality's time zone, shown beside UTC.
 	Location *time.Location
-	// ThreadLimit bounds the comments of the thread shown (default 80).
-	ThreadLimit int
-	Now         func() time.Time
-	Logger      *slog.Logger
+	// Neighbours is how many comments of the thread are shown before and
+	// after the documented one (default 3), besides the post and the
+	// comment's parent; the rest are counted, not shown, so that the
+	// evidence is of the same size whatever the thread.
+	Neighbours int
+	Now        func() time.Time
+	Logger     *slog.Logger
 }
 
 // Maker makes and commits the evidence of comments. It is safe for
@@ -65,8 +70,8 @@ type Maker struct {
 
 // New returns a Maker.
 func New(opts Options) *Maker {
-	if opts.ThreadLimit <= 0 {
-		opts.ThreadLimit = 80
+	if opts.Neighbours <= 0 {
+		opts.Neighbours = DefaultNeighbours
 	}
 	if opts.Location == nil {
 		opts.Location = time.UTC
@@ -79,6 +84,10 @@ func New(opts Options) *Maker {
 	}
 	return &Maker{opts: opts}
 }
+
+// DefaultNeighbours is the number of comments shown before and after the
+// documented one.
+const DefaultNeighbours = 3
 
 // Request names the comment to document.
 type Request struct {
@@ -96,7 +105,10 @@ type Document struct {
 	Screenshots    []pdf.Screenshot
 	View           []byte // the evidence view HTML
 	RawJSON        []byte
-	Timings        Timings
+	// Version is the comment version the evidence documents: the latest
+	// one stored when it was made (0 when the comment has no version).
+	Version int
+	Timings Timings
 }
 
 // Timings are where the time of one evidence PDF went.
@@ -123,6 +135,9 @@ func (m *Maker) Render(ctx context.Context, req Request) (Document, error) {
 		return Document{}, err
 	}
 	doc := Document{RawJSON: ev.RawJSON}
+	if n := len(view.Versions); n > 0 {
+		doc.Version = view.Versions[n-1].Version
+	}
 	html, err := RenderView(view)
 	if err != nil {
 		return Document{}, err
@@ -203,6 +218,7 @@ func (m *Maker) Make(ctx context.Context, req Request) (Result, error) {
 		}
 		return m.opts.Store.AddEvidence(ctx, moderation.EvidenceFile{
 			CommentID: req.CommentID, Kind: kind, SHA256: f.SHA256, Path: f.Path, Size: f.Size, CreatedAt: now,
+			Version: doc.Version,
 		})
 	}
 	for _, s := range doc.Screenshots {
@@ -225,7 +241,7 @@ func (m *Maker) Make(ctx context.Context, req Request) (Result, error) {
 		return Result{}, err
 	}
 	detail, _ := json.Marshal(map[string]any{
-		"comment_id": req.CommentID, "case_id": req.CaseID, "register_number": req.RegisterNumber,
+		"comment_id": req.CommentID, "version": doc.Version, "case_id": req.CaseID, "register_number": req.RegisterNumber,
 		"sha256": file.SHA256, "path": file.Path, "size": file.Size, "pdfa": doc.PDFA,
 		"screenshots": len(doc.Screenshots), "capture_failure": doc.CaptureFailure, "pdfa_failure": doc.PDFAFailure,
 	})
@@ -235,7 +251,7 @@ func (m *Maker) Make(ctx context.Context, req Request) (Result, error) {
 		return Result{}, err
 	}
 	doc.Timings.Store = time.Since(start)
-	m.opts.Logger.Info("evidence committed", "comment_id", req.CommentID, "sha256", file.SHA256, "size", file.Size,
+	m.opts.Logger.Info("evidence committed", "comment_id", req.CommentID, "version", doc.Version, "sha256", file.SHA256, "size", file.Size,
 		"screenshots", len(doc.Screenshots), "pdfa", doc.PDFA)
 	return Result{PDF: file, Document: doc}, nil
 }
@@ -264,7 +280,16 @@ func (m *Maker) capture(ctx context.Context, permalink string, view []byte) ([]p
 	var shots []pdf.Screenshot
 	var failures []string
 	if lErr == nil {
-		shots = append(shots, pdf.Screenshot{Title: "Kommentaren på plattformen", PNG: live.PNG, URL: live.URL, CapturedAt: live.CapturedAt})
+		title := "Kommentaren på plattformen"
+		if live.PageHeight > 0 && live.Top+live.Height < live.PageHeight || live.Top > 0 {
+			// A window of a taller page (archive/capture bounds it).
+			title += fmt.Sprintf(" (utsnitt %d–%d px av sidans %d px", live.Top, live.Top+live.Height, live.PageHeight)
+			if !live.Focused {
+				title += ", kommentaren hittades inte på sidan: sidans början"
+			}
+			title += ")"
+		}
+		shots = append(shots, pdf.Screenshot{Title: title, PNG: live.PNG, URL: live.URL, CapturedAt: live.CapturedAt})
 	} else {
 		failures = append(failures, "plattformens sida: "+lErr.Error())
 	}
@@ -328,86 +353,166 @@ func (m *Maker) load(ctx context.Context, req Request) (pdf.Evidence, View, erro
 			decision = &ds[len(ds)-1]
 		}
 	}
-	thread, err := m.thread(ctx, c)
+	tw, err := m.thread(ctx, c)
 	if err != nil {
 		return pdf.Evidence{}, View{}, err
 	}
+	thread := viewThread(tw)
 	raw := rawJSON(post, versions)
 	now := m.opts.Now()
 	ev := pdf.Evidence{
 		RegisterNumber: req.RegisterNumber, AccountName: acct.Name, AccountKey: acct.Key, Platform: acct.Platform,
 		PostID: c.PostID, PostMessage: post.Message, CommentID: c.PlatformID, PermalinkURL: permalink(c, post),
 		Author: c.Author, CreatedAt: c.CreatedAt, Versions: versions, CapturedAt: now, Location: m.opts.Location,
-		Decision: decision, RawJSON: raw,
+		Decision: decision, RawJSON: raw, ThreadBefore: tw.Before, ThreadAfter: tw.After,
+	}
+	for _, t := range thread {
+		ev.Thread = append(ev.Thread, pdf.ThreadLine{CommentID: t.PlatformID, Author: t.Author, CreatedAt: t.CreatedAt,
+			Text: t.Message, State: string(t.State), Reply: t.Depth > 0, Target: t.Target, Disposed: t.Disposed})
 	}
 	if verdict != nil {
 		ev.Hits = verdict.Verdict.Hits
 	}
 	view := View{
 		Municipality: m.opts.Municipality, RegisterNumber: req.RegisterNumber, Account: acct, Post: post, Comment: c,
-		Versions: versions, Verdict: verdict, Thread: thread, Location: m.opts.Location, RenderedAt: now,
+		Versions: versions, Verdict: verdict, Thread: thread, OmittedBefore: tw.Before, OmittedAfter: tw.After,
+		Location: m.opts.Location, RenderedAt: now,
 	}
 	return ev, view, nil
 }
 
-// thread returns the post's comments, top-level ones by time with their
-// replies under them, at most ThreadLimit around the documented comment.
-func (m *Maker) thread(ctx context.Context, c moderation.Comment) ([]ThreadComment, error) {
+// thread returns the comments shown around the documented one: its
+// parent, Neighbours comments before and after it in thread order, and the
+// counts of the post's comments left out. A store that reads the window in
+// one query (moderation.ThreadStore) is asked for it; any other is read
+// comment by comment.
+func (m *Maker) thread(ctx context.Context, c moderation.Comment) (moderation.ThreadWindow, error) {
+	if ts, ok := m.opts.Store.(moderation.ThreadStore); ok {
+		w, err := ts.ThreadAround(ctx, c.ID, m.opts.Neighbours)
+		if err != nil {
+			return moderation.ThreadWindow{}, fmt.Errorf("evidence: %w", err)
+		}
+		return w, nil
+	}
+	all, err := m.threadByComment(ctx, c)
+	if err != nil {
+		return moderation.ThreadWindow{}, fmt.Errorf("evidence: thread: %w", err)
+	}
+	return window(all, c, m.opts.Neighbours), nil
+}
+
+// threadByComment reads every comment of c's post with its latest text, in
+// thread order (as moderation.ThreadStore orders them), through the
+// Store's per-comment methods.
+func (m *Maker) threadByComment(ctx context.Context, c moderation.Comment) ([]moderation.ThreadComment, error) {
 	st := m.opts.Store
 	states, err := st.CommentStates(ctx, c.AccountKey, c.PostID)
 	if err != nil {
-		return nil, fmt.Errorf("evidence: thread: %w", err)
+		return nil, err
 	}
-	var all []ThreadComment
+	byID := map[string]moderation.ThreadComment{}
 	for pid := range states {
 		other, err := st.CommentByPlatformID(ctx, c.AccountKey, pid)
 		if err != nil {
-			return nil, fmt.Errorf("evidence: thread: %w", err)
+			return nil, err
 		}
 		vs, err := st.CommentVersions(ctx, other.ID)
 		if err != nil {
-			return nil, fmt.Errorf("evidence: thread: %w", err)
+			return nil, err
 		}
-		msg := ""
+		tc := moderation.ThreadComment{Comment: other, Target: other.ID == c.ID}
 		if len(vs) > 0 {
-			msg = vs[len(vs)-1].Message
+			tc.Message = vs[len(vs)-1].Message
 		}
-		all = append(all, ThreadComment{PlatformID: pid, ParentID: other.ParentID, Author: other.Author.Name,
-			CreatedAt: other.CreatedAt, Message: msg, State: other.State, Target: other.ID == c.ID})
+		byID[pid] = tc
 	}
-	sort.Slice(all, func(i, j int) bool {
-		if !all[i].CreatedAt.Equal(all[j].CreatedAt) {
-			return all[i].CreatedAt.Before(all[j].CreatedAt)
-		}
-		return all[i].PlatformID < all[j].PlatformID
-	})
-	byParent := map[string][]ThreadComment{}
-	var top []ThreadComment
-	for _, t := range all {
-		if t.ParentID != "" && states[t.ParentID] != "" {
-			byParent[t.ParentID] = append(byParent[t.ParentID], t)
-		} else {
-			top = append(top, t)
-		}
+	type keyed struct {
+		tc   moderation.ThreadComment
+		root moderation.ThreadComment
 	}
-	var ordered []ThreadComment
-	for _, t := range top {
-		ordered = append(ordered, t)
-		ordered = append(ordered, byParent[t.PlatformID]...)
-	}
-	if len(ordered) > m.opts.ThreadLimit {
-		at := 0
-		for i, t := range ordered {
-			if t.Target {
-				at = i
+	all := make([]keyed, 0, len(byID))
+	for _, tc := range byID {
+		root := tc
+		for tc.Depth < 16 {
+			p, ok := byID[root.ParentID]
+			if root.ParentID == "" || !ok {
+				break
 			}
+			root = p
+			tc.Depth++
 		}
-		lo := max(0, at-m.opts.ThreadLimit/2)
-		hi := min(len(ordered), lo+m.opts.ThreadLimit)
-		lo = max(0, hi-m.opts.ThreadLimit)
-		ordered = ordered[lo:hi]
+		all = append(all, keyed{tc, root})
 	}
-	return ordered, nil
+	before := func(a, b moderation.ThreadComment) int {
+		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.PlatformID, b.PlatformID)
+	}
+	slices.SortFunc(all, func(a, b keyed) int {
+		if c := before(a.root, b.root); c != 0 {
+			return c
+		}
+		aReply, bReply := a.tc.ID != a.root.ID, b.tc.ID != b.root.ID
+		if aReply != bReply {
+			if aReply {
+				return 1
+			}
+			return -1
+		}
+		return before(a.tc, b.tc)
+	})
+	out := make([]moderation.ThreadComment, len(all))
+	for i, k := range all {
+		out[i] = k.tc
+	}
+	return out, nil
+}
+
+// window cuts the comments of a post in thread order to the target, k
+// comments before and after it, and its parent.
+func window(all []moderation.ThreadComment, target moderation.Comment, k int) moderation.ThreadWindow {
+	at := slices.IndexFunc(all, func(t moderation.ThreadComment) bool { return t.Target })
+	if at < 0 {
+		return moderation.ThreadWindow{Total: len(all), Before: len(all)}
+	}
+	lo, hi := max(0, at-k), min(len(all), at+k+1)
+	w := moderation.ThreadWindow{Total: len(all), Before: lo, After: len(all) - hi}
+	if target.ParentID != "" {
+		if p := slices.IndexFunc(all[:lo], func(t moderation.ThreadComment) bool { return t.PlatformID == target.ParentID }); p >= 0 {
+			w.Comments = append(w.Comments, all[p])
+			w.Before--
+		}
+	}
+	w.Comments = append(w.Comments, all[lo:hi]...)
+	return w
+}
+
+// maxNeighbourText bounds, in characters, the text of a comment shown
+// beside the documented one: its context, not its evidence.
+const maxNeighbourText = 600
+
+// viewThread is the window as the evidence view shows it.
+func viewThread(w moderation.ThreadWindow) []ThreadComment {
+	out := make([]ThreadComment, 0, len(w.Comments))
+	for _, t := range w.Comments {
+		msg := t.Message
+		if !t.Target {
+			msg = truncateText(msg, maxNeighbourText)
+		}
+		out = append(out, ThreadComment{PlatformID: t.PlatformID, ParentID: t.ParentID, Author: t.Author.Name,
+			CreatedAt: t.CreatedAt, Message: msg, State: t.State, Target: t.Target, Depth: t.Depth, Disposed: t.Disposed})
+	}
+	return out
+}
+
+// truncateText cuts s to at most n characters, marking the cut.
+func truncateText(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n]) + " […]"
 }
 
 // rawJSON is the attachment: the platform's answers as received, for the

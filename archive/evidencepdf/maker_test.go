@@ -195,6 +195,16 @@ func TestMakeWithoutBrowserOrGhostscript(t *testing.T) {
 	if res.PDFA || res.PDFAFailure == "" {
 		t.Errorf("pdfa %v, failure %q; want false and a reason", res.PDFA, res.PDFAFailure)
 	}
+	// The evidence records the version it documents: the latest, 2.
+	files, err := f.st.Evidence(ctx, f.commentID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fl := range files {
+		if fl.Version != 2 {
+			t.Errorf("%s file records version %d, want 2", fl.Kind, fl.Version)
+		}
+	}
 	data, err := os.ReadFile(filepath.Join(f.dir.Root(), res.PDF.Path))
 	if err != nil {
 		t.Fatal(err)

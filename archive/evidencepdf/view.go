@@ -19,9 +19,12 @@ type View struct {
 	Comment        moderation.Comment
 	Versions       []moderation.CommentVersion
 	Verdict        *moderation.StoredVerdict // the latest verdict, whose hits are marked
-	Thread         []ThreadComment           // the post's comments in order, the documented one included
-	Location       *time.Location
-	RenderedAt     time.Time
+	Thread         []ThreadComment           // the comments around the documented one in thread order, itself included
+	// OmittedBefore and OmittedAfter count the post's comments not shown,
+	// before and after Thread.
+	OmittedBefore, OmittedAfter int
+	Location                    *time.Location
+	RenderedAt                  time.Time
 }
 
 // ThreadComment is one comment of the thread shown around the documented one.
@@ -33,6 +36,8 @@ type ThreadComment struct {
 	Message    string
 	State      moderation.CommentState
 	Target     bool // the comment being documented
+	Depth      int  // 0 for a top-level comment, 1 for a reply, …
+	Disposed   bool // its text was disposed
 }
 
 // segment is a piece of a text, marked when a hit covers it.
@@ -82,6 +87,7 @@ var viewTemplate = template.Must(template.New("view").Funcs(template.FuncMap{
 		}
 		return s
 	},
+	"trunc": truncateText,
 }).Parse(`<!doctype html>
 <html lang="sv"><head><meta charset="utf-8"><title>Bevisvy {{.V.Comment.PlatformID}}</title>
 <style>
@@ -93,17 +99,19 @@ h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:22px 0 8px;border-bot
 .target{border-left:6px solid #c00;background:#fff2f2}
 mark{background:#ffd84d;outline:2px solid #c00} .cat{font-size:11px;color:#c00;vertical-align:super}
 .v{border:1px solid #ccc;padding:8px;margin:8px 0;white-space:pre-wrap} table{border-collapse:collapse}
-td{padding:2px 10px 2px 0;vertical-align:top}
+td{padding:2px 10px 2px 0;vertical-align:top} .omitted{color:#555;font-style:italic;margin:8px 0}
 </style></head><body>
 <h1>Bevisvy: kommentar {{.V.Comment.PlatformID}}</h1>
 <div class="meta">{{.V.Municipality}} · {{.V.Account.Name}} ({{.V.Account.Platform}}) · diarienummer {{if .V.RegisterNumber}}{{.V.RegisterNumber}}{{else}}ej registrerad ännu{{end}} · återgiven av uppsikt {{when .V.Location .V.RenderedAt}}</div>
 <h2>Inlägget</h2>
 <div class="meta">{{.V.Post.PlatformID}} · {{.V.Post.Author.Name}} · {{when .V.Location .V.Post.CreatedAt}}</div>
-<div class="post">{{.V.Post.Message}}</div>
-<h2>Tråden</h2>
-{{range .V.Thread}}<div class="c{{if .ParentID}} reply{{end}}{{if eq .State "hidden"}} hidden{{end}}{{if eq .State "deleted"}} deleted{{end}}{{if .Target}} target{{end}}">
+<div class="post">{{trunc .V.Post.Message 2000}}</div>
+<h2>Tråden runt kommentaren</h2>
+{{if .V.OmittedBefore}}<div class="omitted">… {{.V.OmittedBefore}} tidigare kommentarer på inlägget visas inte</div>
+{{end}}{{range .V.Thread}}<div class="c{{if .Depth}} reply{{end}}{{if eq .State "hidden"}} hidden{{end}}{{if eq .State "deleted"}} deleted{{end}}{{if .Target}} target{{end}}">
 <div class="meta">{{.Author}} · {{when $.V.Location .CreatedAt}} · {{.PlatformID}}{{if ne .State "visible"}} · {{.State}}{{end}}{{if .Target}} · <b>DOKUMENTERAD KOMMENTAR</b>{{end}}</div>
-{{if .Target}}{{range $.Marked}}{{if .Hit}}<mark>{{.Text}}</mark><span class="cat">{{.Category}}</span>{{else}}{{.Text}}{{end}}{{end}}{{else}}{{.Message}}{{end}}</div>
+{{if .Target}}{{range $.Marked}}{{if .Hit}}<mark>{{.Text}}</mark><span class="cat">{{.Category}}</span>{{else}}{{.Text}}{{end}}{{end}}{{else if .Disposed}}<i>(texten är gallrad)</i>{{else}}{{.Message}}{{end}}</div>
+{{end}}{{if .V.OmittedAfter}}<div class="omitted">… {{.V.OmittedAfter}} senare kommentarer på inlägget visas inte</div>
 {{end}}
 <h2>Kommentarens versioner</h2>
 <table><tr><td>Författare</td><td>{{.V.Comment.Author.Name}} (id {{.V.Comment.Author.ID}})</td></tr>

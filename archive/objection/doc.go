@@ -15,8 +15,10 @@
 //
 // A person with authority approves or refuses. Approval removes the post
 // through the same crash-safe deletion of own posts as the retention plan
-// (archive/retention's Deleter), and never before the evidence is
-// committed: the guard checks it again right before the platform call. An
+// (archive/retention's Deleter) and the one remover (moderation/removal),
+// and never before the evidence is committed: the guard re-hashes the
+// evidence file right before the platform call, and the remover takes the
+// approved objection with its evidence as its receipt. An
 // Instagram post cannot be deleted through the API; it is marked for
 // manual removal with an instruction and is never reported as removed
 // until a re-read shows it gone. Confirmation re-reads the post from the

@@ -322,11 +322,11 @@ func (s *Service) Confirm(ctx context.Context, id int64, by string) (moderation.
 	if err != nil {
 		return o, fmt.Errorf("objection: %w", err)
 	}
-	remover := s.opts.Deleter.Platforms[a.Platform]
-	if remover == nil {
+	checker := s.opts.Deleter.Platforms[a.Platform]
+	if checker == nil {
 		return o, fmt.Errorf("objection: uppsikt cannot read posts on %s", a.Platform)
 	}
-	gone, err := remover.PostGone(ctx, a, o.PostID)
+	gone, err := checker.PostGone(ctx, a, o.PostID)
 	if err != nil {
 		return o, fmt.Errorf("objection %d: %w", o.ID, err)
 	}

@@ -20,13 +20,14 @@ import (
 	"github.com/uppsikt/uppsikt/archive/retention"
 	"github.com/uppsikt/uppsikt/archive/sqlite"
 	"github.com/uppsikt/uppsikt/moderation"
+	"github.com/uppsikt/uppsikt/moderation/removal"
 	"github.com/uppsikt/uppsikt/moderation/testenv"
 )
 
 var now = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 
-// platform is a PostRemover over a set of live posts that counts the
-// deletions reaching it. The Graph API path itself is tested against the
+// platform is a set of live posts that counts the deletions reaching it;
+// its DeletePost is handed to the remover as a platform's call. The Graph API path itself is tested against the
 // emulator in bot/facebook and end to end in cmd/uppsikt.
 type platform struct {
 	mu     sync.Mutex
@@ -41,6 +42,9 @@ func (p *platform) DeletePost(_ context.Context, _ moderation.Account, id string
 	p.calls++
 	if p.manual {
 		return fmt.Errorf("media %s: %w", id, moderation.ErrManualRemoval)
+	}
+	if !p.live[id] {
+		return fmt.Errorf("post %s: %w", id, removal.ErrGone) // as Graph 100/33 answers
 	}
 	delete(p.live, id)
 	return nil
@@ -99,7 +103,10 @@ func newRig(t *testing.T, browser Capturer, pdfa bool, permalink string) *rig {
 		}
 		p.live[post.PlatformID] = true
 	}
-	del := &retention.Deleter{Store: st, Platforms: map[moderation.Platform]moderation.PostRemover{
+	calls := removal.NewCalls(nil, nil, p.DeletePost)
+	gate := removal.New(removal.Options{Store: st, Posts: st, Now: func() time.Time { return now },
+		Calls: map[moderation.Platform]removal.Calls{moderation.Facebook: calls, moderation.Instagram: calls}})
+	del := &retention.Deleter{Store: st, Gate: gate, Platforms: map[moderation.Platform]moderation.PostChecker{
 		moderation.Facebook: p, moderation.Instagram: p}, Now: func() time.Time { return now }}
 	svc := New(Options{Store: st, Deleter: del, Evidence: dir, Browser: browser, NoPDFA: !pdfa, Municipality: "Aalborg Kommune",
 		RegisterNumber: func(y, s int) string { return fmt.Sprintf("AK %d/%04d", y, s) }, Now: func() time.Time { return now }})
@@ -185,7 +192,7 @@ func TestObjectionWithScreenshot(t *testing.T) {
 		}
 	}
 	got := strings.Join(r.actions(t), " ")
-	want := "objection.received objection.evidence_captured objection.approved own_post.deletion_approved own_post.deleted objection.removed objection.confirmed"
+	want := "objection.received objection.evidence_captured objection.approved own_post.deletion_approved removal.send removal.done objection.removed objection.confirmed"
 	if got != want {
 		t.Errorf("audit log:\n got %s\nwant %s", got, want)
 	}

@@ -9,6 +9,7 @@ import (
 	"image"
 	"image/draw"
 	"image/png"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -39,6 +40,23 @@ type Evidence struct {
 	Screenshots    []Screenshot
 	RawJSON        []byte // the platform's answer as received; attached to the PDF
 	CaptureFailure string // why there are no screenshots, when the browser failed
+	// Thread is the comment in its context: the comments shown around it
+	// in thread order, itself included (Target). ThreadBefore and
+	// ThreadAfter count the post's comments left out before and after.
+	Thread                    []ThreadLine
+	ThreadBefore, ThreadAfter int
+}
+
+// ThreadLine is one comment of the context shown in the evidence PDF.
+type ThreadLine struct {
+	CommentID string
+	Author    string
+	CreatedAt time.Time
+	Text      string
+	State     string // visible, hidden or deleted
+	Reply     bool
+	Target    bool // the documented comment
+	Disposed  bool // its text was disposed
 }
 
 // Screenshot is one full-page PNG shown in the evidence PDF.
@@ -56,6 +74,10 @@ const RawJSONName = "raw-api.json"
 // maxScreenshotPixels bounds a screenshot decoded for the PDF (about
 // 1280 × 40000), so that a hostile page cannot exhaust memory.
 const maxScreenshotPixels = 52_000_000
+
+// firstShotPage stands for the page number of the first screenshot on the
+// cover until the layout knows it.
+const firstShotPage = "{shot1}"
 
 const (
 	fontFamily    = "dejavu"
@@ -116,6 +138,8 @@ func LayoutWith(ev Evidence, w *WinAnsi) ([]byte, error) {
 	f.SetFooterFunc(d.footer)
 
 	d.cover(shots)
+	d.thread()
+	f.RegisterAlias(firstShotPage, strconv.Itoa(f.PageNo()+1))
 	for i, s := range shots {
 		d.screenshot(i, s)
 	}
@@ -350,7 +374,9 @@ func (d *doc) cover(shots []shot) {
 		}
 		d.row("Skärmbild", "SAKNAS – "+failure+". Beviset består av metadata, text och kontrollsummor.")
 	} else {
-		d.row("Skärmbilder", fmt.Sprintf("%d, från sidan %d", len(shots), 2))
+		// The context before them may take a page of its own: the number
+		// is filled in when the layout is done.
+		d.row("Skärmbilder", fmt.Sprintf("%d, från sidan %s", len(shots), firstShotPage))
 	}
 
 	f.Ln(4)
@@ -386,6 +412,57 @@ func (d *doc) cover(shots []shot) {
 	if dec.Reason != "" {
 		d.row("Motivering", dec.Reason)
 	}
+}
+
+// thread draws the comment in its context: the comments shown around it,
+// the documented one marked, and how many of the post's comments are not
+// shown. Neighbours' texts are cut: they are context, not the evidence.
+func (d *doc) thread() {
+	ev := d.ev
+	if len(ev.Thread) == 0 {
+		return
+	}
+	f := d.f
+	f.Ln(3)
+	d.heading("Kommentaren i sitt sammanhang")
+	omitted := func(n int, when string) {
+		if n > 0 {
+			d.font("", 9)
+			f.SetTextColor(90, 90, 90)
+			d.multi(0, 5, fmt.Sprintf("… %d %s kommentarer på inlägget visas inte", n, when), "", "L", false)
+			f.SetTextColor(0, 0, 0)
+		}
+	}
+	omitted(ev.ThreadBefore, "tidigare")
+	for _, t := range ev.Thread {
+		indent := 0.0
+		if t.Reply {
+			indent = 8
+		}
+		head := joinNonEmpty(" · ", t.Author, d.when(t.CreatedAt), t.CommentID)
+		if t.State != "" && t.State != "visible" {
+			head += " · " + t.State
+		}
+		if t.Target {
+			head += " · DOKUMENTERAD KOMMENTAR"
+		}
+		text := t.Text
+		switch {
+		case t.Disposed:
+			text = "(texten är gallrad)"
+		case !t.Target:
+			text = truncate(text, 600)
+		}
+		f.SetX(marginMM + indent)
+		d.font("B", 8.5)
+		d.multi(0, 4.5, head, "", "L", false)
+		f.SetX(marginMM + indent)
+		d.font("", 9.5)
+		d.multi(0, 5, text, "", "L", false)
+		f.Ln(1.5)
+	}
+	omitted(ev.ThreadAfter, "senare")
+	d.font("", 10)
 }
 
 func (d *doc) screenshot(i int, s shot) {

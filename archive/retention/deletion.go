@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/uppsikt/uppsikt/moderation"
+	"github.com/uppsikt/uppsikt/moderation/removal"
 )
 
 // DeletionStore is what the deletion of own posts reads and changes.
@@ -36,11 +37,18 @@ const MaxAttempts = 5
 // a deletion again is safe: a post the platform already deleted answers
 // "does not exist" (Graph error 100, subcode 33), which counts as done.
 // Right before every platform call the guard is checked again: for the
-// retention plan, CheckDeletable (own, past its age, in a snapshot).
+// retention plan, CheckDeletable (own, past its age, in a snapshot). The
+// call itself goes through the one remover (moderation/removal), which
+// takes its receipt from the store — the snapshot that covers the post, or
+// the approved objection with its evidence — and writes the removal's
+// audit entries.
 type Deleter struct {
-	Store     DeletionStore
-	Plan      Plan
-	Platforms map[moderation.Platform]moderation.PostRemover
+	Store DeletionStore
+	Plan  Plan
+	// Gate carries out the deletions; without it nothing is deleted.
+	Gate *removal.Gate
+	// Platforms read posts back, to confirm a removal by hand.
+	Platforms map[moderation.Platform]moderation.PostChecker
 	// Guards by deletion reason, for reasons other than retention. A
 	// deletion whose reason has no guard is never sent.
 	Guards map[string]Guard
@@ -155,9 +163,10 @@ func (d *Deleter) ExecutePending(ctx context.Context) ([]moderation.PostDeletion
 	return out, errors.Join(errs...)
 }
 
-// Execute carries out one pending deletion: the guard again, the attempt
-// counted in the store, the platform call, the outcome recorded and
-// audited. A deletion that is not pending is returned as it is.
+// Execute carries out one pending deletion: the guard again, the receipt,
+// the attempt counted in the store, the platform call through the Gate,
+// the outcome recorded. A deletion that is not pending is returned as it
+// is.
 func (d *Deleter) Execute(ctx context.Context, id int64) (moderation.PostDeletion, error) {
 	del, err := d.Store.PostDeletion(ctx, id)
 	if err != nil {
@@ -166,24 +175,26 @@ func (d *Deleter) Execute(ctx context.Context, id int64) (moderation.PostDeletio
 	if del.State != moderation.DeletionPending {
 		return del, nil
 	}
-	a, err := d.Store.Account(ctx, del.AccountKey)
-	if err != nil {
-		return del, fmt.Errorf("retention: %w", err)
-	}
 	if err := d.guard(ctx, del); err != nil {
 		if ctx.Err() != nil {
 			return del, fmt.Errorf("retention: %w", err) // stopped: still pending, checked again next time
 		}
 		return d.fail(ctx, del, fmt.Errorf("refused before the platform call: %w", err))
 	}
-	remover := d.Platforms[a.Platform]
-	if remover == nil {
-		return d.fail(ctx, del, fmt.Errorf("uppsikt cannot delete posts on %s", a.Platform))
+	if d.Gate == nil {
+		return d.fail(ctx, del, errors.New("no remover configured"))
+	}
+	receipt, err := d.Gate.PostReceipt(ctx, del)
+	if err != nil {
+		if ctx.Err() != nil {
+			return del, fmt.Errorf("retention: %w", err)
+		}
+		return d.fail(ctx, del, fmt.Errorf("refused before the platform call: %w", err))
 	}
 	if del, err = d.Store.StartPostDeletion(ctx, id, d.now()); err != nil {
 		return del, fmt.Errorf("retention: %w", err)
 	}
-	callErr := remover.DeletePost(ctx, a, del.PostID)
+	_, callErr := d.Gate.DeletePost(ctx, receipt)
 	now := d.now()
 	switch {
 	case callErr == nil:
@@ -191,13 +202,15 @@ func (d *Deleter) Execute(ctx context.Context, id int64) (moderation.PostDeletio
 			return del, fmt.Errorf("retention: %w", err)
 		}
 		d.log().Info("own post deleted", "account", del.AccountKey, "post", del.PostID, "deletion", del.ID, "reason", del.Reason)
-		return del, d.audit(ctx, "uppsikt", "own_post.deleted", del, map[string]any{"attempts": del.Attempts})
+		return del, nil
 	case errors.Is(callErr, moderation.ErrManualRemoval):
 		if del, err = d.Store.FinishPostDeletion(ctx, id, moderation.DeletionManual, "", callErr.Error(), now); err != nil {
 			return del, fmt.Errorf("retention: %w", err)
 		}
 		d.log().Warn("own post must be removed by hand", "account", del.AccountKey, "post", del.PostID, "deletion", del.ID)
-		return del, d.audit(ctx, "uppsikt", "own_post.manual_removal", del, map[string]any{"instruction": callErr.Error()})
+		return del, nil
+	case errors.Is(callErr, removal.ErrUnsupported):
+		return d.fail(ctx, del, callErr)
 	}
 	state := moderation.DeletionPending
 	if del.Attempts >= MaxAttempts {
@@ -273,11 +286,11 @@ func (d *Deleter) ConfirmManual(ctx context.Context, accountKey string) ([]moder
 			errs = append(errs, fmt.Errorf("retention: %w", err))
 			continue
 		}
-		remover := d.Platforms[a.Platform]
-		if remover == nil {
+		checker := d.Platforms[a.Platform]
+		if checker == nil {
 			continue
 		}
-		gone, err := remover.PostGone(ctx, a, del.PostID)
+		gone, err := checker.PostGone(ctx, a, del.PostID)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("retention: post %s/%s: %w", del.AccountKey, del.PostID, err))
 			continue

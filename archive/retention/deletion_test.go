@@ -10,10 +10,11 @@ import (
 
 	"github.com/uppsikt/uppsikt/archive/sqlite"
 	"github.com/uppsikt/uppsikt/moderation"
+	"github.com/uppsikt/uppsikt/moderation/removal"
 )
 
-// platform is a PostRemover holding a set of live posts, counting the
-// deletions that reached it. The platforms themselves (Graph API over HTTP
+// platform holds a set of live posts and counts the deletions that reached
+// it; its DeletePost is handed to the remover as a platform's call. The platforms themselves (Graph API over HTTP
 // against the emulator) are tested in bot/facebook and end to end in
 // cmd/uppsikt; this one lets the tests here stop between the steps.
 type platform struct {
@@ -35,11 +36,12 @@ func (p *platform) DeletePost(_ context.Context, _ moderation.Account, id string
 	if p.fail != nil {
 		return p.fail
 	}
-	if p.live[id] {
-		p.deleted++
-		delete(p.live, id)
+	if !p.live[id] {
+		return fmt.Errorf("post %s: %w", id, removal.ErrGone) // as Graph 100/33 answers
 	}
-	return nil // a post already gone counts as deleted, as Graph 100/33 does
+	p.deleted++
+	delete(p.live, id)
+	return nil
 }
 
 func (p *platform) PostGone(_ context.Context, _ moderation.Account, id string) (bool, error) {
@@ -67,9 +69,28 @@ func deletionRig(t *testing.T) (*sqlite.Store, *platform, *Deleter) {
 		}
 		p.live[id] = true
 	}
-	d := &Deleter{Store: st, Platforms: map[moderation.Platform]moderation.PostRemover{moderation.Facebook: p},
-		Now: func() time.Time { return now }}
+	clock := func() time.Time { return now }
+	gate := removal.New(removal.Options{Store: st, Posts: st, Now: clock,
+		Calls: map[moderation.Platform]removal.Calls{moderation.Facebook: removal.NewCalls(nil, nil, p.DeletePost)}})
+	d := &Deleter{Store: st, Gate: gate, Platforms: map[moderation.Platform]moderation.PostChecker{moderation.Facebook: p}, Now: clock}
 	return st, p, d
+}
+
+// approvedObjection stores an approved objection to the post with its
+// evidence, as archive/objection leaves one before the deletion.
+func approvedObjection(t *testing.T, st *sqlite.Store, postID string) int64 {
+	t.Helper()
+	ctx := context.Background()
+	o, err := st.AddObjection(ctx, moderation.Objection{AccountKey: "fb", PostID: postID, Person: "Mette", Reason: "mit barn", ReceivedAt: now}, "indsigelse", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.State, o.DecidedBy, o.DecidedAt = moderation.ObjectionApproved, "chef", now
+	o.EvidencePath, o.EvidenceSHA256, o.EvidenceSize, o.EvidenceKind, o.EvidenceAt = "ab/abcd.pdf", "abcd", 4, "pdf", now
+	if _, err := st.UpdateObjection(ctx, o, moderation.ObjectionReceived); err != nil {
+		t.Fatal(err)
+	}
+	return o.ID
 }
 
 func snapshotYear(t *testing.T, st *sqlite.Store, y int) {
@@ -127,7 +148,7 @@ func TestApproveNeedsSnapshot(t *testing.T) {
 	if err != nil || got.State != moderation.DeletionDone || got.Attempts != 1 || p.deleted != 1 || p.live["post-3y"] {
 		t.Errorf("Execute: got %+v, %v, %d deleted; want done after 1 attempt", got, err, p.deleted)
 	}
-	if n := audits(t, st, "own_post.deleted"); n != 1 {
+	if n := audits(t, st, removal.AuditDone); n != 1 {
 		t.Errorf("deletion audit entries: got %d, want 1", n)
 	}
 }
@@ -195,6 +216,7 @@ func TestExecuteGuardsAndOutcomes(t *testing.T) {
 		guard     Guard
 		fail      error
 		manual    bool
+		unproven  bool // no approved objection with evidence behind the deletion
 		wantState moderation.PostDeletionState
 		wantCalls int
 		wantErr   bool
@@ -207,6 +229,9 @@ func TestExecuteGuardsAndOutcomes(t *testing.T) {
 		{name: "objection whose guard allows", reason: moderation.DeletionObjection,
 			guard:     func(context.Context, moderation.PostDeletion) error { return nil },
 			wantState: moderation.DeletionDone, wantCalls: 1},
+		{name: "objection the guard allows without a receipt is never sent", reason: moderation.DeletionObjection,
+			guard: func(context.Context, moderation.PostDeletion) error { return nil }, unproven: true,
+			wantState: moderation.DeletionFailed, wantErr: true},
 		{name: "platform error leaves it pending", reason: moderation.DeletionObjection,
 			guard: func(context.Context, moderation.PostDeletion) error { return nil }, fail: errors.New("timeout"),
 			wantState: moderation.DeletionPending, wantCalls: 1, wantErr: true},
@@ -216,13 +241,17 @@ func TestExecuteGuardsAndOutcomes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, p, d := deletionRig(t)
+			st, p, d := deletionRig(t)
 			ctx := context.Background()
 			p.fail, p.manual = tt.fail, tt.manual
 			if tt.guard != nil {
 				d.Guards = map[string]Guard{tt.reason: tt.guard}
 			}
-			del, err := d.Request(ctx, moderation.PostDeletion{AccountKey: "fb", PostID: "post-1y", Reason: tt.reason, ObjectionID: 1, ApprovedBy: "chef"})
+			objection := approvedObjection(t, st, "post-1y")
+			if tt.unproven {
+				objection = 0
+			}
+			del, err := d.Request(ctx, moderation.PostDeletion{AccountKey: "fb", PostID: "post-1y", Reason: tt.reason, ObjectionID: objection, ApprovedBy: "chef"})
 			if err != nil {
 				t.Fatal(err)
 			}

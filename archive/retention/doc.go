@@ -10,5 +10,6 @@
 // plan (posts after 24 months, photo albums after 36, the Danish practice),
 // and guards their deletion: a post may only be deleted once a snapshot
 // taken after it covers it, so that the record of the medium survives the
-// deletion.
+// deletion. The deletion itself goes through the one remover
+// (moderation/removal), with that snapshot as its receipt.
 package retention

@@ -36,7 +36,7 @@ func comment(t *testing.T, st *sqlite.Store, account, id string, seen time.Time)
 	if err != nil {
 		t.Fatal(err)
 	}
-	items, _ := st.PendingWork(context.Background(), 0)
+	items, _ := st.PendingWork(context.Background(), time.Time{}, 0)
 	for _, it := range items {
 		st.CompleteWork(context.Background(), it.ID)
 	}

@@ -84,7 +84,7 @@ func seed(t *testing.T, st *sqlite.Store) fixture {
 	comment("1_mar", "c3", "c2", "Håller med, äntligen!", time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC))
 	comment("1_mar", "c4", "", fx.disposedText, time.Date(2025, 1, 5, 9, 0, 0, 0, time.UTC)) // seen before the cutoff
 	comment("1_mar", "c5", "", fx.goneText, time.Date(2025, 3, 4, 9, 0, 0, 0, time.UTC))
-	items, _ := st.PendingWork(ctx, 0)
+	items, _ := st.PendingWork(ctx, time.Time{}, 0)
 	for _, it := range items {
 		st.CompleteWork(ctx, it.ID)
 	}

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
+	"time"
 
 	"github.com/uppsikt/uppsikt/moderation"
 )
@@ -53,15 +55,34 @@ func (s *Store) EnqueueAction(ctx context.Context, a moderation.Action) (moderat
 	return out, created, nil
 }
 
-// PendingActions returns actions still to be sent, oldest first. A limit of
-// 0 or less means no limit.
-func (s *Store) PendingActions(ctx context.Context, limit int) ([]moderation.Action, error) {
-	if limit <= 0 {
-		limit = -1
+// PendingActions returns the pending actions due at now (no retry time
+// after now) on comments of active accounts, oldest first: an action on a
+// disconnected or closed account waits. The zero now ignores the retry
+// time. A limit of 0 or less means no limit.
+func (s *Store) PendingActions(ctx context.Context, now time.Time, limit int) ([]moderation.Action, error) {
+	due := int64(math.MaxInt64)
+	if !now.IsZero() {
+		due = unixNano(now)
 	}
-	as, err := s.queryActions(ctx, `SELECT `+actionColumns+` FROM actions WHERE state = 'pending' ORDER BY id LIMIT ?`, limit)
+	as, err := s.queryActions(ctx, `SELECT `+prefixed("a.", actionColumns)+`
+		FROM actions a
+		JOIN comments c ON c.id = a.comment_id
+		JOIN accounts acc ON acc.key = c.account_key
+		WHERE a.state = 'pending' AND a.next_attempt_at <= ? AND acc.status = ?
+		ORDER BY a.id LIMIT ?`, due, moderation.AccountActive, limitOrAll(limit))
 	if err != nil {
 		return nil, fmt.Errorf("pending actions: %w", err)
+	}
+	return as, nil
+}
+
+// FailedActions returns the actions that failed for good, oldest first. A
+// limit of 0 or less means no limit.
+func (s *Store) FailedActions(ctx context.Context, limit int) ([]moderation.Action, error) {
+	as, err := s.queryActions(ctx, `SELECT `+actionColumns+` FROM actions WHERE state = ? ORDER BY id LIMIT ?`,
+		moderation.ActionFailed, limitOrAll(limit))
+	if err != nil {
+		return nil, fmt.Errorf("failed actions: %w", err)
 	}
 	return as, nil
 }
@@ -93,15 +114,38 @@ func (s *Store) ActionByRef(ctx context.Context, platformRef string) (moderation
 
 // FinishAction records an attempt at an action: its new state (pending to
 // retry, done or failed), the platform's reference and the last error, and
-// counts the attempt. DoneAt is set when the state leaves pending. A done
-// action is final: finishing it again changes nothing.
+// counts the attempt. A pending action is due again at once. DoneAt is set
+// when the state leaves pending. A done action is final: finishing it again
+// changes nothing.
 func (s *Store) FinishAction(ctx context.Context, id int64, state, platformRef, lastError string) error {
 	switch state {
 	case moderation.ActionPending, moderation.ActionDone, moderation.ActionFailed:
 	default:
 		return fmt.Errorf("finish action %d: unknown state %q", id, state)
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	if err := s.finishAction(ctx, id, state, moderation.ActionAsAsked, platformRef, lastError); err != nil {
+		return fmt.Errorf("finish action %d: %w", id, err)
+	}
+	return nil
+}
+
+// FinishActionOutcome records that an action is done but ended as outcome
+// (moderation.ActionGone: the object was already deleted on the platform),
+// counting the attempt. A done action is final.
+func (s *Store) FinishActionOutcome(ctx context.Context, id int64, outcome, platformRef, lastError string) error {
+	switch outcome {
+	case moderation.ActionAsAsked, moderation.ActionGone:
+	default:
+		return fmt.Errorf("finish action %d: unknown outcome %q", id, outcome)
+	}
+	if err := s.finishAction(ctx, id, moderation.ActionDone, outcome, platformRef, lastError); err != nil {
+		return fmt.Errorf("finish action %d: %w", id, err)
+	}
+	return nil
+}
+
+func (s *Store) finishAction(ctx context.Context, id int64, state, outcome, platformRef, lastError string) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
 		var current string
 		if err := tx.QueryRowContext(ctx, `SELECT state FROM actions WHERE id = ?`, id).Scan(&current); err != nil {
 			return notFound(err, "action %d", id)
@@ -114,12 +158,60 @@ func (s *Store) FinishAction(ctx context.Context, id int64, state, platformRef, 
 			doneAt = unixNano(s.nowUTC())
 		}
 		_, err := tx.ExecContext(ctx, `
-			UPDATE actions SET state = ?, platform_ref = ?, last_error = ?, attempts = attempts + 1, done_at = ?
-			WHERE id = ?`, state, platformRef, lastError, doneAt, id)
+			UPDATE actions SET state = ?, outcome = ?, platform_ref = ?, last_error = ?, attempts = attempts + 1,
+				done_at = ?, next_attempt_at = 0
+			WHERE id = ?`, state, outcome, platformRef, lastError, doneAt, id)
+		return err
+	})
+}
+
+// DeferAction keeps a pending action back until retryAt, with its last
+// error, and counts an attempt only when countAttempt is set. An action no
+// longer pending is left as it is.
+func (s *Store) DeferAction(ctx context.Context, id int64, retryAt time.Time, lastError string, countAttempt bool) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var current string
+		if err := tx.QueryRowContext(ctx, `SELECT state FROM actions WHERE id = ?`, id).Scan(&current); err != nil {
+			return notFound(err, "action %d", id)
+		}
+		if current != moderation.ActionPending {
+			return nil
+		}
+		counted := 0
+		if countAttempt {
+			counted = 1
+		}
+		_, err := tx.ExecContext(ctx, `
+			UPDATE actions SET next_attempt_at = ?, last_error = ?, attempts = attempts + ? WHERE id = ?`,
+			unixNano(retryAt), lastError, counted, id)
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("finish action %d: %w", id, err)
+		return fmt.Errorf("defer action %d: %w", id, err)
+	}
+	return nil
+}
+
+// RetryAction makes a failed action, or a pending one waiting for its retry
+// time, pending and due at once with its attempts reset; the last error is
+// kept until the next attempt. A done action cannot be retried: it gives an
+// error wrapping moderation.ErrNotRetryable.
+func (s *Store) RetryAction(ctx context.Context, id int64) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var current string
+		if err := tx.QueryRowContext(ctx, `SELECT state FROM actions WHERE id = ?`, id).Scan(&current); err != nil {
+			return notFound(err, "action %d", id)
+		}
+		if current == moderation.ActionDone {
+			return fmt.Errorf("action %d is done: %w", id, moderation.ErrNotRetryable)
+		}
+		_, err := tx.ExecContext(ctx, `
+			UPDATE actions SET state = ?, attempts = 0, next_attempt_at = 0, done_at = 0 WHERE id = ?`,
+			moderation.ActionPending, id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("retry action: %w", err)
 	}
 	return nil
 }
@@ -144,7 +236,7 @@ func (s *Store) queryActions(ctx context.Context, q string, args ...any) ([]mode
 	return as, err
 }
 
-const actionColumns = `id, comment_id, case_id, kind, payload, state, attempts, last_error, created_at, done_at, platform_ref`
+const actionColumns = `id, comment_id, case_id, kind, payload, state, attempts, last_error, created_at, done_at, platform_ref, next_attempt_at, outcome`
 
 func actionByID(ctx context.Context, tx *sql.Tx, id int64) (moderation.Action, error) {
 	a, err := scanAction(tx.QueryRowContext(ctx, `SELECT `+actionColumns+` FROM actions WHERE id = ?`, id))
@@ -159,11 +251,13 @@ func scanAction(r scanner) (moderation.Action, error) {
 		a             moderation.Action
 		caseID        sql.NullInt64
 		created, done int64
+		next          int64
 	)
 	if err := r.Scan(&a.ID, &a.CommentID, &caseID, &a.Kind, &a.Payload, &a.State, &a.Attempts, &a.LastError,
-		&created, &done, &a.PlatformRef); err != nil {
+		&created, &done, &a.PlatformRef, &next, &a.Outcome); err != nil {
 		return a, err
 	}
+	a.NextAttemptAt = fromUnixNano(next)
 	a.CaseID = caseID.Int64
 	a.CreatedAt = fromUnixNano(created)
 	a.DoneAt = fromUnixNano(done)

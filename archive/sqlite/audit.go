@@ -15,27 +15,35 @@ import (
 func (s *Store) AppendAudit(ctx context.Context, e moderation.AuditEntry) (moderation.AuditEntry, error) {
 	e.At = s.orNow(e.At)
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		var (
-			last int64
-			prev string
-		)
-		err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan(&last, &prev)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		e.Seq = last + 1
-		e.PrevHash = prev
-		e.Hash = e.ComputeHash()
-		_, err = tx.ExecContext(ctx, `
-			INSERT INTO audit_log (seq, at, actor, action, subject, detail, prev_hash, hash)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			e.Seq, unixNano(e.At), e.Actor, e.Action, e.Subject, rawOrNil(e.Detail), e.PrevHash, e.Hash)
+		var err error
+		e, err = appendAudit(ctx, tx, e)
 		return err
 	})
 	if err != nil {
 		return moderation.AuditEntry{}, fmt.Errorf("append audit %s: %w", e.Action, err)
 	}
 	return e, nil
+}
+
+// appendAudit appends e, its At set, to the audit log inside tx, for store
+// methods whose change and audit entry must commit together.
+func appendAudit(ctx context.Context, tx *sql.Tx, e moderation.AuditEntry) (moderation.AuditEntry, error) {
+	var (
+		last int64
+		prev string
+	)
+	err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan(&last, &prev)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return e, err
+	}
+	e.Seq = last + 1
+	e.PrevHash = prev
+	e.Hash = e.ComputeHash()
+	_, err = tx.ExecContext(ctx, `
+		INSERT INTO audit_log (seq, at, actor, action, subject, detail, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.Seq, unixNano(e.At), e.Actor, e.Action, e.Subject, rawOrNil(e.Detail), e.PrevHash, e.Hash)
+	return e, err
 }
 
 // AuditLog returns entries after afterSeq in order. A limit of 0 or less

@@ -320,11 +320,11 @@ func TestFailWorkRecordsReason(t *testing.T) {
 	ctx := context.Background()
 	s, path := openTemp(t)
 	seed(t, s, 1)
-	items, err := s.PendingWork(ctx, 0)
+	items, err := s.PendingWork(ctx, time.Time{}, 0)
 	if err != nil || len(items) != 1 {
 		t.Fatalf("PendingWork: got %d, %v", len(items), err)
 	}
-	if err := s.FailWork(ctx, items[0].ID, "capture timed out"); err != nil {
+	if err := s.FailWork(ctx, items[0].ID, "capture timed out", time.Time{}); err != nil {
 		t.Fatalf("FailWork: %v", err)
 	}
 	var reason string

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
+	"time"
 
 	"github.com/uppsikt/uppsikt/moderation"
 )
@@ -31,30 +33,33 @@ func (s *Store) SaveWebhookEvent(ctx context.Context, e moderation.WebhookEvent)
 	return id, nil
 }
 
-// PendingWebhookEvents returns deliveries not yet processed, oldest first. A
-// limit of 0 or less means no limit.
-func (s *Store) PendingWebhookEvents(ctx context.Context, limit int) ([]moderation.WebhookEvent, error) {
-	if limit <= 0 {
-		limit = -1
+// PendingWebhookEvents returns the deliveries not yet processed and due at
+// now (no retry time after now), oldest first; the zero now returns every
+// unprocessed delivery. A limit of 0 or less means no limit.
+func (s *Store) PendingWebhookEvents(ctx context.Context, now time.Time, limit int) ([]moderation.WebhookEvent, error) {
+	due := int64(math.MaxInt64)
+	if !now.IsZero() {
+		due = unixNano(now)
 	}
 	var es []moderation.WebhookEvent
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `
-			SELECT id, object, body, received_at, done, error
-			FROM webhook_events WHERE done = 0 ORDER BY id LIMIT ?`, limit)
+			SELECT id, object, body, received_at, done, error, attempts, next_attempt_at
+			FROM webhook_events WHERE done = 0 AND next_attempt_at <= ? ORDER BY id LIMIT ?`, due, limitOrAll(limit))
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var (
-				e        moderation.WebhookEvent
-				received int64
+				e              moderation.WebhookEvent
+				received, next int64
 			)
-			if err := rows.Scan(&e.ID, &e.Object, &e.Body, &received, &e.Done, &e.Error); err != nil {
+			if err := rows.Scan(&e.ID, &e.Object, &e.Body, &received, &e.Done, &e.Error, &e.Attempts, &next); err != nil {
 				return err
 			}
 			e.ReceivedAt = fromUnixNano(received)
+			e.NextAttemptAt = fromUnixNano(next)
 			es = append(es, e)
 		}
 		return rows.Err()
@@ -63,6 +68,33 @@ func (s *Store) PendingWebhookEvents(ctx context.Context, limit int) ([]moderati
 		return nil, fmt.Errorf("pending webhook events: %w", err)
 	}
 	return es, nil
+}
+
+// RetryWebhookEvent keeps an unprocessed delivery back until retryAt, with
+// the error, counting an attempt only when countAttempt is set. A processed
+// delivery is left as it is.
+func (s *Store) RetryWebhookEvent(ctx context.Context, id int64, retryAt time.Time, lastError string, countAttempt bool) error {
+	counted := 0
+	if countAttempt {
+		counted = 1
+	}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var done bool
+		if err := tx.QueryRowContext(ctx, `SELECT done FROM webhook_events WHERE id = ?`, id).Scan(&done); err != nil {
+			return notFound(err, "webhook event %d", id)
+		}
+		if done {
+			return nil
+		}
+		_, err := tx.ExecContext(ctx, `
+			UPDATE webhook_events SET next_attempt_at = ?, error = ?, attempts = attempts + ? WHERE id = ?`,
+			unixNano(retryAt), lastError, counted, id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("retry webhook event: %w", err)
+	}
+	return nil
 }
 
 // FinishWebhookEvent marks a delivery processed, with the processing error if

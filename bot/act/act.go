@@ -6,9 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	fb "github.com/huandu/facebook/v2"
@@ -17,14 +17,14 @@ import (
 	"github.com/uppsikt/uppsikt/bot/instagram"
 	"github.com/uppsikt/uppsikt/bot/pipeline"
 	"github.com/uppsikt/uppsikt/moderation"
+	"github.com/uppsikt/uppsikt/moderation/removal"
 	"github.com/uppsikt/uppsikt/moderation/wake"
 )
 
-// Platform acts on the comments of one platform; the Facebook and Instagram
-// connectors implement it.
+// Platform answers the comments of one platform; the Facebook and Instagram
+// connectors implement it. Hiding and deleting are not here: they go
+// through the one remover (moderation/removal's Gate).
 type Platform interface {
-	Hide(ctx context.Context, a moderation.Account, commentID string, hidden bool) error
-	Delete(ctx context.Context, a moderation.Account, commentID string) error
 	Reply(ctx context.Context, a moderation.Account, commentID, message string) (string, error)
 	PrivateReply(ctx context.Context, a moderation.Account, commentID, message string) (string, error)
 	// FindReplies lists the ids of replies the account made in the
@@ -36,10 +36,8 @@ type Platform interface {
 
 // Evidence documents comments; cmd wires archive/evidencepdf behind it.
 type Evidence interface {
-	// Committed reports whether the evidence PDF of the comment, made at or
-	// after since (zero: any), is committed in the store.
-	Committed(ctx context.Context, commentID int64, since time.Time) (bool, error)
-	// Document makes and commits the comment's evidence now.
+	// Document makes and commits the comment's evidence now, of its latest
+	// stored version.
 	Document(ctx context.Context, commentID, caseID int64, registerNumber string) error
 }
 
@@ -56,16 +54,16 @@ const (
 // the reply may have been made.
 const ReplyUnderWay = "reply sent, answer not yet received"
 
-// ErrNoEvidence is recorded on a hide or delete held back because the
-// comment's evidence PDF is not committed.
-var ErrNoEvidence = errors.New("evidence PDF not committed")
-
 // Options configure an Executor.
 type Options struct {
-	Store     moderation.Store
+	Store moderation.Store
+	// Platforms send replies.
 	Platforms map[moderation.Platform]Platform
-	// Evidence checks and makes evidence. Required: without it no hide or
+	// Gate hides, unhides and deletes. Required: without it no hide or
 	// delete is ever sent.
+	Gate *removal.Gate
+	// Evidence makes the evidence a removal needs when the Gate finds none
+	// of the comment's latest version. Required for hides and deletes.
 	Evidence Evidence
 	// Replies are the reply texts per language; DefaultTemplates fill gaps.
 	Replies Templates
@@ -75,11 +73,18 @@ type Options struct {
 	// Language gives an account's language, for replies when the verdict
 	// has none.
 	Language func(accountKey string) string
-	// RegisterNumber formats register numbers in the configured series.
-	RegisterNumber func(year, seq int) string
-	Batch          int           // actions per round (default 50)
-	Idle           time.Duration // wait between rounds (default 2 s)
-	MaxAttempts    int           // attempts before an action fails (default 8)
+	Batch    int           // actions per round (default 50)
+	Idle     time.Duration // wait between rounds (default 2 s)
+	// An action whose attempts keep failing fails for good once it has
+	// failed MaxAttempts times (default 8) and GiveUpAfter (default 72 h)
+	// has passed since it was queued. Waiting out a rate limit whose end
+	// is known, or a rejected token, costs no attempt.
+	MaxAttempts int
+	GiveUpAfter time.Duration
+	// Backoff is the wait after the first failed attempt (default 5 s); it
+	// doubles with every attempt, up to MaxBackoff (default 15 min).
+	Backoff    time.Duration
+	MaxBackoff time.Duration
 	// FollowEvery is how often Drain looks for decided cases whose actions
 	// are not queued yet (default 30 s); the decision service queues them
 	// itself, this is the safety net.
@@ -105,6 +110,15 @@ func New(opts Options) *Executor {
 	}
 	if opts.MaxAttempts <= 0 {
 		opts.MaxAttempts = 8
+	}
+	if opts.GiveUpAfter <= 0 {
+		opts.GiveUpAfter = 72 * time.Hour
+	}
+	if opts.Backoff <= 0 {
+		opts.Backoff = 5 * time.Second
+	}
+	if opts.MaxBackoff <= 0 {
+		opts.MaxBackoff = 15 * time.Minute
 	}
 	if opts.FollowEvery <= 0 {
 		opts.FollowEvery = 30 * time.Second
@@ -150,7 +164,7 @@ func (e *Executor) Drain(ctx context.Context, stop <-chan struct{}) (int, error)
 		}
 		e.lastFollow = now
 	}
-	actions, err := e.opts.Store.PendingActions(ctx, e.opts.Batch)
+	actions, err := e.opts.Store.PendingActions(ctx, e.opts.Now(), e.opts.Batch)
 	if err != nil {
 		return 0, fmt.Errorf("pending actions: %w", err)
 	}
@@ -241,23 +255,32 @@ func (e *Executor) execute(ctx, evCtx context.Context, a moderation.Action) (boo
 	if err != nil {
 		return false, e.finish(ctx, a, fmt.Errorf("account: %w", err), true)
 	}
-	pf := e.opts.Platforms[acct.Platform]
-	if pf == nil {
-		return false, e.finish(ctx, a, fmt.Errorf("uppsikt cannot act on %s comments", acct.Platform), true)
+	switch a.Kind {
+	case moderation.ActHide, moderation.ActDelete:
+		return e.remove(ctx, evCtx, a, c, acct)
+	case moderation.ActUnhide:
+		return e.unhide(ctx, a, c)
+	case moderation.ActReply, moderation.ActPrivateReply:
+		return e.reply(ctx, a, c, acct)
 	}
-	removes := a.Kind == moderation.ActHide || a.Kind == moderation.ActDelete
-	if removes {
-		ok, err := e.ensureEvidence(ctx, evCtx, a)
-		if err != nil && evCtx.Err() != nil && ctx.Err() == nil {
-			return false, err // stopped: no attempt counted
-		}
-		if err != nil || !ok {
-			if err == nil {
-				err = ErrNoEvidence
-			}
-			e.audit(ctx, AuditWait, a, map[string]any{"error": err.Error()})
-			return false, e.finish(ctx, a, err, false)
-		}
+	return false, e.finish(ctx, a, fmt.Errorf("unknown action kind %q", a.Kind), true)
+}
+
+// remove hides or deletes a comment through the Gate: the receipt for its
+// latest version first (documenting that version when there is none),
+// then, for a delete, the replies, then the call.
+func (e *Executor) remove(ctx, evCtx context.Context, a moderation.Action, c moderation.Comment, acct moderation.Account) (bool, error) {
+	st := e.opts.Store
+	if e.opts.Gate == nil {
+		return false, e.finish(ctx, a, errors.New("no remover configured"), true)
+	}
+	receipt, err := e.receipt(ctx, evCtx, a)
+	if err != nil && evCtx.Err() != nil && ctx.Err() == nil {
+		return false, err // stopped: no attempt counted
+	}
+	if err != nil {
+		e.audit(ctx, AuditWait, a, map[string]any{"error": err.Error()})
+		return false, e.finish(ctx, a, err, false)
 	}
 	if a.Kind == moderation.ActDelete {
 		// Replies go first: a deleted comment can no longer be answered.
@@ -284,24 +307,94 @@ func (e *Executor) execute(ctx, evCtx context.Context, a moderation.Action) (boo
 			}
 		}
 	}
+	ref := removal.Ref{CaseID: a.CaseID, ActionID: a.ID}
+	var out removal.Outcome
+	if a.Kind == moderation.ActHide {
+		out, err = e.opts.Gate.Hide(ctx, receipt, ref)
+	} else {
+		out, err = e.opts.Gate.Delete(ctx, receipt, ref)
+	}
+	if err != nil {
+		return false, e.finish(ctx, a, err, permanent(err))
+	}
+	outcome := moderation.ActionAsAsked
+	if out.Gone {
+		outcome = moderation.ActionGone
+	}
+	if err := st.FinishActionOutcome(ctx, a.ID, outcome, "", ""); err != nil {
+		return true, err
+	}
+	e.opts.Logger.Info("action done", "action_id", a.ID, "kind", a.Kind, "comment_id", a.CommentID, "account", c.AccountKey,
+		"outcome", outcome, "register_number", out.Register.Number)
+	return true, nil
+}
+
+// receipt returns the Gate's receipt for removing the action's comment.
+// When the comment's latest version has no committed evidence PDF — none
+// at all, or only of an earlier version because the comment was edited —
+// it documents that version first, under evCtx.
+func (e *Executor) receipt(ctx, evCtx context.Context, a moderation.Action) (removal.Receipt, error) {
+	r, err := e.opts.Gate.CommentReceipt(ctx, a.CommentID)
+	if err == nil || (!errors.Is(err, removal.ErrNoEvidence) && !errors.Is(err, removal.ErrStaleEvidence)) {
+		return r, err
+	}
+	if e.opts.Evidence == nil {
+		return r, fmt.Errorf("no evidence maker configured: %w", err)
+	}
+	number := ""
+	if reg, err := e.opts.Gate.Register(ctx, a.CommentID, removal.Ref{CaseID: a.CaseID, ActionID: a.ID}, a.Kind); err == nil {
+		number = reg.Number
+	}
+	if err := e.opts.Evidence.Document(evCtx, a.CommentID, a.CaseID, number); err != nil {
+		return removal.Receipt{}, fmt.Errorf("document comment %d: %w", a.CommentID, err)
+	}
+	return e.opts.Gate.CommentReceipt(ctx, a.CommentID)
+}
+
+// unhide shows a comment uppsikt hid again.
+func (e *Executor) unhide(ctx context.Context, a moderation.Action, c moderation.Comment) (bool, error) {
+	if e.opts.Gate == nil {
+		return false, e.finish(ctx, a, errors.New("no remover configured"), true)
+	}
+	e.audit(ctx, AuditSend, a, map[string]any{"platform_id": c.PlatformID, "attempt": a.Attempts + 1})
+	err := e.opts.Gate.Unhide(ctx, c.ID)
+	outcome := moderation.ActionAsAsked
+	switch {
+	case errors.Is(err, removal.ErrGone):
+		outcome = moderation.ActionGone // nothing left to show
+	case err != nil:
+		return false, e.finish(ctx, a, err, permanent(err))
+	}
+	if err := e.opts.Store.FinishActionOutcome(ctx, a.ID, outcome, "", ""); err != nil {
+		return true, err
+	}
+	e.audit(ctx, AuditDone, a, map[string]any{"platform_id": c.PlatformID, "outcome": outcome})
+	e.opts.Logger.Info("action done", "action_id", a.ID, "kind", a.Kind, "comment_id", a.CommentID, "account", c.AccountKey)
+	return true, nil
+}
+
+// reply sends a reply in the thread or a private reply. A comment its
+// author deleted cannot be answered: the action is done as gone.
+func (e *Executor) reply(ctx context.Context, a moderation.Action, c moderation.Comment, acct moderation.Account) (bool, error) {
+	st := e.opts.Store
+	pf := e.opts.Platforms[acct.Platform]
+	if pf == nil {
+		return false, e.finish(ctx, a, fmt.Errorf("uppsikt cannot reply on %s", acct.Platform), true)
+	}
 	payload := a.Payload
-	if (a.Kind == moderation.ActReply || a.Kind == moderation.ActPrivateReply) && payload == "" {
+	if payload == "" {
+		var err error
 		if payload, err = e.replyText(ctx, c); err != nil {
 			return false, err
 		}
 	}
 	e.audit(ctx, AuditSend, a, map[string]any{"platform_id": c.PlatformID, "attempt": a.Attempts + 1})
-
-	var ref string
+	var (
+		ref string
+		err error
+	)
 	detail := map[string]any{}
 	switch a.Kind {
-	case moderation.ActHide, moderation.ActUnhide:
-		err = pf.Hide(ctx, acct, c.PlatformID, a.Kind == moderation.ActHide)
-		if err != nil && facebook.IsGone(err) {
-			err = nil // gone already: nothing left to hide
-		}
-	case moderation.ActDelete:
-		err = pf.Delete(ctx, acct, c.PlatformID)
 	case moderation.ActReply:
 		// A reply is not safe to repeat: the answer to an earlier attempt
 		// may have been lost after the platform made the reply (a timeout,
@@ -330,69 +423,24 @@ func (e *Executor) execute(ctx, evCtx context.Context, a moderation.Action) (boo
 			err = nil
 			detail["found_existing"] = true
 		}
-	default:
-		return false, e.finish(ctx, a, fmt.Errorf("unknown action kind %q", a.Kind), true)
 	}
-	if err != nil {
+	outcome := moderation.ActionAsAsked
+	switch {
+	case err != nil && facebook.IsGone(err):
+		outcome = moderation.ActionGone
+	case err != nil:
 		return false, e.finish(ctx, a, err, permanent(err))
 	}
-	if err := st.FinishAction(ctx, a.ID, moderation.ActionDone, ref, ""); err != nil {
+	if err := st.FinishActionOutcome(ctx, a.ID, outcome, ref, ""); err != nil {
 		return false, err
-	}
-	now := e.opts.Now()
-	state := map[string]moderation.CommentState{moderation.ActHide: moderation.StateHidden, moderation.ActUnhide: moderation.StateVisible,
-		moderation.ActDelete: moderation.StateDeleted}[a.Kind]
-	if state != "" {
-		if _, err := st.RecordStateChange(ctx, moderation.StateChange{AccountKey: c.AccountKey, PlatformID: c.PlatformID, State: state, At: now, Source: moderation.SourceAction}); err != nil {
-			return true, err
-		}
 	}
 	detail["platform_id"] = c.PlatformID
 	detail["platform_ref"] = ref
-	if a.Kind == moderation.ActReply || a.Kind == moderation.ActPrivateReply {
-		detail["text_sha256"] = moderation.VersionHash(payload)
-	}
-	if a.Kind == moderation.ActDelete {
-		reg, err := e.register(ctx, a, c, now)
-		if err != nil {
-			return true, err
-		}
-		detail["register_number"] = reg.Number
-	}
+	detail["text_sha256"] = moderation.VersionHash(payload)
+	detail["outcome"] = outcome
 	e.audit(ctx, AuditDone, a, detail)
 	e.opts.Logger.Info("action done", "action_id", a.ID, "kind", a.Kind, "comment_id", a.CommentID, "account", c.AccountKey)
 	return true, nil
-}
-
-// ensureEvidence reports whether the comment's evidence PDF is committed,
-// making it first when it is not.
-func (e *Executor) ensureEvidence(ctx, evCtx context.Context, a moderation.Action) (bool, error) {
-	if e.opts.Evidence == nil {
-		return false, errors.New("no evidence maker configured")
-	}
-	ok, err := e.opts.Evidence.Committed(ctx, a.CommentID, time.Time{})
-	if err != nil || ok {
-		return ok, err
-	}
-	number := ""
-	if reg, err := e.register(ctx, a, moderation.Comment{ID: a.CommentID}, e.opts.Now()); err == nil {
-		number = reg.Number
-	}
-	if err := e.opts.Evidence.Document(evCtx, a.CommentID, a.CaseID, number); err != nil {
-		return false, err
-	}
-	return e.opts.Evidence.Committed(ctx, a.CommentID, time.Time{})
-}
-
-// register creates (or finds) the comment's register entry for the action's case.
-func (e *Executor) register(ctx context.Context, a moderation.Action, c moderation.Comment, now time.Time) (moderation.RegisterEntry, error) {
-	reason := "borttagen kommentar"
-	if a.CaseID != 0 {
-		if cs, err := e.opts.Store.Case(ctx, a.CaseID); err == nil && len(cs.Categories) > 0 {
-			reason += ": " + strings.Join(cs.Categories, ", ")
-		}
-	}
-	return e.opts.Store.CreateRegisterEntry(ctx, moderation.RegisterEntry{CommentID: a.CommentID, CaseID: a.CaseID, Reason: reason, CreatedAt: now}, e.opts.RegisterNumber)
 }
 
 func (e *Executor) replyText(ctx context.Context, c moderation.Comment) (string, error) {
@@ -412,18 +460,84 @@ func (e *Executor) replyText(ctx context.Context, c moderation.Comment) (string,
 	return e.opts.Replies.ReplyText(lang, cats, hits), nil
 }
 
-// finish records a failed attempt: the action stays pending to be retried,
-// or fails for good when the error is permanent or attempts ran out.
+// finish records a failed attempt and decides when the action is tried
+// again:
+//
+//   - a permanent error (final) fails the action for good, now;
+//   - a rejected token (Graph 190) marks the account disconnected: the
+//     action waits, without using an attempt, until the account is active
+//     again (the store returns no action of a disconnected account);
+//   - an error that says when the account may be called again (a rate
+//     limit, an outage: RetryAt) waits until then without using an attempt;
+//   - anything else (a missing evidence PDF, a timeout, a 5xx) uses an
+//     attempt and waits a backoff that doubles up to MaxBackoff; the action
+//     fails for good only after MaxAttempts such attempts and GiveUpAfter
+//     since it was queued.
 func (e *Executor) finish(ctx context.Context, a moderation.Action, cause error, final bool) error {
-	state := moderation.ActionPending
-	if final || a.Attempts+1 >= e.opts.MaxAttempts {
-		state = moderation.ActionFailed
-		e.audit(ctx, AuditFail, a, map[string]any{"error": cause.Error()})
+	st := e.opts.Store
+	now := e.opts.Now()
+	var (
+		tokenErr interface{ StatusNote() string }
+		retry    interface{ RetryAt() time.Time }
+		err      error
+	)
+	switch {
+	case final:
+		return e.fail(ctx, a, cause)
+	case errors.As(cause, &tokenErr):
+		err = e.disconnect(ctx, a, tokenErr.StatusNote())
+		err = errors.Join(err, st.DeferAction(ctx, a.ID, now, cause.Error(), false))
+	case errors.As(cause, &retry) && retry.RetryAt().After(now):
+		err = st.DeferAction(ctx, a.ID, retry.RetryAt(), cause.Error(), false)
+	case a.Attempts+1 >= e.opts.MaxAttempts && now.Sub(a.CreatedAt) >= e.opts.GiveUpAfter:
+		return e.fail(ctx, a, cause)
+	default:
+		err = st.DeferAction(ctx, a.ID, now.Add(e.backoff(a.Attempts)), cause.Error(), true)
 	}
-	if err := e.opts.Store.FinishAction(ctx, a.ID, state, "", cause.Error()); err != nil {
+	if err != nil {
 		return errors.Join(cause, err)
 	}
 	return cause
+}
+
+// fail marks the action failed for good and audits it; the account's
+// owners are alerted (moderation/slack's AlertFailedActions, the web
+// page's attention panel).
+func (e *Executor) fail(ctx context.Context, a moderation.Action, cause error) error {
+	e.audit(ctx, AuditFail, a, map[string]any{"error": cause.Error(), "attempts": a.Attempts + 1})
+	e.opts.Logger.Error("action failed for good", "action_id", a.ID, "kind", a.Kind, "comment_id", a.CommentID, "error", cause)
+	if err := e.opts.Store.FinishAction(ctx, a.ID, moderation.ActionFailed, "", cause.Error()); err != nil {
+		return errors.Join(cause, err)
+	}
+	return cause
+}
+
+// disconnect marks the account of the action's comment disconnected, as
+// the poller does when the platform rejects its token.
+func (e *Executor) disconnect(ctx context.Context, a moderation.Action, note string) error {
+	c, err := e.opts.Store.Comment(ctx, a.CommentID)
+	if err != nil {
+		return err
+	}
+	if err := e.opts.Store.SetAccountStatus(context.WithoutCancel(ctx), c.AccountKey, moderation.AccountDisconnected, note); err != nil {
+		return fmt.Errorf("mark %s disconnected: %w", c.AccountKey, err)
+	}
+	e.opts.Logger.Error("account disconnected: the platform rejected its token; its actions wait", "account", c.AccountKey)
+	return nil
+}
+
+// backoff is the wait after a failed attempt: Backoff doubled per earlier
+// attempt, at most MaxBackoff, give or take a tenth so that actions failed
+// together do not all come back at once.
+func (e *Executor) backoff(attempts int) time.Duration {
+	d := e.opts.Backoff
+	for range min(attempts, 30) {
+		if d *= 2; d >= e.opts.MaxBackoff {
+			d = e.opts.MaxBackoff
+			break
+		}
+	}
+	return d + time.Duration((rand.Float64()-0.5)*0.2*float64(d))
 }
 
 func (e *Executor) audit(ctx context.Context, action string, a moderation.Action, detail map[string]any) {
@@ -472,7 +586,7 @@ func alreadyReplied(err error) bool {
 // (bad parameter, missing permission, an object gone, a private reply
 // already sent or too late), or a platform without the action.
 func permanent(err error) bool {
-	if errors.Is(err, instagram.ErrNoPrivateReply) {
+	if errors.Is(err, instagram.ErrNoPrivateReply) || errors.Is(err, removal.ErrUnsupported) || errors.Is(err, removal.ErrNoReceipt) {
 		return true
 	}
 	var tok *facebook.TokenError

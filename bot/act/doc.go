@@ -5,22 +5,35 @@
 // Every action is recorded in the store before it is sent (EnqueueAction)
 // and each attempt is written to the audit log before the call, so a crash
 // never forgets an action and never loses track of one under way. Hiding
-// and deleting are safe to repeat: hiding twice leaves the comment hidden,
-// and a delete that meets "object does not exist" (Graph error 100, subcode
-// 33) counts as done. Replies are not safe to repeat: each try is counted
-// in the store before the call, and a retry first reads the thread for a
-// reply the account made with the same text since the action was queued
-// and that no other action has claimed (an earlier try whose answer was
-// lost to a timeout or a crash), and records that one instead of sending a
-// second. A private reply that Messenger refuses as "already replied"
-// (10900) counts as done.
-// Replies are sent before the comment is deleted.
+// and deleting go through the one remover, moderation/removal's Gate:
+// the executor asks it for a receipt — the committed evidence PDF of the
+// comment's latest stored version — and, when there is none (no evidence
+// yet, or only of a version an edit has overtaken), documents that version
+// first; the Gate checks the receipt again right before the call, records
+// the comment's new state and its register entry, and audits the removal.
+// So no hide or delete is ever sent before the evidence of exactly the text
+// removed is committed. Hiding and deleting are safe to repeat; a comment
+// its author deleted meanwhile (Graph error 100, subcode 33) is recorded
+// deleted and the action done with outcome "gone", not as hidden. Replies
+// are not safe to repeat: each try is counted in the store before the
+// call, and a retry first reads the thread for a reply the account made
+// with the same text since the action was queued and that no other action
+// has claimed (an earlier try whose answer was lost to a timeout or a
+// crash), and records that one instead of sending a second. A private
+// reply that Messenger refuses as "already replied" (10900) counts as
+// done. Replies are sent before the comment is deleted.
 //
-// The invariant: no hide or delete is ever sent before the evidence PDF of
-// that comment is committed in the store. The executor checks the store
-// right before the call; when the PDF is missing it asks for the evidence to
-// be made (a text-only PDF when the browser fails) and otherwise leaves the
-// action pending.
+// What a failed attempt costs depends on why it failed. A rate limit or an
+// outage whose end the Graph client knows (RetryAt) keeps the action back
+// until then without using an attempt. A rejected token (Graph 190) marks
+// the account disconnected; its actions wait, again without using
+// attempts, and go out as soon as the account is active again. Anything
+// else (no evidence yet, a timeout) uses an attempt and waits a backoff
+// that doubles up to 15 minutes. An action fails for good only on a
+// permanent refusal (a missing permission, a bad request) or after 8
+// attempts and 72 hours; a failed action is in the audit log, on the web
+// page's attention panel, and alerted to the account's owners on Slack
+// (moderation/slack), and an administrator can retry it.
 //
 // The executor also follows review decisions: an approved case gets a
 // delete and a reply to the author (and a private reply where the platform

@@ -46,7 +46,7 @@ type State struct {
 	Accounts   []StateAccount `json:"accounts"`
 	Actions    []Action       `json:"actions"`
 	Webhooks   []string       `json:"webhooks"`
-	Deliveries []delivery     `json:"deliveries"`
+	Deliveries []Delivery     `json:"deliveries"`
 	Revoked    map[string]int `json:"revoked"` // account id → 190 subcode of its revoked token
 }
 
@@ -80,9 +80,14 @@ type StateComment struct {
 	Deleted   bool      `json:"deleted"`
 	DeletedBy string    `json:"deleted_by,omitempty"` // "page" or "author"
 	Edits     int       `json:"edits,omitempty"`
-	Labels    []string  `json:"labels,omitempty"`
-	Question  bool      `json:"question,omitempty"`
-	Register  bool      `json:"register,omitempty"`
+	// Texts is every text the comment has had, oldest first; the last is
+	// Message. The Graph API shows only the latest (it keeps no history), so
+	// a text that was there only between two reads is seen by uppsikt only
+	// if a webhook delivered it (see Delivery.TextSHA256).
+	Texts    []string `json:"texts,omitempty"`
+	Labels   []string `json:"labels,omitempty"`
+	Question bool     `json:"question,omitempty"`
+	Register bool     `json:"register,omitempty"`
 }
 
 // State returns every post and comment with its flags and every action received.
@@ -110,7 +115,7 @@ func (e *Emulator) State(account string) State {
 			var add func(c *comment)
 			add = func(c *comment) {
 				sc := StateComment{ID: c.ID, From: c.From, ByPage: c.ByPage, Message: c.Message, Created: c.Created,
-					Hidden: c.Hidden, Deleted: c.Deleted, DeletedBy: c.DeletedBy, Edits: c.Edits,
+					Hidden: c.Hidden, Deleted: c.Deleted, DeletedBy: c.DeletedBy, Edits: c.Edits, Texts: slices.Clone(c.texts),
 					Labels: c.Labels, Question: c.Question, Register: c.Register}
 				if c.Parent != nil {
 					sc.ParentID = c.Parent.ID

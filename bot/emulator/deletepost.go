@@ -36,7 +36,7 @@ func (e *Emulator) deletePost(p *post) {
 		return
 	}
 	now := e.now()
-	e.sendPayload(a, map[string]any{"object": "page", "entry": []map[string]any{{
+	e.sendPayload(a, hookEvent{item: "post", verb: "remove", objectID: p.ID}, map[string]any{"object": "page", "entry": []map[string]any{{
 		"id": a.ID, "time": now.Unix(),
 		"changes": []map[string]any{{"field": "feed", "value": map[string]any{
 			"item": "post", "verb": "remove", "post_id": p.ID, "created_time": now.Unix(),

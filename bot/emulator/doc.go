@@ -82,11 +82,16 @@
 //
 // Every Graph answer carries X-App-Usage {"call_count","total_cputime",
 // "total_time"} and X-Business-Use-Case-Usage {"<account-id>":[{"type":
-// "pages","call_count",...,"estimated_time_to_regain_access"}]}. call_count
-// is the share in percent of Options.AppCallBudget calls in the rolling
-// Options.UsageWindow (app) or of Options.PageCallBudget calls in 24 hours
-// (account); total_cputime and total_time are derived from it. Above 100 the
-// emulator answers error 4 (app) or 80001 (page) until calls leave the window.
+// "pages","call_count",...,"estimated_time_to_regain_access"}]}. As at Meta,
+// Business Use Case usage belongs to the business object the call concerns:
+// a call on an Instagram account, its media or comments is keyed by the
+// Instagram account's id with type "instagram", although it carries the
+// linked page's token; /me, /debug_token and unknown ids fall back to the
+// token's page. call_count is the share in percent of Options.AppCallBudget
+// calls in the rolling Options.UsageWindow (app) or of Options.PageCallBudget
+// calls in 24 hours (account); total_cputime and total_time are derived from
+// it. Above 100 the emulator answers error 4 (app), 80001 (page) or 80002
+// (Instagram account) until calls leave the window.
 //
 // # Control API
 //
@@ -96,7 +101,7 @@
 //	curl localhost:8081/_emulator/summary                        # scenario size per category and account
 //	curl localhost:8081/_emulator/stats                          # calls per endpoint pattern, per account, total
 //	curl -X POST localhost:8081/_emulator/stats/reset            # also empties the usage windows
-//	curl localhost:8081/_emulator/state[?account=ID]             # posts, comments (hidden, deleted, labels), actions
+//	curl localhost:8081/_emulator/state[?account=ID]             # posts, comments (hidden, deleted, labels, every text), actions, deliveries
 //	curl -X POST localhost:8081/_emulator/faults -d '{"code":80001,"path":"/{page}/feed","count":3,"regain_minutes":10}'
 //	curl -X POST localhost:8081/_emulator/faults -d '{"faults":[{"code":190,"error_subcode":460,"count":1},{"kind":"delay","delay":"2s","probability":0.1}]}'
 //	curl localhost:8081/_emulator/faults                         # faults with how often they fired
@@ -114,7 +119,7 @@
 // A fault is JSON (or a Fault in Go):
 //
 //	{
-//	  "kind": "error",          // error (default when code is set), delay, webhook_duplicate, webhook_reorder, webhook_drop
+//	  "kind": "error",          // error (default when code is set), delay, html, reset, webhook_duplicate, webhook_reorder, webhook_drop
 //	  "method": "GET",          // empty = any; the method after a method=DELETE override
 //	  "path": "/{page}/feed",   // path.Match pattern against "/123/feed" or the endpoint pattern "/{page}/feed"
 //	  "account": "1094810000000001", // the account the call concerns
@@ -130,6 +135,9 @@
 // 467 revokes the calling token until POST /_emulator/tokens; 100 with
 // subcode 33 is "object does not exist"; 1 and 2 are transient server
 // errors; 368 is a temporary block; 10 and 200–299 are permission errors.
+// A "html" fault answers a proxy's HTML error page (http_status, default
+// 502) instead of Graph JSON, and a "reset" fault drops the connection
+// without an answer; with "delay" these are the network's failures.
 // The webhook kinds apply to the next events of the matching account:
 // duplicate delivers twice, reorder holds an event back until the next one
 // has gone, drop never delivers it.
@@ -151,6 +159,13 @@
 // retried Options.WebhookRetries times with doubling waits from
 // Options.WebhookBackoff. Delivery runs in one goroutine, in order, and
 // stops on Close.
+//
+// State lists the latest Options.DeliveryLog delivery attempts (Delivery):
+// the event number, account, item, verb, object id, whether the callback
+// answered 2xx, and the SHA-256 of the comment text the event carried; and
+// for every comment its Texts, every text it has had. Together they say
+// which texts a receiver was given (a 2xx delivery) and which it could only
+// have seen by reading the comment at the right moment.
 //
 // # Web pages
 //

@@ -38,6 +38,10 @@ type Options struct {
 	// WebhookBackoff the first wait between tries, doubled each time (default 500ms).
 	WebhookRetries int
 	WebhookBackoff time.Duration
+	// DeliveryLog is how many of the latest webhook delivery attempts State
+	// lists (default 1000); a harness that compares every delivered text
+	// with what was stored sets it above the attempts it expects.
+	DeliveryLog int
 	// HTTPClient delivers webhooks (default a client with a 10 s timeout).
 	HTTPClient *http.Client
 }
@@ -83,7 +87,8 @@ type Emulator struct {
 	hooks     []webhookTarget
 
 	held       []hookJob  // events held back by a webhook_reorder fault
-	deliveries []delivery // recent delivery attempts, for /_emulator/state
+	deliveries []Delivery // recent delivery attempts, for /_emulator/state
+	events     int64      // webhook events made, for Delivery.Event
 
 	hookq  chan hookJob
 	ctx    context.Context // cancelled by Close
@@ -125,7 +130,17 @@ type comment struct {
 	Register       bool
 	PrivateReplied bool
 	Edits          int
+	texts          []string // every text the comment has had, oldest first
 	replies        []*comment
+}
+
+// edit gives the comment a new text, as its author (or the page, for its
+// own comments) edits it; the platform shows only the latest, the emulator
+// remembers every one for State. The caller holds e.mu.
+func (c *comment) edit(message string) {
+	c.Message = message
+	c.Edits++
+	c.texts = append(c.texts, message)
 }
 
 // Action is one change received through the API, kept for /_emulator/state.
@@ -167,6 +182,9 @@ func New(opts Options) (*Emulator, error) {
 	}
 	if opts.WebhookBackoff <= 0 {
 		opts.WebhookBackoff = 500 * time.Millisecond
+	}
+	if opts.DeliveryLog <= 0 {
+		opts.DeliveryLog = 1000
 	}
 	if opts.HTTPClient == nil {
 		opts.HTTPClient = &http.Client{Timeout: 10 * time.Second}
@@ -333,7 +351,7 @@ func sortPosts(ps []*post) {
 // The caller holds e.mu or has not shared e yet.
 func (e *Emulator) newComment(p *post, parent *comment, from Author, byPage bool, msg string, at time.Time) *comment {
 	e.nextID++
-	c := &comment{Post: p, Parent: parent, From: from, ByPage: byPage, Message: msg, Created: at, Likes: int(e.nextID % 7)}
+	c := &comment{Post: p, Parent: parent, From: from, ByPage: byPage, Message: msg, Created: at, Likes: int(e.nextID % 7), texts: []string{msg}}
 	if byPage {
 		c.From = Author{ID: p.Account.ID, Name: p.Account.Name, Username: p.Account.Name}
 		if p.Account.Platform == "instagram" {

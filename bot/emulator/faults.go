@@ -11,11 +11,17 @@ import (
 )
 
 // Fault kinds. An "error" fault answers a Graph error, a "delay" fault slows
-// the answer (an error fault may carry a delay too); the webhook kinds change
-// how the next webhook deliveries go out.
+// the answer (an error fault may carry a delay too); "html" and "reset" fail
+// the way the network in front of Graph does; the webhook kinds change how
+// the next webhook deliveries go out.
 const (
-	FaultError            = "error"
-	FaultDelay            = "delay"
+	FaultError = "error"
+	FaultDelay = "delay"
+	// FaultHTML answers an HTML error page, not JSON, with HTTPStatus
+	// (default 502), as a proxy or load balancer in front of Graph does.
+	FaultHTML = "html"
+	// FaultReset closes the connection without an answer.
+	FaultReset            = "reset"
 	FaultWebhookDuplicate = "webhook_duplicate" // deliver the event twice
 	FaultWebhookReorder   = "webhook_reorder"   // hold the event back and deliver it after the next one
 	FaultWebhookDrop      = "webhook_drop"      // never deliver the event
@@ -91,7 +97,7 @@ func isRateLimit(code int) bool {
 
 func (f Fault) validate() error {
 	switch f.Kind {
-	case "", FaultError, FaultDelay, FaultWebhookDuplicate, FaultWebhookReorder, FaultWebhookDrop:
+	case "", FaultError, FaultDelay, FaultHTML, FaultReset, FaultWebhookDuplicate, FaultWebhookReorder, FaultWebhookDrop:
 	default:
 		return fmt.Errorf("unknown fault kind %q", f.Kind)
 	}
@@ -209,7 +215,7 @@ func (e *Emulator) faultError(c *call, f *Fault, a *account) *graphError {
 	case code == 613:
 		g = &graphError{Status: http.StatusBadRequest, Type: "OAuthException", Code: 613, Message: "(#613) Calls to this api have exceeded the rate limit."}
 	case code >= 80001 && code <= 80014:
-		g = &graphError{Status: http.StatusBadRequest, Type: "OAuthException", Code: code, Message: fmt.Sprintf("(#%d) There have been too many calls to this Page account. Wait a bit and try again. For more info, please refer to https://developers.facebook.com/docs/graph-api/overview/rate-limiting.", code)}
+		g = bucLimit(code)
 	case code == 190:
 		g = tokenErr(f.Subcode)
 		tok := c.token

@@ -87,6 +87,20 @@ type answer struct {
 	status int
 	body   []byte
 	header http.Header
+	reset  bool // close the connection without an answer (a reset fault)
+}
+
+// htmlAnswer is the error page of a proxy in front of Graph (an html fault).
+func htmlAnswer(f *Fault) answer {
+	status := f.HTTPStatus
+	if status == 0 {
+		status = http.StatusBadGateway
+	}
+	body := fmt.Sprintf("<html><head><title>%d %s</title></head><body><center><h1>%d %s</h1></center></body></html>\n",
+		status, http.StatusText(status), status, http.StatusText(status))
+	h := http.Header{}
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	return answer{status: status, body: []byte(body), header: h}
 }
 
 // ServeHTTP answers the Graph API, the control API under /_emulator/ and the
@@ -128,12 +142,17 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else {
 		ans = e.graph(c)
 	}
+	if ans.reset {
+		panic(http.ErrAbortHandler) // the server drops the connection unanswered
+	}
+	if ans.header.Get("Content-Type") == "" {
+		w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	}
 	for k, vs := range ans.header {
 		for _, v := range vs {
 			w.Header().Add(k, v)
 		}
 	}
-	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
 	w.WriteHeader(ans.status)
 	w.Write(ans.body)
 }
@@ -163,6 +182,12 @@ func (e *Emulator) graph(c *call) answer {
 			return e.errorAnswer(c, &graphError{Status: http.StatusServiceUnavailable, Type: "OAuthException", Code: 2, Transient: true, Message: "An unexpected error has occurred. Please retry your request later."})
 		}
 	}
+	if f != nil && f.Kind == FaultHTML {
+		return htmlAnswer(f)
+	}
+	if f != nil && f.Kind == FaultReset {
+		return answer{reset: true}
+	}
 
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -175,21 +200,21 @@ func (e *Emulator) graph(c *call) answer {
 		gerr = e.authenticate(c)
 	}
 	if gerr == nil {
-		gerr = e.throttle(c, acct)
+		gerr = e.throttle(acct)
 	}
 	if gerr == nil {
 		body, gerr = e.dispatch(c)
 	}
 	var ans answer
 	if gerr != nil {
-		ans = e.errorAnswerLocked(c, gerr, f)
+		ans = e.errorAnswerLocked(c, acct, gerr, f)
 	} else {
 		b, err := json.Marshal(body)
 		if err != nil {
-			ans = e.errorAnswerLocked(c, &graphError{Status: 500, Type: "OAuthException", Code: 1, Message: "An unknown error occurred"}, f)
+			ans = e.errorAnswerLocked(c, acct, &graphError{Status: 500, Type: "OAuthException", Code: 1, Message: "An unknown error occurred"}, f)
 		} else {
 			ans = answer{status: http.StatusOK, body: b, header: http.Header{}}
-			e.usageHeaders(ans.header, c, f)
+			e.usageHeaders(ans.header, acct, f)
 		}
 	}
 	return ans
@@ -198,10 +223,13 @@ func (e *Emulator) graph(c *call) answer {
 func (e *Emulator) errorAnswer(c *call, g *graphError) answer {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.errorAnswerLocked(c, g, nil)
+	_, acct := e.classify(c)
+	return e.errorAnswerLocked(c, acct, g, nil)
 }
 
-func (e *Emulator) errorAnswerLocked(c *call, g *graphError, f *Fault) answer {
+// errorAnswerLocked answers a Graph error for a call concerning account
+// acct (nil when none). The caller holds e.mu.
+func (e *Emulator) errorAnswerLocked(c *call, acct *account, g *graphError, f *Fault) answer {
 	e.trace++
 	inner := map[string]any{
 		"message":    g.Message,
@@ -218,7 +246,7 @@ func (e *Emulator) errorAnswerLocked(c *call, g *graphError, f *Fault) answer {
 	b, _ := json.Marshal(map[string]any{"error": inner})
 	h := http.Header{}
 	h.Set("WWW-Authenticate", fmt.Sprintf(`OAuth "Facebook Platform" "invalid_request" "%s"`, strings.ReplaceAll(g.Message, `"`, `'`)))
-	e.usageHeaders(h, c, f)
+	e.usageHeaders(h, acct, f)
 	status := g.Status
 	if status == 0 {
 		status = http.StatusBadRequest
@@ -315,13 +343,15 @@ func trimBefore(ts []time.Time, cut time.Time) []time.Time {
 	return ts[i:]
 }
 
-// usageHeaders sets X-App-Usage and X-Business-Use-Case-Usage. A firing
-// rate-limit fault shows as a throttled usage with its regain time.
-func (e *Emulator) usageHeaders(h http.Header, c *call, f *Fault) {
-	a := e.tokenAccount(c.token)
-	if a == nil && len(c.segs) > 0 {
-		_, a, _, _ = e.lookup(c.segs[0])
-	}
+// usageHeaders sets X-App-Usage and X-Business-Use-Case-Usage for a call
+// concerning account a, the account classify names: the owner of the
+// object the path names, or for /me, /debug_token and unknown objects the
+// token's first account. Meta counts Business Use Case usage per business
+// object, so a call on an Instagram account, its media or its comments is
+// shown under the Instagram account's id with type "instagram", although it
+// is made with the linked page's token. A firing rate-limit fault shows as
+// a throttled usage with its regain time.
+func (e *Emulator) usageHeaders(h http.Header, a *account, f *Fault) {
 	app, page, regain := e.usagePercent(a)
 	if f != nil && isRateLimit(f.Code) {
 		if f.Code == 4 {
@@ -348,16 +378,35 @@ func (e *Emulator) usageHeaders(h http.Header, c *call, f *Fault) {
 	h.Set("X-Business-Use-Case-Usage", string(bucJSON))
 }
 
-// throttle refuses calls once a budget is used up, as Meta does at 100%.
-func (e *Emulator) throttle(c *call, a *account) *graphError {
+// throttle refuses calls once a budget is used up, as Meta does at 100%:
+// error 4 for the app, 80001 for a page and 80002 for an Instagram account.
+func (e *Emulator) throttle(a *account) *graphError {
 	app, page, _ := e.usagePercent(a)
 	if app > 100 {
 		return &graphError{Status: http.StatusForbidden, Type: "OAuthException", Code: 4, Message: "(#4) Application request limit reached"}
 	}
 	if a != nil && page > 100 {
-		return &graphError{Status: http.StatusBadRequest, Type: "OAuthException", Code: 80001, Message: "(#80001) There have been too many calls to this Page account. Wait a bit and try again. For more info, please refer to https://developers.facebook.com/docs/graph-api/overview/rate-limiting."}
+		code := 80001
+		if a.Platform == "instagram" {
+			code = 80002
+		}
+		return bucLimit(code)
 	}
 	return nil
+}
+
+// bucLimit is the error of an exhausted Business Use Case limit: 80001
+// names the Page, 80002 the Instagram account, the others their use case.
+func bucLimit(code int) *graphError {
+	object := "business use case"
+	switch code {
+	case 80001:
+		object = "Page account"
+	case 80002:
+		object = "Instagram account"
+	}
+	return &graphError{Status: http.StatusBadRequest, Type: "OAuthException", Code: code,
+		Message: fmt.Sprintf("(#%d) There have been too many calls to this %s. Wait a bit and try again. For more info, please refer to https://developers.facebook.com/docs/graph-api/overview/rate-limiting.", code, object)}
 }
 
 func (e *Emulator) appsecretProof(token string) string {
@@ -475,6 +524,9 @@ func (e *Emulator) batch(c *call) answer {
 			sub.segs = nil
 		}
 		a := e.graph(sub)
+		if a.reset {
+			a = htmlAnswer(&Fault{}) // inside a batch a reset shows as the proxy's 502
+		}
 		it := item{Code: a.status, Body: string(a.body)}
 		for k, vs := range a.header {
 			for _, v := range vs {
@@ -487,7 +539,7 @@ func (e *Emulator) batch(c *call) answer {
 	b, _ := json.Marshal(out)
 	h := http.Header{}
 	e.mu.Lock()
-	e.usageHeaders(h, c, nil)
+	e.usageHeaders(h, e.tokenAccount(c.token), nil)
 	e.mu.Unlock()
 	return answer{status: http.StatusOK, body: b, header: h}
 }

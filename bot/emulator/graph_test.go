@@ -927,3 +927,51 @@ func BenchmarkFeedPageWithComments(b *testing.B) {
 		}
 	}
 }
+
+// TestInstagramUsageKeyedByInstagramAccount: Instagram Platform calls are
+// counted against the Instagram professional account, so the
+// X-Business-Use-Case-Usage of a call on the Instagram account is keyed by
+// its id with type "instagram", not by the linked page whose token it uses;
+// over its budget it answers 80002, the Instagram business use case.
+func TestInstagramUsageKeyedByInstagramAccount(t *testing.T) {
+	f := newFixture(t, "sv", func(o *emulator.Options) { o.PageCallBudget = 5 })
+	ig := f.session(f.ig.Token)
+	for i := range 5 {
+		res, err := ig.Get("/"+f.ig.ID+"/media", fb.Params{"fields": "id", "limit": 1})
+		if err != nil {
+			t.Fatalf("call %d: %v", i, err)
+		}
+		buc := res.UsageInfo().BusinessUseCase
+		if got := buc[f.ig.ID]; len(got) != 1 || got[0].Type != "instagram" || got[0].CallCount != (i+1)*20 {
+			t.Errorf("call %d: usage under the Instagram id: got %+v, want one entry of type instagram at %d %%", i, got, (i+1)*20)
+		}
+		if got, ok := buc[f.fb.ID]; ok {
+			t.Errorf("call %d: usage under the page id: %+v, want none", i, got)
+		}
+	}
+	// The page's own budget is untouched by the Instagram calls.
+	res, err := f.sess.Get("/"+f.fb.ID, nil)
+	if err != nil {
+		t.Fatalf("page after the Instagram account's budget is spent: %v", err)
+	}
+	if got := res.UsageInfo().BusinessUseCase[f.fb.ID]; len(got) != 1 || got[0].Type != "pages" || got[0].CallCount != 20 {
+		t.Errorf("page usage: got %+v, want type pages at 20 %%", got)
+	}
+	res, err = ig.Get("/"+f.ig.ID+"/media", nil)
+	if fe := asFBError(t, err); fe.Code != 80002 || !strings.Contains(fe.Message, "Instagram account") {
+		t.Errorf("over the Instagram budget: got %d %q, want 80002 naming the Instagram account", fe.Code, fe.Message)
+	}
+	if buc := res.UsageInfo().BusinessUseCase[f.ig.ID]; len(buc) != 1 || buc[0].EstimatedTimeToRegainAccess <= 0 {
+		t.Errorf("throttled without estimated_time_to_regain_access under the Instagram id: %+v", buc)
+	}
+	// A rate-limit fault on an Instagram call shows under the Instagram id too.
+	f.emu.ResetStats()
+	f.emu.InjectFault(emulator.Fault{Code: 80002, Account: f.ig.ID, Count: 1, RegainMinutes: 10})
+	res, err = ig.Get("/"+f.ig.ID+"/media", nil)
+	if fe := asFBError(t, err); fe.Code != 80002 {
+		t.Fatalf("fault: got %v, want 80002", fe)
+	}
+	if buc := res.UsageInfo().BusinessUseCase[f.ig.ID]; len(buc) != 1 || buc[0].EstimatedTimeToRegainAccess != 10 || buc[0].Type != "instagram" {
+		t.Errorf("usage during the fault: %+v, want instagram with regain 10", res.UsageInfo().BusinessUseCase)
+	}
+}

@@ -684,8 +684,7 @@ func (e *Emulator) updateComment(c *call, a *account, cm *comment) (any, *graphE
 			if !cm.ByPage {
 				return nil, oauthErr(200, 0, "(#200) Permissions error: a page may only edit its own comments")
 			}
-			cm.Message = msg
-			cm.Edits++
+			cm.edit(msg)
 			e.emitComment(cm, "edited")
 			e.record(c, "edit", cm.ID, "", msg)
 			return map[string]bool{"success": true}, nil

@@ -49,8 +49,7 @@ func (e *Emulator) EditComment(commentID, message string) error {
 	if !ok || c.gone() {
 		return fmt.Errorf("%w: %s", ErrNotFound, commentID)
 	}
-	c.Message = message
-	c.Edits++
+	c.edit(message)
 	e.emitComment(c, "edited")
 	return nil
 }
@@ -129,9 +128,8 @@ func (e *Emulator) liveStep() {
 	case roll < 10 && len(live) > 0:
 		c := live[e.rng.IntN(len(live))]
 		w := s.commentPool[e.rng.IntN(len(s.commentPool))]
-		c.Message = w.Text
+		c.edit(w.Text)
 		c.Labels = w.Labels
-		c.Edits++
 		e.emitComment(c, "edited")
 		e.log.Debug("emulator live edit", "comment_id", c.ID)
 	case roll < 18 && len(live) > 0:

@@ -30,6 +30,16 @@ type hookJob struct {
 	url     string
 	body    []byte
 	account string
+	ev      hookEvent
+}
+
+// hookEvent says what a webhook event is about, for Delivery.
+type hookEvent struct {
+	id         int64
+	item       string // comment or post
+	verb       string // add, edited, remove
+	objectID   string
+	textSHA256 string
 }
 
 // WebhookRegistration is the body of POST /_emulator/webhooks.
@@ -151,16 +161,29 @@ func (e *Emulator) emitComment(cm *comment, verb string) {
 			"changes": []map[string]any{{"field": "comments", "value": value}},
 		}}}
 	}
-	e.sendPayload(a, payload)
+	ev := hookEvent{item: "comment", verb: verb, objectID: cm.ID}
+	if verb != "remove" {
+		ev.textSHA256 = textSHA256(cm.Message)
+	}
+	e.sendPayload(a, ev, payload)
+}
+
+// textSHA256 is the hex SHA-256 of a comment text, which is how uppsikt's
+// store names a comment version (moderation.VersionHash).
+func textSHA256(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
 }
 
 // sendPayload sends a webhook payload about account a to every subscriber,
 // with the configured webhook faults. The caller holds e.mu.
-func (e *Emulator) sendPayload(a *account, payload map[string]any) {
+func (e *Emulator) sendPayload(a *account, ev hookEvent, payload map[string]any) {
 	body := jsonBytes(payload)
 	kind := e.matchWebhookFault(a)
+	e.events++
+	ev.id = e.events
 	for _, t := range e.hooks {
-		job := hookJob{url: t.CallbackURL, body: body, account: a.ID}
+		job := hookJob{url: t.CallbackURL, body: body, account: a.ID, ev: ev}
 		switch kind {
 		case FaultWebhookDrop:
 			continue
@@ -212,9 +235,10 @@ func (e *Emulator) deliver(ctx context.Context, j hookJob) {
 		}
 		err := e.post(ctx, j)
 		e.mu.Lock()
-		e.deliveries = append(e.deliveries, delivery{Time: e.now(), URL: j.url, Attempt: attempt + 1, OK: err == nil, Error: errString(err)})
-		if len(e.deliveries) > 1000 {
-			e.deliveries = e.deliveries[len(e.deliveries)-1000:]
+		e.deliveries = append(e.deliveries, Delivery{Time: e.now(), URL: j.url, Attempt: attempt + 1, OK: err == nil, Error: errString(err),
+			Event: j.ev.id, Account: j.account, Item: j.ev.item, Verb: j.ev.verb, ObjectID: j.ev.objectID, TextSHA256: j.ev.textSHA256})
+		if n := e.opts.DeliveryLog; len(e.deliveries) > n {
+			e.deliveries = e.deliveries[len(e.deliveries)-n:]
 		}
 		e.mu.Unlock()
 		if err == nil {
@@ -224,12 +248,25 @@ func (e *Emulator) deliver(ctx context.Context, j hookJob) {
 	}
 }
 
-type delivery struct {
+// Delivery is one attempt to deliver a webhook event, as State lists it
+// (the latest Options.DeliveryLog). OK means the callback answered 2xx:
+// Meta counts the event as delivered and never sends it again. An event
+// sent twice (a webhook_duplicate fault) shows twice with the same Event.
+type Delivery struct {
 	Time    time.Time `json:"time"`
 	URL     string    `json:"callback_url"`
 	Attempt int       `json:"attempt"`
 	OK      bool      `json:"ok"`
 	Error   string    `json:"error,omitempty"`
+	// Event numbers the webhook events in the order they were made.
+	Event    int64  `json:"event"`
+	Account  string `json:"account"`   // the page or Instagram account id
+	Item     string `json:"item"`      // comment or post
+	Verb     string `json:"verb"`      // add, edited or remove
+	ObjectID string `json:"object_id"` // the comment's (or post's) id
+	// TextSHA256 is the hex SHA-256 of the comment text the event carried
+	// (moderation.VersionHash of it); empty for a remove.
+	TextSHA256 string `json:"text_sha256,omitempty"`
 }
 
 func errString(err error) string {

@@ -10,6 +10,7 @@ import (
 	fb "github.com/huandu/facebook/v2"
 
 	"github.com/uppsikt/uppsikt/moderation"
+	"github.com/uppsikt/uppsikt/moderation/removal"
 )
 
 // Delete calls DELETE path for an account.
@@ -19,22 +20,41 @@ func (c *Client) Delete(ctx context.Context, a moderation.Account, path string, 
 	})
 }
 
-// Hide hides (hidden=true) or unhides a comment on a Facebook page. Sending
-// the same state again is harmless.
-func (c *Connector) Hide(ctx context.Context, a moderation.Account, commentID string, hidden bool) error {
+// Removal hands the connector's removal calls to the one remover
+// (moderation/removal): hiding and deleting comments and deleting the
+// page's own posts are reachable only through its Gate, which checks the
+// evidence first.
+func (c *Connector) Removal() removal.Calls {
+	return removal.NewCalls(c.hideComment, c.deleteComment, c.deletePost)
+}
+
+// hideComment hides (hidden=true) or unhides a comment on a Facebook page.
+// Sending the same state again is harmless. A comment that no longer
+// exists (error 100, subcode 33: its author deleted it) gives an error
+// wrapping removal.ErrGone.
+func (c *Connector) hideComment(ctx context.Context, a moderation.Account, commentID string, hidden bool) error {
 	if _, err := c.client.Post(ctx, a, "/"+commentID, fb.Params{"is_hidden": hidden}, nil); err != nil {
-		return fmt.Errorf("facebook: hide comment: %w", err)
+		return fmt.Errorf("facebook: hide comment: %w", goneErr(err))
 	}
 	return nil
 }
 
-// Delete deletes a comment. A comment that is already gone (error 100,
-// subcode 33) counts as deleted.
-func (c *Connector) Delete(ctx context.Context, a moderation.Account, commentID string) error {
-	if _, err := c.client.Delete(ctx, a, "/"+commentID, nil); err != nil && !IsGone(err) {
-		return fmt.Errorf("facebook: delete comment: %w", err)
+// deleteComment deletes a comment. A comment that is already gone (error
+// 100, subcode 33) gives an error wrapping removal.ErrGone, so a repeated
+// delete is safe and an author's deletion is told apart.
+func (c *Connector) deleteComment(ctx context.Context, a moderation.Account, commentID string) error {
+	if _, err := c.client.Delete(ctx, a, "/"+commentID, nil); err != nil {
+		return fmt.Errorf("facebook: delete comment: %w", goneErr(err))
 	}
 	return nil
+}
+
+// goneErr marks the Graph API's "object does not exist" as removal.ErrGone.
+func goneErr(err error) error {
+	if IsGone(err) {
+		return fmt.Errorf("%w: %w", removal.ErrGone, err)
+	}
+	return err
 }
 
 // Reply answers a comment in its thread, as the page, and returns the id of

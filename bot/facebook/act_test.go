@@ -2,9 +2,11 @@ package facebook
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/uppsikt/uppsikt/bot/emulator"
+	"github.com/uppsikt/uppsikt/moderation/removal"
 )
 
 // visitorComment returns the newest top-level visitor comment of the first page.
@@ -48,13 +50,13 @@ func TestActions(t *testing.T) {
 	a := r.fb[0]
 	c := visitorComment(t, r.emu.State(""), a.PlatformID)
 
-	if err := r.conn.Hide(ctx, a, c.ID, true); err != nil {
+	if err := r.conn.hideComment(ctx, a, c.ID, true); err != nil {
 		t.Fatal(err)
 	}
 	if got := stateComment(r.emu.State(""), c.ID); !got.Hidden {
-		t.Errorf("after Hide: hidden = %v, want true", got.Hidden)
+		t.Errorf("after hide: hidden = %v, want true", got.Hidden)
 	}
-	if err := r.conn.Hide(ctx, a, c.ID, false); err != nil {
+	if err := r.conn.hideComment(ctx, a, c.ID, false); err != nil {
 		t.Fatal(err)
 	}
 	if got := stateComment(r.emu.State(""), c.ID); got.Hidden {
@@ -71,13 +73,19 @@ func TestActions(t *testing.T) {
 	if _, err := r.conn.PrivateReply(ctx, a, c.ID, "Hej igen!"); err == nil {
 		t.Error("second PrivateReply: got nil error, want 10900")
 	}
-	for i := range 2 { // the second delete meets 100/33 and counts as done
-		if err := r.conn.Delete(ctx, a, c.ID); err != nil {
-			t.Fatalf("Delete #%d: %v", i+1, err)
-		}
+	if err := r.conn.deleteComment(ctx, a, c.ID); err != nil {
+		t.Fatalf("delete: %v", err)
 	}
 	if got := stateComment(r.emu.State(""), c.ID); !got.Deleted || got.DeletedBy != "page" {
-		t.Errorf("after Delete: deleted = %v by %q, want true by page", got.Deleted, got.DeletedBy)
+		t.Errorf("after delete: deleted = %v by %q, want true by page", got.Deleted, got.DeletedBy)
+	}
+	// A repeated delete, and a hide, meet 100/33: the comment is gone,
+	// which the remover records as such.
+	if err := r.conn.deleteComment(ctx, a, c.ID); !errors.Is(err, removal.ErrGone) {
+		t.Errorf("second delete: got %v, want removal.ErrGone", err)
+	}
+	if err := r.conn.hideComment(ctx, a, c.ID, true); !errors.Is(err, removal.ErrGone) {
+		t.Errorf("hide of a deleted comment: got %v, want removal.ErrGone", err)
 	}
 	var kinds []string
 	for _, ac := range r.emu.State("").Actions {

@@ -7,7 +7,10 @@
 // calls before Meta's limits are reached, waits out rate limits (codes 4,
 // 17, 32, 613, 80001–80014) for estimated_time_to_regain_access or with
 // exponential backoff, retries transient failures (codes 1 and 2, 5xx,
-// timeouts), and turns a rejected token (code 190) into a *TokenError so
+// timeouts) and, when a call still fails, pauses that account with a
+// growing backoff (an *UnavailableError with RetryAt, one attempt per call
+// until the platform answers again), and turns a rejected token (code 190)
+// into a *TokenError so
 // that the account is marked disconnected and not called again until a
 // human replaces the token. Tokens are never logged; a TokenFingerprint
 // tells a new token from the rejected one.

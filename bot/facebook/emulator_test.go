@@ -39,6 +39,13 @@ func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
 	return ctx.Err()
 }
 
+// Advance moves the clock forward without counting it as a wait.
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
 func (c *fakeClock) total() time.Duration {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -360,5 +367,66 @@ func TestNonJSONServerErrorsAreRetried(t *testing.T) {
 				t.Errorf("backoff waits: got %d, want %d", len(clock.slept), tt.wantReqs-1)
 			}
 		})
+	}
+}
+
+// TestOutageBacksOffPerAccount: while Meta answers one page with 5xx, the
+// client does not multiply its requests by its retries at every poll: after
+// the first failed call each call makes one attempt, the page is paused for
+// a growing time (returned as RetryAt, so the poller reschedules), other
+// accounts are called as usual, and the first answer ends the pause.
+func TestOutageBacksOffPerAccount(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	page := r.fb[0]
+	var other moderation.Account
+	tokens := map[string]string{}
+	for _, a := range r.emu.Accounts() {
+		tokens[a.Platform+"-"+a.ID] = a.Token
+		if a.Platform == "instagram" {
+			other = moderation.Account{Key: a.Platform + "-" + a.ID, Platform: moderation.Instagram, PlatformID: a.ID}
+		}
+	}
+	// The client as the service makes it: default retries and backoff.
+	r.conn = New(Options{Client: NewClient(ClientOptions{GraphURL: r.srv.URL, Version: "v23.0", AppSecret: testSecret, Tokens: tokens,
+		Now: r.clock.Now, Sleep: r.clock.Sleep}), Now: r.clock.Now})
+	if _, err := r.conn.Poll(ctx, page, moderation.Cursor{}); err != nil {
+		t.Fatal(err)
+	}
+	r.emu.ResetStats()
+	r.emu.InjectFault(emulator.Fault{Code: 2, HTTPStatus: 503, Account: page.PlatformID})
+	const polls = 10
+	for i := range polls {
+		_, err := r.conn.Poll(ctx, page, moderation.Cursor{})
+		var retry interface{ RetryAt() time.Time }
+		if !errors.As(err, &retry) {
+			t.Fatalf("poll %d during the outage: got %v, want an error with RetryAt", i, err)
+		}
+		if !retry.RetryAt().After(r.clock.Now()) {
+			t.Errorf("poll %d: RetryAt %v is not after now %v", i, retry.RetryAt(), r.clock.Now())
+		}
+		if _, err := r.conn.Client().Get(ctx, other, "/"+other.PlatformID, fb.Params{"fields": "id"}, nil); err != nil {
+			t.Errorf("poll %d: the other account: %v", i, err)
+		}
+		r.clock.Advance(time.Minute)
+	}
+	st := r.emu.Stats()
+	t.Logf("%d polls a minute apart during an outage: %d requests for the failing page", polls, st.ByAccount[page.PlatformID])
+	if got := st.ByAccount[page.PlatformID]; got > polls {
+		t.Errorf("requests for the failing page over %d polls: got %d, want at most %d (one per poll when healthy)", polls, got, polls)
+	}
+	if got := st.ByAccount[other.PlatformID]; got != polls {
+		t.Errorf("requests for the other account: got %d, want %d", got, polls)
+	}
+	// Meta answers again: after the pause the page is polled as before.
+	r.emu.ClearFaults()
+	r.clock.Advance(15 * time.Minute)
+	r.emu.ResetStats()
+	if _, err := r.conn.Poll(ctx, page, moderation.Cursor{}); err != nil {
+		t.Fatalf("poll after the outage: %v", err)
+	}
+	r.emu.InjectFault(emulator.Fault{Code: 2, Account: page.PlatformID, Count: 1})
+	if _, err := r.conn.Poll(ctx, page, moderation.Cursor{}); err != nil {
+		t.Errorf("a single 5xx after recovery is retried in place: got %v", err)
 	}
 }

@@ -234,6 +234,10 @@ func (c *Connector) readPost(ctx context.Context, a moderation.Account, raw json
 	if err := json.Unmarshal(raw, &gp); err != nil {
 		return postComments{}, fmt.Errorf("decode post: %w", err)
 	}
+	if gp.ID == "" {
+		// Its comments could not be told apart from another post's.
+		return postComments{}, errors.New("decode post: no id")
+	}
 	post := moderation.Post{
 		AccountKey:   a.Key,
 		PlatformID:   gp.ID,

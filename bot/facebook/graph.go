@@ -44,12 +44,27 @@ type ClientOptions struct {
 	// BaseBackoff is the first wait after a transient failure, doubled on
 	// each try, with as much again added at random (default 500 ms).
 	BaseBackoff time.Duration
+	// MaxPause is the longest an account is paused after calls that failed
+	// on transient errors one after the other (default 10 minutes).
+	MaxPause time.Duration
 }
 
 // Client calls the Graph API for uppsikt's accounts. It reads the usage
 // headers of every answer and slows down before Meta's limits are reached,
 // waits out rate limits, retries transient failures with backoff, and turns
-// a rejected token into a *TokenError. It is safe for concurrent use.
+// a rejected token into a *TokenError.
+//
+// A call that still fails on transient errors after its Attempts pauses
+// the account: it is not called again for BaseBackoff·2^(n+3) (n the
+// calls failed in a row, at most MaxPause, a quarter more at random), calls
+// before then return an *UnavailableError at once, and while the account
+// is failing each call makes one attempt only. So the poller, the action
+// executor and the webhook processor, which all call through one Client,
+// together send fewer requests to a failing platform, not four times as
+// many, and the first answer (any answer but a transient error) ends the
+// pause. The pause is per account: the others are called as usual.
+//
+// It is safe for concurrent use.
 type Client struct {
 	opts ClientOptions
 	app  *fb.App
@@ -58,6 +73,14 @@ type Client struct {
 	appGate  time.Time            // no call to any account before this
 	gates    map[string]time.Time // per account key
 	requests map[string]int       // per account key, since the client was made
+	outages  map[string]*outage   // per account key, while its calls fail
+}
+
+// outage is an account whose calls failed on transient errors.
+type outage struct {
+	failures int       // calls failed in a row
+	until    time.Time // no call before this
+	err      error     // the last failure
 }
 
 // NewClient returns a Client.
@@ -86,9 +109,12 @@ func NewClient(opts ClientOptions) *Client {
 	if opts.BaseBackoff <= 0 {
 		opts.BaseBackoff = 500 * time.Millisecond
 	}
+	if opts.MaxPause <= 0 {
+		opts.MaxPause = 10 * time.Minute
+	}
 	app := fb.New(opts.AppID, opts.AppSecret)
 	app.EnableAppsecretProof = opts.AppSecret != ""
-	return &Client{opts: opts, app: app, gates: map[string]time.Time{}, requests: map[string]int{}}
+	return &Client{opts: opts, app: app, gates: map[string]time.Time{}, requests: map[string]int{}, outages: map[string]*outage{}}
 }
 
 func sleep(ctx context.Context, d time.Duration) error {
@@ -166,6 +192,27 @@ func (e *ThrottledError) Unwrap() error { return e.Err }
 // RetryAt is when the account may be called again; the poller schedules
 // the next poll no earlier.
 func (e *ThrottledError) RetryAt() time.Time { return e.Until }
+
+// UnavailableError says that the platform failed an account's calls with
+// transient errors (5xx answers, Graph codes 1 and 2, timeouts, refused
+// connections) and that the account is not called again before Until.
+type UnavailableError struct {
+	AccountKey string
+	Until      time.Time
+	Failures   int // calls failed in a row
+	Err        error
+}
+
+func (e *UnavailableError) Error() string {
+	return fmt.Sprintf("account %s: platform unavailable (%d calls failed in a row), next try at %s: %v",
+		e.AccountKey, e.Failures, e.Until.UTC().Format(time.RFC3339), e.Err)
+}
+
+func (e *UnavailableError) Unwrap() error { return e.Err }
+
+// RetryAt is when the account may be called again; the poller, the action
+// executor and the webhook processor wait until then.
+func (e *UnavailableError) RetryAt() time.Time { return e.Until }
 
 // IsGone reports whether err says the object does not exist (any more):
 // Graph error 100 with subcode 33, which a deleted comment answers.
@@ -286,8 +333,13 @@ func (c *Client) do(ctx context.Context, a moderation.Account, n *int, call func
 	if err != nil {
 		return nil, err
 	}
+	attempts := c.opts.Attempts
+	if c.failing(a.Key) {
+		attempts = 1 // the platform is failing this account: one try per call
+	}
 	var lastErr error
-	for attempt := 0; attempt < c.opts.Attempts; attempt++ {
+	transient := false
+	for attempt := 0; attempt < attempts; attempt++ {
 		if err := c.waitGate(ctx, a.Key); err != nil {
 			return nil, err
 		}
@@ -300,13 +352,17 @@ func (c *Client) do(ctx context.Context, a moderation.Account, n *int, call func
 		res, err := call(s)
 		c.readUsage(a, res)
 		if err == nil {
+			c.answered(a.Key)
 			return res, nil
 		}
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		lastErr = err
+		lastErr, transient = err, false
 		var fe *fb.Error
+		if errors.As(err, &fe) && !(fe.Code == 1 || fe.Code == 2 || (fe.IsTransient && !isRateLimit(fe.Code))) {
+			c.answered(a.Key) // the platform answered, if with an error
+		}
 		if errors.As(err, &fe) {
 			switch {
 			case fe.Code == 190:
@@ -328,7 +384,8 @@ func (c *Client) do(ctx context.Context, a moderation.Account, n *int, call func
 		}
 		// Transient Graph errors, 5xx answers that are not JSON, timeouts
 		// and refused connections are retried with backoff.
-		if attempt+1 < c.opts.Attempts {
+		transient = true
+		if attempt+1 < attempts {
 			d := c.backoff(attempt)
 			c.opts.Logger.Debug("retrying graph call", "account", a.Key, "attempt", attempt+1, "wait", d.String(), "error", err)
 			if err := c.opts.Sleep(ctx, d); err != nil {
@@ -336,7 +393,48 @@ func (c *Client) do(ctx context.Context, a moderation.Account, n *int, call func
 			}
 		}
 	}
-	return nil, fmt.Errorf("account %s: %d attempts failed: %w", a.Key, c.opts.Attempts, lastErr)
+	if transient {
+		return nil, c.fail(a.Key, attempts, lastErr)
+	}
+	return nil, fmt.Errorf("account %s: %d attempts failed: %w", a.Key, attempts, lastErr)
+}
+
+// failing reports whether the account's last call failed on transient errors.
+func (c *Client) failing(key string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.outages[key] != nil
+}
+
+// fail pauses an account after a call that failed on transient errors and
+// returns the *UnavailableError that says until when.
+func (c *Client) fail(key string, attempts int, err error) error {
+	c.mu.Lock()
+	o := c.outages[key]
+	if o == nil {
+		o = &outage{}
+		c.outages[key] = o
+	}
+	o.failures++
+	d := min(c.opts.BaseBackoff<<min(o.failures+3, 30), c.opts.MaxPause)
+	d += rand.N(d/4 + 1)
+	o.until, o.err = c.opts.Now().Add(d), err
+	ue := &UnavailableError{AccountKey: key, Until: o.until, Failures: o.failures,
+		Err: fmt.Errorf("%d attempts failed: %w", attempts, err)}
+	c.mu.Unlock()
+	c.opts.Logger.Warn("graph calls failing, account paused", "account", key, "failures", ue.Failures, "pause", d.Round(time.Millisecond).String(), "error", err)
+	return ue
+}
+
+// answered ends an account's pause: the platform answered.
+func (c *Client) answered(key string) {
+	c.mu.Lock()
+	o := c.outages[key]
+	delete(c.outages, key)
+	c.mu.Unlock()
+	if o != nil {
+		c.opts.Logger.Info("graph answers again", "account", key, "failures", o.failures)
+	}
 }
 
 // backoff is BaseBackoff·2^attempt plus up to as much again at random.
@@ -346,9 +444,15 @@ func (c *Client) backoff(attempt int) time.Duration {
 }
 
 // waitGate waits until the account may be called, or returns a
-// *ThrottledError when that is further away than MaxWait or ctx's deadline.
+// *ThrottledError when that is further away than MaxWait or ctx's deadline,
+// or an *UnavailableError while the account is paused after failures.
 func (c *Client) waitGate(ctx context.Context, key string) error {
 	c.mu.Lock()
+	if o := c.outages[key]; o != nil && c.opts.Now().Before(o.until) {
+		ue := &UnavailableError{AccountKey: key, Until: o.until, Failures: o.failures, Err: o.err}
+		c.mu.Unlock()
+		return ue
+	}
 	until := c.gates[key]
 	if c.appGate.After(until) {
 		until = c.appGate

@@ -9,14 +9,15 @@ import (
 	"github.com/uppsikt/uppsikt/moderation"
 )
 
-var _ moderation.PostRemover = (*Connector)(nil)
+var _ moderation.PostChecker = (*Connector)(nil)
 
-// DeletePost deletes one of the page's own posts (DELETE /{post-id}). A
-// post that is already gone (error 100, subcode 33) counts as deleted, so
-// a deletion repeated after a crash is safe.
-func (c *Connector) DeletePost(ctx context.Context, a moderation.Account, postID string) error {
-	if _, err := c.client.Delete(ctx, a, "/"+postID, nil); err != nil && !IsGone(err) {
-		return fmt.Errorf("facebook: delete post: %w", err)
+// deletePost deletes one of the page's own posts (DELETE /{post-id}). A
+// post that is already gone (error 100, subcode 33) gives an error wrapping
+// removal.ErrGone, which the Gate counts as deleted, so a deletion
+// repeated after a crash is safe. It is reached through Removal.
+func (c *Connector) deletePost(ctx context.Context, a moderation.Account, postID string) error {
+	if _, err := c.client.Delete(ctx, a, "/"+postID, nil); err != nil {
+		return fmt.Errorf("facebook: delete post: %w", goneErr(err))
 	}
 	return nil
 }

@@ -2,14 +2,16 @@ package facebook
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/uppsikt/uppsikt/moderation"
+	"github.com/uppsikt/uppsikt/moderation/removal"
 )
 
 // TestDeleteOwnPost deletes a page post on the emulator over HTTP: the post
-// is gone afterwards, a repeated deletion (a retry after a crash) is not an
-// error, and PostGone tells a present post from a deleted one.
+// is gone afterwards, a repeated deletion (a retry after a crash) says
+// gone, and PostGone tells a present post from a deleted one.
 func TestDeleteOwnPost(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
@@ -23,11 +25,11 @@ func TestDeleteOwnPost(t *testing.T) {
 	if err != nil || gone {
 		t.Fatalf("PostGone before deletion: got %v, %v; want false", gone, err)
 	}
-	if err := r.conn.DeletePost(ctx, a, postID); err != nil {
-		t.Fatalf("DeletePost: %v", err)
+	if err := r.conn.deletePost(ctx, a, postID); err != nil {
+		t.Fatalf("deletePost: %v", err)
 	}
-	if err := r.conn.DeletePost(ctx, a, postID); err != nil {
-		t.Errorf("DeletePost again (already gone): got %v, want nil", err)
+	if err := r.conn.deletePost(ctx, a, postID); !errors.Is(err, removal.ErrGone) {
+		t.Errorf("deletePost again (already gone): got %v, want removal.ErrGone", err)
 	}
 	gone, err = r.conn.PostGone(ctx, a, postID)
 	if err != nil || !gone {

@@ -12,28 +12,46 @@ import (
 
 	"github.com/uppsikt/uppsikt/bot/facebook"
 	"github.com/uppsikt/uppsikt/moderation"
+	"github.com/uppsikt/uppsikt/moderation/removal"
 )
 
 // ErrNoPrivateReply is returned by PrivateReply: uppsikt sends no private
 // replies on Instagram.
 var ErrNoPrivateReply = errors.New("instagram: private replies are not supported")
 
-// Hide hides (hidden=true) or unhides a comment. Sending the same state
-// again is harmless.
-func (c *Connector) Hide(ctx context.Context, a moderation.Account, commentID string, hidden bool) error {
+// Removal hands the connector's removal calls to the one remover
+// (moderation/removal): hiding and deleting comments are reachable only
+// through its Gate, which checks the evidence first. Own media cannot be
+// deleted through the API (deletePost).
+func (c *Connector) Removal() removal.Calls {
+	return removal.NewCalls(c.hideComment, c.deleteComment, c.deletePost)
+}
+
+// hideComment hides (hidden=true) or unhides a comment. Sending the same
+// state again is harmless. A comment that no longer exists (error 100,
+// subcode 33) gives an error wrapping removal.ErrGone.
+func (c *Connector) hideComment(ctx context.Context, a moderation.Account, commentID string, hidden bool) error {
 	if _, err := c.opts.Client.Post(ctx, a, "/"+commentID, fb.Params{"hide": hidden}, nil); err != nil {
-		return fmt.Errorf("instagram: hide comment: %w", err)
+		return fmt.Errorf("instagram: hide comment: %w", goneErr(err))
 	}
 	return nil
 }
 
-// Delete deletes a comment. A comment that is already gone (error 100,
-// subcode 33) counts as deleted.
-func (c *Connector) Delete(ctx context.Context, a moderation.Account, commentID string) error {
-	if _, err := c.opts.Client.Delete(ctx, a, "/"+commentID, nil); err != nil && !facebook.IsGone(err) {
-		return fmt.Errorf("instagram: delete comment: %w", err)
+// deleteComment deletes a comment. A comment that is already gone (error
+// 100, subcode 33) gives an error wrapping removal.ErrGone.
+func (c *Connector) deleteComment(ctx context.Context, a moderation.Account, commentID string) error {
+	if _, err := c.opts.Client.Delete(ctx, a, "/"+commentID, nil); err != nil {
+		return fmt.Errorf("instagram: delete comment: %w", goneErr(err))
 	}
 	return nil
+}
+
+// goneErr marks the Graph API's "object does not exist" as removal.ErrGone.
+func goneErr(err error) error {
+	if facebook.IsGone(err) {
+		return fmt.Errorf("%w: %w", removal.ErrGone, err)
+	}
+	return err
 }
 
 // Reply answers a top-level, visible comment and returns the reply's id.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"testing"
+
+	"github.com/uppsikt/uppsikt/moderation/removal"
 )
 
 func TestActions(t *testing.T) {
@@ -41,21 +43,23 @@ func TestActions(t *testing.T) {
 	if err != nil || rid == "" {
 		t.Fatalf("Reply = %q, %v; want an id", rid, err)
 	}
-	if err := conn.Hide(ctx, a, id, true); err != nil {
+	if err := conn.hideComment(ctx, a, id, true); err != nil {
 		t.Fatal(err)
 	}
 	if h, _ := hidden(); !h {
-		t.Error("after Hide: hidden = false, want true")
+		t.Error("after hide: hidden = false, want true")
 	}
 	if _, err := conn.PrivateReply(ctx, a, id, "x"); !errors.Is(err, ErrNoPrivateReply) {
 		t.Errorf("PrivateReply error = %v, want ErrNoPrivateReply", err)
 	}
-	for i := range 2 {
-		if err := conn.Delete(ctx, a, id); err != nil {
-			t.Fatalf("Delete #%d: %v", i+1, err)
-		}
+	if err := conn.deleteComment(ctx, a, id); err != nil {
+		t.Fatalf("delete: %v", err)
 	}
 	if _, d := hidden(); !d {
-		t.Error("after Delete: deleted = false, want true")
+		t.Error("after delete: deleted = false, want true")
+	}
+	// A repeated delete meets 100/33: gone, which the remover records.
+	if err := conn.deleteComment(ctx, a, id); !errors.Is(err, removal.ErrGone) {
+		t.Errorf("second delete: got %v, want removal.ErrGone", err)
 	}
 }

@@ -137,6 +137,13 @@ func (c *Connector) Reconcile(ctx context.Context, a moderation.Account, o moder
 	return requests, nil
 }
 
+// Probe asks for the Instagram account's id with its page's token, the
+// cheapest call that proves the token is accepted (moderation.Prober). A
+// rejected token is a *facebook.TokenError.
+func (c *Connector) Probe(ctx context.Context, a moderation.Account) (int, error) {
+	return facebook.Probe(ctx, c.opts.Client, a)
+}
+
 // FetchComment reads one comment or reply; postID may be empty, in which
 // case the comment's media id is used. A deleted comment answers an error
 // for which facebook.IsGone is true.
@@ -206,6 +213,10 @@ func (c *Connector) readMedia(ctx context.Context, a moderation.Account, raw jso
 	var m igMedia
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return mediaComments{}, fmt.Errorf("decode media: %w", err)
+	}
+	if m.ID == "" {
+		// Its comments could not be told apart from another media item's.
+		return mediaComments{}, errors.New("decode media: no id")
 	}
 	mc := mediaComments{post: moderation.Post{
 		AccountKey: a.Key, PlatformID: m.ID, Message: m.Caption, CreatedAt: facebook.ParseTime(m.Timestamp),

@@ -2,6 +2,7 @@ package instagram
 
 import (
 	"context"
+	"errors"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -125,5 +126,30 @@ func TestPollAndReconcile(t *testing.T) {
 	}
 	if ob.PostID != hidden.PostID || ob.Message != hidden.Message {
 		t.Errorf("fetched: got post %q text %q, want %q %q", ob.PostID, ob.Message, hidden.PostID, hidden.Message)
+	}
+}
+
+// TestRateLimitWaitsRegainOnInstagram: a throttled Instagram account
+// (80002 with Meta's estimated time to regain access under the Instagram
+// id) is not called again until the limit has passed, and the poll says
+// when, so that the poller reschedules.
+func TestRateLimitWaitsRegainOnInstagram(t *testing.T) {
+	emu, conn, a := newRig(t)
+	now := time.Now().UTC().Truncate(time.Second) // the rig's clock is fixed near now
+	emu.InjectFault(emulator.Fault{Code: 80002, Account: a.PlatformID, RegainMinutes: 10, Count: 1})
+	_, err := conn.Poll(context.Background(), a, moderation.Cursor{})
+	var th *facebook.ThrottledError
+	if !errors.As(err, &th) {
+		t.Fatalf("poll: got %v, want a *facebook.ThrottledError", err)
+	}
+	if d := th.RetryAt().Sub(now); d < 9*time.Minute || d > 11*time.Minute {
+		t.Errorf("retry at now+%v, want about the regain time of 10m", d)
+	}
+	emu.ResetStats()
+	if _, err := conn.Poll(context.Background(), a, moderation.Cursor{}); !errors.As(err, &th) {
+		t.Errorf("second poll: got %v, want a *facebook.ThrottledError", err)
+	}
+	if got := emu.Stats().Total; got != 0 {
+		t.Errorf("calls while throttled: got %d, want 0", got)
 	}
 }

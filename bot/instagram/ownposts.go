@@ -10,13 +10,14 @@ import (
 	"github.com/uppsikt/uppsikt/moderation"
 )
 
-var _ moderation.PostRemover = (*Connector)(nil)
+var _ moderation.PostChecker = (*Connector)(nil)
 
-// DeletePost makes no call: the Instagram Graph API that uppsikt uses
+// deletePost makes no call: the Instagram Graph API that uppsikt uses
 // deletes comments, not media, so an Instagram post is removed by a person
 // in the Instagram app. It returns an error wrapping
-// moderation.ErrManualRemoval with what the person must do.
-func (c *Connector) DeletePost(_ context.Context, a moderation.Account, postID string) error {
+// moderation.ErrManualRemoval with what the person must do. It is reached
+// through Removal.
+func (c *Connector) deletePost(_ context.Context, a moderation.Account, postID string) error {
 	return fmt.Errorf("instagram: media %s on %s: %w (open the post in the Instagram app, choose ··· and Delete)",
 		postID, a.Name, moderation.ErrManualRemoval)
 }

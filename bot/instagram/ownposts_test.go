@@ -8,7 +8,7 @@ import (
 	"github.com/uppsikt/uppsikt/moderation"
 )
 
-// TestOwnMediaRemoval: DeletePost never calls the platform and asks for a
+// TestOwnMediaRemoval: deletePost never calls the platform and asks for a
 // manual removal; PostGone reads the media item back from the emulator.
 func TestOwnMediaRemoval(t *testing.T) {
 	emu, conn, a := newRig(t)
@@ -19,11 +19,11 @@ func TestOwnMediaRemoval(t *testing.T) {
 	}
 	id := first.Posts[0].PlatformID
 	emu.ResetStats()
-	if err := conn.DeletePost(ctx, a, id); !errors.Is(err, moderation.ErrManualRemoval) {
-		t.Errorf("DeletePost: got %v, want ErrManualRemoval", err)
+	if err := conn.deletePost(ctx, a, id); !errors.Is(err, moderation.ErrManualRemoval) {
+		t.Errorf("deletePost: got %v, want ErrManualRemoval", err)
 	}
 	if n := emu.Stats().ByAccount[a.PlatformID]; n != 0 {
-		t.Errorf("requests for DeletePost: got %d, want none", n)
+		t.Errorf("requests for deletePost: got %d, want none", n)
 	}
 	if gone, err := conn.PostGone(ctx, a, id); err != nil || gone {
 		t.Errorf("PostGone of present media: got %v, %v; want false", gone, err)

@@ -11,6 +11,16 @@
 // never acts twice; an item is removed from the queue only after every step
 // succeeded.
 //
+// A failed item does not block the queue. It waits before its next attempt
+// (10 s, doubling up to 30 minutes, with a little jitter so that items that
+// failed together are not retried together), and the queue returns only
+// items that are due, so an outage — an evidence folder that cannot be
+// written, a browser that will not start — costs a few attempts, and the
+// queue flows again as soon as the cause is gone. After 20 attempts (about
+// seven hours) the item is set aside: it leaves the queue, is listed on the
+// web page's overview under "needs attention" and counted by /healthz, and
+// an administrator retries it there once the cause is fixed.
+//
 // Up to two items are processed at once (Options.Parallel, the browser's
 // two tabs), so that a burst of flagged comments does not wait behind one
 // slow capture; two versions of the same comment never run at once, but in

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"slices"
 	"strings"
@@ -16,11 +17,19 @@ import (
 
 // Options configure a Pipeline.
 type Options struct {
-	Store       moderation.Store
-	Classifier  moderation.Classifier
-	Batch       int           // items taken per round (default 50)
-	Idle        time.Duration // wait between rounds when the queue is empty (default 2s)
-	MaxAttempts int           // attempts before an item is left for a human (default 5)
+	Store      moderation.Store
+	Classifier moderation.Classifier
+	Batch      int           // items taken per round (default 50)
+	Idle       time.Duration // wait between rounds when the queue is empty (default 2s)
+	// MaxAttempts is how many failed attempts an item gets before it is set
+	// aside for an administrator (default 20). Between attempts the item
+	// waits Backoff·2^(attempts-1), at most MaxBackoff, plus up to a fifth
+	// more so that items that failed together are not retried together
+	// (defaults 10s and 30m: the 20 attempts span about 7 hours, so a
+	// night's outage costs a few attempts, not all of them).
+	MaxAttempts int
+	Backoff     time.Duration
+	MaxBackoff  time.Duration
 	// Language gives the account's usual language (sv, da, en) as a hint
 	// to the classifier; the classifier still guesses per comment.
 	Language func(accountKey string) string
@@ -68,7 +77,13 @@ func New(opts Options) *Pipeline {
 		opts.Idle = 2 * time.Second
 	}
 	if opts.MaxAttempts <= 0 {
-		opts.MaxAttempts = 5
+		opts.MaxAttempts = 20
+	}
+	if opts.Backoff <= 0 {
+		opts.Backoff = 10 * time.Second
+	}
+	if opts.MaxBackoff <= 0 {
+		opts.MaxBackoff = 30 * time.Minute
 	}
 	if opts.Parallel <= 0 {
 		opts.Parallel = 2
@@ -107,8 +122,8 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	return nil
 }
 
-// Drain processes queued items until the queue is empty or stop is closed,
-// and returns how many it completed. Up to Parallel items run at once, never
+// Drain processes the queued items that are due until none is left or stop
+// is closed, and returns how many it completed. Up to Parallel items run at once, never
 // two of the same comment; each is removed from the queue only after every
 // step succeeded, so a crash or stop replays exactly the unfinished ones.
 func (p *Pipeline) Drain(ctx context.Context, stop <-chan struct{}) (int, error) {
@@ -116,30 +131,34 @@ func (p *Pipeline) Drain(ctx context.Context, stop <-chan struct{}) (int, error)
 	defer release()
 	done := 0
 	for {
-		items, err := p.opts.Store.PendingWork(ctx, p.opts.Batch)
+		items, err := p.opts.Store.PendingWork(ctx, p.opts.Now(), p.opts.Batch)
 		if err != nil {
 			return done, fmt.Errorf("read queue: %w", err)
 		}
-		n, stopped, err := p.round(ctx, evCtx, stop, items)
+		n, failed, stopped, err := p.round(ctx, evCtx, stop, items)
 		done += n
 		if err != nil || stopped {
 			return done, err
 		}
-		if len(items) < p.opts.Batch || n == 0 {
+		// Completed items and failed ones (now waiting for their retry
+		// time, or set aside) have left what is due, so the next batch is
+		// new work; a short batch was the last.
+		if len(items) < p.opts.Batch || n+failed == 0 {
 			return done, nil
 		}
 	}
 }
 
 // round processes one batch of items, up to Parallel at once, and returns
-// how many it completed and whether it stopped early (stop closed, or the
-// evidence abandoned at a stop). Every goroutine it starts has ended when
-// it returns.
-func (p *Pipeline) round(ctx, evCtx context.Context, stop <-chan struct{}, items []moderation.WorkItem) (int, bool, error) {
+// how many it completed, how many failed (and wait or were set aside), and
+// whether it stopped early (stop closed, or the evidence abandoned at a
+// stop). Every goroutine it starts has ended when it returns.
+func (p *Pipeline) round(ctx, evCtx context.Context, stop <-chan struct{}, items []moderation.WorkItem) (int, int, bool, error) {
 	var (
 		wg      sync.WaitGroup
 		mu      sync.Mutex
 		done    int
+		failed  int
 		stopped bool
 		errs    []error
 		slots   = make(chan struct{}, p.opts.Parallel)
@@ -175,9 +194,6 @@ func (p *Pipeline) round(ctx, evCtx context.Context, stop <-chan struct{}, items
 		}
 	}
 	for _, it := range items {
-		if it.Attempts >= p.opts.MaxAttempts {
-			continue
-		}
 		mu.Lock()
 		prev := running[it.CommentID]
 		mu.Unlock()
@@ -208,9 +224,10 @@ func (p *Pipeline) round(ctx, evCtx context.Context, stop <-chan struct{}, items
 			case evCtx.Err() != nil && ctx.Err() == nil:
 				stopped = true // stopped while documenting: replayed at the next start
 			default:
-				p.opts.Logger.Warn("pipeline item failed", "comment_id", it.CommentID, "version", it.Version, "error", err)
-				if ferr := p.opts.Store.FailWork(ctx, it.ID, err.Error()); ferr != nil {
+				if ferr := p.fail(ctx, it, err); ferr != nil {
 					errs = append(errs, errors.Join(err, ferr))
+				} else {
+					failed++
 				}
 			}
 		})
@@ -223,7 +240,39 @@ func (p *Pipeline) round(ctx, evCtx context.Context, stop <-chan struct{}, items
 		stopped = true
 	default:
 	}
-	return done, stopped, errors.Join(errs...)
+	return done, failed, stopped, errors.Join(errs...)
+}
+
+// fail records a failed attempt at an item: it waits for its backoff, or,
+// when this was its last attempt, is set aside for an administrator (the
+// web page's "needs attention" list), so that it never blocks the queue.
+func (p *Pipeline) fail(ctx context.Context, it moderation.WorkItem, err error) error {
+	attempts := it.Attempts + 1
+	if attempts >= p.opts.MaxAttempts {
+		p.opts.Logger.Error("pipeline item set aside after its last attempt", "comment_id", it.CommentID,
+			"version", it.Version, "attempts", attempts, "error", err)
+		return p.opts.Store.DeadLetterWork(ctx, it.ID, err.Error())
+	}
+	retryAt := p.opts.Now().Add(p.backoff(it))
+	p.opts.Logger.Warn("pipeline item failed", "comment_id", it.CommentID, "version", it.Version,
+		"attempts", attempts, "retry_at", retryAt, "error", err)
+	return p.opts.Store.FailWork(ctx, it.ID, err.Error(), retryAt)
+}
+
+// backoff is how long an item waits after its next failure:
+// Backoff·2^Attempts, at most MaxBackoff, plus a jitter of up to a fifth
+// that depends on the item only, so that the retries of items that failed
+// together spread out.
+func (p *Pipeline) backoff(it moderation.WorkItem) time.Duration {
+	d := p.opts.MaxBackoff
+	if it.Attempts < 32 {
+		if b := p.opts.Backoff << it.Attempts; b > 0 && b < d {
+			d = b
+		}
+	}
+	h := fnv.New32a()
+	fmt.Fprintf(h, "%d/%d", it.ID, it.Attempts)
+	return d + time.Duration(float64(d)/5*float64(h.Sum32())/float64(1<<32))
 }
 
 // Process runs every step for one queued version and then removes it from

@@ -21,6 +21,13 @@
 // archive/sqlite does) it also finds posts deleted as a whole. Backfill loads history the same way.
 //
 // A token the platform rejects marks the account disconnected, with a note
-// for the alert in the web page and on Slack (moderation/slack); it is not called again until the token is
-// replaced. A rate limit moves the next poll to when the limit has passed.
+// for the alert in the web page and on Slack (moderation/slack); it is not
+// polled again until the token is replaced in the configuration or the
+// platform accepts it again. For the latter the poller probes a
+// disconnected account once every ProbeEvery (15 minutes) with one cheap
+// request, when its connector is a moderation.Prober (Facebook and
+// Instagram are); when the token is accepted, the account is set active,
+// the audit log records account.reconnected, and the account is polled in
+// the same cycle. A rate limit, or a platform answering with errors, moves
+// the next poll to when the limit or the pause has passed.
 package poller

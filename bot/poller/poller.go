@@ -2,6 +2,7 @@ package poller
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -30,8 +31,12 @@ type Options struct {
 	// stuck platform holds one worker for a bounded time only.
 	PollTimeout      time.Duration
 	ReconcileTimeout time.Duration
-	Now              func() time.Time
-	Logger           *slog.Logger
+	// ProbeEvery is how often a disconnected account whose connector is a
+	// moderation.Prober is probed, to find out whether the platform accepts
+	// its token again (default 15 minutes).
+	ProbeEvery time.Duration
+	Now        func() time.Time
+	Logger     *slog.Logger
 	// Stored is called after a cycle stored new comment versions, so the
 	// pipeline can start at once instead of at its next tick.
 	Stored func()
@@ -55,6 +60,9 @@ func New(opts Options) *Poller {
 	}
 	if opts.ReconcileTimeout <= 0 {
 		opts.ReconcileTimeout = 15 * time.Minute
+	}
+	if opts.ProbeEvery <= 0 {
+		opts.ProbeEvery = 15 * time.Minute
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -137,7 +145,9 @@ type Report struct {
 // PollAccount runs one poll cycle for an account, with the reconcile pass
 // when it is due or forced, and schedules the next. A token the platform
 // rejected marks the account disconnected; a rate limit moves the next
-// poll to when the limit has passed.
+// poll to when the limit has passed. A disconnected account is probed when
+// it is due (once per ProbeEvery) and, when the platform accepts its token
+// again, set active and polled in the same cycle.
 func (p *Poller) PollAccount(ctx context.Context, key string, forceReconcile bool) (Report, error) {
 	rep := Report{Account: key}
 	now := p.opts.Now()
@@ -150,6 +160,13 @@ func (p *Poller) PollAccount(ctx context.Context, key string, forceReconcile boo
 		return rep, err
 	}
 	every, window := p.opts.Reconcile(a)
+	if a.Status == moderation.AccountDisconnected && !sched.NextPollAt.After(now) {
+		var probeErr error
+		if a, probeErr = p.probe(ctx, a, &rep); probeErr != nil {
+			rep.Skipped = string(a.Status)
+			return rep, p.reschedule(ctx, a, now, probeErr, false, every)
+		}
+	}
 	if a.Status != moderation.AccountActive {
 		// Disconnected or closed accounts are not called until a human acts.
 		rep.Skipped = string(a.Status)
@@ -211,6 +228,9 @@ func (p *Poller) reschedule(ctx context.Context, a moderation.Account, started t
 		sched.LastError = cycleErr.Error()
 	}
 	sched.NextPollAt = now.Add(p.opts.Interval(a, sched, now))
+	if p.probes(a, cycleErr) {
+		sched.NextPollAt = now.Add(p.opts.ProbeEvery)
+	}
 	var throttled interface{ RetryAt() time.Time }
 	if errors.As(cycleErr, &throttled) && throttled.RetryAt().After(sched.NextPollAt) {
 		sched.NextPollAt = throttled.RetryAt()
@@ -230,6 +250,53 @@ func (p *Poller) reschedule(ctx context.Context, a moderation.Account, started t
 		return fmt.Errorf("schedule next poll of %s: %w", a.Key, err)
 	}
 	return nil
+}
+
+// probes reports whether the account is disconnected, or was by this
+// cycle's error, and its connector can probe it.
+func (p *Poller) probes(a moderation.Account, cycleErr error) bool {
+	if _, ok := p.opts.Connectors[a.Platform].(moderation.Prober); !ok {
+		return false
+	}
+	var tokenErr interface{ StatusNote() string }
+	return a.Status == moderation.AccountDisconnected || errors.As(cycleErr, &tokenErr)
+}
+
+// probe asks the platform whether it accepts a disconnected account's token
+// again. When it does, the account is set active (and audited) and returned
+// so; a token still rejected leaves it disconnected, with a nil error,
+// which is the known state. Other failures (the platform is down or
+// throttled) are returned, so that the next probe waits for RetryAt.
+func (p *Poller) probe(ctx context.Context, a moderation.Account, rep *Report) (moderation.Account, error) {
+	pr, ok := p.opts.Connectors[a.Platform].(moderation.Prober)
+	if !ok {
+		return a, nil
+	}
+	pctx, cancel := context.WithTimeout(ctx, p.opts.PollTimeout)
+	defer cancel()
+	n, err := pr.Probe(pctx, a)
+	rep.Requests += n
+	var tokenErr interface{ StatusNote() string }
+	switch {
+	case errors.As(err, &tokenErr):
+		p.opts.Logger.Debug("token still rejected", "account", a.Key)
+		return a, nil
+	case err != nil:
+		return a, err
+	}
+	ctx = context.WithoutCancel(ctx)
+	const note = "the platform accepts the token again"
+	if err := p.opts.Store.SetAccountStatus(ctx, a.Key, moderation.AccountActive, note); err != nil {
+		return a, fmt.Errorf("reactivate %s: %w", a.Key, err)
+	}
+	detail, _ := json.Marshal(map[string]string{"previous_note": a.StatusNote})
+	if _, err := p.opts.Store.AppendAudit(ctx, moderation.AuditEntry{At: p.opts.Now(), Actor: "uppsikt",
+		Action: moderation.AuditAccountReconnected, Subject: a.Key, Detail: detail}); err != nil {
+		return a, fmt.Errorf("audit reconnection of %s: %w", a.Key, err)
+	}
+	p.opts.Logger.Info("account active again: the platform accepts its token", "account", a.Key)
+	a.Status, a.StatusNote = moderation.AccountActive, note
+	return a, nil
 }
 
 func (p *Poller) poll(ctx context.Context, conn moderation.Connector, a moderation.Account, rep *Report) error {

@@ -11,11 +11,25 @@
 // lost, even if uppsikt stops at once. Unsigned, wrongly signed or malformed
 // deliveries are refused and nothing is stored.
 //
-// Processor works through stored deliveries in its own goroutine. A comment
-// added or edited is fetched from the Graph API and recorded as a version
-// (source "webhook"); removed, hidden and unhidden comments are recorded as
-// state changes at the time of the event. The store makes duplicates
-// harmless (a version is identified by its text, a state change older than
-// the stored one is ignored), and Meta's deliveries are best effort, so the
-// poller's reconcile pass remains the safety net for anything lost.
+// Processor works through stored deliveries in its own goroutine, batch
+// after batch while any is due, so a backlog after a burst drains at once. A
+// comment added or edited is recorded as a version (source "webhook") from
+// the delivery's own text first — so an edit is kept even when the Graph API
+// cannot be read at that moment and the comment changes again before it can
+// — and then fetched for its current text, state and permalink; removed,
+// hidden and unhidden comments are recorded as state changes at the time of
+// the event. A delivery whose text is older than the newest version stored
+// (a late or reordered delivery) adds no version, so that the latest version
+// stays the newest text.
+//
+// A delivery that fails waits in the store: until the end of a rate limit
+// or pause the error names, without counting an attempt, else for a backoff
+// that doubles from 5 s up to 15 minutes. Attempts and retry times are kept
+// in the store, so a restart neither forgets nor repeats them. A delivery
+// still failing a day after it arrived is set aside with its error.
+//
+// The store makes duplicates harmless (a version is identified by its text,
+// a state change older than the stored one is ignored), and Meta's
+// deliveries are best effort, so the poller's reconcile pass remains the
+// safety net for anything lost.
 package webhook

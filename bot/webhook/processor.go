@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/uppsikt/uppsikt/moderation"
@@ -33,21 +32,27 @@ type ProcessorOptions struct {
 	// Tick is how often stored deliveries are looked for when nothing wakes
 	// the processor (default 5 s).
 	Tick time.Duration
-	// Attempts is how many times a delivery whose processing failed (the
-	// platform did not answer) is tried before it is set aside with its
-	// error; the reconcile pass covers it then (default 5).
-	Attempts int
-	Now      func() time.Time
-	Logger   *slog.Logger
+	// Batch is how many deliveries are read from the store at a time
+	// (default 100); a backlog is worked through batch after batch.
+	Batch int
+	// A delivery whose processing failed is tried again: when the error
+	// says when (a rate limit's end, a paused account), at that time and
+	// without counting an attempt; otherwise after Backoff·2^(attempts-1),
+	// at most MaxBackoff (defaults 5 s and 15 min). Attempts and retry
+	// times are kept in the store, so a restart changes neither. A delivery
+	// still failing GiveUpAfter after it was received (default 24 h) is set
+	// aside with its error: the reconcile pass has read the account since.
+	Backoff     time.Duration
+	MaxBackoff  time.Duration
+	GiveUpAfter time.Duration
+	Now         func() time.Time
+	Logger      *slog.Logger
 }
 
 // Processor records what stored webhook deliveries say.
 type Processor struct {
 	opts ProcessorOptions
 	wake chan struct{}
-
-	mu       sync.Mutex
-	failures map[int64]int
 }
 
 // NewProcessor returns a Processor.
@@ -55,8 +60,17 @@ func NewProcessor(opts ProcessorOptions) *Processor {
 	if opts.Tick <= 0 {
 		opts.Tick = 5 * time.Second
 	}
-	if opts.Attempts <= 0 {
-		opts.Attempts = 5
+	if opts.Batch <= 0 {
+		opts.Batch = 100
+	}
+	if opts.Backoff <= 0 {
+		opts.Backoff = 5 * time.Second
+	}
+	if opts.MaxBackoff <= 0 {
+		opts.MaxBackoff = 15 * time.Minute
+	}
+	if opts.GiveUpAfter <= 0 {
+		opts.GiveUpAfter = 24 * time.Hour
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -70,7 +84,7 @@ func NewProcessor(opts ProcessorOptions) *Processor {
 	if opts.Gone == nil {
 		opts.Gone = func(error) bool { return false }
 	}
-	return &Processor{opts: opts, wake: make(chan struct{}, 1), failures: map[int64]int{}}
+	return &Processor{opts: opts, wake: make(chan struct{}, 1)}
 }
 
 // Wake makes Run look for deliveries now. It never blocks.
@@ -102,61 +116,118 @@ func (p *Processor) Run(ctx context.Context) error {
 // Result counts what processing deliveries did.
 type Result struct {
 	Events      int // deliveries finished
+	Deferred    int // deliveries kept back to be tried again later
 	NewVersions int
 	Changes     int // state changes recorded
 	Requests    int // Graph requests sent
 }
 
-// ProcessPending processes every stored delivery not yet finished, oldest
-// first.
+// ProcessPending processes the stored deliveries that are due, oldest
+// first, batch after batch until none is left, so that a backlog after a
+// burst drains at full speed without waiting for the next tick. A delivery
+// that fails is kept back until its retry time (see ProcessorOptions).
 func (p *Processor) ProcessPending(ctx context.Context) (Result, error) {
 	var total Result
-	events, err := p.opts.Store.PendingWebhookEvents(ctx, 100)
-	if err != nil {
-		return total, err
-	}
-	accounts, err := p.accounts(ctx)
-	if err != nil {
-		return total, err
-	}
-	for _, ev := range events {
-		if ctx.Err() != nil {
-			return total, nil
-		}
-		r, perr := p.process(ctx, accounts, ev)
-		total.NewVersions += r.NewVersions
-		total.Changes += r.Changes
-		total.Requests += r.Requests
-		if perr != nil && ctx.Err() != nil {
-			return total, nil // stopped: leave the delivery for the next start
-		}
-		if perr != nil {
-			p.mu.Lock()
-			p.failures[ev.ID]++
-			n := p.failures[ev.ID]
-			p.mu.Unlock()
-			if n < p.opts.Attempts {
-				p.opts.Logger.Warn("webhook delivery not processed yet", "event_id", ev.ID, "attempt", n, "error", perr)
-				continue
-			}
-			p.opts.Logger.Error("webhook delivery set aside", "event_id", ev.ID, "error", perr)
-		}
-		msg := ""
-		if perr != nil {
-			msg = perr.Error()
-		}
-		if err := p.opts.Store.FinishWebhookEvent(context.WithoutCancel(ctx), ev.ID, msg); err != nil {
+	for ctx.Err() == nil {
+		stored := total.NewVersions
+		events, err := p.opts.Store.PendingWebhookEvents(ctx, p.opts.Now(), p.opts.Batch)
+		if err != nil {
 			return total, err
 		}
-		p.mu.Lock()
-		delete(p.failures, ev.ID)
-		p.mu.Unlock()
-		total.Events++
-	}
-	if total.NewVersions > 0 {
-		p.opts.Stored()
+		accounts, err := p.accounts(ctx)
+		if err != nil {
+			return total, err
+		}
+		for _, ev := range events {
+			if ctx.Err() != nil {
+				break
+			}
+			r, perr := p.process(ctx, accounts, ev)
+			total.NewVersions += r.NewVersions
+			total.Changes += r.Changes
+			total.Requests += r.Requests
+			if perr != nil && ctx.Err() != nil {
+				break // stopped: leave the delivery for the next start
+			}
+			finished, err := p.settle(context.WithoutCancel(ctx), ev, perr)
+			if err != nil {
+				return total, err
+			}
+			if finished {
+				total.Events++
+			} else {
+				total.Deferred++
+			}
+		}
+		if total.NewVersions > stored {
+			p.opts.Stored()
+		}
+		// Every delivery of the batch was finished or moved to a later
+		// time, so the next read makes progress; a short batch was the last.
+		if len(events) < p.opts.Batch {
+			break
+		}
 	}
 	return total, nil
+}
+
+// settle records how processing a delivery ended: finished, with the error
+// when it is set aside, or kept back until its retry time. It says whether
+// the delivery was finished.
+func (p *Processor) settle(ctx context.Context, ev moderation.WebhookEvent, perr error) (bool, error) {
+	now := p.opts.Now()
+	var retry interface{ RetryAt() time.Time }
+	switch {
+	case perr == nil:
+		return true, p.opts.Store.FinishWebhookEvent(ctx, ev.ID, "")
+	case undecodableOnly(perr):
+		p.opts.Logger.Error("webhook delivery set aside: it cannot be read", "event_id", ev.ID, "error", perr)
+		return true, p.opts.Store.FinishWebhookEvent(ctx, ev.ID, perr.Error())
+	case !ev.ReceivedAt.IsZero() && now.Sub(ev.ReceivedAt) >= p.opts.GiveUpAfter:
+		p.opts.Logger.Error("webhook delivery set aside after failing since it was received; the reconcile pass covers it",
+			"event_id", ev.ID, "received_at", ev.ReceivedAt, "attempts", ev.Attempts+1, "error", perr)
+		return true, p.opts.Store.FinishWebhookEvent(ctx, ev.ID, perr.Error())
+	case errors.As(perr, &retry):
+		// A rate limit or a paused account: its end is known, and waiting
+		// for it costs no attempt. The text in the delivery is recorded
+		// already; the fetch adds the state and the permalink.
+		at := retry.RetryAt()
+		if earliest := now.Add(time.Second); at.Before(earliest) {
+			at = earliest
+		}
+		p.opts.Logger.Info("webhook delivery waits for the platform", "event_id", ev.ID, "retry_at", at, "error", perr)
+		return false, p.opts.Store.RetryWebhookEvent(ctx, ev.ID, at, perr.Error(), false)
+	}
+	d := p.opts.MaxBackoff
+	if ev.Attempts < 32 {
+		if b := p.opts.Backoff << ev.Attempts; b > 0 && b < d {
+			d = b
+		}
+	}
+	p.opts.Logger.Warn("webhook delivery not processed yet", "event_id", ev.ID, "attempts", ev.Attempts+1,
+		"retry_at", now.Add(d), "error", perr)
+	return false, p.opts.Store.RetryWebhookEvent(ctx, ev.ID, now.Add(d), perr.Error(), true)
+}
+
+// undecodable is a part of a delivery that cannot be read; trying again
+// cannot help.
+type undecodable struct{ err error }
+
+func (e *undecodable) Error() string { return e.err.Error() }
+func (e *undecodable) Unwrap() error { return e.err }
+
+// undecodableOnly says whether every error err joins is undecodable.
+func undecodableOnly(err error) bool {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			if !undecodableOnly(e) {
+				return false
+			}
+		}
+		return len(j.Unwrap()) > 0
+	}
+	var bad *undecodable
+	return errors.As(err, &bad)
 }
 
 // accounts indexes the stored accounts by platform and platform id.
@@ -201,7 +272,7 @@ type igValue struct {
 func (p *Processor) process(ctx context.Context, accounts map[string]moderation.Account, ev moderation.WebhookEvent) (Result, error) {
 	var d delivery
 	if err := json.Unmarshal(ev.Body, &d); err != nil {
-		return Result{}, fmt.Errorf("decode delivery: %w", err)
+		return Result{}, &undecodable{fmt.Errorf("decode delivery: %w", err)}
 	}
 	var total Result
 	var errs []error
@@ -226,14 +297,14 @@ func (p *Processor) process(ctx context.Context, accounts map[string]moderation.
 			case d.Object == "page" && ch.Field == "feed":
 				var v feedValue
 				if err := json.Unmarshal(ch.Value, &v); err != nil {
-					errs = append(errs, fmt.Errorf("decode feed change: %w", err))
+					errs = append(errs, &undecodable{fmt.Errorf("decode feed change: %w", err)})
 					continue
 				}
 				r, err = p.feedChange(ctx, a, v, at)
 			case d.Object == "instagram" && ch.Field == "comments":
 				var v igValue
 				if err := json.Unmarshal(ch.Value, &v); err != nil {
-					errs = append(errs, fmt.Errorf("decode comments change: %w", err))
+					errs = append(errs, &undecodable{fmt.Errorf("decode comments change: %w", err)})
 					continue
 				}
 				r, err = p.igComment(ctx, a, v, at)
@@ -274,7 +345,7 @@ func (p *Processor) feedChange(ctx context.Context, a moderation.Account, v feed
 			}
 			fromPayload = &o
 		}
-		return p.observe(ctx, a, v.PostID, v.CommentID, fromPayload, at)
+		return p.observe(ctx, a, v.PostID, v.CommentID, fromPayload, v.Verb == "edited", at)
 	case "remove":
 		return p.change(ctx, a, v.CommentID, moderation.StateDeleted, at)
 	case "hide", "unhide":
@@ -286,7 +357,7 @@ func (p *Processor) feedChange(ctx context.Context, a moderation.Account, v feed
 		if err == nil && r.Changes == 0 {
 			if _, err := p.opts.Store.CommentByPlatformID(ctx, a.Key, v.CommentID); errors.Is(err, moderation.ErrNotFound) {
 				// Never stored: read it, with its text and state.
-				return p.observe(ctx, a, v.PostID, v.CommentID, nil, at)
+				return p.observe(ctx, a, v.PostID, v.CommentID, nil, false, at)
 			}
 		}
 		return r, err
@@ -305,26 +376,32 @@ func (p *Processor) igComment(ctx context.Context, a moderation.Account, v igVal
 			Author: moderation.Author{ID: v.From.ID, Name: v.From.Username}, Source: moderation.SourceWebhook, SeenAt: p.opts.Now(),
 		}
 	}
-	return p.observe(ctx, a, v.Media.ID, v.ID, fromPayload, at)
+	return p.observe(ctx, a, v.Media.ID, v.ID, fromPayload, false, at)
 }
 
-// observe records a comment that was added or edited. When uppsikt has not
-// stored the comment yet, the text in the delivery is recorded first, so
-// that an edit made before the fetch does not hide the first text. Then
-// the comment is fetched and its current text and state recorded.
-func (p *Processor) observe(ctx context.Context, a moderation.Account, postID, commentID string, fromPayload *moderation.CommentObservation, at time.Time) (Result, error) {
+// observe records a comment that was added or edited. The text in the
+// delivery is recorded first, before anything is fetched, so that it is
+// kept even when the platform cannot be read now (a rate limit) and the
+// comment is edited or deleted again before it can: for a comment not
+// stored yet, and for an edit (edited is true) unless the edit certainly
+// happened before the newest stored version was seen, in which case the
+// delivery came late and its text would be recorded as newer than it is.
+// Then the comment is fetched and its current text and state recorded.
+func (p *Processor) observe(ctx context.Context, a moderation.Account, postID, commentID string, fromPayload *moderation.CommentObservation, edited bool, at time.Time) (Result, error) {
 	var r Result
 	if fromPayload != nil && fromPayload.PostID != "" {
-		if _, err := p.opts.Store.CommentByPlatformID(ctx, a.Key, commentID); errors.Is(err, moderation.ErrNotFound) {
-			ir, err := p.opts.Store.RecordComment(ctx, *fromPayload)
+		o, record, err := p.payloadVersion(ctx, a, *fromPayload, edited, at)
+		if err != nil {
+			return r, err
+		}
+		if record {
+			ir, err := p.opts.Store.RecordComment(ctx, o)
 			if err != nil {
 				return r, fmt.Errorf("record comment %s: %w", commentID, err)
 			}
 			if ir.NewVersion {
 				r.NewVersions++
 			}
-		} else if err != nil {
-			return r, fmt.Errorf("read comment %s: %w", commentID, err)
 		}
 	}
 	f, ok := p.opts.Fetchers[a.Platform]
@@ -357,6 +434,32 @@ func (p *Processor) observe(ctx context.Context, a moderation.Account, postID, c
 		r.Changes++
 	}
 	return r, nil
+}
+
+// payloadVersion decides whether the text in a delivery is recorded (see
+// observe), and returns the observation to record. A delivery says nothing
+// about whether the comment is hidden, so a stored comment keeps its state.
+func (p *Processor) payloadVersion(ctx context.Context, a moderation.Account, o moderation.CommentObservation, edited bool, at time.Time) (moderation.CommentObservation, bool, error) {
+	c, err := p.opts.Store.CommentByPlatformID(ctx, a.Key, o.PlatformID)
+	switch {
+	case errors.Is(err, moderation.ErrNotFound):
+		return o, true, nil
+	case err != nil:
+		return o, false, fmt.Errorf("read comment %s: %w", o.PlatformID, err)
+	case !edited:
+		return o, false, nil // a late or repeated add: the first text is stored or superseded
+	}
+	vs, err := p.opts.Store.CommentVersions(ctx, c.ID)
+	if err != nil {
+		return o, false, fmt.Errorf("versions of comment %s: %w", o.PlatformID, err)
+	}
+	// Event times are whole seconds: the edit happened within the second
+	// after at.
+	if n := len(vs); n > 0 && !at.Add(time.Second).After(vs[n-1].SeenAt) {
+		return o, false, nil
+	}
+	o.Hidden = c.State == moderation.StateHidden
+	return o, true, nil
 }
 
 func (p *Processor) change(ctx context.Context, a moderation.Account, commentID string, st moderation.CommentState, at time.Time) (Result, error) {

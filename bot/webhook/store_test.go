@@ -23,6 +23,8 @@ type memStore struct {
 type memComment struct {
 	c        moderation.Comment
 	versions []string // hashes
+	texts    []string
+	seen     []time.Time
 }
 
 func newMemStore(accounts ...moderation.Account) *memStore {
@@ -43,16 +45,46 @@ func (m *memStore) SaveWebhookEvent(_ context.Context, e moderation.WebhookEvent
 	return e.ID, nil
 }
 
-func (m *memStore) PendingWebhookEvents(_ context.Context, limit int) ([]moderation.WebhookEvent, error) {
+func (m *memStore) PendingWebhookEvents(_ context.Context, now time.Time, limit int) ([]moderation.WebhookEvent, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var out []moderation.WebhookEvent
 	for _, e := range m.events {
-		if !e.Done && (limit <= 0 || len(out) < limit) {
+		due := now.IsZero() || !e.NextAttemptAt.After(now)
+		if !e.Done && due && (limit <= 0 || len(out) < limit) {
 			out = append(out, e)
 		}
 	}
 	return out, nil
+}
+
+func (m *memStore) RetryWebhookEvent(_ context.Context, id int64, retryAt time.Time, lastError string, countAttempt bool) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e := &m.events[id-1]
+	if e.Done {
+		return nil
+	}
+	e.NextAttemptAt, e.Error = retryAt, lastError
+	if countAttempt {
+		e.Attempts++
+	}
+	return nil
+}
+
+func (m *memStore) CommentVersions(_ context.Context, id int64) ([]moderation.CommentVersion, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, c := range m.comments {
+		if c.c.ID == id {
+			var vs []moderation.CommentVersion
+			for i, h := range c.versions {
+				vs = append(vs, moderation.CommentVersion{CommentID: id, Version: i + 1, Hash: h, Message: c.texts[i], SeenAt: c.seen[i]})
+			}
+			return vs, nil
+		}
+	}
+	return nil, fmt.Errorf("comment %d: %w", id, moderation.ErrNotFound)
 }
 
 func (m *memStore) FinishWebhookEvent(_ context.Context, id int64, processErr string) error {
@@ -100,6 +132,8 @@ func (m *memStore) RecordComment(_ context.Context, o moderation.CommentObservat
 		}
 	}
 	c.versions = append(c.versions, h)
+	c.texts = append(c.texts, o.Message)
+	c.seen = append(c.seen, o.SeenAt)
 	c.c.Versions = len(c.versions)
 	r.NewVersion, r.Version, r.CommentID = true, len(c.versions), c.c.ID
 	return r, nil
@@ -140,10 +174,25 @@ func (m *memStore) state(key, id string) moderation.CommentState {
 	return ""
 }
 
+// texts returns every text stored for a comment, oldest first.
+func (m *memStore) texts(key, id string) []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if c, ok := m.comments[key+"/"+id]; ok {
+		return append([]string(nil), c.texts...)
+	}
+	return nil
+}
+
+// event returns a stored delivery as it is now.
+func (m *memStore) event(id int64) moderation.WebhookEvent {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.events[id-1]
+}
+
 func (m *memStore) eventCount() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return len(m.events)
 }
-
-var _ = time.Now

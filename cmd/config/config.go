@@ -21,6 +21,7 @@ type Config struct {
 	Web          Web                 `yaml:"web"`
 	Log          Log                 `yaml:"log"`
 	Meta         Meta                `yaml:"meta"`
+	Secrets      Secrets             `yaml:"secrets"`
 	Schedules    map[string]Schedule `yaml:"schedules"`
 	Rules        Rules               `yaml:"rules"`
 	Review       Review              `yaml:"review"`
@@ -71,6 +72,10 @@ type Meta struct {
 	VerifyToken     Secret `yaml:"webhook_verify_token"`
 	VerifyTokenFile string `yaml:"webhook_verify_token_file"`
 	Webhooks        bool   `yaml:"webhooks"` // accept webhooks at /webhooks/meta
+	// TokenProbeEvery is how often the token of a disconnected account is
+	// tried again, so that a token Meta accepts again reconnects the
+	// account by itself (default 15m).
+	TokenProbeEvery Duration `yaml:"token_probe_every"`
 }
 
 // Schedule says how often accounts are polled.
@@ -185,6 +190,14 @@ type Capture struct {
 	// the platform's pages in every capture, for pages behind a login wall;
 	// empty for none. It holds a login: keep it readable by uppsikt alone.
 	CookiesFile string `yaml:"cookies_file"`
+	// MaxHeight bounds the screenshot of a platform page in CSS pixels
+	// (default 3000): a taller page is captured in a window of this height
+	// around the documented comment.
+	MaxHeight int `yaml:"max_height"`
+	// FocusSelectors find the documented comment on a platform page, tried
+	// in order; {comment_id} stands for the comment's id. Default: by
+	// data-comment-id, by the id comment-{comment_id}, the highlighted one.
+	FocusSelectors []string `yaml:"focus_selectors"`
 }
 
 // Account is one supervised account.

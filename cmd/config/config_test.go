@@ -130,6 +130,14 @@ accounts:
 			wants: []string{"line 13: schedules.default.office_hours: the end must be after the start"},
 		},
 		{
+			name: "capture window too low",
+			yaml: minimal + `capture:
+  max_height: 200
+`,
+			env:   map[string]string{"APP_SECRET": "a", "PAGE_TOKEN": "t"},
+			wants: []string{"line 12: capture.max_height: 200"},
+		},
+		{
 			name:  "not yaml",
 			yaml:  "accounts: [\n",
 			wants: []string{"line"},

@@ -182,9 +182,11 @@ func (c *Config) resolveSecrets(getenv func(string) string, loc *locator, cerr *
 	}
 	resolve("meta.app_secret", &c.Meta.AppSecret, c.Meta.AppSecretFile, needMeta)
 	resolve("meta.webhook_verify_token", &c.Meta.VerifyToken, c.Meta.VerifyTokenFile, c.Meta.Webhooks)
+	resolve("secrets.token_key", &c.Secrets.TokenKey, c.Secrets.TokenKeyFile, false)
+	storedTokens := c.Secrets.TokenKey.Value() != "" // tokens may be set in the store instead
 	for i := range c.Accounts {
 		a := &c.Accounts[i]
-		resolve(fmt.Sprintf("accounts[%d].token", i), &a.Token, a.TokenFile, a.Platform == "facebook" || a.Platform == "instagram")
+		resolve(fmt.Sprintf("accounts[%d].token", i), &a.Token, a.TokenFile, (a.Platform == "facebook" || a.Platform == "instagram") && !storedTokens)
 	}
 	for i := range c.Review.Channels {
 		ch := &c.Review.Channels[i]
@@ -219,6 +221,7 @@ var (
 
 func (c *Config) validate(loc *locator, cerr *Error) {
 	c.validateArchive(loc, cerr)
+	c.validateSecrets(loc, cerr)
 	if c.Municipality.Country != "se" && c.Municipality.Country != "dk" {
 		cerr.add(loc, "municipality.country", fmt.Sprintf("%q: write se or dk", c.Municipality.Country))
 	}
@@ -241,6 +244,12 @@ func (c *Config) validate(loc *locator, cerr *Error) {
 	}
 	if !versionRE.MatchString(c.Meta.Version) {
 		cerr.add(loc, "meta.version", fmt.Sprintf("%q: write a Graph API version such as v23.0", c.Meta.Version))
+	}
+	if p := c.Meta.TokenProbeEvery.D(); p != 0 && p < 10*time.Second {
+		cerr.add(loc, "meta.token_probe_every", fmt.Sprintf("%s: must be at least 10s (0: the default 15m)", p))
+	}
+	if m := c.Capture.MaxHeight; m != 0 && (m < 900 || m > 30000) {
+		cerr.add(loc, "capture.max_height", fmt.Sprintf("%d: write a height in CSS pixels from 900 to 30000 (0: the default 3000)", m))
 	}
 	if c.Web.PublicURL != "" {
 		if u, err := url.Parse(c.Web.PublicURL); err != nil || u.Host == "" {

@@ -12,11 +12,16 @@ import (
 )
 
 // runAccount is "uppsikt account close -config FILE KEY": it takes the
-// closing snapshot of the account, then marks the account closed.
+// closing snapshot of the account, then marks the account closed; and
+// "uppsikt account token set|clear" (runAccountToken).
 func runAccount(ctx context.Context, env *environment, args []string) error {
+	if len(args) > 0 && args[0] == "token" {
+		return runAccountToken(ctx, env, args[1:])
+	}
 	if len(args) == 0 || args[0] != "close" {
 		fmt.Fprintln(env.stderr, "Usage: uppsikt account close -config FILE [-no-browser] [-no-platform] KEY")
-		return fmt.Errorf("%w: want account close", errUsage)
+		fmt.Fprintln(env.stderr, "       uppsikt account token set|clear -config FILE -account KEY [-by NAME]")
+		return fmt.Errorf("%w: want account close or account token", errUsage)
 	}
 	fs := newFlagSet(env, "account close", "-config FILE [-no-browser] [-no-platform] KEY")
 	path := fs.String("config", "uppsikt.yaml", "the configuration file")

@@ -67,7 +67,7 @@ func TestDailyRetention(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	work, err := st.PendingWork(ctx, 0)
+	work, err := st.PendingWork(ctx, time.Time{}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/uppsikt/uppsikt/bot/emulator"
+	"github.com/uppsikt/uppsikt/cmd/config"
 )
 
 // runningEmulator is an emulator serving HTTP on a local port.
@@ -83,12 +83,11 @@ func (re *runningEmulator) stop() error {
 // configFor returns the configuration of uppsikt pointed at this emulator.
 // tokenRef says how to reference each account's token.
 func (re *runningEmulator) configFor(dataDir, listen string, interval time.Duration, secretRef string, tokenRef func(key string) string) ([]byte, error) {
-	accounts := re.em.Accounts()
-	ec := emulatorConfig{
+	ec := config.EmulatorConfig{
 		GraphURL: re.base, AppID: re.appID, AppSecretRef: secretRef, DataDir: dataDir, Listen: listen,
 		Interval: interval.String(), OfficeHours: "00:00-24:00", Country: "se", Language: "sv",
 	}
-	for _, a := range accounts {
+	for _, a := range re.em.Accounts() {
 		if ec.Municipality == "" && a.Platform == "facebook" {
 			ec.Municipality = a.Name
 			if a.Language == "da" {
@@ -96,13 +95,10 @@ func (re *runningEmulator) configFor(dataDir, listen string, interval time.Durat
 			}
 		}
 		key := accountKey(a)
-		ec.Accounts = append(ec.Accounts, emulatorAccount{Account: a, Key: key, TokenRef: tokenRef(key)})
+		ec.Accounts = append(ec.Accounts, config.EmulatorAccount{Key: key, Platform: a.Platform, ID: a.ID, Name: a.Name,
+			Language: a.Language, TokenRef: tokenRef(key)})
 	}
-	var buf bytes.Buffer
-	if err := emulatorConfigTemplate.Execute(&buf, ec); err != nil {
-		return nil, fmt.Errorf("write configuration: %w", err)
-	}
-	return buf.Bytes(), nil
+	return ec.YAML()
 }
 
 // tokens maps account keys to tokens.

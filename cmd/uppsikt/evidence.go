@@ -18,6 +18,7 @@ import (
 	"github.com/uppsikt/uppsikt/bot/instagram"
 	"github.com/uppsikt/uppsikt/cmd/config"
 	"github.com/uppsikt/uppsikt/moderation"
+	"github.com/uppsikt/uppsikt/moderation/removal"
 )
 
 // evidenceParts are the archive side of removals: the browser, the evidence
@@ -53,6 +54,7 @@ func openEvidence(cfg *config.Config, st moderation.Store, log *slog.Logger, loc
 		p.browser = capture.New(capture.Options{
 			ExecPath: cfg.Capture.Chromium, AllowedHosts: allowedHosts(cfg), Timeout: cfg.Capture.Timeout.D(),
 			Logger: log.With("part", "capture"), Cookies: cookies,
+			MaxHeight: cfg.Capture.MaxHeight, FocusSelectors: cfg.Capture.FocusSelectors,
 		})
 		cap = p.browser
 	}
@@ -97,31 +99,46 @@ func (p *evidenceParts) Close() error {
 	return p.browser.Close()
 }
 
-// newExecutor builds the action executor over the shared Graph client.
-func newExecutor(cfg *config.Config, st moderation.Store, client *facebook.Client, ev act.Evidence, log *slog.Logger) *act.Executor {
+// newGate builds the one remover (moderation/removal) over the Graph API
+// connectors of client: every hide and delete of a comment or an own post
+// goes through it. posts may be nil where no own post is deleted; now nil
+// is the real clock.
+func newGate(cfg *config.Config, st moderation.Store, posts removal.PostStore, client *facebook.Client, now func() time.Time, log *slog.Logger) *removal.Gate {
+	calls := map[moderation.Platform]removal.Calls{}
+	if client != nil {
+		calls[moderation.Facebook] = facebook.New(facebook.Options{Client: client, Now: now, Logger: log.With("part", "facebook")}).Removal()
+		calls[moderation.Instagram] = instagram.New(instagram.Options{Client: client, Now: now}).Removal()
+	}
+	return removal.New(removal.Options{Store: st, Posts: posts, Calls: calls, RegisterNumber: cfg.Register.FormatRegisterNumber,
+		Now: now, Logger: log.With("part", "removal")})
+}
+
+// newExecutor builds the action executor over the shared Graph client; now
+// nil is the real clock.
+func newExecutor(cfg *config.Config, st moderation.Store, client *facebook.Client, ev act.Evidence, now func() time.Time, log *slog.Logger) *act.Executor {
 	languages := map[string]string{}
 	for _, a := range cfg.Accounts {
 		languages[a.Key] = a.Language
 	}
 	platforms := map[moderation.Platform]act.Platform{}
 	if client != nil {
-		platforms[moderation.Facebook] = facebook.New(facebook.Options{Client: client, Logger: log.With("part", "facebook")})
-		platforms[moderation.Instagram] = instagram.New(instagram.Options{Client: client})
+		platforms[moderation.Facebook] = facebook.New(facebook.Options{Client: client, Now: now, Logger: log.With("part", "facebook")})
+		platforms[moderation.Instagram] = instagram.New(instagram.Options{Client: client, Now: now})
 	}
 	templates := act.DefaultTemplates()
 	for lang, text := range cfg.Actions.Replies {
 		templates[lang] = text
 	}
 	return act.New(act.Options{
-		Store: st, Platforms: platforms, Evidence: ev, Replies: templates, PrivateReplies: cfg.Actions.PrivateReplies,
+		Store: st, Platforms: platforms, Gate: newGate(cfg, st, nil, client, now, log), Evidence: ev,
+		Replies: templates, PrivateReplies: cfg.Actions.PrivateReplies, Now: now,
 		Language: func(key string) string {
 			if l := languages[key]; l != "" {
 				return l
 			}
 			return cfg.Municipality.Language
 		},
-		RegisterNumber: cfg.Register.FormatRegisterNumber,
-		Logger:         log.With("part", "actions"),
+		Logger: log.With("part", "actions"),
 	})
 }
 
@@ -167,7 +184,7 @@ func openRemoval(cfg *config.Config, st moderation.Store, log *slog.Logger, loc 
 
 // connect builds the action executor over the Graph client.
 func (r *removalParts) connect(cfg *config.Config, st moderation.Store, client *facebook.Client, log *slog.Logger) {
-	r.actions = newExecutor(cfg, st, client, r.evidence, log)
+	r.actions = newExecutor(cfg, st, client, r.evidence, nil, log)
 }
 
 // wake tells the executor and the register delivery that there is work.

@@ -121,8 +121,8 @@ accounts:
 	}
 	r := &evRig{emu: emu, cfg: cfg, cfgPath: path, env: env, st: st, sup: sup, ev: ev, pageKey: "bevis-fb"}
 	r.pipe = pipeline.New(pipeline.Options{Store: st, Classifier: classifier, Evidence: pe, HideThenReview: cfg.Actions.HideThenReview,
-		RegisterNumber: cfg.Register.FormatRegisterNumber})
-	r.exec = newExecutor(cfg, st, sup.client, ev, discardLogger())
+		RegisterNumber: cfg.Register.FormatRegisterNumber, Backoff: 50 * time.Millisecond})
+	r.exec = newExecutor(cfg, st, sup.client, ev, nil, discardLogger())
 	r.postID = emu.State("").Accounts[0].Posts[0].ID
 	return r, pe
 }
@@ -138,13 +138,16 @@ func (r *evRig) add(t *testing.T, text string) string {
 }
 
 // settle polls, runs the pipeline and the executor until nothing is left.
+// The rig runs on the real clock: an action kept back after a failure (a
+// backoff, the platform paused after 5xx answers) is waited for, up to
+// 20 seconds at a time.
 func (r *evRig) settle(t *testing.T) {
 	t.Helper()
 	ctx := context.Background()
 	if _, err := r.sup.poller.PollAccount(ctx, r.pageKey, false); err != nil {
 		t.Fatal(err)
 	}
-	for range 6 {
+	for range 8 {
 		if err := r.exec.FollowDecisions(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -154,10 +157,24 @@ func (r *evRig) settle(t *testing.T) {
 		if _, err := r.exec.Drain(ctx, nil); err != nil {
 			t.Fatal(err)
 		}
-		work, _ := r.st.PendingWork(ctx, 0)
-		acts, _ := r.st.PendingActions(ctx, 0)
+		work, _ := r.st.PendingWork(ctx, time.Time{}, 0)
+		acts, _ := r.st.PendingActions(ctx, time.Time{}, 0)
 		if len(work) == 0 && len(acts) == 0 {
 			return
+		}
+		due := time.Now().Add(time.Hour)
+		for _, w := range work {
+			if w.NextAttemptAt.Before(due) {
+				due = w.NextAttemptAt
+			}
+		}
+		for _, a := range acts {
+			if a.NextAttemptAt.Before(due) {
+				due = a.NextAttemptAt
+			}
+		}
+		if wait := time.Until(due); wait > 0 && wait <= 20*time.Second {
+			time.Sleep(wait)
 		}
 	}
 }
@@ -282,9 +299,10 @@ func TestEvidenceBeforeRemoval(t *testing.T) {
 	}
 	r.ev.maker = good
 
-	// The platform answers 5xx to hides more often than the client retries:
-	// the hide stays pending and goes out on a later round.
-	r.emu.InjectFault(emulator.Fault{Method: "POST", Path: "/{comment}", Code: 2, Count: 6})
+	// The platform answers 5xx to a hide as often as the client tries: the
+	// account is paused, the hide stays pending and goes out once the pause
+	// is over.
+	r.emu.InjectFault(emulator.Fault{Method: "POST", Path: "/{comment}", Code: 2, Count: 4})
 	flaky := r.add(t, "Mitt personnummer: 811218-9876")
 	r.settle(t)
 	if !r.emuComment(flaky).Hidden {
@@ -312,8 +330,14 @@ func TestEvidenceBeforeRemoval(t *testing.T) {
 	// A hide recorded by someone else before any evidence, while evidence
 	// cannot be made: it is held back, then sent once evidence exists.
 	held := r.add(t, "Vad trevligt med vägarbetet")
-	r.settle(t)
+	if _, err := r.sup.poller.PollAccount(ctx, r.pageKey, false); err != nil {
+		t.Fatal(err)
+	}
 	hc := r.comment(t, held)
+	if files, _ := r.st.Evidence(ctx, hc.ID); len(files) != 0 {
+		v, _ := r.st.LatestVerdict(ctx, hc.ID)
+		t.Fatalf("the ordinary comment has evidence already (verdict %+v)", v.Verdict)
+	}
 	r.st.EnqueueAction(ctx, moderation.Action{CommentID: hc.ID, Kind: moderation.ActHide})
 	r.ev.maker = evidencepdf.New(evidencepdf.Options{Store: failingStore{r.st}, Dir: r.ev.dir})
 	if _, err := r.exec.Drain(ctx, nil); err != nil {

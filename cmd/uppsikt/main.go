@@ -49,10 +49,11 @@ func commands() []command {
 		{"verify", "re-hash every evidence file and the audit chain, report the first break: -config FILE", runVerify},
 		{"register", "the records register: register list -config FILE [-year 2026]", runRegister},
 		{"snapshot", "a year of an account as PDF/A: -config FILE -account KEY -year 2025 [-out FILE.pdf]", runSnapshot},
-		{"account", "close an account after its closing snapshot: account close -config FILE KEY", runAccount},
+		{"account", "close an account after its closing snapshot: account close -config FILE KEY; store a token sealed: account token set|clear -config FILE -account KEY", runAccount},
 		{"retention", "retention plan, legal holds, own posts past their age: retention run -config FILE [-dry-run] | hold | release | holds | log | posts | approve | deletions | resume", runRetention},
 		{"objection", "an objection to a photo in an own post: objection add | approve | refuse | confirm | list | show -config FILE", runObjection},
 		{"export", "an E-ARK archive package of a year: -config FILE -account KEY -year 2025 -out DIR | export verify DIR", runExport},
+		{"person", "what uppsikt holds about one commenter: person export -config FILE -author ID -out DIR | person erase -config FILE -author ID -by NAME [-dry-run]", runPerson},
 		{"help", "list the subcommands", nil},
 	}
 }

@@ -205,7 +205,8 @@ func newPostDeleter(cfg *config.Config, st *sqlite.Store, log *slog.Logger) *ret
 	})
 	return &retention.Deleter{
 		Store: st, Plan: retentionPlan(cfg), Logger: log.With("part", "retention"),
-		Platforms: map[moderation.Platform]moderation.PostRemover{
+		Gate: newGate(cfg, st, st, client, nil, log),
+		Platforms: map[moderation.Platform]moderation.PostChecker{
 			moderation.Facebook:  facebook.New(facebook.Options{Client: client, Logger: log.With("part", "facebook")}),
 			moderation.Instagram: instagram.New(instagram.Options{Client: client}),
 		},

@@ -49,9 +49,11 @@ type supervisionOptions struct {
 }
 
 // openSupervision builds the connectors, the poller and the webhook parts
-// for the accounts of cfg, which must already be in the store. It sets a
-// disconnected account active again when its configured token is not the
-// rejected one, and gives new accounts a schedule that is due now.
+// for the accounts of cfg, which must already be in the store. Each
+// account's token is the one stored sealed with "account token set", else
+// the configured one (accountTokens). It sets a disconnected account active
+// again when its token is not the rejected one, and gives new accounts a
+// schedule that is due now.
 func openSupervision(ctx context.Context, cfg *config.Config, st moderation.Store, log *slog.Logger, o supervisionOptions) (*supervision, error) {
 	loc, err := time.LoadLocation(cfg.Municipality.Timezone)
 	if err != nil {
@@ -64,15 +66,17 @@ func openSupervision(ctx context.Context, cfg *config.Config, st moderation.Stor
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	tokens := map[string]string{}
+	tokens, err := accountTokens(ctx, cfg, st, log)
+	if err != nil {
+		return nil, err
+	}
 	sites := map[string]webpage.Site{}
 	hours := map[string]poller.Hours{}
 	reconcile := map[string][2]time.Duration{}
 	s := &supervision{}
 	for _, a := range cfg.Accounts {
 		s.keys = append(s.keys, a.Key)
-		if tok := a.Token.Value(); tok != "" {
-			tokens[a.Key] = tok
+		if tok := tokens[a.Key]; tok != "" {
 			if ok, err := facebook.Reactivate(ctx, st, a.Key, tok); err != nil {
 				return nil, err
 			} else if ok {
@@ -114,9 +118,10 @@ func openSupervision(ctx context.Context, cfg *config.Config, st moderation.Stor
 			r := reconcile[a.Key]
 			return r[0], r[1]
 		},
-		Now:    o.Now,
-		Logger: log.With("part", "poller"),
-		Stored: o.Stored,
+		Now:        o.Now,
+		Logger:     log.With("part", "poller"),
+		Stored:     o.Stored,
+		ProbeEvery: cfg.Meta.TokenProbeEvery.D(),
 	})
 	if err := s.poller.Ensure(ctx, s.keys); err != nil {
 		return nil, err

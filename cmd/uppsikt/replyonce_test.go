@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/uppsikt/uppsikt/bot/act"
 	"github.com/uppsikt/uppsikt/bot/emulator"
@@ -88,7 +89,7 @@ func TestRepliesAreSentOnce(t *testing.T) {
 	fbPlat := &lossyPlatform{Platform: facebook.New(facebook.Options{Client: sup.client})}
 	igPlat := &lossyPlatform{Platform: instagram.New(instagram.Options{Client: sup.client})}
 	exec := act.New(act.Options{Store: st, Platforms: map[moderation.Platform]act.Platform{moderation.Facebook: fbPlat, moderation.Instagram: igPlat},
-		Logger: discardLogger()})
+		Now: r.clock.Now, Logger: discardLogger()})
 
 	// One top-level comment and one reply in a thread on Facebook, one
 	// top-level comment on Instagram.
@@ -162,6 +163,7 @@ func TestRepliesAreSentOnce(t *testing.T) {
 		if _, err := exec.Drain(ctx, nil); err != nil {
 			t.Fatal(err)
 		}
+		r.clock.Advance(time.Minute) // past the backoff of a failed try
 	}
 	if fbPlat.lose != 0 || igPlat.lose != 0 {
 		t.Fatalf("answers still to lose: facebook %d, instagram %d; the test did not exercise a lost answer", fbPlat.lose, igPlat.lose)

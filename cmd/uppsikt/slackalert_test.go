@@ -130,3 +130,53 @@ func TestAlertTextEscapesAndSpeaksTheLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestSlackAlertsAgainAfterReconnect: an account reconnected (the poller's
+// probe found the token accepted again) and then disconnected again with
+// the same token is a new disconnection, announced again — also by a
+// notifier started after the reconnection.
+func TestSlackAlertsAgainAfterReconnect(t *testing.T) {
+	r := newReviewRig(t)
+	f := newFakeSlack(t)
+	ctx := context.Background()
+	notifier := func() *uslack.Notifier {
+		return uslack.New(uslack.Options{
+			Client: slack.New("xoxb-test", slack.OptionAPIURL(f.srv.GetAPIURL())),
+			Store:  r.st, Users: r.st, Decide: r.dec, Language: "en",
+			Channel: func(string) string { return "C1" },
+		})
+	}
+	note := "Meta rejected the access token (error 190/460) token fingerprint: 3f2a"
+	disconnect := func() {
+		t.Helper()
+		if err := r.st.SetAccountStatus(ctx, "fb", moderation.AccountDisconnected, note); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n := notifier()
+	disconnect()
+	if err := n.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := alertsIn(f); len(got) != 1 {
+		t.Fatalf("alerts after the first disconnection: got %d, want 1", len(got))
+	}
+	// Meta accepts the token again: the account is active, the
+	// reconnection audited; later the same token is rejected again.
+	if err := r.st.SetAccountStatus(ctx, "fb", moderation.AccountActive, "the platform accepts the token again"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.st.AppendAudit(ctx, moderation.AuditEntry{Actor: "uppsikt", Action: moderation.AuditAccountReconnected, Subject: "fb", Detail: []byte(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	disconnect()
+	if err := n.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := notifier().Sync(ctx); err != nil { // a restart announces nothing more
+		t.Fatal(err)
+	}
+	if got := alertsIn(f); len(got) != 2 {
+		t.Errorf("alerts after a second disconnection with the same token: got %d, want 2", len(got))
+	}
+}

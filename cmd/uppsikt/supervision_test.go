@@ -220,7 +220,8 @@ func TestRevokedTokenDisconnectsAccount(t *testing.T) {
 	if a.Status != moderation.AccountDisconnected || !strings.Contains(a.StatusNote, "token fingerprint: ") || strings.Contains(a.StatusNote, acct.Token) {
 		t.Fatalf("account: got %s %q, want disconnected with a fingerprint and no token", a.Status, a.StatusNote)
 	}
-	// Not called again while the token is the rejected one.
+	// Not called again while the token is the rejected one, not even probed
+	// before the probe interval has passed.
 	r.emu.ResetStats()
 	code, out, _ = r.run(t, "poll", "-config", r.cfgPath, "-once", "-account", key)
 	if code != 0 || !strings.Contains(out, "disconnected") {
@@ -338,7 +339,7 @@ func TestWebhookHandshakeThroughService(t *testing.T) {
 	if resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("unsigned delivery: got %d, want 401", resp.StatusCode)
 	}
-	if evs, _ := st.PendingWebhookEvents(context.Background(), 0); len(evs) != 0 {
+	if evs, _ := st.PendingWebhookEvents(context.Background(), time.Time{}, 0); len(evs) != 0 {
 		t.Errorf("unsigned delivery stored: %d events", len(evs))
 	}
 
@@ -365,3 +366,69 @@ func mustLoc(t *testing.T, name string) *time.Location {
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// TestRestoredTokenReconnects: a token Meta rejected and then restores
+// (the same token, no change to the configuration) brings the account back:
+// the poller probes a disconnected account once per probe interval, and
+// when the platform accepts the token again the account is active, audited
+// as reconnected, and polled in the same cycle.
+func TestRestoredTokenReconnects(t *testing.T) {
+	r := newSupRig(t, loadSV(t))
+	h := newHarness(t, r)
+	ctx := context.Background()
+	var key string
+	for k, a := range r.keys {
+		if a.Platform == "facebook" {
+			key = k
+		}
+	}
+	r.emu.InjectFault(emulator.Fault{Code: 190, Subcode: 460, Account: r.keys[key].ID, Count: 1})
+	h.cycle(false)
+	for _, k := range h.sup.keys {
+		if a, _ := h.st.Account(ctx, k); a.Status != moderation.AccountDisconnected {
+			t.Fatalf("%s after the token was revoked: got %s, want disconnected (the Instagram account shares the page's token)", k, a.Status)
+		}
+	}
+	// Still revoked: each account costs one probe per interval and stays disconnected.
+	r.clock.Advance(16 * time.Minute)
+	r.emu.ResetStats()
+	for _, k := range h.sup.keys {
+		rep, err := h.sup.poller.PollAccount(ctx, k, false)
+		if err != nil || rep.Skipped != string(moderation.AccountDisconnected) || rep.Requests != 1 {
+			t.Errorf("%s while still revoked: got skipped %q, %d requests, error %v; want disconnected after one probe", k, rep.Skipped, rep.Requests, err)
+		}
+	}
+	if got := r.emu.Stats().Total; got != len(h.sup.keys) {
+		t.Errorf("requests while revoked: got %d, want one probe per account (%d)", got, len(h.sup.keys))
+	}
+	// Meta restores the token.
+	r.emu.ResetTokens("")
+	r.clock.Advance(16 * time.Minute)
+	for _, k := range h.sup.keys {
+		rep, err := h.sup.poller.PollAccount(ctx, k, false)
+		if err != nil {
+			t.Errorf("%s after the token was restored: %v", k, err)
+		}
+		if rep.Skipped != "" || rep.Requests < 2 {
+			t.Errorf("%s after the token was restored: skipped %q, %d requests; want a probe and a poll", k, rep.Skipped, rep.Requests)
+		}
+		if a, _ := h.st.Account(ctx, k); a.Status != moderation.AccountActive {
+			t.Errorf("%s after the token was restored: got %s %q, want active", k, a.Status, a.StatusNote)
+		}
+	}
+	es, err := h.st.AuditLog(ctx, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reconnected := map[string]bool{}
+	for _, e := range es {
+		if e.Action == moderation.AuditAccountReconnected {
+			reconnected[e.Subject] = true
+		}
+	}
+	for _, k := range h.sup.keys {
+		if !reconnected[k] {
+			t.Errorf("%s: no %s audit entry", k, moderation.AuditAccountReconnected)
+		}
+	}
+}

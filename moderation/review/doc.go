@@ -6,6 +6,17 @@
 // service (moderation/decide) as Slack. There are also the accounts
 // overview, full-text search and the register list.
 //
+// The overview's "needs attention" panel lists what uppsikt gave up on:
+// comments the pipeline set aside after using up their attempts and
+// platform actions that failed for good, each with its last error and, for
+// administrators, a Retry button (audited as work.retried and
+// action.retried). GET /healthz answers JSON for monitoring, without signing
+// in: {"status":"ok"|"degraded","work_pending","work_dead",
+// "actions_pending","actions_failed","webhooks_pending",
+// "accounts_disconnected"}; degraded means something needs a human (set
+// aside work, failed actions, disconnected accounts). It answers 503 only
+// when the store does not answer.
+//
 // Everyone signs in at /login with a local user (uppsikt user add); every
 // route is limited to roles (admin, moderator, archivist, viewer), every
 // form carries a CSRF token, session cookies are HttpOnly, SameSite=Lax and

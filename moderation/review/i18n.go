@@ -8,6 +8,11 @@ import (
 // texts holds the page's words in the three languages uppsikt's users read.
 var texts = map[string]map[string]string{
 	"sv": {
+		"needs_attention": "Behöver åtgärd", "attention_intro": "Det här har uppsikt gett upp efter upprepade försök. Åtgärda orsaken (till exempel bevismappen eller en token) och försök igen.",
+		"work_dead": "Kommentarer som inte kunde behandlas", "actions_failed": "Åtgärder på plattformen som misslyckades",
+		"attempts": "Försök", "set_aside": "Lagd åt sidan", "failed_at": "Misslyckades", "retry": "Försök igen",
+		"dead_n": "lagda åt sidan", "failed_n": "misslyckade åtgärder", "done_action_retried": "Åtgärden görs om inom några sekunder, när dess bevis finns.",
+		"done_work_retried": "Kommentaren är tillbaka i kön och behandlas inom några sekunder.", "not_retryable": "Åtgärden är redan utförd och görs inte om.",
 		"skip": "Hoppa till innehållet", "menu": "Meny", "queue": "Granskningskö", "search": "Sök",
 		"register_list": "Diarium", "language": "Språk", "browser_language": "webbläsarens", "save": "Spara",
 		"sign_out": "Logga ut", "sign_in": "Logga in", "user_name": "Användarnamn", "password": "Lösenord",
@@ -51,6 +56,11 @@ var texts = map[string]map[string]string{
 		"back": "Tillbaka", "not_found": "Hittades inte",
 	},
 	"da": {
+		"needs_attention": "Kræver handling", "attention_intro": "Dette har uppsikt opgivet efter gentagne forsøg. Ret årsagen (for eksempel bevismappen eller et token) og prøv igen.",
+		"work_dead": "Kommentarer der ikke kunne behandles", "actions_failed": "Handlinger på platformen der mislykkedes",
+		"attempts": "Forsøg", "set_aside": "Lagt til side", "failed_at": "Mislykkedes", "retry": "Prøv igen",
+		"dead_n": "lagt til side", "failed_n": "mislykkede handlinger", "done_action_retried": "Handlingen udføres igen inden for få sekunder, når dens beviser findes.",
+		"done_work_retried": "Kommentaren er tilbage i køen og behandles inden for få sekunder.", "not_retryable": "Handlingen er allerede udført og gentages ikke.",
 		"skip": "Gå til indholdet", "menu": "Menu", "queue": "Gennemgangskø", "search": "Søg",
 		"register_list": "Journal", "language": "Sprog", "browser_language": "browserens", "save": "Gem",
 		"sign_out": "Log ud", "sign_in": "Log ind", "user_name": "Brugernavn", "password": "Adgangskode",
@@ -94,6 +104,11 @@ var texts = map[string]map[string]string{
 		"back": "Tilbage", "not_found": "Ikke fundet",
 	},
 	"en": {
+		"needs_attention": "Needs attention", "attention_intro": "uppsikt gave these up after repeated attempts. Fix the cause (for instance the evidence folder or a token) and retry.",
+		"work_dead": "Comments that could not be processed", "actions_failed": "Platform actions that failed",
+		"attempts": "Attempts", "set_aside": "Set aside", "failed_at": "Failed", "retry": "Retry",
+		"dead_n": "set aside", "failed_n": "failed actions", "done_action_retried": "The action is tried again within seconds, once its evidence is there.",
+		"done_work_retried": "The comment is back in the queue and is processed within seconds.", "not_retryable": "The action was carried out already and is not repeated.",
 		"skip": "Skip to content", "menu": "Menu", "queue": "Review queue", "search": "Search",
 		"register_list": "Register", "language": "Language", "browser_language": "the browser's", "save": "Save",
 		"sign_out": "Sign out", "sign_in": "Sign in", "user_name": "User name", "password": "Password",

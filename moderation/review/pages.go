@@ -34,12 +34,13 @@ type accountRow struct {
 }
 
 type overviewData struct {
-	Accounts []accountRow
-	Comments []moderation.CommentView
-	Stats    moderation.Stats
-	Account  string
-	Flagged  bool
-	Older    int64
+	Accounts  []accountRow
+	Comments  []moderation.CommentView
+	Stats     moderation.Stats
+	Account   string
+	Flagged   bool
+	Older     int64
+	Attention attentionData
 }
 
 func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
@@ -73,6 +74,11 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	if d.Attention, err = s.attention(ctx); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d.Attention.Message = texts[s.lang(r, userFrom(ctx))]["done_"+q.Get("done")]
 	// No automatic reload: a page that refreshes itself fails WCAG 2.2.1.
 	s.render(w, r, "overview", "comments", 0, d)
 }

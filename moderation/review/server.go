@@ -120,13 +120,7 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("static files: %w", err)
 	}
 	s.handle("GET /static/", nil, http.StripPrefix("/static/", http.FileServerFS(static)).ServeHTTP)
-	s.handle("GET /healthz", nil, func(w http.ResponseWriter, r *http.Request) {
-		if _, err := opts.Store.Stats(r.Context()); err != nil {
-			http.Error(w, "store unavailable", http.StatusServiceUnavailable)
-			return
-		}
-		fmt.Fprintln(w, "ok")
-	})
+	s.handle("GET /healthz", nil, s.healthz)
 	s.handle("GET /login", nil, s.loginPage)
 	s.handle("POST /login", nil, s.login)
 	s.handle("POST /logout", everyone, s.logout)
@@ -140,6 +134,8 @@ func New(opts Options) (*Server, error) {
 	s.handle("GET /register", archivists, s.register)
 	s.handle("GET /evidence/{id}", archivists, s.evidence)
 	s.handle("GET /audit", admins, s.auditLog)
+	s.handle("POST /work/{id}/retry", admins, s.retryWork)
+	s.handle("POST /actions/{id}/retry", admins, s.retryAction)
 	return s, nil
 }
 

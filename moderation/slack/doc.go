@@ -22,7 +22,10 @@
 // disconnected, the account's channel gets an alert saying which account,
 // why, and what to do (replace the token in the configuration and restart).
 // It is posted once per disconnection, retried on the next pass when Slack
-// fails, and recorded in the audit log so a restart does not repeat it.
+// fails, and recorded in the audit log so a restart does not repeat it. A
+// platform action uppsikt gave up on (a hide or delete refused for good,
+// or still failing after days) gets an alert the same way, naming the
+// comment, the reason and the account's owners.
 //
 // Everything taken from a comment (text, author name, links) is escaped
 // for Slack's mrkdwn, so a comment cannot add links, mentions or

@@ -92,10 +92,11 @@ func (n *Notifier) Run(ctx context.Context) error {
 
 // Sync posts every undecided case not yet on Slack and updates every
 // message whose case changed since it was posted, and alerts the channels
-// of accounts that were disconnected (AlertDisconnected). A failure is
+// of accounts that were disconnected (AlertDisconnected) and of accounts
+// with an action that failed for good (AlertFailedActions). A failure is
 // recorded on the notice and retried on the next pass.
 func (n *Notifier) Sync(ctx context.Context) error {
-	return errors.Join(n.syncCases(ctx), n.AlertDisconnected(ctx))
+	return errors.Join(n.syncCases(ctx), n.AlertDisconnected(ctx), n.AlertFailedActions(ctx))
 }
 
 func (n *Notifier) syncCases(ctx context.Context) error {

@@ -95,7 +95,7 @@ func yearObs(id, parent, msg string, seen time.Time) moderation.CommentObservati
 
 func completeAll(t *testing.T, s moderation.Store) {
 	t.Helper()
-	items, err := s.PendingWork(context.Background(), 0)
+	items, err := s.PendingWork(context.Background(), time.Time{}, 0)
 	if err != nil {
 		t.Fatalf("PendingWork: %v", err)
 	}

@@ -23,4 +23,10 @@
 //   - Lists are oldest first, except ListComments, which is newest (highest
 //     id) first for paging with BeforeID.
 //   - Times come back Equal to what went in (any location, nanoseconds kept).
+//   - PendingWork, PendingActions and PendingWebhookEvents with a zero now
+//     ignore retry times: they list everything waiting (PendingActions still
+//     only on active accounts). A retry time equal to now is due.
+//   - DeadLetterWork, RetryWork, DeferAction and RetryWebhookEvent of
+//     something already done do nothing; RetryAction of a done action gives
+//     an error wrapping moderation.ErrNotRetryable.
 package storetest

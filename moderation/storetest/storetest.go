@@ -46,6 +46,9 @@ func Run(t *testing.T, open func(t *testing.T) moderation.Store) {
 		{"work/pending oldest first with a limit", testPendingWork},
 		{"work/complete is idempotent", testCompleteWork},
 		{"work/fail counts attempts and keeps the item", testFailWork},
+		{"work/a failed item waits for its retry time", testFailWorkRetryAt},
+		{"work/set aside items leave the queue's way", testDeadLetterWork},
+		{"work/retry puts a set aside item back", testRetryWork},
 
 		{"verdicts/save is an upsert per version", testSaveVerdict},
 		{"verdicts/latest of a comment without one is not found", testLatestVerdictNotFound},
@@ -60,6 +63,10 @@ func Run(t *testing.T, open func(t *testing.T) moderation.Store) {
 
 		{"actions/enqueue is idempotent per comment, case and kind", testEnqueueAction},
 		{"actions/finish counts attempts and done is final", testFinishAction},
+		{"actions/defer waits without counting the attempt", testDeferAction},
+		{"actions/pending only on active accounts", testPendingActionsActiveAccounts},
+		{"actions/failed are listed and retried", testRetryAction},
+		{"actions/gone is a done outcome", testFinishActionGone},
 
 		{"evidence/add is idempotent per comment and hash", testAddEvidence},
 		{"evidence/list pages by id", testListEvidence},
@@ -79,8 +86,10 @@ func Run(t *testing.T, open func(t *testing.T) moderation.Store) {
 		{"schedules/due when poll or reconcile time has come", testDueSchedules},
 
 		{"webhooks/pending until finished", testWebhookEvents},
+		{"webhooks/retry time and attempts are kept", testRetryWebhookEvent},
 
 		{"stats/counts what is stored", testStats},
+		{"stats/counts what needs attention", testStatsAttention},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, h) })
 	}
@@ -155,7 +164,7 @@ func sameTime(t *testing.T, what string, got, want time.Time) {
 
 func pendingCount(t *testing.T, s moderation.Store) int {
 	t.Helper()
-	items, err := s.PendingWork(context.Background(), 0)
+	items, err := s.PendingWork(context.Background(), time.Time{}, 0)
 	if err != nil {
 		t.Fatalf("PendingWork: %v", err)
 	}
@@ -370,7 +379,7 @@ func testRecordEdit(t *testing.T, h *harness) {
 	if vs[0].Version != 1 || vs[0].Message != "Hej kommunen" {
 		t.Errorf("version 1: got %+v, want the first text", vs[0])
 	}
-	items, err := s.PendingWork(context.Background(), 0)
+	items, err := s.PendingWork(context.Background(), time.Time{}, 0)
 	if err != nil {
 		t.Fatalf("PendingWork: %v", err)
 	}
@@ -617,7 +626,7 @@ func testPendingWork(t *testing.T, h *harness) {
 	for i := range 4 {
 		want = append(want, record(t, s, obs(fmt.Sprintf("c%d", i), "text", i)).CommentID)
 	}
-	items, err := s.PendingWork(ctx, 3)
+	items, err := s.PendingWork(ctx, time.Time{}, 3)
 	if err != nil {
 		t.Fatalf("PendingWork: %v", err)
 	}
@@ -638,7 +647,7 @@ func testCompleteWork(t *testing.T, h *harness) {
 	s := h.store(t)
 	record(t, s, obs("c1", "text", 1))
 	record(t, s, obs("c2", "text", 2))
-	items, err := s.PendingWork(ctx, 0)
+	items, err := s.PendingWork(ctx, time.Time{}, 0)
 	if err != nil || len(items) != 2 {
 		t.Fatalf("PendingWork: got %d items, err %v, want 2", len(items), err)
 	}
@@ -647,7 +656,7 @@ func testCompleteWork(t *testing.T, h *harness) {
 			t.Fatalf("CompleteWork: %v", err)
 		}
 	}
-	left, err := s.PendingWork(ctx, 0)
+	left, err := s.PendingWork(ctx, time.Time{}, 0)
 	if err != nil {
 		t.Fatalf("PendingWork: %v", err)
 	}
@@ -661,23 +670,23 @@ func testFailWork(t *testing.T, h *harness) {
 	ctx := context.Background()
 	s := h.store(t)
 	record(t, s, obs("c1", "text", 1))
-	items, err := s.PendingWork(ctx, 0)
+	items, err := s.PendingWork(ctx, time.Time{}, 0)
 	if err != nil || len(items) != 1 {
 		t.Fatalf("PendingWork: got %d items, err %v, want 1", len(items), err)
 	}
 	for _, reason := range []string{"capture timed out", "browser crashed"} {
-		if err := s.FailWork(ctx, items[0].ID, reason); err != nil {
+		if err := s.FailWork(ctx, items[0].ID, reason, time.Time{}); err != nil {
 			t.Fatalf("FailWork: %v", err)
 		}
 	}
-	left, err := s.PendingWork(ctx, 0)
+	left, err := s.PendingWork(ctx, time.Time{}, 0)
 	if err != nil {
 		t.Fatalf("PendingWork: %v", err)
 	}
 	if len(left) != 1 || left[0].Attempts != 2 {
 		t.Errorf("after two failures: got %+v, want the item still pending with 2 attempts", left)
 	}
-	wantNotFound(t, "FailWork unknown", s.FailWork(ctx, 4711, "x"))
+	wantNotFound(t, "FailWork unknown", s.FailWork(ctx, 4711, "x", time.Time{}))
 }
 
 // --- verdicts ---
@@ -1008,7 +1017,7 @@ func testEnqueueAction(t *testing.T, h *harness) {
 	if all[2].CaseID != 0 {
 		t.Errorf("action without case: got CaseID %d, want 0", all[2].CaseID)
 	}
-	pending, err := s.PendingActions(ctx, 2)
+	pending, err := s.PendingActions(ctx, time.Time{}, 2)
 	if err != nil || len(pending) != 2 || pending[0].ID != first.ID {
 		t.Errorf("PendingActions(2): got %d (%v), want 2 starting with %d", len(pending), err, first.ID)
 	}
@@ -1039,7 +1048,7 @@ func testFinishAction(t *testing.T, h *harness) {
 	if got.State != moderation.ActionDone || got.PlatformRef != "reply-77" || got.Attempts != 2 || got.LastError != "" || got.DoneAt.IsZero() {
 		t.Errorf("finished: got %+v, want done, ref reply-77, 2 attempts, a DoneAt", got)
 	}
-	if pending, err := s.PendingActions(ctx, 0); err != nil || len(pending) != 0 {
+	if pending, err := s.PendingActions(ctx, time.Time{}, 0); err != nil || len(pending) != 0 {
 		t.Errorf("PendingActions: got %d, %v, want none", len(pending), err)
 	}
 	if byRef, err := s.ActionByRef(ctx, "reply-77"); err != nil || byRef.ID != a.ID {
@@ -1058,7 +1067,7 @@ func testAddEvidence(t *testing.T, h *harness) {
 	ctx := context.Background()
 	s := h.store(t)
 	r := record(t, s, obs("c1", "text", 1))
-	e := moderation.EvidenceFile{CommentID: r.CommentID, Kind: "pdf", SHA256: "ab12", Path: "ab/ab12.pdf", Size: 2048, CreatedAt: at(3)}
+	e := moderation.EvidenceFile{CommentID: r.CommentID, Kind: "pdf", SHA256: "ab12", Path: "ab/ab12.pdf", Size: 2048, CreatedAt: at(3), Version: 1}
 	first, err := s.AddEvidence(ctx, e)
 	if err != nil {
 		t.Fatalf("AddEvidence: %v", err)
@@ -1415,7 +1424,7 @@ func testWebhookEvents(t *testing.T, h *harness) {
 	if err != nil {
 		t.Fatalf("SaveWebhookEvent: %v", err)
 	}
-	pending, err := s.PendingWebhookEvents(ctx, 0)
+	pending, err := s.PendingWebhookEvents(ctx, time.Time{}, 0)
 	if err != nil || len(pending) != 2 {
 		t.Fatalf("PendingWebhookEvents: got %d, %v, want 2", len(pending), err)
 	}
@@ -1426,7 +1435,7 @@ func testWebhookEvents(t *testing.T, h *harness) {
 	if err := s.FinishWebhookEvent(ctx, id1, ""); err != nil {
 		t.Fatalf("FinishWebhookEvent: %v", err)
 	}
-	pending, err = s.PendingWebhookEvents(ctx, 0)
+	pending, err = s.PendingWebhookEvents(ctx, time.Time{}, 0)
 	if err != nil || len(pending) != 1 || pending[0].ID != id2 {
 		t.Errorf("after finishing the first: got %+v, %v, want only %d", pending, err, id2)
 	}
@@ -1465,7 +1474,7 @@ func testStats(t *testing.T, h *harness) {
 			t.Fatalf("SaveVerdict: %v", err)
 		}
 	}
-	items, err := s.PendingWork(ctx, 1)
+	items, err := s.PendingWork(ctx, time.Time{}, 1)
 	if err != nil || len(items) != 1 {
 		t.Fatalf("PendingWork: %v", err)
 	}
