@@ -89,6 +89,8 @@ func (e *Emulator) dispatch(c *call) (any, *graphError) {
 		return map[string]bool{"success": true}, nil
 	case "comment POST comments", "igcomment POST replies":
 		return e.replyToComment(c, a, cm)
+	case "post POST comments", "media POST comments":
+		return e.commentOnPost(c, a, p)
 	case "iguser GET ":
 		return e.renderNode(c, "IGUser", igUserFields, "id", func(f fieldSpec) (any, bool, *graphError) { return e.igUserField(c, a, f) })
 	case "iguser GET media":
@@ -716,6 +718,22 @@ func (e *Emulator) deleteComment(cm *comment, by string) {
 	cm.Deleted = true
 	cm.DeletedBy = by
 	e.emitComment(cm, "remove")
+}
+
+// commentOnPost adds a top-level comment by the account to a post or a
+// media: POST /{post-id}/comments and POST /{ig-media-id}/comments.
+func (e *Emulator) commentOnPost(c *call, a *account, p *post) (any, *graphError) {
+	msg := c.params.Get("message")
+	if strings.TrimSpace(msg) == "" {
+		return nil, paramErr("The parameter message is required")
+	}
+	if p.Account != a {
+		return nil, oauthErr(200, 0, "(#200) Permissions error")
+	}
+	r := e.newComment(p, nil, Author{}, true, msg, e.now().Truncate(time.Second))
+	e.emitComment(r, "add")
+	e.record(c, "comment", p.ID, r.ID, msg)
+	return map[string]string{"id": r.ID}, nil
 }
 
 func (e *Emulator) replyToComment(c *call, a *account, cm *comment) (any, *graphError) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -54,8 +55,36 @@ func goneErr(err error) error {
 	return err
 }
 
-// Reply answers a top-level, visible comment and returns the reply's id.
+// Reply answers a comment and returns the reply's id. Instagram takes
+// replies only under top-level comments that are not hidden: a reply to a
+// reply goes under its top-level comment, and a comment uppsikt has hidden
+// (the usual case when a removal is approved) is answered by a comment on
+// the media; both begin with "@username " so that the author is told.
 func (c *Connector) Reply(ctx context.Context, a moderation.Account, commentID, message string) (string, error) {
+	id, err := c.replyUnder(ctx, a, commentID, message)
+	if err == nil || refusal(err) == "" {
+		return id, err
+	}
+	t, terr := c.target(ctx, a, commentID)
+	if terr != nil {
+		return "", fmt.Errorf("instagram: reply to comment: %w (and reading it: %w)", err, terr)
+	}
+	mention := "@" + t.Username + " " + message
+	if t.Parent != "" && refusal(err) == "nested" {
+		id, err = c.replyUnder(ctx, a, t.Parent, mention)
+		if err == nil || refusal(err) != "hidden" {
+			return id, err
+		}
+	}
+	res, err := c.opts.Client.Post(ctx, a, "/"+t.Media+"/comments", fb.Params{"message": mention}, nil)
+	if err != nil {
+		return "", fmt.Errorf("instagram: comment on media for a hidden comment: %w", err)
+	}
+	id, _ = res["id"].(string)
+	return id, nil
+}
+
+func (c *Connector) replyUnder(ctx context.Context, a moderation.Account, commentID, message string) (string, error) {
 	res, err := c.opts.Client.Post(ctx, a, "/"+commentID+"/replies", fb.Params{"message": message}, nil)
 	if err != nil {
 		return "", fmt.Errorf("instagram: reply to comment: %w", err)
@@ -64,22 +93,85 @@ func (c *Connector) Reply(ctx context.Context, a moderation.Account, commentID, 
 	return id, nil
 }
 
+// refusal names why Instagram refused a reply: "hidden" for a hidden
+// comment, "nested" for a reply to a reply, "" for anything else.
+func refusal(err error) string {
+	var fe *fb.Error
+	if !errors.As(err, &fe) || fe.Code != 100 {
+		return ""
+	}
+	m := strings.ToLower(fe.Message)
+	switch {
+	case strings.Contains(m, "hidden"):
+		return "hidden"
+	case strings.Contains(m, "top-level") || strings.Contains(m, "top level"):
+		return "nested"
+	}
+	return ""
+}
+
+// replyTarget is what a reply that cannot hang under its comment needs.
+type replyTarget struct {
+	Username, Parent, Media string
+}
+
+func (c *Connector) target(ctx context.Context, a moderation.Account, commentID string) (replyTarget, error) {
+	res, err := c.opts.Client.Get(ctx, a, "/"+commentID, fb.Params{"fields": "username,parent_id,media{id}"}, nil)
+	if err != nil {
+		return replyTarget{}, err
+	}
+	var t replyTarget
+	t.Username, _ = res["username"].(string)
+	t.Parent, _ = res["parent_id"].(string)
+	if m, ok := res["media"].(map[string]any); ok {
+		t.Media, _ = m["id"].(string)
+	}
+	if t.Username == "" || t.Media == "" {
+		return t, fmt.Errorf("instagram: comment %s has no username or media", commentID)
+	}
+	return t, nil
+}
+
 // PrivateReply is not offered on Instagram; it returns ErrNoPrivateReply.
 func (c *Connector) PrivateReply(context.Context, moderation.Account, string, string) (string, error) {
 	return "", ErrNoPrivateReply
 }
 
 // FindReplies lists the replies the account has made to a comment with
-// exactly this message, created at or after since, oldest first, so that a
-// reply whose answer was lost is recorded instead of sent twice. Instagram
-// replies hang under the top-level comment.
+// this message, created at or after since, oldest first, so that a reply
+// whose answer was lost is recorded instead of sent twice. It looks where
+// Reply may have put it: under the top-level comment, as the message or as
+// "@username message", and on the media as "@username message".
 func (c *Connector) FindReplies(ctx context.Context, a moderation.Account, commentID, parentID, message string, since time.Time) ([]string, error) {
 	thread := commentID
 	if parentID != "" {
 		thread = parentID
 	}
+	texts := []string{strings.TrimSpace(message)}
+	t, err := c.target(ctx, a, commentID)
+	switch {
+	case facebook.IsGone(err):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("instagram: find replies: %w", err)
+	}
+	texts = append(texts, strings.TrimSpace("@"+t.Username+" "+message))
+	out, err := c.ownComments(ctx, a, "/"+thread+"/replies", texts, since)
+	if err != nil {
+		return nil, err
+	}
+	onMedia, err := c.ownComments(ctx, a, "/"+t.Media+"/comments", texts[1:], since)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, onMedia...), nil
+}
+
+// ownComments lists the comments on edge that the account made at or after
+// since with one of texts, oldest first.
+func (c *Connector) ownComments(ctx context.Context, a moderation.Account, edge string, texts []string, since time.Time) ([]string, error) {
 	var out []string
-	err := c.opts.Client.Each(ctx, a, "/"+thread+"/replies", fb.Params{"fields": "id,text,username,timestamp,from{id,username}", "limit": 100}, nil,
+	err := c.opts.Client.Each(ctx, a, edge, fb.Params{"fields": "id,text,username,timestamp,from{id,username}", "limit": 100}, nil,
 		func(raw json.RawMessage) error {
 			var r struct {
 				ID        string `json:"id"`
@@ -94,7 +186,7 @@ func (c *Connector) FindReplies(ctx context.Context, a moderation.Account, comme
 				return err
 			}
 			own := r.From.ID == a.PlatformID || (r.From.ID == "" && a.Name != "" && r.Username == a.Name)
-			if own && strings.TrimSpace(r.Text) == strings.TrimSpace(message) &&
+			if own && slices.Contains(texts, strings.TrimSpace(r.Text)) &&
 				!facebook.ParseTime(r.Timestamp).Before(since.Truncate(time.Second)) {
 				out = append(out, r.ID)
 			}

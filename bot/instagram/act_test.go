@@ -3,7 +3,9 @@ package instagram
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/uppsikt/uppsikt/moderation/removal"
 )
@@ -63,3 +65,65 @@ func TestActions(t *testing.T) {
 		t.Errorf("second delete: got %v, want removal.ErrGone", err)
 	}
 }
+
+// TestReplyToHiddenOrNested: Instagram takes replies only under visible
+// top-level comments. A hidden comment — the usual case when a removal is
+// approved — is answered on the media, a reply to a reply under its
+// top-level comment, both addressed "@username"; FindReplies finds them.
+func TestReplyToHiddenOrNested(t *testing.T) {
+	emu, conn, a := newRig(t)
+	ctx := context.Background()
+	var top, nested, media, user string
+	for _, acc := range emu.State("").Accounts {
+		if acc.ID != a.PlatformID {
+			continue
+		}
+		for _, p := range acc.Posts {
+			for _, c := range p.Comments {
+				if c.ParentID != "" && !c.Deleted && nested == "" {
+					nested = c.ID
+				}
+				if c.ParentID == "" && !c.Deleted && !c.Hidden && top == "" {
+					top, media, user = c.ID, p.ID, c.From.Username
+				}
+			}
+		}
+	}
+	if top == "" || nested == "" {
+		t.Fatalf("scenario lacks a visible top-level comment (%q) or a reply (%q)", top, nested)
+	}
+	if err := conn.hideComment(ctx, a, top, true); err != nil {
+		t.Fatal(err)
+	}
+	since := time.Now().Add(-time.Minute)
+	msg := "Vi har dolt din kommentar."
+	rid, err := conn.Reply(ctx, a, top, msg)
+	if err != nil || rid == "" {
+		t.Fatalf("Reply to a hidden comment = %q, %v; want an id", rid, err)
+	}
+	var got *emulatorAction
+	for _, x := range emu.State("").Actions {
+		if x.NewID == rid {
+			got = &emulatorAction{x.Kind, x.ObjectID, x.Message}
+		}
+	}
+	if got == nil || got.kind != "comment" || got.object != media || got.msg != "@"+user+" "+msg {
+		t.Fatalf("reply to a hidden comment made %+v; want a comment on media %s saying %q", got, media, "@"+user+" "+msg)
+	}
+	found, err := conn.FindReplies(ctx, a, top, "", msg, since)
+	if err != nil || len(found) != 1 || found[0] != rid {
+		t.Errorf("FindReplies for the hidden comment = %v, %v; want [%s]", found, err, rid)
+	}
+
+	rid, err = conn.Reply(ctx, a, nested, msg)
+	if err != nil || rid == "" {
+		t.Fatalf("Reply to a reply = %q, %v; want an id", rid, err)
+	}
+	for _, x := range emu.State("").Actions {
+		if x.NewID == rid && (x.Kind != "reply" || !strings.HasPrefix(x.Message, "@")) {
+			t.Errorf("reply to a reply made %s on %s saying %q; want a reply under the top-level comment addressed @username", x.Kind, x.ObjectID, x.Message)
+		}
+	}
+}
+
+type emulatorAction struct{ kind, object, msg string }
