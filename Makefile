@@ -16,9 +16,11 @@ build:
 run: build
 	./$(BIN) demo
 
-## test: install what the tests need (Chromium, fonts, poppler, Ghostscript), then run everything
+## test: install what the tests need (Chromium, fonts, poppler, Ghostscript), then run everything,
+## then a short chaos campaign (three kills of serve; about three minutes)
 test: deps check-imports vet
 	$(GO) test -count=1 ./...
+	$(MAKE) --no-print-directory chaos KILLS=3
 
 deps:
 	./scripts/install-deps.sh
@@ -44,7 +46,8 @@ fuzz:
 ## exits non-zero on any loss; stops by itself within 15 minutes
 KILLS ?= 30
 chaos: build
-	$(GO) run ./cmd/uppsikt-chaos -bin $(BIN) -kills $(KILLS) -timeout 15m
+	$(GO) build -o bin/uppsikt-chaos ./cmd/uppsikt-chaos
+	./bin/uppsikt-chaos -bin $(BIN) -kills $(KILLS) -timeout 15m
 
 ## eval: measure the classifier — rules alone, model alone, both — by cross-validation on
 ## rules/corpus and on ../shared/corpus (dev.jsonl and the public data sets)

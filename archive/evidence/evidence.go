@@ -45,6 +45,21 @@ func Open(dir string) (*Dir, error) {
 	return &Dir{root: abs}, nil
 }
 
+// At names the directory dir without creating or checking it, for a service
+// that must keep running while its evidence folder is unavailable (a
+// missing mount, a file in its place): Put fails, with the cause, until the
+// folder is there again. Open is the usual way.
+func At(dir string) (*Dir, error) {
+	if dir == "" {
+		return nil, errors.New("evidence: empty directory name")
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("evidence: %w", err)
+	}
+	return &Dir{root: abs}, nil
+}
+
 // Root returns the absolute path of the directory.
 func (d *Dir) Root() string { return d.root }
 

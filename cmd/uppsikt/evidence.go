@@ -40,7 +40,14 @@ func openEvidence(cfg *config.Config, st moderation.Store, log *slog.Logger, loc
 	}
 	dir, err := evidence.Open(cfg.Paths.Evidence)
 	if err != nil {
-		return nil, err
+		// The service runs on without its evidence folder, as it does when
+		// the folder fails while it runs: comments are still read,
+		// classified and held; evidence and removals wait, retried with
+		// backoff and shown in /healthz, until the folder is back.
+		log.Error("evidence folder unavailable: evidence and removals wait until it is back", "path", cfg.Paths.Evidence, "error", err)
+		if dir, err = evidence.At(cfg.Paths.Evidence); err != nil {
+			return nil, err
+		}
 	}
 	p := &evidenceParts{dir: dir, store: st}
 	var cap evidencepdf.Capturer
