@@ -321,19 +321,14 @@ func (s *Store) ErasePerson(ctx context.Context, r moderation.ErasureRequest) (m
 		seen := map[int64]bool{}
 		for _, pc := range erase {
 			err := each(ctx, tx, `
-				SELECT s.id, s.account_key, s.kind, s.covers_from, s.covers_to, s.path, s.sha256, s.size, s.pages, s.posts, s.comments, s.created_at
+				SELECT `+prefixed("s.", snapshotColumns)+`
 				FROM snapshots s JOIN posts p ON p.account_key = s.account_key AND p.platform_id = ?2
 				WHERE s.account_key = ?1 AND p.created_at >= s.covers_from AND p.created_at < s.covers_to AND s.created_at >= ?3
 				ORDER BY s.id`, func(row scanner) error {
-				var (
-					sr                moderation.SnapshotRecord
-					from, to, created int64
-				)
-				if err := row.Scan(&sr.ID, &sr.AccountKey, &sr.Kind, &from, &to, &sr.Path, &sr.SHA256, &sr.Size, &sr.Pages,
-					&sr.Posts, &sr.Comments, &created); err != nil {
+				sr, err := scanSnapshot(row)
+				if err != nil {
 					return err
 				}
-				sr.From, sr.To, sr.CreatedAt = fromUnixNano(from), fromUnixNano(to), fromUnixNano(created)
 				if !seen[sr.ID] {
 					seen[sr.ID] = true
 					er.Snapshots = append(er.Snapshots, sr)

@@ -162,22 +162,17 @@ func (s *Store) Snapshots(ctx context.Context, accountKey string) ([]moderation.
 	var out []moderation.SnapshotRecord
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `
-			SELECT id, account_key, kind, covers_from, covers_to, path, sha256, size, pages, posts, comments, created_at
+			SELECT `+snapshotColumns+`
 			FROM snapshots WHERE account_key = ? ORDER BY covers_from, id`, accountKey)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var (
-				r                 moderation.SnapshotRecord
-				from, to, created int64
-			)
-			if err := rows.Scan(&r.ID, &r.AccountKey, &r.Kind, &from, &to, &r.Path, &r.SHA256, &r.Size, &r.Pages,
-				&r.Posts, &r.Comments, &created); err != nil {
+			r, err := scanSnapshot(rows)
+			if err != nil {
 				return err
 			}
-			r.From, r.To, r.CreatedAt = fromUnixNano(from), fromUnixNano(to), fromUnixNano(created)
 			out = append(out, r)
 		}
 		return rows.Err()
@@ -186,4 +181,21 @@ func (s *Store) Snapshots(ctx context.Context, accountKey string) ([]moderation.
 		return nil, fmt.Errorf("snapshots of %s: %w", accountKey, err)
 	}
 	return out, nil
+}
+
+// snapshotColumns are the columns scanSnapshot reads, in its order.
+const snapshotColumns = `id, account_key, kind, covers_from, covers_to, path, sha256, size, pages, posts, comments, created_at`
+
+// scanSnapshot reads a snapshots row selected as snapshotColumns.
+func scanSnapshot(row scanner) (moderation.SnapshotRecord, error) {
+	var (
+		r                 moderation.SnapshotRecord
+		from, to, created int64
+	)
+	if err := row.Scan(&r.ID, &r.AccountKey, &r.Kind, &from, &to, &r.Path, &r.SHA256, &r.Size, &r.Pages,
+		&r.Posts, &r.Comments, &created); err != nil {
+		return r, err
+	}
+	r.From, r.To, r.CreatedAt = fromUnixNano(from), fromUnixNano(to), fromUnixNano(created)
+	return r, nil
 }
