@@ -106,6 +106,7 @@ type crule struct {
 	detect    []uint8
 	near      []nearCond
 	ctxWithin int
+	ctxBefore bool // lower words count only before the hit
 	hasRaise  bool
 	// nearPerson: a near condition looks for references to persons.
 	nearPerson bool
@@ -250,6 +251,7 @@ func Compile(packs []*Pack, opts Options) (*Engine, error) {
 			}
 			if r.Context != nil {
 				cr.ctxWithin = r.Context.Within
+				cr.ctxBefore = r.Context.Before
 				cr.hasRaise = len(r.Context.Raise) > 0
 			}
 			idx := int32(len(e.rules))
@@ -658,7 +660,7 @@ func (e *Engine) accept(s *scratch, c cand) (ok, excused bool) {
 		// ring mig" is an identity number, whatever "ring" says.
 		w := int32(r.ctxWithin)
 		raised = s.markWithin(c, roleRaise, w, false)
-		if !raised && s.markWithin(c, roleLower, w, false) {
+		if !raised && s.lowered(c, w, r.ctxBefore) {
 			return false, true
 		}
 	}
@@ -702,6 +704,24 @@ func (s *scratch) markWithin(c cand, role uint8, w int32, notSelf bool) bool {
 			break
 		}
 		if gap(c.ti, c.tj, m.ti, m.tj) <= w && (!notSelf || m.ti != c.ti || m.tj != c.tj) {
+			return true
+		}
+	}
+	return false
+}
+
+// lowered reports a lower word of the candidate's rule within w words of
+// it, only before it when before is set.
+func (s *scratch) lowered(c cand, w int32, before bool) bool {
+	if !before {
+		return s.markWithin(c, roleLower, w, false)
+	}
+	for k := s.firstMark(c.rule, roleLower, c.ti-w-maxPhraseWords); k < len(s.marks); k++ {
+		m := s.marks[k]
+		if m.rule != c.rule || m.role != roleLower || m.ti >= c.ti {
+			break
+		}
+		if m.tj <= c.ti && gap(c.ti, c.tj, m.ti, m.tj) <= w {
 			return true
 		}
 	}

@@ -76,11 +76,15 @@ type Near struct {
 // Context lists words that lower (drop) or raise (confirm) a hit when they
 // are within Within words before or after it. Raise words are needed by
 // detector findings that are weak on their own, such as a CPR number written
-// without its hyphen.
+// without its hyphen. With Before, lower words count only before the hit:
+// they label what follows them ("fakturanummer 121212-1212", "ring
+// 070-…"), and the same word after it ("121212-1212, ring mig") says
+// nothing about the number.
 type Context struct {
 	Lower  []string `yaml:"lower"`
 	Raise  []string `yaml:"raise"`
 	Within int      `yaml:"within"`
+	Before bool     `yaml:"before"`
 }
 
 // Examples are texts the rule must and must not match; "uppsikt rules test"
