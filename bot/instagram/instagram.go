@@ -246,6 +246,9 @@ func (c *Connector) readMedia(ctx context.Context, a moderation.Account, raw jso
 		}
 		return c.eachPage(ctx, a, *gc.Replies, n, func(rr json.RawMessage) error {
 			o, err := observation(a, m.ID, gc.ID, rr, source, now)
+			if errors.Is(err, errSelfParent) {
+				return nil // the comment itself again, listed as its own reply
+			}
 			if err != nil {
 				return err
 			}
@@ -278,6 +281,9 @@ func (c *Connector) eachPage(ctx context.Context, a moderation.Account, list igL
 	}
 }
 
+// errSelfParent is a comment listed as its own reply.
+var errSelfParent = errors.New("decode comment: a comment that is its own parent")
+
 func observation(a moderation.Account, postID, parentID string, raw json.RawMessage, source moderation.Source, now time.Time) (moderation.CommentObservation, error) {
 	var gc igComment
 	if err := json.Unmarshal(raw, &gc); err != nil {
@@ -286,8 +292,12 @@ func observation(a moderation.Account, postID, parentID string, raw json.RawMess
 	if gc.ID == "" {
 		return moderation.CommentObservation{}, errors.New("decode comment: no id")
 	}
-	if parentID == "" {
+	if parentID == "" && gc.ParentID != gc.ID {
 		parentID = gc.ParentID
+	}
+	if parentID == gc.ID {
+		// No comment answers itself: a malformed answer, not a thread.
+		return moderation.CommentObservation{}, errSelfParent
 	}
 	// Keep the raw answer without the nested replies, stored per reply.
 	var fields map[string]json.RawMessage
