@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"regexp"
 	"slices"
@@ -103,6 +104,7 @@ type crule struct {
 	cite      moderation.Citation
 	langs     map[string]bool
 	regex     []*regexp.Regexp
+	needles   [][][]byte // per pattern: one of these is in every match (nil: run it always)
 	detect    []uint8
 	near      []nearCond
 	ctxWithin int
@@ -237,6 +239,7 @@ func Compile(packs []*Pack, opts Options) (*Engine, error) {
 			cr.catIdx = slices.Index(e.cats, r.Category)
 			for _, re := range r.Regex {
 				cr.regex = append(cr.regex, regexp.MustCompile(re)) // checked by ParsePack
+				cr.needles = append(cr.needles, needles(re))
 			}
 			for _, d := range r.Detect {
 				cr.detect = append(cr.detect, detectorIDs[d])
@@ -474,7 +477,13 @@ func (e *Engine) classify(text, lang string, ov *override) moderation.Verdict {
 
 	for _, ri := range e.byLangOf[li] {
 		r := e.rules[ri]
-		for _, re := range r.regex {
+		if len(r.regex) > 0 && !s.mayFire(ri, r, personDone) {
+			continue // its patterns need not be looked for: nothing could come of them
+		}
+		for k, re := range r.regex {
+			if !containsAny(b, r.needles[k]) {
+				continue
+			}
 			for _, loc := range re.FindAllIndex(b, 64) {
 				ti, tj := s.tokenRange(int32(loc[0]), int32(loc[1]))
 				s.cands = append(s.cands, cand{rule: ri, ps: int32(loc[0]), pe: int32(loc[1]), ti: ti, tj: tj})
@@ -708,6 +717,43 @@ func (s *scratch) markWithin(c cand, role uint8, w int32, notSelf bool) bool {
 		}
 	}
 	return false
+}
+
+// mayFire reports whether a candidate of rule ri could be accepted or
+// excused in this comment: every near condition has a word or a finding
+// somewhere in it, or an allow or lower word is there to excuse a
+// candidate. It is false for most comments and most rules whose patterns
+// are regular expressions, which are then not run at all.
+func (s *scratch) mayFire(ri int32, r *crule, personDone bool) bool {
+	for k, n := range r.near {
+		if s.hasMark(ri, roleNear+uint8(k)*8) {
+			continue
+		}
+		found := false
+		for _, d := range n.detect {
+			if (d == detPerson && !personDone) || s.hasSpan(d) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return s.hasMark(ri, roleAllow) || s.hasMark(ri, roleLower)
+		}
+	}
+	return true
+}
+
+// hasMark reports a mark of the rule and role anywhere in the comment.
+func (s *scratch) hasMark(rule int32, role uint8) bool {
+	k := s.firstMark(rule, role, math.MinInt32)
+	return k < len(s.marks) && s.marks[k].rule == rule && s.marks[k].role == role
+}
+
+// hasSpan reports a finding of detector d anywhere in the comment; spans
+// are sorted by detector.
+func (s *scratch) hasSpan(d uint8) bool {
+	k := sort.Search(len(s.spans), func(k int) bool { return s.spans[k].det >= d })
+	return k < len(s.spans) && s.spans[k].det == d
 }
 
 // lowered reports a lower word of the candidate's rule within w words of
