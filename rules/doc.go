@@ -148,8 +148,9 @@
 //     its score for every category and signal is recorded in
 //     Verdict.Model; in mode on, a category over its threshold joins the
 //     verdict with a hit "model.<category>" that names the features behind
-//     the score, unless a rule of the category excused a candidate in the
-//     comment (allow phrases, lowering context).
+//     the score, unless a rule of the category excused a candidate where
+//     the model's strongest sign is (the word an allow phrase holds, the
+//     passage a lowering word covers).
 //
 // The work is linear in the length of the text: the condition checks look
 // at a window of sorted word marks, not at all of them.

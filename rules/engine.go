@@ -505,13 +505,14 @@ func (e *Engine) classify(text, lang string, ov *override) moderation.Verdict {
 		s.placeSpans(n)
 	}
 
-	s.excused = 0
+	s.excused = s.excused[:0]
 	for _, c := range s.cands {
 		ok, excused := e.accept(s, c)
 		if ok {
 			s.hits = append(s.hits, hitRef{c.rule, c.ps, c.pe})
-		} else if excused && e.rules[c.rule].catIdx >= 0 {
-			s.excused |= 1 << e.rules[c.rule].catIdx
+		} else if excused != notExcused && e.rules[c.rule].catIdx >= 0 {
+			r := e.rules[c.rule]
+			s.excused = append(s.excused, excuse{cat: r.catIdx, kind: excused, within: r.ctxWithin, ps: c.ps, pe: c.pe})
 		}
 	}
 	v := e.verdict(text, lang, s, ov)
@@ -649,7 +650,7 @@ func gap(ai, aj, bi, bj int32) int32 {
 // reports a candidate dropped by the rule's allow
 // phrases or lowering context: the pack says the words are innocent here
 // ("ett stort fan av", "fakturanummer 121212-1212").
-func (e *Engine) accept(s *scratch, c cand) (ok, excused bool) {
+func (e *Engine) accept(s *scratch, c cand) (ok bool, excused excuseKind) {
 	r := e.rules[c.rule]
 	for k := s.firstMark(c.rule, roleAllow, c.ti-maxPhraseWords); k < len(s.marks); k++ {
 		m := s.marks[k]
@@ -657,11 +658,11 @@ func (e *Engine) accept(s *scratch, c cand) (ok, excused bool) {
 			break
 		}
 		if m.tj >= c.tj {
-			return false, true
+			return false, byAllow
 		}
 	}
 	if r.src.SentStart && (int(c.ti) >= len(s.toks) || !s.toks[c.ti].sentStart) {
-		return false, false
+		return false, notExcused
 	}
 	raised := false
 	if r.ctxWithin > 0 {
@@ -670,18 +671,35 @@ func (e *Engine) accept(s *scratch, c cand) (ok, excused bool) {
 		w := int32(r.ctxWithin)
 		raised = s.markWithin(c, roleRaise, w, false)
 		if !raised && s.lowered(c, w, r.ctxBefore) {
-			return false, true
+			return false, byLower
 		}
 	}
 	if c.weak && !raised {
-		return false, false
+		return false, notExcused
 	}
 	for k, n := range r.near {
 		if !s.markWithin(c, roleNear+uint8(k)*8, n.within, true) && !s.spanWithin(c, n) {
-			return false, false
+			return false, notExcused
 		}
 	}
-	return true, false
+	return true, notExcused
+}
+
+// excuseKind says why a pack dropped a candidate, if it excused it.
+type excuseKind uint8
+
+const (
+	notExcused excuseKind = iota
+	byAllow               // an allow phrase holds the word: the word itself is excused
+	byLower               // a lowering word is close: the passage around it is excused
+)
+
+// excuse is a candidate a pack excused, for the learned model.
+type excuse struct {
+	cat    int
+	kind   excuseKind
+	within int // the rule's context window in words (byLower)
+	ps, pe int32
 }
 
 // maxPhraseWords bounds the length of a phrase in words; it lets the

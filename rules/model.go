@@ -221,9 +221,10 @@ func (e *Engine) applyModel(s *scratch, v *moderation.Verdict, ov *override) {
 		}
 		// The packs have the last word on words they excuse: when a rule
 		// of the category dropped a candidate for its allow phrases or
-		// lowering context ("ett stort fan av"), the model's guess about
-		// the same category does not count.
-		if s.excused&(1<<ci) != 0 {
+		// lowering context ("ett stort fan av") and the model's strongest
+		// sign is that very word, the model's guess does not count. A
+		// score driven by other words stands.
+		if s.excuses(ci, strongest) {
 			sc.Excused = true
 			continue
 		}
@@ -246,6 +247,40 @@ func (e *Engine) applyModel(s *scratch, v *moderation.Verdict, ov *override) {
 		slices.SortFunc(v.Categories, func(a, b string) int { return slices.Index(order, a) - slices.Index(order, b) })
 		slices.SortStableFunc(v.Hits, func(a, b moderation.Hit) int { return a.Start - b.Start })
 	}
+}
+
+// excuses reports whether a pack excused a candidate of category ci where
+// the model's strongest sign is (original text offsets; -1 when it has no
+// place in the text, and then any excused candidate of the category will
+// do): for an allow phrase the sign must be the excused word itself, for a
+// lowering word it must lie in the passage the lowering word excuses (the
+// rule's context window around the candidate).
+func (s *scratch) excuses(ci int, strongest [2]int) bool {
+	for _, x := range s.excused {
+		if x.cat != ci {
+			continue
+		}
+		if strongest[0] < 0 {
+			return true
+		}
+		start, end := s.plain.span(int(x.ps), int(x.pe))
+		if start < strongest[1] && strongest[0] < end {
+			return true
+		}
+		if x.kind == byLower {
+			gap := ""
+			switch {
+			case strongest[0] >= end:
+				gap = s.text[end:strongest[0]]
+			case start >= strongest[1]:
+				gap = s.text[strongest[1]:start]
+			}
+			if len(strings.Fields(gap)) <= x.within {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // explainScore is a model hit's explanation, for the moderator.

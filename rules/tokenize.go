@@ -35,7 +35,7 @@ type scratch struct {
 	personAt  []bool
 	noSqueeze bool      // pack words: keep letters repeated on purpose (xxx)
 	digits    bool      // the text holds an ASCII digit (every one is in a word)
-	excused   uint16    // categories (bit = index in moderation.Categories()) a pack excused a candidate of
+	excused   []excuse  // candidates a pack excused (allow or lower)
 	feat      featSink  // the learned model's features
 	scores    []float64 // the learned model's scores
 }
