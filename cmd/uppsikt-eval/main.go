@@ -30,6 +30,7 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -49,7 +50,15 @@ func main() {
 	misses := flag.Int("misses", 20, "misses to list per data set (0 for none)")
 	skipCV := flag.Bool("no-cv", false, "skip the cross-validation of the own corpus")
 	rulesOnly := flag.Bool("rules-only", false, "measure only the rule packs on the own corpus: folds 1-4 (where rules are developed) and fold 0 (held out), then stop")
+	holdout := flag.String("holdout", "", "a file of the own corpus (r3rs-sample.jsonl: the realistic sample) to hold out: train a model on the rest, measure rules, model and both on it, then stop")
 	flag.Parse()
+	if *holdout != "" {
+		if err := measureHoldout(*own, *holdout, *misses); err != nil {
+			fmt.Fprintln(os.Stderr, "uppsikt-eval:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *rulesOnly {
 		if err := measureRules(*own, *misses); err != nil {
 			fmt.Fprintln(os.Stderr, "uppsikt-eval:", err)
@@ -260,6 +269,59 @@ func crossValidate(dir string, misses int) error {
 		res.Items, append(labelsAll(), "question", "register", "any_flag"), func(i int) views { return got[i] }, misses)
 	byKind(res.Items, got)
 	return nil
+}
+
+// measureHoldout trains a model as make model does on the own corpus
+// without one file and measures rules, model and both on that file: the
+// nearest this repository has to comments the classifier has never seen.
+func measureHoldout(dir, name string, misses int) error {
+	if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+		return err
+	}
+	cfg := train.Defaults()
+	cfg.Own = subset{os.DirFS(dir), func(n string) bool { return n != name }}
+	cfg.External = nil
+	res, err := train.Run(cfg)
+	if err != nil {
+		return err
+	}
+	items, _, err := corpus.ReadOwn(subset{os.DirFS(dir), func(n string) bool { return n == name }})
+	if err != nil {
+		return err
+	}
+	eng, err := rules.LoadDefault(rules.Options{Today: time.Now(), Model: res.Model})
+	if err != nil {
+		return err
+	}
+	got := make([]views, len(items))
+	for i, it := range items {
+		got[i] = viewOf(eng.Classify(it.Text, it.Lang))
+	}
+	report(fmt.Sprintf("%s held out (a model trained on the other %d comments, %.0f s)", name, len(res.Items), res.Elapsed.Seconds()),
+		items, append(labelsAll(), "question", "register", "any_flag"), func(i int) views { return got[i] }, misses)
+	byKind(items, got)
+	return nil
+}
+
+// subset is a folder with only the files keep accepts at its top level.
+type subset struct {
+	fs.FS
+	keep func(name string) bool
+}
+
+func (s subset) Open(name string) (fs.File, error) {
+	if name != "." && !strings.Contains(name, "/") && !s.keep(name) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
+	return s.FS.Open(name)
+}
+
+func (s subset) ReadDir(name string) ([]fs.DirEntry, error) {
+	es, err := fs.ReadDir(s.FS, name)
+	if name != "." {
+		return es, err
+	}
+	return slices.DeleteFunc(es, func(e fs.DirEntry) bool { return !s.keep(e.Name()) }), err
 }
 
 // byKind counts the combined classifier's errors by the kind of comment.
