@@ -24,6 +24,7 @@ import (
 	"github.com/uppsikt/uppsikt/bot/emulator"
 	"github.com/uppsikt/uppsikt/cmd/chaos"
 	"github.com/uppsikt/uppsikt/cmd/config"
+	"github.com/uppsikt/uppsikt/moderation/review"
 )
 
 // harness is one chaos campaign: the emulator, serve, and the work folder.
@@ -250,15 +251,7 @@ func (h *harness) close(remove bool) {
 }
 
 // health is serve's /healthz.
-type health struct {
-	Status               string `json:"status"`
-	WorkPending          int    `json:"work_pending"`
-	WorkDead             int    `json:"work_dead"`
-	ActionsPending       int    `json:"actions_pending"`
-	ActionsFailed        int    `json:"actions_failed"`
-	WebhooksPending      int    `json:"webhooks_pending"`
-	AccountsDisconnected int    `json:"accounts_disconnected"`
-}
+type health = review.Health
 
 func (h *harness) health(ctx context.Context) (health, error) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)

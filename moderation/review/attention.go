@@ -38,11 +38,11 @@ func (s *Server) attention(ctx context.Context) (attentionData, error) {
 	return d, nil
 }
 
-// health is what GET /healthz answers, for monitoring and for the chaos
+// Health is what GET /healthz answers, for monitoring and for the chaos
 // harness: how much work is waiting, and what needs a human. Status is
 // "degraded" while anything needs a human (set-aside work, failed actions,
 // disconnected accounts); waiting work alone is normal.
-type health struct {
+type Health struct {
 	Status               string `json:"status"`
 	WorkPending          int    `json:"work_pending"`
 	WorkDead             int    `json:"work_dead"`
@@ -60,10 +60,10 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.opts.Logger.Error("health check: store unavailable", "error", err)
 		w.WriteHeader(http.StatusServiceUnavailable)
-		json.NewEncoder(w).Encode(health{Status: "unavailable"})
+		json.NewEncoder(w).Encode(Health{Status: "unavailable"})
 		return
 	}
-	h := health{Status: "ok", WorkPending: st.Pending, WorkDead: st.Dead, ActionsPending: st.ActionsPending,
+	h := Health{Status: "ok", WorkPending: st.Pending, WorkDead: st.Dead, ActionsPending: st.ActionsPending,
 		ActionsFailed: st.ActionsFailed, WebhooksPending: st.WebhooksPending, AccountsDisconnected: st.Disconnected}
 	if h.WorkDead > 0 || h.ActionsFailed > 0 || h.AccountsDisconnected > 0 {
 		h.Status = "degraded"
