@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/uppsikt/uppsikt/bot/facebook"
 	"log/slog"
 	"time"
 
@@ -20,13 +21,13 @@ const retentionFirstWake = 2 * time.Minute
 // and audited) and carries out approved deletions of own posts left
 // pending, confirming those removed by hand. Disposal is by cut-off date,
 // so a run after a restart repeats nothing.
-func newDailyRetention(cfg *config.Config, st *sqlite.Store, log *slog.Logger, now func() time.Time) func(context.Context) {
+func newDailyRetention(cfg *config.Config, st *sqlite.Store, client *facebook.Client, log *slog.Logger, now func() time.Time) func(context.Context) {
 	if cfg.Archive.Retention.Schedule != "daily" {
 		return nil
 	}
 	log = log.With("part", "retention")
 	plan := retentionPlan(cfg)
-	deleter := newPostDeleter(cfg, st, log)
+	deleter := newPostDeleter(cfg, st, client, log)
 	return func(ctx context.Context) {
 		timer := time.NewTimer(retentionFirstWake)
 		defer timer.Stop()

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/uppsikt/uppsikt/bot/emulator"
+	"github.com/uppsikt/uppsikt/cmd/config"
 	"github.com/uppsikt/uppsikt/moderation"
 )
 
@@ -78,7 +79,7 @@ func TestDailyRetention(t *testing.T) {
 	}
 
 	log := discardLogger()
-	runDailyRetention(ctx, st, retentionPlan(cfg), newPostDeleter(cfg, st, log), now, log)
+	runDailyRetention(ctx, st, retentionPlan(cfg), newPostDeleter(cfg, st, graphClient(cfg, mustTokens(t, cfg, st), log), log), now, log)
 	ds, err := st.Disposals(ctx, key)
 	if err != nil || len(ds) != 1 || ds[0].Comments != old || ds[0].By != "uppsikt" || ds[0].Rule != cfg.Archive.Retention.Rule {
 		t.Fatalf("disposal log: got %+v, %v; want one disposal of %d comments by uppsikt", ds, err, old)
@@ -108,7 +109,7 @@ func TestDailyRetention(t *testing.T) {
 	if disposals != 1 {
 		t.Errorf("audit entries of the disposal: got %d, want 1", disposals)
 	}
-	runDailyRetention(ctx, st, retentionPlan(cfg), newPostDeleter(cfg, st, log), now, log)
+	runDailyRetention(ctx, st, retentionPlan(cfg), newPostDeleter(cfg, st, graphClient(cfg, mustTokens(t, cfg, st), log), log), now, log)
 	if ds, _ := st.Disposals(ctx, key); len(ds) > 1 && ds[len(ds)-1].Items != 0 {
 		t.Errorf("a second run the same day disposed of %d more texts, want none", ds[len(ds)-1].Items)
 	}
@@ -124,4 +125,14 @@ func TestDailyRetention(t *testing.T) {
 	if code, out, errs := r.run(t, "config", "check", "-config", r.cfgPath); code == 0 || !strings.Contains(out+errs, "archive.retention.schedule") {
 		t.Errorf("config check with schedule weekly: exit %d %q %q; want an error naming archive.retention.schedule", code, out, errs)
 	}
+}
+
+// mustTokens are the accounts' tokens as a command reads them.
+func mustTokens(t *testing.T, cfg *config.Config, st moderation.Store) map[string]string {
+	t.Helper()
+	tokens, err := knownTokens(context.Background(), cfg, st, discardLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tokens
 }

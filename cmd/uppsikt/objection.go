@@ -82,7 +82,7 @@ func runObjection(ctx context.Context, env *environment, args []string) error {
 	if sub == "list" || sub == "show" {
 		return listObjections(ctx, env, cfg, st, *key, *id)
 	}
-	svc, closeSvc, err := newObjectionService(cfg, st, log, sub == "add" || sub == "approve")
+	svc, closeSvc, err := newObjectionService(ctx, cfg, st, log, sub == "add" || sub == "approve")
 	if err != nil {
 		return err
 	}
@@ -191,18 +191,9 @@ func listObjections(ctx context.Context, env *environment, cfg *config.Config, s
 }
 
 // newPostDeleter builds the Deleter of own posts with the Graph API
-// connectors of the configured accounts.
-func newPostDeleter(cfg *config.Config, st *sqlite.Store, log *slog.Logger) *retention.Deleter {
-	tokens := map[string]string{}
-	for _, a := range cfg.Accounts {
-		if tok := a.Token.Value(); tok != "" {
-			tokens[a.Key] = tok
-		}
-	}
-	client := facebook.NewClient(facebook.ClientOptions{
-		GraphURL: cfg.Meta.GraphURL, Version: cfg.Meta.Version, AppID: cfg.Meta.AppID,
-		AppSecret: cfg.Meta.AppSecret.Value(), Tokens: tokens, Logger: log.With("part", "graph"),
-	})
+// connectors of the configured accounts, through client (the service's
+// own, or one with knownTokens for a command).
+func newPostDeleter(cfg *config.Config, st *sqlite.Store, client *facebook.Client, log *slog.Logger) *retention.Deleter {
 	return &retention.Deleter{
 		Store: st, Plan: retentionPlan(cfg), Logger: log.With("part", "retention"),
 		Gate: newGate(cfg, st, st, client, nil, log),
@@ -216,7 +207,7 @@ func newPostDeleter(cfg *config.Config, st *sqlite.Store, log *slog.Logger) *ret
 // newObjectionService builds the objection workflow; with browser, a
 // Chromium for the evidence screenshot unless capture is disabled. The
 // returned function stops the browser.
-func newObjectionService(cfg *config.Config, st *sqlite.Store, log *slog.Logger, browser bool) (*objection.Service, func(), error) {
+func newObjectionService(ctx context.Context, cfg *config.Config, st *sqlite.Store, log *slog.Logger, browser bool) (*objection.Service, func(), error) {
 	loc, err := time.LoadLocation(cfg.Municipality.Timezone)
 	if err != nil {
 		return nil, nil, fmt.Errorf("municipality.timezone: %w", err)
@@ -225,8 +216,12 @@ func newObjectionService(cfg *config.Config, st *sqlite.Store, log *slog.Logger,
 	if err != nil {
 		return nil, nil, err
 	}
+	tokens, err := knownTokens(ctx, cfg, st, log)
+	if err != nil {
+		return nil, nil, err
+	}
 	opts := objection.Options{
-		Store: st, Deleter: newPostDeleter(cfg, st, log), Evidence: dir, Municipality: cfg.Municipality.Name,
+		Store: st, Deleter: newPostDeleter(cfg, st, graphClient(cfg, tokens, log), log), Evidence: dir, Municipality: cfg.Municipality.Name,
 		Location: loc, RegisterNumber: cfg.Register.FormatRegisterNumber, Logger: log.With("part", "objection"),
 	}
 	stop := func() {}

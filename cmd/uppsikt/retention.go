@@ -192,7 +192,11 @@ func runRetention(ctx context.Context, env *environment, args []string) error {
 // due that a snapshot covers) and carries out every pending deletion,
 // including those a crash left behind.
 func runPostDeletions(ctx context.Context, env *environment, cfg *config.Config, st *sqlite.Store, log *slog.Logger, sub, key, post string, allDue bool, by string) error {
-	d := newPostDeleter(cfg, st, log)
+	tokens, err := knownTokens(ctx, cfg, st, log)
+	if err != nil {
+		return err
+	}
+	d := newPostDeleter(cfg, st, graphClient(cfg, tokens, log), log)
 	// Deletions for objections are carried out by "uppsikt objection
 	// approve", which holds their guard; here they stay pending.
 	if sub == "approve" {

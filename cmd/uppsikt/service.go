@@ -94,13 +94,13 @@ func openService(ctx context.Context, cfg *config.Config, log *slog.Logger) (*se
 		return nil, err
 	}
 	if cfg.Archive.Snapshots != "" {
-		y, err := newYearly(cfg, st, log, loc, time.Now)
+		y, err := newYearly(cfg, st, sup.client, log, loc, time.Now)
 		if err != nil {
 			return nil, err
 		}
 		s.yearly = y.Run
 	}
-	s.gallring = newDailyRetention(cfg, st, log, time.Now)
+	s.gallring = newDailyRetention(cfg, st, sup.client, log, time.Now)
 	mux := http.NewServeMux()
 	mux.Handle("/", s.review.web)
 	if s.review.slack != nil {

@@ -106,7 +106,11 @@ func takeSnapshot(ctx context.Context, env *environment, cfg *config.Config, st 
 		}
 	}
 	if j.platform {
-		opts.Live = newLiveThreads(cfg).forAccount(a, log)
+		tokens, err := knownTokens(ctx, cfg, st, log)
+		if err != nil {
+			return snapshot.Result{}, err
+		}
+		opts.Live = newLiveThreads(cfg, graphClient(cfg, tokens, log)).forAccount(a, log)
 	}
 	bar := newProgressBar(env.stderr)
 	opts.Progress = bar.update
@@ -150,24 +154,14 @@ type liveThreads struct {
 	web    *webpage.Connector
 }
 
-func newLiveThreads(cfg *config.Config) *liveThreads {
-	tokens := map[string]string{}
+func newLiveThreads(cfg *config.Config, client *facebook.Client) *liveThreads {
 	sites := map[string]webpage.Site{}
 	for _, a := range cfg.Accounts {
-		if tok := a.Token.Value(); tok != "" {
-			tokens[a.Key] = tok
-		}
 		if site, ok := webSite(a); ok {
 			sites[a.Key] = site
 		}
 	}
-	return &liveThreads{
-		client: facebook.NewClient(facebook.ClientOptions{
-			GraphURL: cfg.Meta.GraphURL, Version: cfg.Meta.Version, AppID: cfg.Meta.AppID,
-			AppSecret: cfg.Meta.AppSecret.Value(), Tokens: tokens,
-		}),
-		web: webpage.New(webpage.Options{Sites: sites}),
-	}
+	return &liveThreads{client: client, web: webpage.New(webpage.Options{Sites: sites})}
 }
 
 // forAccount returns what a snapshot of the account asks, or nil when the

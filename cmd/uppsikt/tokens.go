@@ -22,6 +22,26 @@ import (
 // a wrong key stops the service at start instead of disconnecting every
 // account; so is a Facebook or Instagram account with no token at all.
 func accountTokens(ctx context.Context, cfg *config.Config, st moderation.Store, log *slog.Logger) (map[string]string, error) {
+	return tokensOf(ctx, cfg, st, log, true)
+}
+
+// knownTokens is accountTokens for the commands and jobs that also work
+// without the platform (snapshots, own-post deletion, objections): an
+// account without a token is left out instead of an error.
+func knownTokens(ctx context.Context, cfg *config.Config, st moderation.Store, log *slog.Logger) (map[string]string, error) {
+	return tokensOf(ctx, cfg, st, log, false)
+}
+
+// graphClient is a Graph API client for the configured accounts with the
+// given tokens.
+func graphClient(cfg *config.Config, tokens map[string]string, log *slog.Logger) *facebook.Client {
+	return facebook.NewClient(facebook.ClientOptions{
+		GraphURL: cfg.Meta.GraphURL, Version: cfg.Meta.Version, AppID: cfg.Meta.AppID,
+		AppSecret: cfg.Meta.AppSecret.Value(), Tokens: tokens, Logger: log.With("part", "graph"),
+	})
+}
+
+func tokensOf(ctx context.Context, cfg *config.Config, st moderation.Store, log *slog.Logger, required bool) (map[string]string, error) {
 	key := cfg.Secrets.Key()
 	ts, _ := st.(moderation.TokenStore)
 	out := map[string]string{}
@@ -46,7 +66,7 @@ func accountTokens(ctx context.Context, cfg *config.Config, st moderation.Store,
 				tok = string(plain)
 			}
 		}
-		if tok == "" && (a.Platform == string(moderation.Facebook) || a.Platform == string(moderation.Instagram)) {
+		if required && tok == "" && (a.Platform == string(moderation.Facebook) || a.Platform == string(moderation.Instagram)) {
 			return nil, fmt.Errorf("account %s has no access token: set one with uppsikt account token set, or give it in the configuration", a.Key)
 		}
 		if tok != "" {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/uppsikt/uppsikt/bot/facebook"
 	"log/slog"
 	"net/url"
 	"time"
@@ -21,13 +22,13 @@ const yearlyFirstWake = time.Minute
 // configuration: the day archive.yearly_on in the municipality's time zone,
 // the folder archive.snapshots, screenshots of the account's page and the
 // platform's comments as "uppsikt snapshot" takes them.
-func newYearly(cfg *config.Config, st *sqlite.Store, log *slog.Logger, loc *time.Location, now func() time.Time) (*snapshot.Yearly, error) {
+func newYearly(cfg *config.Config, st *sqlite.Store, client *facebook.Client, log *slog.Logger, loc *time.Location, now func() time.Time) (*snapshot.Yearly, error) {
 	month, day, err := cfg.Archive.YearlyDay()
 	if err != nil {
 		return nil, err
 	}
 	log = log.With("part", "yearly-snapshots")
-	live := newLiveThreads(cfg)
+	live := newLiveThreads(cfg, client)
 	write := func(ctx context.Context, a moderation.Account, req snapshot.Request) (snapshot.Result, error) {
 		opts := snapshot.Options{Store: st, Location: loc, Logger: log, Now: now}
 		if page := accountPage(ctx, st, a, req.From, req.To); page != "" {

@@ -91,7 +91,7 @@ accounts:
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			// A new scheduler each time, as after a restart of the service.
-			y, err := newYearly(cfg, st, discardLogger(), loc, func() time.Time { return tt.now })
+			y, err := newYearly(cfg, st, graphClient(cfg, mustTokens(t, cfg, st), discardLogger()), discardLogger(), loc, func() time.Time { return tt.now })
 			if err != nil {
 				t.Fatal(err)
 			}
