@@ -76,11 +76,17 @@ func (f *featSink) add(h learn.Hasher, r featRef) {
 
 // features computes the model's features of the comment in s (normalised
 // and split into words) whose language is lang.
+// maxModelWords is how many words of a comment the model reads: far more
+// than any platform lets a comment hold (Facebook: 8,000 characters), so
+// that a megabyte of text costs the model no more than a long letter. The
+// rules read all of it.
+const maxModelWords = 10000
+
 func (s *scratch) features(f *featSink, lang string) {
 	f.buckets = f.buckets[:0]
 	f.refs = f.refs[:0]
 	var prev int32 = -1
-	for k := range s.toks {
+	for k := range s.toks[:min(len(s.toks), maxModelWords)] {
 		t := &s.toks[k]
 		if t.mention {
 			f.global("@", "@mention", t.ps, t.pe)
