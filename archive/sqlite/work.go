@@ -90,15 +90,7 @@ func limitOrAll(limit int) int {
 // done, as a record of when the version was processed.
 func (s *Store) CompleteWork(ctx context.Context, id int64) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		var done int64
-		if err := tx.QueryRowContext(ctx, `SELECT done_at FROM work_items WHERE id = ?`, id).Scan(&done); err != nil {
-			return notFound(err, "work item %d", id)
-		}
-		if done != 0 {
-			return nil
-		}
-		_, err := tx.ExecContext(ctx, `UPDATE work_items SET done_at = ? WHERE id = ?`, unixNano(s.nowUTC()), id)
-		return err
+		return updateQueued(ctx, tx, id, false, `UPDATE work_items SET done_at = ? WHERE id = ?`, unixNano(s.nowUTC()))
 	})
 	if err != nil {
 		return fmt.Errorf("complete work: %w", err)
@@ -111,17 +103,9 @@ func (s *Store) CompleteWork(ctx context.Context, id int64) error {
 // queued. Failing a completed item does nothing.
 func (s *Store) FailWork(ctx context.Context, id int64, reason string, retryAt time.Time) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		var done int64
-		if err := tx.QueryRowContext(ctx, `SELECT done_at FROM work_items WHERE id = ?`, id).Scan(&done); err != nil {
-			return notFound(err, "work item %d", id)
-		}
-		if done != 0 {
-			return nil
-		}
-		_, err := tx.ExecContext(ctx, `
+		return updateQueued(ctx, tx, id, false, `
 			UPDATE work_items SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?`,
-			reason, unixNano(retryAt), id)
-		return err
+			reason, unixNano(retryAt))
 	})
 	if err != nil {
 		return fmt.Errorf("fail work: %w", err)
@@ -135,16 +119,8 @@ func (s *Store) FailWork(ctx context.Context, id int64, reason string, retryAt t
 // aside, does nothing.
 func (s *Store) DeadLetterWork(ctx context.Context, id int64, reason string) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		var done, dead int64
-		if err := tx.QueryRowContext(ctx, `SELECT done_at, dead_at FROM work_items WHERE id = ?`, id).Scan(&done, &dead); err != nil {
-			return notFound(err, "work item %d", id)
-		}
-		if done != 0 || dead != 0 {
-			return nil
-		}
-		_, err := tx.ExecContext(ctx, `UPDATE work_items SET dead_at = ?, last_error = ?, attempts = attempts + 1 WHERE id = ?`,
-			unixNano(s.nowUTC()), reason, id)
-		return err
+		return updateQueued(ctx, tx, id, true, `UPDATE work_items SET dead_at = ?, last_error = ?, attempts = attempts + 1 WHERE id = ?`,
+			unixNano(s.nowUTC()), reason)
 	})
 	if err != nil {
 		return fmt.Errorf("set aside work item: %w", err)
@@ -157,18 +133,26 @@ func (s *Store) DeadLetterWork(ctx context.Context, id int64, reason string) err
 // until the next attempt. Retrying a completed item does nothing.
 func (s *Store) RetryWork(ctx context.Context, id int64) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		var done int64
-		if err := tx.QueryRowContext(ctx, `SELECT done_at FROM work_items WHERE id = ?`, id).Scan(&done); err != nil {
-			return notFound(err, "work item %d", id)
-		}
-		if done != 0 {
-			return nil
-		}
-		_, err := tx.ExecContext(ctx, `UPDATE work_items SET dead_at = 0, attempts = 0, next_attempt_at = 0 WHERE id = ?`, id)
-		return err
+		return updateQueued(ctx, tx, id, false, `UPDATE work_items SET dead_at = 0, attempts = 0, next_attempt_at = 0 WHERE id = ?`)
 	})
 	if err != nil {
 		return fmt.Errorf("retry work item: %w", err)
 	}
 	return nil
+}
+
+// updateQueued runs update (whose last parameter is the item's id, after
+// args) on a work item still in the queue: a completed item, or with
+// skipDead one set aside, is left alone; an id never queued gives
+// ErrNotFound.
+func updateQueued(ctx context.Context, tx *sql.Tx, id int64, skipDead bool, update string, args ...any) error {
+	var done, dead int64
+	if err := tx.QueryRowContext(ctx, `SELECT done_at, dead_at FROM work_items WHERE id = ?`, id).Scan(&done, &dead); err != nil {
+		return notFound(err, "work item %d", id)
+	}
+	if done != 0 || (skipDead && dead != 0) {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, update, append(args, id)...)
+	return err
 }
