@@ -34,7 +34,7 @@ func (c *Connector) Removal() removal.Calls {
 // wrapping removal.ErrGone.
 func (c *Connector) hideComment(ctx context.Context, a moderation.Account, commentID string, hidden bool) error {
 	if _, err := c.client.Post(ctx, a, "/"+commentID, fb.Params{"is_hidden": hidden}, nil); err != nil {
-		return fmt.Errorf("facebook: hide comment: %w", goneErr(err))
+		return fmt.Errorf("facebook: hide comment: %w", GoneErr(err))
 	}
 	return nil
 }
@@ -44,13 +44,14 @@ func (c *Connector) hideComment(ctx context.Context, a moderation.Account, comme
 // delete is safe and an author's deletion is told apart.
 func (c *Connector) deleteComment(ctx context.Context, a moderation.Account, commentID string) error {
 	if _, err := c.client.Delete(ctx, a, "/"+commentID, nil); err != nil {
-		return fmt.Errorf("facebook: delete comment: %w", goneErr(err))
+		return fmt.Errorf("facebook: delete comment: %w", GoneErr(err))
 	}
 	return nil
 }
 
-// goneErr marks the Graph API's "object does not exist" as removal.ErrGone.
-func goneErr(err error) error {
+// GoneErr marks the Graph API's "object does not exist" as removal.ErrGone,
+// for the removal calls of this connector and the Instagram one.
+func GoneErr(err error) error {
 	if IsGone(err) {
 		return fmt.Errorf("%w: %w", removal.ErrGone, err)
 	}

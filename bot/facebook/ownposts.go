@@ -17,7 +17,7 @@ var _ moderation.PostChecker = (*Connector)(nil)
 // repeated after a crash is safe. It is reached through Removal.
 func (c *Connector) deletePost(ctx context.Context, a moderation.Account, postID string) error {
 	if _, err := c.client.Delete(ctx, a, "/"+postID, nil); err != nil {
-		return fmt.Errorf("facebook: delete post: %w", goneErr(err))
+		return fmt.Errorf("facebook: delete post: %w", GoneErr(err))
 	}
 	return nil
 }

@@ -33,7 +33,7 @@ func (c *Connector) Removal() removal.Calls {
 // subcode 33) gives an error wrapping removal.ErrGone.
 func (c *Connector) hideComment(ctx context.Context, a moderation.Account, commentID string, hidden bool) error {
 	if _, err := c.opts.Client.Post(ctx, a, "/"+commentID, fb.Params{"hide": hidden}, nil); err != nil {
-		return fmt.Errorf("instagram: hide comment: %w", goneErr(err))
+		return fmt.Errorf("instagram: hide comment: %w", facebook.GoneErr(err))
 	}
 	return nil
 }
@@ -42,17 +42,9 @@ func (c *Connector) hideComment(ctx context.Context, a moderation.Account, comme
 // 100, subcode 33) gives an error wrapping removal.ErrGone.
 func (c *Connector) deleteComment(ctx context.Context, a moderation.Account, commentID string) error {
 	if _, err := c.opts.Client.Delete(ctx, a, "/"+commentID, nil); err != nil {
-		return fmt.Errorf("instagram: delete comment: %w", goneErr(err))
+		return fmt.Errorf("instagram: delete comment: %w", facebook.GoneErr(err))
 	}
 	return nil
-}
-
-// goneErr marks the Graph API's "object does not exist" as removal.ErrGone.
-func goneErr(err error) error {
-	if facebook.IsGone(err) {
-		return fmt.Errorf("%w: %w", removal.ErrGone, err)
-	}
-	return err
 }
 
 // Reply answers a comment and returns the reply's id. Instagram takes

@@ -3,6 +3,7 @@ package instagram
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -73,7 +74,7 @@ func TestActions(t *testing.T) {
 func TestReplyToHiddenOrNested(t *testing.T) {
 	emu, conn, a := newRig(t)
 	ctx := context.Background()
-	var top, nested, media, user string
+	var top, nested, nestedParent, media, user string
 	for _, acc := range emu.State("").Accounts {
 		if acc.ID != a.PlatformID {
 			continue
@@ -81,7 +82,7 @@ func TestReplyToHiddenOrNested(t *testing.T) {
 		for _, p := range acc.Posts {
 			for _, c := range p.Comments {
 				if c.ParentID != "" && !c.Deleted && nested == "" {
-					nested = c.ID
+					nested, nestedParent = c.ID, c.ParentID
 				}
 				if c.ParentID == "" && !c.Deleted && !c.Hidden && top == "" {
 					top, media, user = c.ID, p.ID, c.From.Username
@@ -119,10 +120,22 @@ func TestReplyToHiddenOrNested(t *testing.T) {
 	if err != nil || rid == "" {
 		t.Fatalf("Reply to a reply = %q, %v; want an id", rid, err)
 	}
+	made := false
 	for _, x := range emu.State("").Actions {
-		if x.NewID == rid && (x.Kind != "reply" || !strings.HasPrefix(x.Message, "@")) {
+		if x.NewID != rid {
+			continue
+		}
+		made = true
+		if x.Kind != "reply" || !strings.HasPrefix(x.Message, "@") {
 			t.Errorf("reply to a reply made %s on %s saying %q; want a reply under the top-level comment addressed @username", x.Kind, x.ObjectID, x.Message)
 		}
+	}
+	if !made {
+		t.Errorf("the emulator recorded no action that made reply %s", rid)
+	}
+	found, err = conn.FindReplies(ctx, a, nested, nestedParent, msg, since)
+	if err != nil || !slices.Contains(found, rid) {
+		t.Errorf("FindReplies for the reply to a reply = %v, %v; want it to hold %s", found, err, rid)
 	}
 }
 
