@@ -128,15 +128,17 @@ type Result struct {
 // that fails is kept back until its retry time (see ProcessorOptions).
 func (p *Processor) ProcessPending(ctx context.Context) (Result, error) {
 	var total Result
+	var accounts map[string]moderation.Account // read once, when there is a delivery
 	for ctx.Err() == nil {
 		stored := total.NewVersions
 		events, err := p.opts.Store.PendingWebhookEvents(ctx, p.opts.Now(), p.opts.Batch)
 		if err != nil {
 			return total, err
 		}
-		accounts, err := p.accounts(ctx)
-		if err != nil {
-			return total, err
+		if accounts == nil && len(events) > 0 {
+			if accounts, err = p.accounts(ctx); err != nil {
+				return total, err
+			}
 		}
 		for _, ev := range events {
 			if ctx.Err() != nil {
