@@ -247,8 +247,10 @@ func attach(ctx context.Context, tx *sql.Tx, pc *moderation.PersonComment) error
 	if err != nil {
 		return err
 	}
+	// Unfinished work, set aside or not, keeps the comment, as it keeps it
+	// from retention (disposableVersions): an administrator may retry it.
 	var pending int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM work_items WHERE comment_id = ? AND done_at = 0 AND dead_at = 0`, id).Scan(&pending); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM work_items WHERE comment_id = ? AND done_at = 0`, id).Scan(&pending); err != nil {
 		return err
 	}
 	if pending > 0 {
