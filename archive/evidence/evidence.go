@@ -32,17 +32,14 @@ type Dir struct {
 
 // Open opens the evidence directory dir, creating it if needed.
 func Open(dir string) (*Dir, error) {
-	if dir == "" {
-		return nil, errors.New("evidence: empty directory name")
-	}
-	abs, err := filepath.Abs(dir)
+	d, err := At(dir)
 	if err != nil {
-		return nil, fmt.Errorf("evidence: %w", err)
+		return nil, err
 	}
-	if err := os.MkdirAll(abs, 0o750); err != nil {
-		return nil, fmt.Errorf("evidence: create %s: %w", abs, err)
+	if err := os.MkdirAll(d.root, 0o750); err != nil {
+		return nil, fmt.Errorf("evidence: create %s: %w", d.root, err)
 	}
-	return &Dir{root: abs}, nil
+	return d, nil
 }
 
 // At names the directory dir without creating or checking it, for a service

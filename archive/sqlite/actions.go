@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/uppsikt/uppsikt/moderation"
@@ -60,10 +59,7 @@ func (s *Store) EnqueueAction(ctx context.Context, a moderation.Action) (moderat
 // disconnected or closed account waits. The zero now ignores the retry
 // time. A limit of 0 or less means no limit.
 func (s *Store) PendingActions(ctx context.Context, now time.Time, limit int) ([]moderation.Action, error) {
-	due := int64(math.MaxInt64)
-	if !now.IsZero() {
-		due = unixNano(now)
-	}
+	due := dueBy(now)
 	as, err := s.queryActions(ctx, `SELECT `+prefixed("a.", actionColumns)+`
 		FROM actions a
 		JOIN comments c ON c.id = a.comment_id

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/uppsikt/uppsikt/moderation"
@@ -37,10 +36,7 @@ func (s *Store) SaveWebhookEvent(ctx context.Context, e moderation.WebhookEvent)
 // now (no retry time after now), oldest first; the zero now returns every
 // unprocessed delivery. A limit of 0 or less means no limit.
 func (s *Store) PendingWebhookEvents(ctx context.Context, now time.Time, limit int) ([]moderation.WebhookEvent, error) {
-	due := int64(math.MaxInt64)
-	if !now.IsZero() {
-		due = unixNano(now)
-	}
+	due := dueBy(now)
 	var es []moderation.WebhookEvent
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `

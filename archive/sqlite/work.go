@@ -25,10 +25,7 @@ func (s *Store) enqueueWork(ctx context.Context, tx *sql.Tx, commentID int64, ve
 // returns every waiting item whatever its retry time. A limit of 0 or less
 // means no limit.
 func (s *Store) PendingWork(ctx context.Context, now time.Time, limit int) ([]moderation.WorkItem, error) {
-	due := int64(math.MaxInt64)
-	if !now.IsZero() {
-		due = unixNano(now)
-	}
+	due := dueBy(now)
 	items, err := s.queryWork(ctx, `SELECT `+workColumns+` FROM work_items
 		WHERE done_at = 0 AND dead_at = 0 AND next_attempt_at <= ?
 		ORDER BY created_at, id LIMIT ?`, due, limitOrAll(limit))
@@ -155,4 +152,13 @@ func updateQueued(ctx context.Context, tx *sql.Tx, id int64, skipDead bool, upda
 	}
 	_, err := tx.ExecContext(ctx, update, append(args, id)...)
 	return err
+}
+
+// dueBy is the latest retry time (unix nanoseconds) of the items due at
+// now; the zero time takes every item, whatever its retry time.
+func dueBy(now time.Time) int64 {
+	if now.IsZero() {
+		return math.MaxInt64
+	}
+	return unixNano(now)
 }

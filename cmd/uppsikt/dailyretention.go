@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
-	"github.com/uppsikt/uppsikt/bot/facebook"
 	"log/slog"
 	"time"
 
 	"github.com/uppsikt/uppsikt/archive/retention"
 	"github.com/uppsikt/uppsikt/archive/sqlite"
+	"github.com/uppsikt/uppsikt/bot/facebook"
 	"github.com/uppsikt/uppsikt/cmd/config"
 )
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"github.com/uppsikt/uppsikt/bot/facebook"
 	"log/slog"
 	"net/url"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"github.com/uppsikt/uppsikt/archive/capture"
 	"github.com/uppsikt/uppsikt/archive/snapshot"
 	"github.com/uppsikt/uppsikt/archive/sqlite"
+	"github.com/uppsikt/uppsikt/bot/facebook"
 	"github.com/uppsikt/uppsikt/cmd/config"
 	"github.com/uppsikt/uppsikt/moderation"
 )
