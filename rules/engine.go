@@ -51,8 +51,7 @@ type Options struct {
 	Accounts map[string]AccountOverride
 	// Model is the learned model that gives a second opinion beside the
 	// rules (DefaultModel for the one built in); nil for none.
-	Model       *learn.Model
-	LexFeatures bool
+	Model *learn.Model
 	// ModelMode is how the model is used: moderation.ModelOn (the
 	// default) adds the categories it scores over their thresholds to the
 	// verdict; moderation.ModelShadow records its scores with the verdict
@@ -408,23 +407,32 @@ const MaxHits = 1000
 // maxPooledBytes is the largest comment whose buffers are reused.
 const maxPooledBytes = 256 << 10
 
+// prepare takes a scratch from the pool with the text normalised, split
+// into words, and its language guessed (lang is the platform's hint).
+func (e *Engine) prepare(text, lang string) (*scratch, int) {
+	s := e.pool.Get().(*scratch)
+	s.text = text
+	normalize(text, &s.plain)
+	tokenize(text, s)
+	return s, guessLanguage(s, lang, e.stop)
+}
+
+// release gives a scratch back: the comment's text is dropped, and buffers
+// grown by a huge comment are left to the garbage collector rather than
+// kept in the pool.
+func (e *Engine) release(s *scratch) {
+	s.text = ""
+	if cap(s.plain.b) <= maxPooledBytes {
+		e.pool.Put(s)
+	}
+}
+
 // maxTokensForLanguage bounds the language guess on long texts.
 const maxTokensForLanguage = 80
 
 func (e *Engine) classify(text, lang string, ov *override) moderation.Verdict {
-	s := e.pool.Get().(*scratch)
-	s.text = text
-	defer func() {
-		s.text = ""
-		// Buffers grown by a huge comment are left to the garbage collector
-		// rather than kept in the pool.
-		if cap(s.plain.b) <= maxPooledBytes {
-			e.pool.Put(s)
-		}
-	}()
-	normalize(text, &s.plain)
-	tokenize(text, s)
-	li := guessLanguage(s, lang, e.stop)
+	s, li := e.prepare(text, lang)
+	defer e.release(s)
 	lang = allLangs[li]
 	lx := e.lexOf[li]
 

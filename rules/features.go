@@ -74,14 +74,14 @@ func (f *featSink) add(h learn.Hasher, r featRef) {
 	f.buckets = append(f.buckets, h.Bucket(f.bits))
 }
 
-// features computes the model's features of the comment in s (normalised
-// and split into words) whose language is lang.
 // maxModelWords is how many words of a comment the model reads: far more
 // than any platform lets a comment hold (Facebook: 8,000 characters), so
 // that a megabyte of text costs the model no more than a long letter. The
 // rules read all of it.
 const maxModelWords = 10000
 
+// features computes the model's features of the comment in s (normalised
+// and split into words) whose language is lang.
 func (s *scratch) features(f *featSink, lang string) {
 	f.buckets = f.buckets[:0]
 	f.refs = f.refs[:0]

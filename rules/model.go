@@ -41,19 +41,15 @@ func ModelHeads() []string {
 }
 
 // ModelFeatures returns the feature buckets of a text for a model of 2^bits
-// buckets, as training and measuring need them, with the language the
-// engine guessed.
-func (e *Engine) ModelFeatures(text, lang string, bits uint8) ([]uint32, string) {
-	s := e.pool.Get().(*scratch)
-	defer e.pool.Put(s)
-	s.text = text
-	normalize(text, &s.plain)
-	tokenize(text, s)
-	lang = allLangs[guessLanguage(s, lang, e.stop)]
+// buckets, as training and measuring need them, in the language the engine
+// guesses (lang is the hint), exactly as classifying computes them.
+func (e *Engine) ModelFeatures(text, lang string, bits uint8) []uint32 {
+	s, li := e.prepare(text, lang)
+	defer e.release(s)
 	f := &s.feat
 	f.bits, f.want = bits, nil
-	s.features(f, lang)
-	return slices.Clone(f.buckets), lang
+	s.features(f, allLangs[li])
+	return slices.Clone(f.buckets)
 }
 
 // modelSetup is the engine's model and how it is used.

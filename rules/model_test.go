@@ -25,11 +25,11 @@ func tinyModel(t *testing.T) *learn.Model {
 	neg := []string{"Hur dags öppnar biblioteket?", "Tack för en fin konsert", "Vägen vid skolan är full av hål", "När töms soptunnorna?", "Snart är det sommarlov"}
 	for i := 0; i < 10; i++ {
 		for _, p := range pos {
-			b, _ := e.ModelFeatures(p, "sv", 12)
+			b := e.ModelFeatures(p, "sv", 12)
 			ex = append(ex, learn.Example{Buckets: b, Labels: 1 << adv, Known: 1 << adv})
 		}
 		for _, n := range neg {
-			b, _ := e.ModelFeatures(n, "sv", 12)
+			b := e.ModelFeatures(n, "sv", 12)
 			ex = append(ex, learn.Example{Buckets: b, Known: 1 << adv})
 		}
 	}

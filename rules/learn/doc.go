@@ -4,7 +4,7 @@
 //
 // The caller turns a comment into features (rules does: words, word pairs,
 // character n-grams of words, emoji, the shape of numbers and links) and
-// hashes each feature name with Hash into one of 2^Bits buckets. A
+// hashes each feature name with a Hasher into one of 2^Bits buckets. A
 // comment's score for a head is
 //
 //	p = sigmoid(bias + scale × norm × Σ w[bucket])
@@ -13,7 +13,7 @@
 // keeps long and short comments comparable. The weights are stored as int8
 // with one scale per head, bucket-major, so that scoring one feature reads a
 // few adjacent bytes. Because the model is linear, every score can be
-// explained: Explain lists the features that pushed it most, with their
+// explained: Top lists the features that pushed it most, with their
 // weights, which uppsikt shows beside the rule hits.
 //
 // Train is deterministic: the same examples and options give the same

@@ -227,9 +227,6 @@ func sigmoid(x float64) float64 {
 	return 1 / (1 + math.Exp(-x))
 }
 
-// logit is the inverse of sigmoid.
-func logit(p float64) float64 { return math.Log(p / (1 - p)) }
-
 // The encoding: a magic line, a little-endian uint32 length and a JSON
 // header, then the weights compressed with DEFLATE.
 const magic = "uppsikt linear model 1\n"

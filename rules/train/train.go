@@ -177,7 +177,7 @@ func Run(cfg Config) (*Result, error) {
 
 // Example turns a labelled comment into a training example.
 func Example(eng *rules.Engine, it corpus.Item, heads []string, bits uint8) learn.Example {
-	b, _ := eng.ModelFeatures(it.Text, it.Lang, bits)
+	b := eng.ModelFeatures(it.Text, it.Lang, bits)
 	ex := learn.Example{Buckets: b}
 	for h, head := range heads {
 		if !it.Knows(head) {
