@@ -500,7 +500,7 @@ func viewThread(w moderation.ThreadWindow) []ThreadComment {
 		if !t.Target {
 			msg = truncateText(msg, maxNeighbourText)
 		}
-		out = append(out, ThreadComment{PlatformID: t.PlatformID, ParentID: t.ParentID, Author: t.Author.Name,
+		out = append(out, ThreadComment{PlatformID: t.PlatformID, Author: t.Author.Name,
 			CreatedAt: t.CreatedAt, Message: msg, State: t.State, Target: t.Target, Depth: t.Depth, Disposed: t.Disposed})
 	}
 	return out

@@ -30,7 +30,6 @@ type View struct {
 // ThreadComment is one comment of the thread shown around the documented one.
 type ThreadComment struct {
 	PlatformID string
-	ParentID   string
 	Author     string
 	CreatedAt  time.Time
 	Message    string

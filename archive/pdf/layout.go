@@ -416,7 +416,8 @@ func (d *doc) cover(shots []shot) {
 
 // thread draws the comment in its context: the comments shown around it,
 // the documented one marked, and how many of the post's comments are not
-// shown. Neighbours' texts are cut: they are context, not the evidence.
+// shown. Neighbours' texts come cut by the caller (archive/evidencepdf):
+// they are context, not the evidence.
 func (d *doc) thread() {
 	ev := d.ev
 	if len(ev.Thread) == 0 {
@@ -447,11 +448,8 @@ func (d *doc) thread() {
 			head += " · DOKUMENTERAD KOMMENTAR"
 		}
 		text := t.Text
-		switch {
-		case t.Disposed:
+		if t.Disposed {
 			text = "(texten är gallrad)"
-		case !t.Target:
-			text = truncate(text, 600)
 		}
 		f.SetX(marginMM + indent)
 		d.font("B", 8.5)
