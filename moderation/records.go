@@ -93,6 +93,10 @@ type Action struct {
 	Outcome string
 }
 
+// EvidencePDF is the kind of the evidence file that documents a comment:
+// the PDF archive/evidencepdf commits and the removal gate asks for.
+const EvidencePDF = "pdf"
+
 // EvidenceFile is a file of evidence kept for a comment: a screenshot, the
 // raw API answer, or the evidence PDF. Files are content addressed by SHA256.
 type EvidenceFile struct {

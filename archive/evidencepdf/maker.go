@@ -22,7 +22,7 @@ import (
 
 // Evidence file kinds recorded in the store.
 const (
-	KindPDF          = "pdf"
+	KindPDF          = moderation.EvidencePDF
 	KindScreenshot   = "screenshot"
 	KindEvidenceView = "evidence_view"
 	KindRawJSON      = "raw_json"

@@ -217,7 +217,7 @@ func checkGate(t *testing.T, st moderation.Store, emu *emulator.Emulator, key st
 			}
 		}
 		switch {
-		case file == nil || file.Kind != removal.EvidencePDF || file.SHA256 != sent.SHA256:
+		case file == nil || file.Kind != moderation.EvidencePDF || file.SHA256 != sent.SHA256:
 			t.Errorf("%s of comment %d: receipt names evidence %d (%s), not a stored PDF of the comment", a.Kind, c.ID, sent.Evidence, sent.SHA256)
 		case file.Version != sent.Version || sent.Version < 1:
 			t.Errorf("%s of comment %d: receipt of version %d on a PDF of version %d", a.Kind, c.ID, sent.Version, file.Version)

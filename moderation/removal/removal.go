@@ -13,10 +13,6 @@ import (
 	"github.com/uppsikt/uppsikt/moderation"
 )
 
-// EvidencePDF is the kind of evidence file that documents a comment: the
-// evidence PDF archive/evidencepdf commits (its KindPDF).
-const EvidencePDF = "pdf"
-
 // Audit log actions the Gate writes. Their subject is "comment N" for a
 // comment and "account/post" for an own post.
 const (
@@ -170,7 +166,7 @@ func (g *Gate) CommentReceipt(ctx context.Context, commentID int64) (Receipt, er
 	var best *moderation.EvidenceFile
 	older := false
 	for i, f := range files {
-		if f.Kind != EvidencePDF {
+		if f.Kind != moderation.EvidencePDF {
 			continue
 		}
 		if f.Version != c.Versions || c.Versions == 0 {
