@@ -14,6 +14,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/uppsikt/uppsikt/moderation"
+	"github.com/uppsikt/uppsikt/rules"
 )
 
 // Defaults that apply when a key is left out.
@@ -281,7 +282,7 @@ func (c *Config) validate(loc *locator, cerr *Error) {
 	if !validModelMode(c.Rules.Model.Mode) {
 		cerr.add(loc, "rules.model.mode", fmt.Sprintf("%q: write on, shadow or off", c.Rules.Model.Mode))
 	}
-	heads := modelHeads()
+	heads := rules.ModelHeads()
 	for _, k := range sortedKeys(c.Rules.Model.Thresholds) {
 		field := "rules.model.thresholds." + k
 		if !slices.Contains(heads, k) {
@@ -446,18 +447,6 @@ func (s *Site) URLOrEmpty() string {
 func validLanguage(l string) bool { return l == "sv" || l == "da" || l == "en" }
 
 func validModelMode(m string) bool { return m == "on" || m == "shadow" || m == "off" }
-
-// modelHeads are what the learned model scores: every category but
-// personal_id (identity numbers are never guessed), question and register.
-func modelHeads() []string {
-	var heads []string
-	for _, c := range moderation.Categories() {
-		if c != moderation.CatPersonalID {
-			heads = append(heads, c)
-		}
-	}
-	return append(heads, "question", "register")
-}
 
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))

@@ -156,10 +156,8 @@ func main() {
 	}
 }
 
-func labelsAll() []string {
-	return []string{"personal_id", "sensitive_data", "harassment", "hate", "profanity",
-		"party_politics", "advertising", "crime_incitement", "violence_porn", "copyright"}
-}
+// labelsAll are the categories measured: every removal category.
+func labelsAll() []string { return moderation.Categories() }
 
 // views are the three answers to one comment: the rules' categories, the
 // model's (heads over their thresholds) and the verdict's, with the

@@ -14,6 +14,8 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/uppsikt/uppsikt/moderation"
 )
 
 // Item is one labelled comment.
@@ -59,10 +61,6 @@ type Source struct {
 
 // ErrCorpus is returned for a corpus file that breaks the format.
 var ErrCorpus = errors.New("corpus")
-
-// Categories are the category ids a label may name.
-var categories = []string{"personal_id", "sensitive_data", "harassment", "hate", "profanity",
-	"party_politics", "advertising", "crime_incitement", "violence_porn", "copyright"}
 
 // ReadOwn reads every *.jsonl file of fsys (uppsikt's own corpus), in name
 // order, and checks each line against the data card: a unique id, a
@@ -125,7 +123,7 @@ func check(it Item) error {
 		return fmt.Errorf("%s: no labels list (write [] for none)", it.ID)
 	}
 	for _, l := range it.Labels {
-		if !slices.Contains(categories, l) {
+		if !slices.Contains(moderation.Categories(), l) {
 			return fmt.Errorf("%s: unknown label %q", it.ID, l)
 		}
 	}
