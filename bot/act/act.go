@@ -530,13 +530,7 @@ func (e *Executor) disconnect(ctx context.Context, a moderation.Action, note str
 // attempt, at most MaxBackoff, give or take a tenth so that actions failed
 // together do not all come back at once.
 func (e *Executor) backoff(attempts int) time.Duration {
-	d := e.opts.Backoff
-	for range min(attempts, 30) {
-		if d *= 2; d >= e.opts.MaxBackoff {
-			d = e.opts.MaxBackoff
-			break
-		}
-	}
+	d := moderation.Backoff(e.opts.Backoff, e.opts.MaxBackoff, attempts)
 	return d + time.Duration((rand.Float64()-0.5)*0.2*float64(d))
 }
 

@@ -264,12 +264,7 @@ func (p *Pipeline) fail(ctx context.Context, it moderation.WorkItem, err error) 
 // that depends on the item only, so that the retries of items that failed
 // together spread out.
 func (p *Pipeline) backoff(it moderation.WorkItem) time.Duration {
-	d := p.opts.MaxBackoff
-	if it.Attempts < 32 {
-		if b := p.opts.Backoff << it.Attempts; b > 0 && b < d {
-			d = b
-		}
-	}
+	d := moderation.Backoff(p.opts.Backoff, p.opts.MaxBackoff, it.Attempts)
 	h := fnv.New32a()
 	fmt.Fprintf(h, "%d/%d", it.ID, it.Attempts)
 	return d + time.Duration(float64(d)/5*float64(h.Sum32())/float64(1<<32))

@@ -200,12 +200,7 @@ func (p *Processor) settle(ctx context.Context, ev moderation.WebhookEvent, perr
 		p.opts.Logger.Info("webhook delivery waits for the platform", "event_id", ev.ID, "retry_at", at, "error", perr)
 		return false, p.opts.Store.RetryWebhookEvent(ctx, ev.ID, at, perr.Error(), false)
 	}
-	d := p.opts.MaxBackoff
-	if ev.Attempts < 32 {
-		if b := p.opts.Backoff << ev.Attempts; b > 0 && b < d {
-			d = b
-		}
-	}
+	d := moderation.Backoff(p.opts.Backoff, p.opts.MaxBackoff, ev.Attempts)
 	p.opts.Logger.Warn("webhook delivery not processed yet", "event_id", ev.ID, "attempts", ev.Attempts+1,
 		"retry_at", now.Add(d), "error", perr)
 	return false, p.opts.Store.RetryWebhookEvent(ctx, ev.ID, now.Add(d), perr.Error(), true)
