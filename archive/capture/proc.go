@@ -26,15 +26,23 @@ func (b *Browser) Memory() (Memory, error) {
 	if pid == 0 {
 		return Memory{}, errors.New("capture: no browser running")
 	}
-	return processTreeMemory(pid)
+	return TreeMemory(pid)
 }
 
-func processTreeMemory(root int) (Memory, error) {
+// Process is one process of a tree read from /proc.
+type Process struct {
+	PID, Parent int
+	Name        string // the command name, as /proc/PID/stat gives it
+}
+
+// Descendants lists the processes below root (children, their children
+// and so on), breadth first, from one read of /proc. It works on Linux.
+func Descendants(root int) ([]Process, error) {
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
-		return Memory{}, fmt.Errorf("capture: read /proc: %w", err)
+		return nil, fmt.Errorf("capture: read /proc: %w", err)
 	}
-	children := map[int][]int{}
+	children := map[int][]Process{}
 	for _, e := range entries {
 		pid, err := strconv.Atoi(e.Name())
 		if err != nil {
@@ -45,11 +53,11 @@ func processTreeMemory(root int) (Memory, error) {
 			continue // the process ended meanwhile
 		}
 		// pid (comm) state ppid ...; comm can hold spaces and parentheses.
-		i := bytes.LastIndexByte(stat, ')')
-		if i < 0 {
+		open, end := bytes.IndexByte(stat, '('), bytes.LastIndexByte(stat, ')')
+		if open < 0 || end < open {
 			continue
 		}
-		f := strings.Fields(string(stat[i+1:]))
+		f := strings.Fields(string(stat[end+1:]))
 		if len(f) < 2 {
 			continue
 		}
@@ -57,14 +65,28 @@ func processTreeMemory(root int) (Memory, error) {
 		if err != nil {
 			continue
 		}
-		children[ppid] = append(children[ppid], pid)
+		children[ppid] = append(children[ppid], Process{PID: pid, Parent: ppid, Name: string(stat[open+1 : end])})
+	}
+	var out []Process
+	for queue := children[root]; len(queue) > 0; queue = queue[1:] {
+		out = append(out, queue[0])
+		queue = append(queue, children[queue[0].PID]...)
+	}
+	return out, nil
+}
+
+// TreeMemory is the memory of the process root and every process below it.
+func TreeMemory(root int) (Memory, error) {
+	below, err := Descendants(root)
+	if err != nil {
+		return Memory{}, err
+	}
+	pids := []int{root}
+	for _, p := range below {
+		pids = append(pids, p.PID)
 	}
 	var m Memory
-	queue := []int{root}
-	for len(queue) > 0 {
-		pid := queue[0]
-		queue = queue[1:]
-		queue = append(queue, children[pid]...)
+	for _, pid := range pids {
 		rss, ok := statusKB(fmt.Sprintf("/proc/%d/status", pid), "VmRSS:")
 		if !ok {
 			continue

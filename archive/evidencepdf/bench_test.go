@@ -1,15 +1,11 @@
 package evidencepdf
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -21,43 +17,8 @@ import (
 // treePSS returns the proportional set size, in MiB, of the process pid and
 // all its descendants (Chromium runs as many processes).
 func treePSS(pid int) float64 {
-	children := map[int][]int{}
-	ents, _ := os.ReadDir("/proc")
-	for _, e := range ents {
-		p, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
-		if err != nil {
-			continue
-		}
-		s := string(stat)
-		fields := strings.Fields(s[strings.LastIndex(s, ")")+2:])
-		if len(fields) > 1 {
-			pp, _ := strconv.Atoi(fields[1])
-			children[pp] = append(children[pp], p)
-		}
-	}
-	var kb float64
-	var walk func(int)
-	walk = func(p int) {
-		if f, err := os.Open(fmt.Sprintf("/proc/%d/smaps_rollup", p)); err == nil {
-			sc := bufio.NewScanner(f)
-			for sc.Scan() {
-				if v, ok := strings.CutPrefix(sc.Text(), "Pss:"); ok {
-					n, _ := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 64)
-					kb += n
-				}
-			}
-			f.Close()
-		}
-		for _, c := range children[p] {
-			walk(c)
-		}
-	}
-	walk(pid)
-	return kb / 1024
+	m, _ := capture.TreeMemory(pid)
+	return float64(m.PSS) / (1 << 20)
 }
 
 // BenchmarkFlaggedToCommitted measures one flagged comment's evidence with

@@ -599,7 +599,8 @@ func (h *harness) killChromium(ctx context.Context) {
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		if pid, ok := h.serve.running(); ok {
-			if bs := browsers(pid); len(bs) > 0 && renderers(pid) > 0 {
+			tree := descendants(pid)
+			if bs := browsers(pid, tree); len(bs) > 0 && renderers(pid, tree) > 0 {
 				for _, b := range bs {
 					syscall.Kill(b, syscall.SIGKILL)
 				}

@@ -4,14 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/uppsikt/uppsikt/archive/capture"
 )
 
 // child is "uppsikt serve" running in a process group of its own, so that
@@ -92,7 +91,7 @@ func (c *child) kill() bool {
 	<-done
 	// Processes that left the group (none should) are killed by pid.
 	for _, p := range tree {
-		syscall.Kill(p.pid, syscall.SIGKILL)
+		syscall.Kill(p.PID, syscall.SIGKILL)
 	}
 	return true
 }
@@ -127,78 +126,32 @@ func (c *child) unplannedExits() int {
 	return c.exits
 }
 
-// proc is a process of the tree under serve.
-type proc struct {
-	pid, ppid int
-	name      string
+// descendants returns the processes below pid, none when /proc cannot be
+// read.
+func descendants(pid int) []capture.Process {
+	ps, _ := capture.Descendants(pid)
+	return ps
 }
 
-// processes reads every process's pid, parent and name from /proc.
-func processes() []proc {
-	ents, _ := os.ReadDir("/proc")
-	var out []proc
-	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
-		if err != nil {
-			continue
-		}
-		s := string(stat)
-		open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
-		if open < 0 || end < open || end+2 > len(s) {
-			continue
-		}
-		fields := strings.Fields(s[end+2:])
-		if len(fields) < 2 {
-			continue
-		}
-		ppid, _ := strconv.Atoi(fields[1])
-		out = append(out, proc{pid: pid, ppid: ppid, name: s[open+1 : end]})
-	}
-	return out
-}
-
-// descendants returns the processes below pid.
-func descendants(pid int) []proc {
-	all := processes()
-	children := map[int][]proc{}
-	for _, p := range all {
-		children[p.ppid] = append(children[p.ppid], p)
-	}
-	var out []proc
-	var walk func(int)
-	walk = func(p int) {
-		for _, c := range children[p] {
-			out = append(out, c)
-			walk(c.pid)
-		}
-	}
-	walk(pid)
-	return out
-}
-
-// browsers returns the Chromium browser processes serve started: the
-// chromium processes directly under serve (their renderers and helpers are
-// below them).
-func browsers(servePID int) []int {
+// browsers returns the Chromium browser processes serve started, among the
+// processes tree below it: the chromium processes directly under serve
+// (their renderers and helpers are below them).
+func browsers(servePID int, tree []capture.Process) []int {
 	var out []int
-	for _, p := range descendants(servePID) {
-		if p.ppid == servePID && strings.HasPrefix(p.name, "chrom") {
-			out = append(out, p.pid)
+	for _, p := range tree {
+		if p.Parent == servePID && strings.HasPrefix(p.Name, "chrom") {
+			out = append(out, p.PID)
 		}
 	}
 	return out
 }
 
-// renderers counts the Chromium processes under serve other than the
-// browsers themselves: tabs open for captures.
-func renderers(servePID int) int {
+// renderers counts the Chromium processes of tree other than the browsers
+// themselves: tabs open for captures.
+func renderers(servePID int, tree []capture.Process) int {
 	n := 0
-	for _, p := range descendants(servePID) {
-		if p.ppid != servePID && strings.HasPrefix(p.name, "chrom") {
+	for _, p := range tree {
+		if p.Parent != servePID && strings.HasPrefix(p.Name, "chrom") {
 			n++
 		}
 	}
