@@ -221,7 +221,7 @@ func (h *harness) uppsikt(ctx context.Context, stdin io.Reader, args ...string) 
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("uppsikt %s: %w (see %s)", quote(args), err, h.serveLg.Name())
+		return fmt.Errorf("uppsikt %s: %w (see %s)", strings.Join(args, " "), err, h.serveLg.Name())
 	}
 	return nil
 }

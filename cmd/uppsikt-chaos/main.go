@@ -38,7 +38,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 )
@@ -135,8 +134,4 @@ func errf(step string, err error) error {
 		return fmt.Errorf("%s: the run's time limit passed", step)
 	}
 	return fmt.Errorf("%s: %w", step, err)
-}
-
-func quote(args []string) string {
-	return strings.Join(args, " ")
 }
