@@ -38,7 +38,17 @@ const (
 	DecideKeep     = "keep"
 	DecideRegister = "register"
 	DecideEscalate = "escalate"
+	// DecideReopen is recorded by uppsikt itself (By "uppsikt", Surface
+	// "platform") when the platform refuses an approved removal for good:
+	// the comment is still there, so the case is open again.
+	DecideReopen = "reopen"
 )
+
+// NoteRemovalFailed is the last error of an explanation to a comment's
+// author that was not sent because the removal it tells of failed: the
+// comment is still there, so telling the author it was removed would be
+// wrong. The failed removal is alerted; this is not alerted again.
+const NoteRemovalFailed = "not sent: the removal it tells of failed, the comment is still there"
 
 // Decision is a reviewer's decision on a case.
 type Decision struct {

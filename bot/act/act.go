@@ -21,17 +21,29 @@ import (
 	"github.com/uppsikt/uppsikt/moderation/wake"
 )
 
-// Platform answers the comments of one platform; the Facebook and Instagram
-// connectors implement it. Hiding and deleting are not here: they go
-// through the one remover (moderation/removal's Gate).
+// Platform answers comments and the authors of removed comments on one
+// platform; the
+// Facebook and Instagram connectors implement it. Hiding and deleting are
+// not here: they go through the one remover (moderation/removal's Gate).
 type Platform interface {
+	// Reply answers a comment in its thread and returns the reply's id.
 	Reply(ctx context.Context, a moderation.Account, commentID, message string) (string, error)
-	PrivateReply(ctx context.Context, a moderation.Account, commentID, message string) (string, error)
 	// FindReplies lists the ids of replies the account made in the
 	// comment's thread with exactly this message, at or after since,
 	// oldest first. parentID is the comment's parent, "" for a top-level
 	// comment.
 	FindReplies(ctx context.Context, a moderation.Account, commentID, parentID, message string, since time.Time) ([]string, error)
+	// Explain tells the author of comment c in public that it was removed
+	// and why, in a place where the answer stays after the removal (never
+	// under c itself: a comment's replies go when it goes), and returns
+	// the id of what it made.
+	Explain(ctx context.Context, a moderation.Account, c moderation.Comment, message string) (string, error)
+	// FindExplanations lists the ids of answers Explain made for c with
+	// exactly this message at or after since, oldest first.
+	FindExplanations(ctx context.Context, a moderation.Account, c moderation.Comment, message string, since time.Time) ([]string, error)
+	// PrivateReply sends the author of a comment a private message about
+	// it (Messenger); the comment must still exist.
+	PrivateReply(ctx context.Context, a moderation.Account, commentID, message string) (string, error)
 }
 
 // Evidence documents comments; cmd wires archive/evidencepdf behind it.
@@ -47,6 +59,9 @@ const (
 	AuditDone = "action.done"
 	AuditFail = "action.failed"
 	AuditWait = "action.wait_evidence"
+	// AuditReopen: a removal approved in review failed for good on the
+	// platform, and its case is open again.
+	AuditReopen = "case.reopened"
 )
 
 // ReplyUnderWay is the note a reply action carries while its call to the
@@ -216,13 +231,12 @@ func (e *Executor) FollowDecisions(ctx context.Context) error {
 			if has(moderation.ActDelete, "") {
 				continue
 			}
-			kinds = []string{moderation.ActReply}
+			kinds = []string{moderation.ActDelete, moderation.ActReply}
 			if e.opts.PrivateReplies {
 				if acct, err := e.opts.Store.Account(ctx, cs.AccountKey); err == nil && acct.Platform == moderation.Facebook {
 					kinds = append(kinds, moderation.ActPrivateReply)
 				}
 			}
-			kinds = append(kinds, moderation.ActDelete)
 		case moderation.CaseKept:
 			if !has(moderation.ActHide, moderation.ActionDone) || has(moderation.ActUnhide, "") {
 				continue
@@ -282,29 +296,29 @@ func (e *Executor) remove(ctx, evCtx context.Context, a moderation.Action, c mod
 		e.audit(ctx, AuditWait, a, map[string]any{"error": err.Error()})
 		return false, e.finish(ctx, a, err, false)
 	}
-	if a.Kind == moderation.ActDelete {
-		// Replies go first: a deleted comment can no longer be answered.
-		// A removal decided in review gets its replies even when whoever
-		// queued the delete did not queue them.
-		if a.CaseID != 0 {
-			kinds := []string{moderation.ActReply}
-			if e.opts.PrivateReplies && acct.Platform == moderation.Facebook {
-				kinds = append(kinds, moderation.ActPrivateReply)
-			}
-			for _, k := range kinds {
-				if _, _, err := st.EnqueueAction(ctx, moderation.Action{CommentID: a.CommentID, CaseID: a.CaseID, Kind: k, CreatedAt: e.opts.Now()}); err != nil {
-					return false, err
-				}
+	if a.Kind == moderation.ActDelete && a.CaseID != 0 {
+		// A removal decided in review gets its explanations even when
+		// whoever queued the delete did not queue them. They are sent
+		// after the removal is confirmed (reply), or, for the private
+		// reply, which needs the comment to exist, once it is hidden and
+		// before it is deleted.
+		kinds := []string{moderation.ActReply}
+		if e.opts.PrivateReplies && acct.Platform == moderation.Facebook {
+			kinds = append(kinds, moderation.ActPrivateReply)
+		}
+		for _, k := range kinds {
+			if _, _, err := st.EnqueueAction(ctx, moderation.Action{CommentID: a.CommentID, CaseID: a.CaseID, Kind: k, CreatedAt: e.opts.Now()}); err != nil {
+				return false, err
 			}
 		}
 		others, err := st.Actions(ctx, a.CommentID)
 		if err != nil {
 			return false, err
 		}
-		for _, o := range others {
-			if (o.Kind == moderation.ActReply || o.Kind == moderation.ActPrivateReply) && o.State == moderation.ActionPending {
-				return false, nil
-			}
+		if slices.ContainsFunc(others, func(o moderation.Action) bool {
+			return o.CaseID == a.CaseID && o.Kind == moderation.ActPrivateReply && o.State == moderation.ActionPending
+		}) {
+			return e.hideFirst(ctx, a, c, receipt)
 		}
 	}
 	ref := removal.Ref{CaseID: a.CaseID, ActionID: a.ID}
@@ -326,7 +340,28 @@ func (e *Executor) remove(ctx, evCtx context.Context, a moderation.Action, c mod
 	}
 	e.opts.Logger.Info("action done", "action_id", a.ID, "kind", a.Kind, "comment_id", a.CommentID, "account", c.AccountKey,
 		"outcome", outcome, "register_number", out.Register.Number)
+	e.Wake() // the explanation waits for this
 	return true, nil
+}
+
+// hideFirst hides a comment whose deletion waits for its private reply:
+// Messenger's private reply needs the comment to exist, and the author is
+// told only once the comment is out of public view. The delete stays
+// pending until the private reply is done.
+func (e *Executor) hideFirst(ctx context.Context, a moderation.Action, c moderation.Comment, receipt removal.Receipt) (bool, error) {
+	if c.State != moderation.StateVisible {
+		return false, nil
+	}
+	out, err := e.opts.Gate.Hide(ctx, receipt, removal.Ref{CaseID: a.CaseID, ActionID: a.ID})
+	if err != nil {
+		return false, e.finish(ctx, a, err, permanent(err))
+	}
+	if out.Gone {
+		return false, nil // recorded deleted: the private reply ends as gone, then the delete
+	}
+	e.opts.Logger.Info("comment hidden before its private reply", "action_id", a.ID, "comment_id", a.CommentID, "account", c.AccountKey)
+	e.Wake()
+	return false, nil
 }
 
 // receipt returns the Gate's receipt for removing the action's comment.
@@ -373,13 +408,32 @@ func (e *Executor) unhide(ctx context.Context, a moderation.Action, c moderation
 	return true, nil
 }
 
-// reply sends a reply in the thread or a private reply. A comment its
-// author deleted cannot be answered: the action is done as gone.
+// reply tells the author of a removed comment why it was removed: in
+// public where the answer stays (Platform.Explain), or in a private
+// message. The explanation follows the removal it tells of: the public one
+// is sent once the deletion (or hiding) is done, the private one once the
+// comment is hidden and before it is deleted (it needs the comment). Until
+// then the action waits, costing no attempt; when the removal fails for
+// good the explanation is not sent (the comment is still there) and fails
+// with it. A comment its author deleted first needs no explanation: the
+// action is done as gone.
 func (e *Executor) reply(ctx context.Context, a moderation.Action, c moderation.Comment, acct moderation.Account) (bool, error) {
 	st := e.opts.Store
 	pf := e.opts.Platforms[acct.Platform]
 	if pf == nil {
 		return false, e.finish(ctx, a, fmt.Errorf("uppsikt cannot reply on %s", acct.Platform), true)
+	}
+	ready, err := e.removalFor(ctx, a, c)
+	explain := ready != notARemoval
+	switch {
+	case err != nil:
+		return false, err
+	case ready == removalPending:
+		return false, nil
+	case ready == removalFailed:
+		return false, e.fail(ctx, a, errors.New(moderation.NoteRemovalFailed))
+	case ready == removalByAuthor:
+		return e.done(ctx, a, c, moderation.ActionGone, "", map[string]any{"reason": "comment gone"})
 	}
 	payload := a.Payload
 	if payload == "" {
@@ -389,20 +443,17 @@ func (e *Executor) reply(ctx context.Context, a moderation.Action, c moderation.
 		}
 	}
 	e.audit(ctx, AuditSend, a, map[string]any{"platform_id": c.PlatformID, "attempt": a.Attempts + 1})
-	var (
-		ref string
-		err error
-	)
-	detail := map[string]any{}
+	var ref string
+	detail := map[string]any{"explains_removal": explain}
 	switch a.Kind {
 	case moderation.ActReply:
-		// A reply is not safe to repeat: the answer to an earlier attempt
-		// may have been lost after the platform made the reply (a timeout,
-		// a crash before FinishAction). Look first, send only when absent.
-		// Every try is counted in the store before the call, so a retry
-		// knows an earlier try may have got through and looks first.
+		// A public answer is not safe to repeat: the answer to an earlier
+		// attempt may have been lost after the platform made it (a
+		// timeout, a crash before FinishAction). Every try is counted in
+		// the store before the call, so a retry knows an earlier try may
+		// have got through and looks first; it sends only when absent.
 		if a.Attempts > 0 {
-			ref, err = e.existingReply(ctx, pf, acct, c, a, payload)
+			ref, err = e.existingReply(ctx, pf, acct, c, a, payload, explain)
 		}
 		if err == nil && ref != "" {
 			detail["found_existing"] = true
@@ -411,7 +462,11 @@ func (e *Executor) reply(ctx context.Context, a moderation.Action, c moderation.
 				return false, err
 			}
 			a.Attempts++
-			ref, err = pf.Reply(ctx, acct, c.PlatformID, payload)
+			if explain {
+				ref, err = pf.Explain(ctx, acct, c, payload)
+			} else {
+				ref, err = pf.Reply(ctx, acct, c.PlatformID, payload)
+			}
 		}
 	case moderation.ActPrivateReply:
 		ref, err = pf.PrivateReply(ctx, acct, c.PlatformID, payload)
@@ -431,16 +486,72 @@ func (e *Executor) reply(ctx context.Context, a moderation.Action, c moderation.
 	case err != nil:
 		return false, e.finish(ctx, a, err, permanent(err))
 	}
-	if err := st.FinishActionOutcome(ctx, a.ID, outcome, ref, ""); err != nil {
+	detail["text_sha256"] = moderation.VersionHash(payload)
+	return e.done(ctx, a, c, outcome, ref, detail)
+}
+
+// done records a reply done with its outcome, audits it and wakes the
+// executor (a deletion may wait for a private reply).
+func (e *Executor) done(ctx context.Context, a moderation.Action, c moderation.Comment, outcome, ref string, detail map[string]any) (bool, error) {
+	if err := e.opts.Store.FinishActionOutcome(ctx, a.ID, outcome, ref, ""); err != nil {
 		return false, err
 	}
 	detail["platform_id"] = c.PlatformID
 	detail["platform_ref"] = ref
-	detail["text_sha256"] = moderation.VersionHash(payload)
 	detail["outcome"] = outcome
 	e.audit(ctx, AuditDone, a, detail)
-	e.opts.Logger.Info("action done", "action_id", a.ID, "kind", a.Kind, "comment_id", a.CommentID, "account", c.AccountKey)
+	e.opts.Logger.Info("action done", "action_id", a.ID, "kind", a.Kind, "comment_id", a.CommentID, "account", c.AccountKey, "outcome", outcome)
+	e.Wake()
 	return true, nil
+}
+
+// Where the removal an explanation tells of stands.
+const (
+	removalPending  = iota // not yet done: the explanation waits
+	removalDone            // done: the explanation goes out
+	removalFailed          // failed for good: the explanation is not sent
+	removalByAuthor        // the author deleted the comment first
+	notARemoval            // a reply that tells of no removal
+)
+
+// removalFor reports where the removal that explanation a tells of stands:
+// the delete of the same comment and case (queued before its explanation,
+// so a reply with no delete beside it is an answer of another kind, sent
+// in the comment's thread). A private reply needs the
+// comment hidden (uppsikt hides it first) but not yet deleted.
+func (e *Executor) removalFor(ctx context.Context, a moderation.Action, c moderation.Comment) (int, error) {
+	acts, err := e.opts.Store.Actions(ctx, a.CommentID)
+	if err != nil {
+		return 0, fmt.Errorf("actions of comment %d: %w", a.CommentID, err)
+	}
+	i := slices.IndexFunc(acts, func(o moderation.Action) bool {
+		return o.CaseID == a.CaseID && o.Kind == moderation.ActDelete
+	})
+	if i < 0 {
+		return notARemoval, nil
+	}
+	failed := acts[i].State == moderation.ActionFailed
+	if a.Kind == moderation.ActPrivateReply {
+		switch c.State {
+		case moderation.StateDeleted:
+			return removalByAuthor, nil // too late: Messenger needs the comment
+		case moderation.StateVisible:
+			if failed {
+				return removalFailed, nil
+			}
+			return removalPending, nil
+		}
+		return removalDone, nil
+	}
+	switch {
+	case acts[i].State == moderation.ActionPending:
+		return removalPending, nil
+	case failed:
+		return removalFailed, nil
+	case acts[i].Outcome == moderation.ActionGone:
+		return removalByAuthor, nil
+	}
+	return removalDone, nil
 }
 
 func (e *Executor) replyText(ctx context.Context, c moderation.Comment) (string, error) {
@@ -502,14 +613,40 @@ func (e *Executor) finish(ctx context.Context, a moderation.Action, cause error,
 
 // fail marks the action failed for good and audits it; the account's
 // owners are alerted (moderation/slack's AlertFailedActions, the web
-// page's attention panel).
+// page's attention panel). A removal approved in review that fails for
+// good reopens its case: the comment is still there and needs a human,
+// and its explanation to the author is not sent.
 func (e *Executor) fail(ctx context.Context, a moderation.Action, cause error) error {
 	e.audit(ctx, AuditFail, a, map[string]any{"error": cause.Error(), "attempts": a.Attempts + 1})
 	e.opts.Logger.Error("action failed for good", "action_id", a.ID, "kind", a.Kind, "comment_id", a.CommentID, "error", cause)
 	if err := e.opts.Store.FinishAction(ctx, a.ID, moderation.ActionFailed, "", cause.Error()); err != nil {
 		return errors.Join(cause, err)
 	}
+	if a.CaseID != 0 && (a.Kind == moderation.ActDelete || a.Kind == moderation.ActHide) {
+		if err := e.reopen(ctx, a, cause); err != nil {
+			return errors.Join(cause, err)
+		}
+		e.Wake() // its explanations end now
+	}
 	return cause
+}
+
+// reopen returns an approved case whose removal failed to the review
+// queue, with a decision of uppsikt's own saying why.
+func (e *Executor) reopen(ctx context.Context, a moderation.Action, cause error) error {
+	d := moderation.Decision{CaseID: a.CaseID, Kind: moderation.DecideReopen, By: "uppsikt", Surface: "platform",
+		Reason: cause.Error(), At: e.opts.Now()}
+	_, err := e.opts.Store.RecordDecision(ctx, d, []moderation.CaseState{moderation.CaseApproved}, moderation.CaseOpen)
+	var conflict *moderation.ConflictError
+	switch {
+	case errors.As(err, &conflict):
+		return nil // not an approved removal (a hide before review): nothing to reopen
+	case err != nil:
+		return fmt.Errorf("reopen case %d: %w", a.CaseID, err)
+	}
+	e.audit(ctx, AuditReopen, a, map[string]any{"error": cause.Error()})
+	e.opts.Logger.Warn("removal failed on the platform: case reopened", "action_id", a.ID, "case_id", a.CaseID, "comment_id", a.CommentID)
+	return nil
 }
 
 // disconnect marks the account of the action's comment disconnected, as
@@ -550,8 +687,16 @@ func (e *Executor) audit(ctx context.Context, action string, a moderation.Action
 // thread, made after the action was queued, that no other action has
 // claimed (two comments removed in one thread get the same text). "" when
 // none.
-func (e *Executor) existingReply(ctx context.Context, pf Platform, acct moderation.Account, c moderation.Comment, a moderation.Action, text string) (string, error) {
-	ids, err := pf.FindReplies(ctx, acct, c.PlatformID, c.ParentID, text, a.CreatedAt)
+func (e *Executor) existingReply(ctx context.Context, pf Platform, acct moderation.Account, c moderation.Comment, a moderation.Action, text string, explain bool) (string, error) {
+	var (
+		ids []string
+		err error
+	)
+	if explain {
+		ids, err = pf.FindExplanations(ctx, acct, c, text, a.CreatedAt)
+	} else {
+		ids, err = pf.FindReplies(ctx, acct, c.PlatformID, c.ParentID, text, a.CreatedAt)
+	}
 	if err != nil {
 		return "", err
 	}

@@ -79,7 +79,11 @@ type StateComment struct {
 	Hidden    bool      `json:"hidden"`
 	Deleted   bool      `json:"deleted"`
 	DeletedBy string    `json:"deleted_by,omitempty"` // "page" or "author"
-	Edits     int       `json:"edits,omitempty"`
+	// Gone is true when no one can see the comment any more: it is
+	// deleted, or it is a reply in a thread whose top-level comment was
+	// deleted (on Facebook and Instagram a comment's replies go with it).
+	Gone  bool `json:"gone,omitempty"`
+	Edits int  `json:"edits,omitempty"`
 	// Texts is every text the comment has had, oldest first; the last is
 	// Message. The Graph API shows only the latest (it keeps no history), so
 	// a text that was there only between two reads is seen by uppsikt only
@@ -115,7 +119,7 @@ func (e *Emulator) State(account string) State {
 			var add func(c *comment)
 			add = func(c *comment) {
 				sc := StateComment{ID: c.ID, From: c.From, ByPage: c.ByPage, Message: c.Message, Created: c.Created,
-					Hidden: c.Hidden, Deleted: c.Deleted, DeletedBy: c.DeletedBy, Edits: c.Edits, Texts: slices.Clone(c.texts),
+					Hidden: c.Hidden, Deleted: c.Deleted, DeletedBy: c.DeletedBy, Gone: c.gone(), Edits: c.Edits, Texts: slices.Clone(c.texts),
 					Labels: c.Labels, Question: c.Question, Register: c.Register}
 				if c.Parent != nil {
 					sc.ParentID = c.Parent.ID

@@ -50,9 +50,13 @@
 //	GET    /{comment-id}/comments             replies
 //	POST   /{comment-id}  is_hidden=true|false hide or unhide
 //	DELETE /{comment-id}                      delete (also POST with method=DELETE); again → error 100, subcode 33
-//	POST   /{comment-id}/comments message=    reply in the thread, as the page
+//	POST   /{comment-id}/comments message=    reply in the thread, as the page (a reply to a reply lands
+//	                                          under its top-level comment); it goes when that comment goes
+//	POST   /{post-id}/comments message=       a comment on the post, as the page
 //	POST   /{page-id}/messages                private reply: recipient={"comment_id":"..."}, message={"text":"..."};
-//	                                          once per comment (10900) and within 7 days (10903)
+//	                                          once per comment (10900), within 7 days (10903), and only while
+//	                                          the comment exists (a hidden one may be answered; a deleted
+//	                                          one answers error 100)
 //	GET|POST|DELETE /{page-id}/subscribed_apps  subscribed_fields=feed
 //	GET    /me, /me/accounts                  the user token lists the pages and their tokens
 //	GET    /debug_token?input_token=          is_valid, type, profile_id, scopes; a revoked token shows is_valid false

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -96,8 +97,72 @@ func (c *Connector) FindReplies(ctx context.Context, a moderation.Account, comme
 	if parentID != "" {
 		thread = parentID
 	}
+	return c.ownComments(ctx, a, "/"+thread+"/comments", message, since)
+}
+
+// Explain tells the author of a removed comment, in public, that it was
+// removed and why, where the answer stays after the removal. A reply
+// under the removed comment itself would disappear with it (on Facebook a
+// comment's replies go when it goes), so a reply in a thread is answered
+// under its top-level comment, and a top-level comment by a comment on its
+// post (also when its thread is gone). The answer begins with the
+// author's name, so that it is clear whom it answers. It returns the id of
+// the comment made.
+func (c *Connector) Explain(ctx context.Context, a moderation.Account, cm moderation.Comment, message string) (string, error) {
+	message = addressed(cm.Author.Name, message)
+	if cm.ParentID != "" {
+		id, err := c.Reply(ctx, a, cm.ParentID, message)
+		if err == nil || !IsGone(err) {
+			return id, err
+		}
+	}
+	res, err := c.client.Post(ctx, a, "/"+cm.PostID+"/comments", fb.Params{"message": message}, nil)
+	if err != nil {
+		return "", fmt.Errorf("facebook: comment on post: %w", err)
+	}
+	id, _ := res["id"].(string)
+	return id, nil
+}
+
+// FindExplanations lists the answers Explain may already have made for cm
+// with this message at or after since, oldest first: under its top-level
+// comment and on its post.
+func (c *Connector) FindExplanations(ctx context.Context, a moderation.Account, cm moderation.Comment, message string, since time.Time) ([]string, error) {
+	message = addressed(cm.Author.Name, message)
 	var out []string
-	err := c.client.Each(ctx, a, "/"+thread+"/comments", fb.Params{"fields": "id,from{id},message,created_time", "filter": "stream", "limit": 100}, nil,
+	if cm.ParentID != "" {
+		ids, err := c.ownComments(ctx, a, "/"+cm.ParentID+"/comments", message, since)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ids...)
+	}
+	ids, err := c.ownComments(ctx, a, "/"+cm.PostID+"/comments", message, since)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		if !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
+// addressed puts the author's name before an answer ("Anna Berg: Hej! …").
+func addressed(name, message string) string {
+	if name = strings.TrimSpace(name); name == "" {
+		return message
+	}
+	return name + ": " + message
+}
+
+// ownComments lists the comments on edge that the page made at or after
+// since with exactly message, oldest first. An edge whose object is gone
+// has none.
+func (c *Connector) ownComments(ctx context.Context, a moderation.Account, edge, message string, since time.Time) ([]string, error) {
+	var out []string
+	err := c.client.Each(ctx, a, edge, fb.Params{"fields": "id,from{id},message,created_time", "filter": "stream", "limit": 100}, nil,
 		func(raw json.RawMessage) error {
 			var r struct {
 				ID      string `json:"id"`

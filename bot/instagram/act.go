@@ -192,3 +192,55 @@ func (c *Connector) ownComments(ctx context.Context, a moderation.Account, edge 
 	}
 	return out, nil
 }
+
+// Explain tells the author of a removed comment, in public, that it was
+// removed and why, where the answer stays after the removal: a reply under
+// the removed comment would go with it, and Instagram takes replies only
+// under top-level comments that are not hidden. A reply in a thread is
+// answered under its top-level comment; a top-level comment, or a reply
+// whose top-level comment is hidden or gone, by a comment on the media.
+// The answer begins with "@username " so that the author is told. It
+// returns the id of the comment made.
+func (c *Connector) Explain(ctx context.Context, a moderation.Account, cm moderation.Comment, message string) (string, error) {
+	message = mention(cm.Author.Name, message)
+	if cm.ParentID != "" {
+		id, err := c.replyUnder(ctx, a, cm.ParentID, message)
+		if err == nil || (refusal(err) == "" && !facebook.IsGone(err)) {
+			return id, err
+		}
+	}
+	res, err := c.opts.Client.Post(ctx, a, "/"+cm.PostID+"/comments", fb.Params{"message": message}, nil)
+	if err != nil {
+		return "", fmt.Errorf("instagram: comment on media: %w", err)
+	}
+	id, _ := res["id"].(string)
+	return id, nil
+}
+
+// FindExplanations lists the answers Explain may already have made for cm
+// with this message at or after since, oldest first: under its top-level
+// comment and on its media.
+func (c *Connector) FindExplanations(ctx context.Context, a moderation.Account, cm moderation.Comment, message string, since time.Time) ([]string, error) {
+	texts := []string{strings.TrimSpace(mention(cm.Author.Name, message))}
+	var out []string
+	if cm.ParentID != "" {
+		ids, err := c.ownComments(ctx, a, "/"+cm.ParentID+"/replies", texts, since)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ids...)
+	}
+	ids, err := c.ownComments(ctx, a, "/"+cm.PostID+"/comments", texts, since)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, ids...), nil
+}
+
+// mention puts "@username " before an answer, when the username is known.
+func mention(username, message string) string {
+	if username = strings.TrimPrefix(strings.TrimSpace(username), "@"); username == "" {
+		return message
+	}
+	return "@" + username + " " + message
+}

@@ -48,16 +48,23 @@ type actRig struct {
 
 func newActRig(t *testing.T) *actRig {
 	t.Helper()
-	sc, err := emulator.ParseScenario("actions", []byte(actScenario))
+	return newActRigFor(t, actScenario, "facebook-0", "")
+}
+
+// newActRigFor is newActRig on another scenario, acting on the account
+// key, with extra configuration appended.
+func newActRigFor(t *testing.T, scenario, key, extra string) *actRig {
+	t.Helper()
+	sc, err := emulator.ParseScenario("actions", []byte(scenario))
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &actRig{supRig: newSupRig(t, sc), key: "facebook-0"}
+	r := &actRig{supRig: newSupRig(t, sc), key: key}
 	f, err := os.OpenFile(r.cfgPath, os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.WriteString("capture: {disabled: true}\n"); err != nil {
+	if _, err := f.WriteString("capture: {disabled: true}\n" + extra); err != nil {
 		t.Fatal(err)
 	}
 	f.Close()
@@ -75,7 +82,11 @@ func newActRig(t *testing.T) *actRig {
 		t.Fatal(err)
 	}
 	r.exec = newExecutor(r.cfg, r.st, r.sup.client, r.ev, r.clock.Now, discardLogger())
-	r.postID = r.emu.State("").Accounts[0].Posts[0].ID
+	for _, a := range r.emu.State("").Accounts {
+		if a.ID == r.keys[key].ID {
+			r.postID = a.Posts[0].ID
+		}
+	}
 	r.poll(t)
 	return r
 }
@@ -361,7 +372,7 @@ func TestFailedActionAlerts(t *testing.T) {
 	if len(got) != 1 {
 		t.Fatalf("alerts after two passes: got %d %v, want 1", len(got), got)
 	}
-	for _, want := range []string{"C7 ", "could not hide comment", "/comments/" + strconv.FormatInt(cid, 10), "(facebook-0, facebook)", "(#200)", "<@U42>", "retry"} {
+	for _, want := range []string{"C7 ", "could not hide comment", "/comments/" + strconv.FormatInt(cid, 10), "(facebook-0, facebook)", "(Graph #200)", "permissions", "<@U42>", "retry"} {
 		if !strings.Contains(got[0], want) {
 			t.Errorf("alert: got %q, want it to contain %q", got[0], want)
 		}
@@ -475,8 +486,11 @@ func TestApprovedDeleteAfterEditDocumentsNewVersion(t *testing.T) {
 		r.drain(t)
 		r.clock.Advance(time.Minute)
 	}
-	if kinds := strings.Join(r.platformActions(id), ","); kinds != "reply,delete" {
-		t.Fatalf("platform actions: %s, want reply,delete", kinds)
+	if kinds := strings.Join(r.platformActions(id), ","); kinds != "delete" {
+		t.Fatalf("platform actions on the comment: %s, want delete", kinds)
+	}
+	if _, made, ok := explanation(r.emu.State(""), id); !ok || made.ID == "" || made.Gone {
+		t.Fatalf("explanation %+v (found %v), want one made after the deletion and still visible", made, ok)
 	}
 	files, err := r.st.Evidence(ctx, cid)
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/uppsikt/uppsikt/bot/emulator"
 	"github.com/uppsikt/uppsikt/moderation"
 	"github.com/uppsikt/uppsikt/moderation/testenv"
 )
@@ -293,24 +294,11 @@ func TestReviewApproveInDemo(t *testing.T) {
 	if platformID == nil {
 		t.Fatalf("the case page names no platform id:\n%s", page)
 	}
-	// The executor sends the reply and the deletion; the emulator shows them.
+	// The executor deletes the comment, then tells its author why where the
+	// answer stays visible; the emulator shows both.
 	var deleted, replied bool
 	for deadline := time.Now().Add(60 * time.Second); !(deleted && replied); {
-		var st struct {
-			Accounts []struct {
-				Posts []struct {
-					Comments []struct {
-						ID      string `json:"id"`
-						Deleted bool   `json:"deleted"`
-					} `json:"comments"`
-				} `json:"posts"`
-			} `json:"accounts"`
-			Actions []struct {
-				Kind     string `json:"kind"`
-				ObjectID string `json:"object_id"`
-				Message  string `json:"message"`
-			} `json:"actions"`
-		}
+		var st emulator.State
 		if err := json.Unmarshal([]byte(get(t, http.DefaultClient, emu+"_emulator/state")), &st); err != nil {
 			t.Fatal(err)
 		}
@@ -323,14 +311,11 @@ func TestReviewApproveInDemo(t *testing.T) {
 				}
 			}
 		}
-		for _, a := range st.Actions {
-			if a.Kind == "reply" && a.ObjectID == platformID[1] && a.Message != "" {
-				replied = true
-			}
-		}
+		_, made, ok := explanation(st, platformID[1])
+		replied = ok && made.ID != "" && !made.Gone
 		if !(deleted && replied) {
 			if time.Now().After(deadline) {
-				t.Fatalf("after 60 s the emulator shows deleted=%v replied=%v for %s\n%s", deleted, replied, platformID[1], errb)
+				t.Fatalf("after 60 s the emulator shows deleted=%v explained=%v for %s\n%s", deleted, replied, platformID[1], errb)
 			}
 			time.Sleep(500 * time.Millisecond)
 		}

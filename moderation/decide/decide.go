@@ -223,18 +223,27 @@ func (s *Service) pendingApproval(ctx context.Context, c moderation.Case) (*mode
 	return nil, nil
 }
 
-// remove queues the reply and the deletion (the action executor sends them
-// once the evidence exists), then registers the comment.
+// remove queues the deletion and the reply (the action executor deletes
+// once the evidence exists, and replies once the deletion is done), then
+// registers the comment.
 func (s *Service) remove(ctx context.Context, c moderation.Case, d moderation.Decision, out *Outcome) error {
 	for _, a := range []moderation.Action{
+		{CommentID: c.CommentID, CaseID: c.ID, Kind: moderation.ActDelete},
 		// An empty payload lets the action executor write the municipality's
 		// configured reply (actions.replies) in the account's language.
 		{CommentID: c.CommentID, CaseID: c.ID, Kind: moderation.ActReply},
-		{CommentID: c.CommentID, CaseID: c.ID, Kind: moderation.ActDelete},
 	} {
 		got, _, err := s.opts.Store.EnqueueAction(ctx, a)
 		if err != nil {
 			return fmt.Errorf("queue %s of comment %d: %w", a.Kind, c.CommentID, err)
+		}
+		if got.State == moderation.ActionFailed {
+			// Approved again after the platform refused the removal (the
+			// case was reopened): the same actions go out once more.
+			if err := s.opts.Store.RetryAction(ctx, got.ID); err != nil {
+				return fmt.Errorf("retry %s of comment %d: %w", a.Kind, c.CommentID, err)
+			}
+			got.State = moderation.ActionPending
 		}
 		out.Actions = append(out.Actions, got)
 	}

@@ -194,8 +194,8 @@ func (n *Notifier) AlertFailedActions(ctx context.Context) error {
 	var errs []error
 	for _, act := range failed {
 		k := failedKey(act.ID, act.DoneAt)
-		if n.alerts.sent[k] {
-			continue
+		if n.alerts.sent[k] || act.LastError == moderation.NoteRemovalFailed {
+			continue // alerted already, or an explanation that waits on a failed removal, which is alerted itself
 		}
 		c, err := n.opts.Store.Comment(ctx, act.CommentID)
 		if err != nil {
@@ -255,9 +255,9 @@ func FailedActionText(a moderation.Account, act moderation.Action, owners []stri
 	if name == "" {
 		name = a.Key
 	}
-	reason := act.LastError
-	if reason == "" {
-		reason = "-"
+	reason := "-"
+	if act.LastError != "" {
+		reason = moderation.PlatformErrorText(lang, act.LastError)
 	}
 	who := strings.Join(owners, ", ")
 	if who == "" {
