@@ -1,5 +1,6 @@
 // Package act carries out uppsikt's platform actions on comments — hide,
-// unhide, delete, a reply to the author in the thread and a private reply —
+// unhide, delete, a public reply or explanation to the author and a
+// private reply —
 // from the queue of actions in the store.
 //
 // Every action is recorded in the store before it is sent (EnqueueAction)
@@ -14,14 +15,31 @@
 // So no hide or delete is ever sent before the evidence of exactly the text
 // removed is committed. Hiding and deleting are safe to repeat; a comment
 // its author deleted meanwhile (Graph error 100, subcode 33) is recorded
-// deleted and the action done with outcome "gone", not as hidden. Replies
-// are not safe to repeat: each try is counted in the store before the
-// call, and a retry first reads the thread for a reply the account made
-// with the same text since the action was queued and that no other action
-// has claimed (an earlier try whose answer was lost to a timeout or a
-// crash), and records that one instead of sending a second. A private
-// reply that Messenger refuses as "already replied" (10900) counts as
-// done. Replies are sent before the comment is deleted.
+// deleted and the action done with outcome "gone", not as hidden.
+//
+// The author of a comment removed in review is told why, and only once the
+// removal is confirmed: a reply under the comment itself would disappear
+// with it (on Facebook and Instagram a comment's replies go when it goes),
+// and telling the author of a removal that then fails would be false. So
+// the public explanation waits until the deletion is done and is then made
+// where it stays (Platform.Explain): under the thread's top-level comment
+// for a reply in a thread, otherwise as a comment on the post or media,
+// addressed to the author by name (Facebook) or @username (Instagram).
+// Where the configuration asks for a private reply too (Facebook's
+// Messenger, which needs the comment to exist), the comment is hidden
+// first, the private reply sent, and then the comment deleted. When the
+// platform refuses the removal for good, the explanations are not sent
+// (they fail with moderation.NoteRemovalFailed), the case is reopened with
+// a decision of uppsikt's own (moderation.DecideReopen) and the failure is
+// alerted; approved again, the same actions go out once more.
+//
+// Replies are not safe to repeat: each try is counted in the store before
+// the call, and a retry first reads where the reply would be for one the
+// account made with the same text since the action was queued and that
+// no other action has claimed (an earlier try whose answer was lost to a
+// timeout or a crash), and records that one instead of sending a second.
+// A private reply that Messenger refuses as "already replied" (10900)
+// counts as done.
 //
 // What a failed attempt costs depends on why it failed. A rate limit or an
 // outage whose end the Graph client knows (RetryAt) keeps the action back
@@ -36,7 +54,7 @@
 // (moderation/slack), and an administrator can retry it.
 //
 // The executor also follows review decisions: an approved case gets a
-// delete and a reply to the author (and a private reply where the platform
+// delete and an explanation to the author (and a private reply where the platform
 // allows one and the configuration asks for it), a kept case whose comment
 // uppsikt hid gets an unhide. A carried-out deletion creates the comment's
 // entry in the records register.
