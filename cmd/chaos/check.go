@@ -164,14 +164,19 @@ func Check(ctx context.Context, in Input) (Report, error) {
 	for _, a := range actions {
 		r.Actions++
 		switch a.Kind {
-		case "reply", "private_reply", "delete", "comment":
-			// A reply under a parent or a comment on a media may answer
-			// several removed comments: the same text there twice is the
-			// duplicate.
-			k := [3]string{a.Kind, a.ObjectID}
-			if a.Kind == "reply" || a.Kind == "comment" {
-				k[2] = a.Message
+		case "reply", "comment":
+			// An explanation under a thread's top-level comment or on a
+			// post may answer several removed comments, even with the same
+			// text (one author, one reason): each must be the one an
+			// action recorded. One that no action recorded was sent by a
+			// try whose answer was lost and then sent again.
+			if _, err := st.ActionByRef(ctx, a.NewID); errors.Is(err, moderation.ErrNotFound) || a.NewID == "" {
+				r.add(&r.DuplicateActions, "duplicate action: %s on %s (%s) recorded by no action", a.Kind, a.ObjectID, a.NewID)
+			} else if err != nil {
+				return r, err
 			}
+		case "private_reply", "delete":
+			k := [3]string{a.Kind, a.ObjectID}
 			if seen[k]++; seen[k] > 1 {
 				r.add(&r.DuplicateActions, "duplicate action: %s of %s sent %d times", a.Kind, a.ObjectID, seen[k])
 			}

@@ -67,6 +67,14 @@ func newWorld(t *testing.T) *world {
 		At: t0.Add(time.Minute), Source: moderation.SourceAction}); err != nil {
 		t.Fatal(err)
 	}
+	// The explanation to c2's author, recorded by its action.
+	exp, _, err := st.EnqueueAction(ctx, moderation.Action{CommentID: c2.CommentID, Kind: moderation.ActReply, CreatedAt: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.FinishAction(ctx, exp.ID, moderation.ActionDone, "r1", ""); err != nil {
+		t.Fatal(err)
+	}
 	sha := func(s string) string { return moderation.VersionHash(s) }
 	state := emulator.State{
 		Accounts: []emulator.StateAccount{{Platform: "facebook", ID: "100", Name: "Kommun", Posts: []emulator.StatePost{{ID: "100_1",
@@ -76,8 +84,8 @@ func newWorld(t *testing.T) *world {
 			}}}}},
 		Actions: []emulator.Action{
 			{Time: t0.Add(2 * time.Second), Kind: "hide", ObjectID: "c2", Account: "100"},
-			{Time: t0.Add(50 * time.Second), Kind: "reply", ObjectID: "c2", Account: "100"},
 			{Time: t0.Add(55 * time.Second), Kind: "delete", ObjectID: "c2", Account: "100"},
+			{Time: t0.Add(58 * time.Second), Kind: "comment", ObjectID: "100_1", Account: "100", NewID: "r1", Message: "N: borttagen"},
 		},
 		Deliveries: []emulator.Delivery{
 			{OK: true, Item: "comment", Verb: "add", ObjectID: "c1", Account: "100", TextSHA256: sha("hej"), Event: 1},
@@ -128,9 +136,14 @@ func TestCheck(t *testing.T) {
 			w.state.Deliveries = append(w.state.Deliveries, emulator.Delivery{OK: true, Item: "comment", Verb: "edited", ObjectID: "c1",
 				Account: "100", TextSHA256: moderation.VersionHash("en mellanversion"), Event: 4})
 		}, func(r Report) int { return r.VersionsLost }, "event 4"},
-		{"reply sent twice", func(t *testing.T, w *world) {
-			w.state.Actions = append(w.state.Actions, emulator.Action{Time: t0.Add(56 * time.Second), Kind: "reply", ObjectID: "c2", Account: "100"})
-		}, func(r Report) int { return r.DuplicateActions }, "reply of c2"},
+		{"explanation sent twice", func(t *testing.T, w *world) {
+			w.state.Actions = append(w.state.Actions, emulator.Action{Time: t0.Add(57 * time.Second), Kind: "comment", ObjectID: "100_1", Account: "100", NewID: "r0", Message: "N: borttagen"})
+		}, func(r Report) int { return r.DuplicateActions }, "comment on 100_1 (r0)"},
+		{"private reply sent twice", func(t *testing.T, w *world) {
+			w.state.Actions = append(w.state.Actions,
+				emulator.Action{Time: t0.Add(50 * time.Second), Kind: "private_reply", ObjectID: "c2", Account: "100"},
+				emulator.Action{Time: t0.Add(51 * time.Second), Kind: "private_reply", ObjectID: "c2", Account: "100"})
+		}, func(r Report) int { return r.DuplicateActions }, "private_reply of c2"},
 		{"hide of a hidden comment", func(t *testing.T, w *world) {
 			w.state.Actions = append(w.state.Actions, emulator.Action{Time: t0.Add(3 * time.Second), Kind: "hide", ObjectID: "c2", Account: "100"})
 		}, func(r Report) int { return r.DuplicateActions }, "already hidden"},
