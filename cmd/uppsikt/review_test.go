@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -492,5 +493,91 @@ func TestPasswordHash(t *testing.T) {
 	}
 	if !strings.HasPrefix(h, "pbkdf2-sha256$600000$") {
 		t.Errorf("hash %q does not name PBKDF2-SHA256 with 600,000 iterations", h)
+	}
+}
+
+// TestLoginThrottlePerNameAndAddress: wrong passwords for one name refuse
+// that name (429 with Retry-After), never a colleague's right password from
+// the same address; the client address comes from X-Forwarded-For only when
+// the peer is a trusted proxy.
+func TestLoginThrottlePerNameAndAddress(t *testing.T) {
+	r := newReviewRig(t)
+	type attempt struct {
+		name, password, forwarded string
+		want                      int // 303 signed in, 401 wrong password, 429 refused
+		retryAfter                string
+	}
+	wrong := func(name, fwd string) attempt {
+		return attempt{name, "wrong password", fwd, http.StatusUnauthorized, ""}
+	}
+	for _, tc := range []struct {
+		name     string
+		proxies  []netip.Prefix
+		attempts []attempt
+	}{
+		{
+			name: "one name's failures do not lock out the address",
+			attempts: []attempt{
+				wrong("moderator", ""), wrong("moderator", ""), wrong("moderator", ""), wrong("moderator", ""), wrong("moderator", ""),
+				{"moderator", testPassword, "", http.StatusTooManyRequests, "900"},
+				{"admin", testPassword, "", http.StatusSeeOther, ""},
+			},
+		},
+		{
+			name: "the header of a peer that is not a trusted proxy is ignored",
+			attempts: []attempt{
+				wrong("moderator", "203.0.113.1"), wrong("moderator", "203.0.113.2"), wrong("moderator", "203.0.113.3"),
+				wrong("moderator", "203.0.113.4"), wrong("moderator", "203.0.113.5"),
+				wrong("viewer", "203.0.113.6"),
+				// Every failure counted against 127.0.0.1, which is over its
+				// limit of 6: viewer, who failed from it, is refused there.
+				{"viewer", testPassword, "203.0.113.7", http.StatusTooManyRequests, "900"},
+				{"admin", testPassword, "203.0.113.7", http.StatusSeeOther, ""},
+			},
+		},
+		{
+			name:    "behind a trusted proxy the forwarded client address counts",
+			proxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")},
+			attempts: []attempt{
+				wrong("moderator", "198.51.100.1"), wrong("moderator", "198.51.100.1"), wrong("moderator", "198.51.100.1"),
+				wrong("moderator", "198.51.100.1"), wrong("moderator", "198.51.100.1"),
+				wrong("viewer", "198.51.100.1"),
+				{"viewer", testPassword, "198.51.100.1", http.StatusTooManyRequests, "900"},
+				// A forged left part does not move the client.
+				{"viewer", testPassword, "198.51.100.2, 198.51.100.1", http.StatusTooManyRequests, "900"},
+				// Another client behind the same proxy is another address.
+				{"viewer", testPassword, "198.51.100.2", http.StatusSeeOther, ""},
+			},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			web, err := review.New(review.Options{Store: r.st, Users: r.st, Language: "sv", Now: r.clock,
+				AddressAttempts: 6, TrustedProxies: tc.proxies})
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := httptest.NewServer(web)
+			defer srv.Close()
+			for i, a := range tc.attempts {
+				c := &http.Client{Jar: newJar(), CheckRedirect: noRedirect}
+				token := formToken(t, c, srv.URL+"/login")
+				req, _ := http.NewRequest("POST", srv.URL+"/login", strings.NewReader(url.Values{"csrf": {token}, "name": {a.name}, "password": {a.password}}.Encode()))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				if a.forwarded != "" {
+					req.Header.Set("X-Forwarded-For", a.forwarded)
+				}
+				resp, err := c.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if got := resp.StatusCode; got != a.want {
+					t.Errorf("attempt %d (%s, forwarded %q): got %d, want %d", i, a.name, a.forwarded, got, a.want)
+				}
+				if got := resp.Header.Get("Retry-After"); got != a.retryAfter {
+					t.Errorf("attempt %d (%s): Retry-After got %q, want %q", i, a.name, got, a.retryAfter)
+				}
+			}
+		})
 	}
 }

@@ -20,9 +20,21 @@
 // Everyone signs in at /login with a local user (uppsikt user add); every
 // route is limited to roles (admin, moderator, archivist, viewer), every
 // form carries a CSRF token, session cookies are HttpOnly, SameSite=Lax and
-// Secure over https, sessions expire when idle and after a maximum age, and
-// failed sign-ins are rate limited per name and per address. Passwords are
-// stored as PBKDF2-HMAC-SHA256 hashes (600,000 iterations).
+// Secure over https, and sessions expire when idle and after a maximum age.
+// Passwords are stored as PBKDF2-HMAC-SHA256 hashes (600,000 iterations).
+//
+// Failed sign-ins are counted per name and per client address within 15
+// minutes. A name's own failures, from any address, refuse that name after
+// LoginAttempts (5). An address's failures, at a higher limit
+// (AddressAttempts, 4 × LoginAttempts), refuse only further tries of the
+// names that have themselves failed from that address: a password sprayer
+// gets a few tries per name, and a colleague behind the same proxy who has
+// not failed is never refused for someone else's mistakes. A refusal is
+// 429 with Retry-After (seconds until the failure that blocks leaves the
+// window). The client address is the direct peer, or, when the peer is one
+// of TrustedProxies, the right-most address in X-Forwarded-For (or the
+// configured header) that is not a trusted proxy; from any other peer the
+// header is ignored.
 //
 // Pages are rendered on the server with html/template (every value is
 // escaped; comment text is personal data and is shown, never executed) and

@@ -3,7 +3,9 @@ package review
 import (
 	"crypto/subtle"
 	"errors"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/uppsikt/uppsikt/moderation"
@@ -62,9 +64,10 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	name := strings.TrimSpace(r.PostFormValue("name"))
 	password := r.PostFormValue("password")
-	ip := "ip:" + clientIP(r)
-	if s.limiter.blocked(now, "user:"+name, ip) {
-		s.opts.Logger.Warn("sign-in refused: too many attempts", "user", name, "remote", clientIP(r))
+	addr := s.clientAddr(r)
+	if refused, wait := s.limiter.blocked(now, name, addr); refused {
+		s.opts.Logger.Warn("sign-in refused: too many attempts", "user", name, "remote", addr)
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 		s.showLogin(w, r, http.StatusTooManyRequests, name, t["too_many"])
 		return
 	}
@@ -78,12 +81,12 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		hash = dummyHash
 	}
 	if !CheckPassword(hash, password) || err != nil || u.Disabled || u.PasswordHash == "" {
-		s.limiter.fail(now, "user:"+name, ip)
-		s.opts.Logger.Info("sign-in failed", "user", name, "remote", clientIP(r))
+		s.limiter.fail(now, name, addr)
+		s.opts.Logger.Info("sign-in failed", "user", name, "remote", addr)
 		s.showLogin(w, r, http.StatusUnauthorized, name, t["bad_login"])
 		return
 	}
-	s.limiter.clear("user:" + name)
+	s.limiter.succeed(name, addr)
 	secret, err := randomToken()
 	if err != nil {
 		s.fail(w, r, err)
@@ -99,7 +102,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.audit(r, u.Name, "user.sign_in", "user/"+u.Name, map[string]any{"surface": "web", "remote": clientIP(r)})
+	s.audit(r, u.Name, "user.sign_in", "user/"+u.Name, map[string]any{"surface": "web", "remote": addr})
 	s.setCookie(w, r, loginCookie, "", -1)
 	s.setCookie(w, r, sessionCookie, secret, int(s.opts.SessionMax.Seconds()))
 	http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)

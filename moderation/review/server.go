@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
@@ -47,11 +48,23 @@ type Options struct {
 	// 12 hours).
 	SessionIdle time.Duration
 	SessionMax  time.Duration
-	// LoginAttempts failed sign-ins per name or address within LoginWindow
-	// are allowed before further attempts are refused (default 5 in 15
-	// minutes).
-	LoginAttempts int
-	LoginWindow   time.Duration
+	// LoginAttempts failed sign-ins for one name within LoginWindow (from
+	// any address) are allowed before that name's further attempts are
+	// refused (default 5 in 15 minutes). AddressAttempts failed sign-ins
+	// from one address (any names) within the window refuse that address's
+	// further attempts for the names that failed from it, and only those
+	// (default 4 × LoginAttempts): a colleague behind the same proxy who has
+	// not failed is never refused.
+	LoginAttempts   int
+	AddressAttempts int
+	LoginWindow     time.Duration
+	// TrustedProxies are the reverse proxies in front of the page. A request
+	// from one of them is counted against the client address its
+	// ClientAddrHeader (default X-Forwarded-For) names: the right-most
+	// address there that is not itself a trusted proxy. From any other peer
+	// the header is ignored.
+	TrustedProxies   []netip.Prefix
+	ClientAddrHeader string
 }
 
 // Route is one page or form of the web page and the roles that may use it.
@@ -100,6 +113,12 @@ func New(opts Options) (*Server, error) {
 	if opts.LoginAttempts <= 0 {
 		opts.LoginAttempts = 5
 	}
+	if opts.AddressAttempts <= 0 {
+		opts.AddressAttempts = 4 * opts.LoginAttempts
+	}
+	if opts.ClientAddrHeader == "" {
+		opts.ClientAddrHeader = "X-Forwarded-For"
+	}
 	if opts.LoginWindow <= 0 {
 		opts.LoginWindow = 15 * time.Minute
 	}
@@ -107,7 +126,7 @@ func New(opts Options) (*Server, error) {
 		opts.Decide = decide.New(decide.Options{Store: opts.Store, Logger: opts.Logger, Now: opts.Now})
 	}
 	s := &Server{opts: opts, pages: map[string]*template.Template{}, mux: http.NewServeMux(),
-		limiter: newLimiter(opts.LoginAttempts, opts.LoginWindow)}
+		limiter: newLimiter(opts.LoginAttempts, opts.AddressAttempts, opts.LoginWindow)}
 	for _, name := range []string{"overview", "comment", "login", "cases", "case", "search", "register"} {
 		t, err := template.New("layout.html").Funcs(s.funcs()).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
