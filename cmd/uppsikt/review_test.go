@@ -581,3 +581,49 @@ func TestLoginThrottlePerNameAndAddress(t *testing.T) {
 		})
 	}
 }
+
+// TestLoginRedirectStaysOnSite: the next address after sign-in, and for
+// someone already signed in, never leads off the site, however it is
+// disguised (browsers drop tabs and newlines and read \ as /).
+func TestLoginRedirectStaysOnSite(t *testing.T) {
+	r := newReviewRig(t)
+	signedIn := signIn(t, r.srv.URL, "viewer", testPassword)
+	signedIn.CheckRedirect = noRedirect
+	for _, tc := range []struct{ name, next, want string }{
+		{"a page of the site", "/cases?state=all", "/cases?state=all"},
+		{"tab", "/\t/example.org/", "/cases"},
+		{"newline", "/\n/example.org/", "/cases"},
+		{"backslash", "/\\example.org", "/cases"},
+		{"slash backslash slash", "/\\/example.org/", "/cases"},
+		{"protocol-relative", "//example.org/", "/cases"},
+		{"three slashes", "///example.org/", "/cases"},
+		{"https", "https://example.org/", "/cases"},
+		{"javascript", "javascript:alert(1)", "/cases"},
+		{"encoded slashes", "/%2F%2Fexample.org", "/cases"},
+		{"encoded backslash", "/%5cexample.org", "/cases"},
+		{"encoded tab", "/%09/example.org", "/cases"},
+		{"encoded newline", "/%0a/example.org", "/cases"},
+		{"line separator", "/\u2028/example.org", "/cases"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, err := signedIn.Get(r.srv.URL + "/login?next=" + url.QueryEscape(tc.next))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if got := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || got != tc.want {
+				t.Errorf("GET /login signed in: got %d to %q, want 303 to %q", resp.StatusCode, got, tc.want)
+			}
+			c := &http.Client{Jar: newJar(), CheckRedirect: noRedirect}
+			token := formToken(t, c, r.srv.URL+"/login")
+			resp, err = c.PostForm(r.srv.URL+"/login", url.Values{"csrf": {token}, "name": {"viewer"}, "password": {testPassword}, "next": {tc.next}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if got := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || got != tc.want {
+				t.Errorf("POST /login: got %d to %q, want 303 to %q", resp.StatusCode, got, tc.want)
+			}
+		})
+	}
+}

@@ -5,8 +5,11 @@ import (
 	"errors"
 	"math"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/uppsikt/uppsikt/moderation"
 )
@@ -20,12 +23,45 @@ type loginData struct {
 	Error string
 }
 
-// safeNext keeps a redirect after sign-in on this site.
+// safeNext keeps a redirect after sign-in (or after a form) on this site:
+// it answers next only when it is a path on this site that no browser can
+// read as another site, else /cases. Browsers drop tabs and newlines from a
+// URL and read a backslash as a slash, so "/\t/example.org" or "/\\example.org"
+// would leave the site: any control, space, format character or backslash,
+// written or percent-encoded, is refused, as are a scheme, a host, a path
+// starting with "//" once decoded, dot segments and the sign-in page itself.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.HasPrefix(next, "/login") {
-		return "/cases"
+	const fallback = "/cases"
+	if !strings.HasPrefix(next, "/") || !plainURL(next) {
+		return fallback
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !plainURL(u.Path) {
+		return fallback
+	}
+	if strings.HasPrefix(u.Path, "//") || strings.HasPrefix(u.EscapedPath(), "//") || u.Path == "/login" || strings.HasPrefix(u.Path, "/login/") {
+		return fallback
+	}
+	for _, seg := range strings.Split(u.Path, "/") {
+		if seg == "." || seg == ".." {
+			return fallback
+		}
 	}
 	return next
+}
+
+// plainURL reports whether s has no character a browser might drop or read
+// as a slash: no control, space or format character, and no backslash.
+func plainURL(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if r == '\\' || unicode.IsControl(r) || unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) {
+			return false
+		}
+	}
+	return true
 }
 
 // loginPage shows the sign-in form with a fresh token, kept in a cookie as

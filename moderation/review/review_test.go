@@ -42,12 +42,37 @@ func TestHighlight(t *testing.T) {
 }
 
 func TestSafeNext(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{"/cases/3", "/cases/3"}, {"", "/cases"}, {"https://evil.example/", "/cases"},
-		{"//evil.example/", "/cases"}, {"/\\evil.example", "/cases"}, {"/login?next=/x", "/cases"},
+	for _, tc := range []struct{ name, in, want string }{
+		{"a case", "/cases/3", "/cases/3"},
+		{"with a query and fragment", "/cases?state=all&account=fb#top", "/cases?state=all&account=fb#top"},
+		{"the overview", "/", "/"},
+		{"empty", "", "/cases"},
+		{"scheme and host", "https://evil.example/", "/cases"},
+		{"scheme without slashes", "https:evil.example", "/cases"},
+		{"javascript", "javascript:alert(1)", "/cases"},
+		{"protocol-relative", "//evil.example/", "/cases"},
+		{"three slashes", "///evil.example/", "/cases"},
+		{"slash backslash", "/\\evil.example", "/cases"},
+		{"backslash slash", "/\\/evil.example", "/cases"},
+		{"tab between the slashes", "/\t/evil.example/", "/cases"},
+		{"newline between the slashes", "/\n/evil.example/", "/cases"},
+		{"carriage return", "/\r/evil.example/", "/cases"},
+		{"NUL", "/\x00/evil.example/", "/cases"},
+		{"space", "/ /evil.example/", "/cases"},
+		{"line separator", "/\u2028/evil.example/", "/cases"},
+		{"zero width space", "/\u200b/evil.example/", "/cases"},
+		{"encoded slashes", "/%2F%2Fevil.example", "/cases"},
+		{"encoded backslash", "/%5cevil.example", "/cases"},
+		{"encoded tab", "/%09/evil.example", "/cases"},
+		{"encoded newline", "/%0a/evil.example", "/cases"},
+		{"dot segments", "/../evil.example", "/cases"},
+		{"encoded dot segments", "/%2e%2e//evil.example", "/cases"},
+		{"invalid UTF-8", "/\xff", "/cases"},
+		{"the sign-in page", "/login?next=/x", "/cases"},
+		{"leading space", " /cases", "/cases"},
 	} {
 		if got := safeNext(tc.in); got != tc.want {
-			t.Errorf("safeNext(%q): got %q, want %q", tc.in, got, tc.want)
+			t.Errorf("%s: safeNext(%q): got %q, want %q", tc.name, tc.in, got, tc.want)
 		}
 	}
 }
