@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -625,5 +626,188 @@ func TestLoginRedirectStaysOnSite(t *testing.T) {
 				t.Errorf("POST /login: got %d to %q, want 303 to %q", resp.StatusCode, got, tc.want)
 			}
 		})
+	}
+}
+
+// page GETs path as client c with Swedish as the browser's language and
+// returns the status and body.
+func page(t *testing.T, c *http.Client, method, u string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Accept-Language", "sv")
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, u, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// TestReviewShowsOnlyWhatTheRoleMayUse: buttons and links lead only where
+// the signed-in role may go.
+func TestReviewShowsOnlyWhatTheRoleMayUse(t *testing.T) {
+	r := newReviewRig(t, moderation.CatPersonalID)
+	ctx := context.Background()
+	// Evidence for case 0, an escalated case (1), a four-eyes case awaiting
+	// its second approval (3) and a failed action for the overview.
+	if _, err := r.st.AddEvidence(ctx, moderation.EvidenceFile{CommentID: r.cases[0].CommentID, Kind: "pdf", SHA256: strings.Repeat("ab", 32), Path: "x.pdf", Size: 1, CreatedAt: r.now, Version: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.dec.Decide(ctx, decide.Request{CaseID: r.cases[1].ID, Kind: moderation.DecideEscalate, By: "moderator", Role: moderation.RoleModerator, Surface: decide.SurfaceWeb}); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := r.dec.Decide(ctx, decide.Request{CaseID: r.cases[3].ID, Kind: moderation.DecideRemove, By: "moderator", Role: moderation.RoleModerator, Surface: decide.SurfaceWeb}); err != nil || !out.AwaitingSecond {
+		t.Fatalf("first approval: %+v, %v", out, err)
+	}
+	a, _, err := r.st.EnqueueAction(ctx, moderation.Action{CommentID: r.cases[2].CommentID, Kind: moderation.ActHide})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.st.FinishAction(ctx, a.ID, moderation.ActionFailed, "", "token rejected"); err != nil {
+		t.Fatal(err)
+	}
+	clients := map[string]*http.Client{}
+	for _, who := range []string{"viewer", "archivist", "moderator", "moderator2", "admin"} {
+		clients[who] = signIn(t, r.srv.URL, who, testPassword)
+	}
+	casePath := func(i int) string { return fmt.Sprintf("/cases/%d", r.cases[i].ID) }
+	button := func(kind string) string { return `name="kind" value="` + kind + `"` }
+	for _, tc := range []struct {
+		name, who, path string
+		has, hasNot     []string
+	}{
+		{"viewer: no evidence link", "viewer", casePath(0), []string{"bevis-PDF"}, []string{`href="/evidence/`}},
+		{"archivist: an evidence link", "archivist", casePath(0), []string{`href="/evidence/`}, nil},
+		{"viewer: no search or register in the menu", "viewer", "/cases", nil, []string{`href="/search"`, `href="/register"`}},
+		{"archivist: search and register in the menu", "archivist", "/cases", []string{`href="/search"`, `href="/register"`}, nil},
+		{"viewer: no decision buttons", "viewer", casePath(2), nil, []string{`form class="decide"`}},
+		{"moderator: every button on an open case", "moderator", casePath(2),
+			[]string{button("remove"), button("keep"), button("register"), button("escalate")}, nil},
+		{"moderator: no buttons on an escalated case", "moderator", casePath(1),
+			[]string{"en administratör avgör det"}, []string{`form class="decide"`, `name="kind"`}},
+		{"admin: an escalated case can be decided but not escalated again", "admin", casePath(1),
+			[]string{button("remove"), button("keep"), button("register")}, []string{button("escalate")}},
+		{"second moderator: only the second approval", "moderator2", casePath(3),
+			[]string{button("remove")}, []string{button("keep"), button("register"), button("escalate")}},
+		{"first approver: no second approval by the same person", "moderator", casePath(3),
+			[]string{"väntar på en andra"}, []string{`name="kind"`}},
+		{"moderator: no retry buttons", "moderator", "/", []string{"token rejected"}, []string{"/retry"}},
+		{"admin: retry buttons", "admin", "/", []string{fmt.Sprintf(`action="/actions/%d/retry"`, a.ID)}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, body := page(t, clients[tc.who], "GET", r.srv.URL+tc.path)
+			if code != http.StatusOK {
+				t.Fatalf("GET %s as %s: got %d, want 200", tc.path, tc.who, code)
+			}
+			for _, s := range tc.has {
+				if !strings.Contains(body, s) {
+					t.Errorf("GET %s as %s: got no %q, want it", tc.path, tc.who, s)
+				}
+			}
+			for _, s := range tc.hasNot {
+				if strings.Contains(body, s) {
+					t.Errorf("GET %s as %s: got %q, want none", tc.path, tc.who, s)
+				}
+			}
+		})
+	}
+}
+
+// TestReviewErrorPages: errors are pages of the site, in the reader's
+// language, with a title and a way back, and keep their status codes.
+func TestReviewErrorPages(t *testing.T) {
+	r := newReviewRig(t)
+	viewer := signIn(t, r.srv.URL, "viewer", testPassword)
+	viewer.CheckRedirect = noRedirect
+	signedOut := &http.Client{CheckRedirect: noRedirect}
+	for _, tc := range []struct {
+		name, method, path string
+		c                  *http.Client
+		want               int
+		title, back        string
+	}{
+		{"a page the role may not use", "GET", "/search", viewer, http.StatusForbidden, "<title>Inte tillåtet", `href="/cases"`},
+		{"a form the role may not use", "POST", "/cases/1/decide", viewer, http.StatusForbidden, "<title>Inte tillåtet", `href="/cases"`},
+		{"an unknown record", "GET", "/comments/999999", viewer, http.StatusNotFound, "<title>Hittades inte", `href="/cases"`},
+		{"an unknown page", "GET", "/no/such/page", viewer, http.StatusNotFound, "<title>Hittades inte", `href="/cases"`},
+		{"an unknown page, signed out", "GET", "/no/such/page", signedOut, http.StatusNotFound, "<title>Hittades inte", `href="/login"`},
+		{"a missing static file", "GET", "/static/nothing.css", viewer, http.StatusNotFound, "<title>Hittades inte", `href="/cases"`},
+		{"a method the page does not take", "DELETE", "/cases", viewer, http.StatusMethodNotAllowed, "<title>Går inte att använda så", `href="/cases"`},
+		{"a form as a link", "GET", "/logout", viewer, http.StatusMethodNotAllowed, "<title>Går inte att använda så", `href="/cases"`},
+		{"a form, signed out", "POST", "/logout", signedOut, http.StatusUnauthorized, "<title>Inte inloggad", `href="/login"`},
+		{"sign-in without its form", "POST", "/login", signedOut, http.StatusForbidden, "<title>Inte tillåtet", `href="/login"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, body := page(t, tc.c, tc.method, r.srv.URL+tc.path)
+			if code != tc.want {
+				t.Errorf("%s %s: got %d, want %d", tc.method, tc.path, code, tc.want)
+			}
+			for _, s := range []string{`<html lang="sv">`, tc.title, tc.back, `<h1>`} {
+				if !strings.Contains(body, s) {
+					t.Errorf("%s %s: got no %q in the page, want it:\n%s", tc.method, tc.path, s, body)
+				}
+			}
+		})
+	}
+}
+
+// TestDecideKindsMatchDecide: the decisions decide.Kinds offers (the
+// buttons the web page shows) are exactly those Decide carries out, for
+// every role, on open, escalated and four-eyes cases awaiting a second
+// approval.
+func TestDecideKindsMatchDecide(t *testing.T) {
+	r := newReviewRig(t, moderation.CatPersonalID)
+	ctx := context.Background()
+	n := 0
+	newCase := func(cat string) moderation.Case {
+		n++
+		res, err := r.st.RecordComment(ctx, moderation.CommentObservation{
+			AccountKey: "fb", PostID: "1_1", PlatformID: fmt.Sprintf("1_1_k%d", n), Author: moderation.Author{ID: "k", Name: "K"},
+			Message: "text", CreatedAt: r.now, Source: moderation.SourcePoll, SeenAt: r.now,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, _, err := r.st.OpenCase(ctx, moderation.Case{CommentID: res.CommentID, Version: 1, Categories: []string{cat}, OpenedAt: r.now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	scenarios := []struct {
+		name  string
+		cat   string
+		first string // a decision by moderator before
+	}{
+		{"open", moderation.CatHarassment, ""},
+		{"escalated", moderation.CatHarassment, moderation.DecideEscalate},
+		{"four eyes awaiting a second approval", moderation.CatPersonalID, moderation.DecideRemove},
+		{"decided", moderation.CatHarassment, moderation.DecideKeep},
+	}
+	roles := map[string]moderation.Role{"admin": moderation.RoleAdmin, "moderator": moderation.RoleModerator, "moderator2": moderation.RoleModerator, "viewer": moderation.RoleViewer}
+	for _, sc := range scenarios {
+		for who, role := range roles {
+			for _, kind := range []string{moderation.DecideRemove, moderation.DecideKeep, moderation.DecideRegister, moderation.DecideEscalate} {
+				c := newCase(sc.cat)
+				if sc.first != "" {
+					if _, err := r.dec.Decide(ctx, decide.Request{CaseID: c.ID, Kind: sc.first, By: "moderator", Role: moderation.RoleModerator, Surface: decide.SurfaceWeb}); err != nil {
+						t.Fatal(err)
+					}
+				}
+				c, _ = r.st.Case(ctx, c.ID)
+				kinds, err := r.dec.Kinds(ctx, c, who, role)
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, err = r.dec.Decide(ctx, decide.Request{CaseID: c.ID, Kind: kind, By: who, Role: role, Surface: decide.SurfaceWeb})
+				if offered := slices.Contains(kinds, kind); offered != (err == nil) {
+					t.Errorf("%s, %s as %s: offered %v, Decide gave %v", sc.name, kind, who, offered, err)
+				}
+			}
+		}
 	}
 }

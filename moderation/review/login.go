@@ -95,7 +95,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	t := texts[language(r, s.opts.Language)]
 	c, err := r.Cookie(loginCookie)
 	if err != nil || !validToken(r.PostFormValue("csrf"), c.Value) {
-		http.Error(w, t["csrf"], http.StatusForbidden)
+		s.errorPage(w, r, http.StatusForbidden, "csrf")
 		return
 	}
 	name := strings.TrimSpace(r.PostFormValue("name"))
@@ -159,7 +159,7 @@ func (s *Server) setLanguage(w http.ResponseWriter, r *http.Request) {
 	who := userFrom(r.Context())
 	lang := r.PostFormValue("lang")
 	if _, ok := texts[lang]; !ok && lang != "" {
-		http.Error(w, "unknown language", http.StatusBadRequest)
+		s.errorPage(w, r, http.StatusBadRequest, "unknown_language")
 		return
 	}
 	u := who.User

@@ -266,10 +266,15 @@ type caseData struct {
 	Evidence    []moderation.EvidenceFile
 	Decisions   []moderation.Decision
 	Actions     []moderation.Action
-	CanDecide   bool
-	FourEyes    bool
-	Message     string
-	Error       string
+	// Kinds are the decisions the signed-in reviewer may make now: the
+	// buttons shown.
+	Kinds    []string
+	FourEyes bool
+	// Awaiting is true while a four-eyes removal waits for its second
+	// approval.
+	Awaiting bool
+	Message  string
+	Error    string
 }
 
 func (s *Server) caseData(r *http.Request, id int64) (caseData, error) {
@@ -327,10 +332,14 @@ func (s *Server) caseData(r *http.Request, id int64) (caseData, error) {
 	if d.Actions, err = s.opts.Store.Actions(ctx, d.Case.CommentID); err != nil {
 		return d, err
 	}
-	who := userFrom(ctx)
-	d.CanDecide = who != nil && decide.Allowed(who.User.Role) &&
-		(d.Case.State == moderation.CaseOpen || d.Case.State == moderation.CaseEscalated)
+	if who := userFrom(ctx); who != nil {
+		if d.Kinds, err = s.opts.Decide.Kinds(ctx, d.Case, who.User.Name, who.User.Role); err != nil {
+			return d, err
+		}
+	}
 	d.FourEyes = s.opts.Decide.NeedsFourEyes(d.Case.Categories)
+	d.Awaiting = d.FourEyes && d.Case.State == moderation.CaseEscalated &&
+		len(d.Decisions) > 0 && d.Decisions[len(d.Decisions)-1].Kind == moderation.DecideRemove
 	return d, nil
 }
 
@@ -383,9 +392,9 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 		d.Error = fmt.Sprintf(t["conflict"], e.By, tr(t, "kind_"+e.Kind), e.At.In(s.opts.Location).Format("2006-01-02 15:04"), e.Surface)
 		s.renderStatus(w, r, http.StatusConflict, "case", "case", 0, d)
 	case errors.Is(err, decide.ErrForbidden):
-		http.Error(w, t["forbidden"], http.StatusForbidden)
+		s.errorPage(w, r, http.StatusForbidden, "forbidden")
 	case errors.Is(err, decide.ErrInvalid):
-		http.Error(w, t["invalid"], http.StatusBadRequest)
+		s.errorPage(w, r, http.StatusBadRequest, "invalid")
 	default:
 		s.fail(w, r, err)
 	}

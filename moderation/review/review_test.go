@@ -1,8 +1,10 @@
 package review
 
 import (
+	"io/fs"
 	"net/http/httptest"
 	"net/netip"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -191,5 +193,35 @@ func TestCheckPasswordFast(t *testing.T) {
 	}
 	if _, err := HashPassword(""); err == nil {
 		t.Errorf("HashPassword(\"\"): got no error")
+	}
+}
+
+// TestTextsInEveryLanguage: every text the page shows exists in Swedish,
+// Danish and English, and every text a template names exists.
+func TestTextsInEveryLanguage(t *testing.T) {
+	for _, lang := range []string{"sv", "da", "en"} {
+		for _, other := range []string{"sv", "da", "en"} {
+			for k := range texts[other] {
+				if texts[lang][k] == "" {
+					t.Errorf("text %q: in %s, not in %s", k, other, lang)
+				}
+			}
+		}
+	}
+	keyRE := regexp.MustCompile(`\$?\.?T\.([a-z0-9_]+)`)
+	files, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("templates: %v, %d files", err, len(files))
+	}
+	for _, f := range files {
+		b, err := fs.ReadFile(templateFS, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range keyRE.FindAllStringSubmatch(string(b), -1) {
+			if _, ok := texts["sv"][m[1]]; !ok {
+				t.Errorf("%s names the text %q, which does not exist", f, m[1])
+			}
+		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -127,7 +128,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s := &Server{opts: opts, pages: map[string]*template.Template{}, mux: http.NewServeMux(),
 		limiter: newLimiter(opts.LoginAttempts, opts.AddressAttempts, opts.LoginWindow)}
-	for _, name := range []string{"overview", "comment", "login", "cases", "case", "search", "register"} {
+	for _, name := range []string{"overview", "comment", "login", "cases", "case", "search", "register", "error"} {
 		t, err := template.New("layout.html").Funcs(s.funcs()).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", name, err)
@@ -182,21 +183,22 @@ func (s *Server) handle(pattern string, roles []moderation.Role, h http.HandlerF
 				http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 				return
 			}
-			http.Error(w, s.text(r, nil, "signed_out"), http.StatusUnauthorized)
+			s.errorPage(w, r, http.StatusUnauthorized, "signed_out")
 			return
 		}
+		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, who))
 		if !slices.Contains(roles, who.User.Role) {
-			http.Error(w, s.text(r, who, "forbidden"), http.StatusForbidden)
+			s.errorPage(w, r, http.StatusForbidden, "forbidden")
 			return
 		}
 		if r.Method == http.MethodPost {
 			r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 			if !validToken(r.PostFormValue("csrf"), who.Session.CSRF) {
-				http.Error(w, s.text(r, who, "csrf"), http.StatusForbidden)
+				s.errorPage(w, r, http.StatusForbidden, "csrf")
 				return
 			}
 		}
-		h(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, who)))
+		h(w, r)
 	})
 }
 
@@ -204,17 +206,57 @@ func validToken(got, want string) bool {
 	return want != "" && len(got) == len(want) && subtleEq(got, want)
 }
 
+// pageCSP keeps a browser from running or loading anything but uppsikt's
+// own stylesheet and images: the page has no script at all.
+const pageCSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
 // ServeHTTP serves the web page with headers that keep a browser from
-// running or framing anything but uppsikt's own page.
+// running or framing anything but uppsikt's own page. An error that a
+// handler answers as plain text (the router's 404 and 405, the file
+// server's) is shown as the site's error page, with the same status.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("Content-Security-Policy", pageCSP)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Cache-Control", "no-store")
-	s.mux.ServeHTTP(w, r)
+	pw := &plainErrors{ResponseWriter: w}
+	s.mux.ServeHTTP(pw, r)
+	if pw.status != 0 {
+		s.errorPage(w, r, pw.status, "")
+	}
 }
+
+// plainErrors holds back an error a handler starts to answer as plain text
+// (http.Error), for ServeHTTP to answer it as a page.
+type plainErrors struct {
+	http.ResponseWriter
+	status  int
+	written bool
+}
+
+func (p *plainErrors) WriteHeader(code int) {
+	if p.status != 0 || p.written {
+		return
+	}
+	if code >= 400 && strings.HasPrefix(p.Header().Get("Content-Type"), "text/plain") {
+		p.status = code
+		return
+	}
+	p.written = true
+	p.ResponseWriter.WriteHeader(code)
+}
+
+func (p *plainErrors) Write(b []byte) (int, error) {
+	if p.status != 0 {
+		return len(b), nil
+	}
+	p.written = true
+	return p.ResponseWriter.Write(b)
+}
+
+func (p *plainErrors) Unwrap() http.ResponseWriter { return p.ResponseWriter }
 
 type page struct {
 	Lang         string
@@ -265,13 +307,52 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, context.Canceled) {
 		return
 	}
-	who := userFrom(r.Context())
 	if errors.Is(err, moderation.ErrNotFound) {
-		http.Error(w, s.text(r, who, "not_found"), http.StatusNotFound)
+		s.errorPage(w, r, http.StatusNotFound, "")
 		return
 	}
 	s.opts.Logger.Error("web page", "path", r.URL.Path, "error", err)
-	http.Error(w, "internal error", http.StatusInternalServerError)
+	s.errorPage(w, r, http.StatusInternalServerError, "")
+}
+
+type errorData struct {
+	Message  string
+	Back     string
+	BackText string
+}
+
+// errorPage answers status with the site's page: a title naming what went
+// wrong, msg (a text key; empty: the status's own text) and a way back, to
+// the queue for someone signed in, else to sign in.
+func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	who := userFrom(r.Context())
+	if who == nil {
+		if u, err := s.session(r); err == nil && u != nil {
+			who = u
+			r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, u))
+		}
+	}
+	key := strconv.Itoa(status)
+	t := texts[s.lang(r, who)]
+	if _, ok := t["error_"+key]; !ok {
+		key = "400"
+		if status >= 500 {
+			key = "500"
+		}
+	}
+	if msg == "" {
+		msg = "error_text_" + key
+	}
+	d := errorData{Message: t[msg], Back: "/login", BackText: t["sign_in"]}
+	if who != nil {
+		d.Back, d.BackText = "/cases", t["back_to_queue"]
+	}
+	h := w.Header()
+	for _, k := range []string{"Content-Disposition", "Content-Length", "Content-Range", "Content-Encoding"} {
+		h.Del(k)
+	}
+	h.Set("Content-Security-Policy", pageCSP)
+	s.renderStatus(w, r, status, "error", "error_"+key, 0, d)
 }
 
 func (s *Server) funcs() template.FuncMap {
@@ -293,6 +374,7 @@ func (s *Server) funcs() template.FuncMap {
 		"has": func(roles []moderation.Role, u *moderation.User) bool {
 			return u != nil && slices.Contains(roles, u.Role)
 		},
+		"in":         func(list []string, v string) bool { return slices.Contains(list, v) },
 		"archivists": func() []moderation.Role { return archivists },
 		"deciders":   func() []moderation.Role { return deciders },
 		"admins":     func() []moderation.Role { return admins },
