@@ -1,16 +1,20 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
+	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -27,6 +31,7 @@ import (
 // service and the web page over it.
 type reviewRig struct {
 	st     *sqlite.Store
+	evDir  string // the web page's evidence folder
 	dec    *decide.Service
 	web    *review.Server
 	srv    *httptest.Server
@@ -92,7 +97,8 @@ func newReviewRig(t *testing.T, fourEyes ...string) *reviewRig {
 		r.cases = append(r.cases, c)
 	}
 	r.dec = decide.New(decide.Options{Store: st, FourEyes: fourEyes, Now: r.clock})
-	r.web, err = review.New(review.Options{Store: st, Users: st, Decide: r.dec, Search: st.SearchComments, Language: "sv", Now: r.clock, EvidenceDir: t.TempDir()})
+	r.evDir = t.TempDir()
+	r.web, err = review.New(review.Options{Store: st, Users: st, Decide: r.dec, Search: st.SearchComments, Language: "sv", Now: r.clock, EvidenceDir: r.evDir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -809,5 +815,139 @@ func TestDecideKindsMatchDecide(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+var tagRE = regexp.MustCompile(`<[^>]*>`)
+
+// visibleText is a page's text as a reader sees it: without tags and
+// attributes, entities decoded.
+func visibleText(body string) string {
+	return html.UnescapeString(tagRE.ReplaceAllString(body, " "))
+}
+
+// TestReviewSpeaksTheReadersLanguage: a Swedish page shows no English
+// codes (categories, action kinds and states, sources, surfaces, account
+// keys), counts take the right singular or plural, and times carry their
+// zone.
+func TestReviewSpeaksTheReadersLanguage(t *testing.T) {
+	r := newReviewRig(t)
+	ctx := context.Background()
+	c := r.cases[1]
+	if _, err := r.dec.Decide(ctx, decide.Request{CaseID: c.ID, Kind: moderation.DecideRemove, By: "moderator", Role: moderation.RoleModerator, Surface: decide.SurfaceWeb}); err != nil {
+		t.Fatal(err)
+	}
+	acts, err := r.st.Actions(ctx, c.CommentID)
+	if err != nil || len(acts) != 2 {
+		t.Fatalf("actions: %+v, %v", acts, err)
+	}
+	if err := r.st.FinishAction(ctx, acts[0].ID, moderation.ActionDone, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.st.FinishAction(ctx, acts[1].ID, moderation.ActionFailed, "", "rate limited"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.st.RecordComment(ctx, moderation.CommentObservation{
+		AccountKey: "fb", PostID: "1_1", PlatformID: "1_1_1", Author: moderation.Author{ID: "1", Name: "Medborgare 1"},
+		Message: "Du är en idiot, sa jag", CreatedAt: r.now, Source: moderation.SourceReconcile, SeenAt: r.now.Add(time.Minute),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	stockholm, err := time.LoadLocation("Europe/Stockholm")
+	if err != nil {
+		t.Fatalf("time zone: %v", err)
+	}
+	web, err := review.New(review.Options{Store: r.st, Users: r.st, Decide: r.dec, Search: r.st.SearchComments, Language: "sv", Now: r.clock, Location: stockholm})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(web)
+	defer srv.Close()
+	admin := signIn(t, srv.URL, "admin", testPassword)
+	english := regexp.MustCompile(`\b(personal_id|harassment|advertising|pending|done|failed|poll|reconcile|web|delete|reply|fb)\b`)
+	for _, tc := range []struct {
+		name, path string
+		has        []string
+		allow      string // a code the page shows on purpose
+	}{
+		// The accounts table shows each account's key beside its name: it
+		// is what the configuration calls the account.
+		{"overview", "/", []string{"trakasserier", "0 dolda", "0 borttagna", "1 inlägg", "2026-11-23 11:00 CET"}, "fb"},
+		{"queue", "/cases?state=all", []string{"Kommunen", "personnummer", "4 ärenden"}, ""},
+		{"queue with one case", "/cases?category=advertising", []string{"1 ärende ", "reklam"}, ""},
+		{"case", fmt.Sprintf("/cases/%d", c.ID), []string{"Kommunen", "svara: utförd", "radera: misslyckades", "(webbsidan)", "Källa: regelbunden läsning", "Källa: avstämning", "2026-11-23 11:00 CET"}, ""},
+		{"comment", fmt.Sprintf("/comments/%d", c.CommentID), []string{"Kommunen", "trakasserier", "Källa: avstämning"}, ""},
+		{"search with one result", "/search?q=klockor", []string{"1 träff ", "Kommunen"}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, body := page(t, admin, "GET", srv.URL+tc.path)
+			if code != http.StatusOK {
+				t.Fatalf("GET %s: got %d, want 200", tc.path, code)
+			}
+			text := visibleText(body)
+			if m := slices.DeleteFunc(english.FindAllString(text, -1), func(m string) bool { return m == tc.allow }); len(m) > 0 {
+				t.Errorf("GET %s: got English codes %q in the Swedish page, want none:\n%s", tc.path, m, text)
+			}
+			for _, s := range tc.has {
+				if !strings.Contains(text, s) {
+					t.Errorf("GET %s: got no %q, want it:\n%s", tc.path, s, text)
+				}
+			}
+		})
+	}
+}
+
+// TestWebFaviconAndEvidencePolicy: the icon browsers ask for exists, and
+// an HTML evidence file is served under a sandboxed policy that lets its
+// own inline style apply and runs nothing.
+func TestWebFaviconAndEvidencePolicy(t *testing.T) {
+	r := newReviewRig(t)
+	ctx := context.Background()
+	resp, err := http.Get(r.srv.URL + "/favicon.ico")
+	if err != nil {
+		t.Fatal(err)
+	}
+	icon, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "image/x-icon" || !bytes.HasPrefix(icon, []byte{0, 0, 1, 0}) {
+		t.Errorf("GET /favicon.ico: got %d, %s, % x…; want 200 with an icon", resp.StatusCode, resp.Header.Get("Content-Type"), icon[:min(4, len(icon))])
+	}
+	files := map[string]string{"view.html": "evidence_view", "raw.json": "raw_json"}
+	archivist := signIn(t, r.srv.URL, "archivist", testPassword)
+	for _, tc := range []struct {
+		file      string
+		has, hasn []string
+	}{
+		{"view.html", []string{"sandbox", "default-src 'none'", "style-src 'unsafe-inline'", "frame-ancestors 'none'"}, []string{"script-src", "allow-scripts", "style-src 'self'"}},
+		{"raw.json", []string{"default-src 'none'", "style-src 'self'"}, []string{"unsafe-inline"}},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			if err := os.WriteFile(filepath.Join(r.evDir, tc.file), []byte(`<!doctype html><style>h1{color:red}</style><h1>x</h1>`), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			ev, err := r.st.AddEvidence(ctx, moderation.EvidenceFile{CommentID: r.cases[0].CommentID, Kind: files[tc.file], SHA256: fmt.Sprintf("%064x", len(tc.file)), Path: tc.file, Size: 1, CreatedAt: r.now, Version: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := archivist.Get(fmt.Sprintf("%s/evidence/%d", r.srv.URL, ev.ID))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			csp := resp.Header.Get("Content-Security-Policy")
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("GET evidence %s: got %d, want 200", tc.file, resp.StatusCode)
+			}
+			for _, s := range tc.has {
+				if !strings.Contains(csp, s) {
+					t.Errorf("%s: policy %q lacks %q", tc.file, csp, s)
+				}
+			}
+			for _, s := range tc.hasn {
+				if strings.Contains(csp, s) {
+					t.Errorf("%s: policy %q has %q", tc.file, csp, s)
+				}
+			}
+		})
 	}
 }

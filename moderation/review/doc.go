@@ -36,9 +36,25 @@
 // configured header) that is not a trusted proxy; from any other peer the
 // header is ignored.
 //
+// Each role sees only what it may use: decision buttons only for the
+// decisions decide.Kinds allows the reviewer on that case now, evidence
+// links from archivist up, search and register in the menu from archivist
+// up, Retry buttons for administrators. Errors (400, 401, 403, 404, 405,
+// 409, 429, 500, and the router's and file server's own) are pages of the
+// site with a title, the reader's language and a link back, with their
+// status codes unchanged.
+//
 // Pages are rendered on the server with html/template (every value is
 // escaped; comment text is personal data and is shown, never executed) and
 // the stylesheet is embedded, so there is no front-end build step and no
-// script at all. The page speaks Swedish, Danish or English after the
-// user's setting, else the browser's Accept-Language.
+// script at all: the Content-Security-Policy allows the page's own
+// stylesheet and images only. An HTML evidence file (the evidence view) is
+// served under its own policy: a sandbox that runs nothing and loads
+// nothing, allowing only the file's inline style. The page speaks Swedish,
+// Danish or English after the user's setting, else the browser's
+// Accept-Language, with counts in singular or plural, every code
+// (categories, states, sources, platforms) in words, accounts by name, and
+// times in the municipality's time zone with its name ("14:03 CET"). On a
+// narrow screen tables become one block per row, each cell named by its
+// column, so no page scrolls sideways.
 package review

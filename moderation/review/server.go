@@ -140,6 +140,7 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("static files: %w", err)
 	}
 	s.handle("GET /static/", nil, http.StripPrefix("/static/", http.FileServerFS(static)).ServeHTTP)
+	s.handle("GET /favicon.ico", nil, s.favicon)
 	s.handle("GET /healthz", nil, s.healthz)
 	s.handle("GET /login", nil, s.loginPage)
 	s.handle("POST /login", nil, s.login)
@@ -157,6 +158,19 @@ func New(opts Options) (*Server, error) {
 	s.handle("POST /work/{id}/retry", admins, s.retryWork)
 	s.handle("POST /actions/{id}/retry", admins, s.retryAction)
 	return s, nil
+}
+
+// favicon serves the page's icon (an eye), which browsers ask for at
+// /favicon.ico whatever the page says.
+func (s *Server) favicon(w http.ResponseWriter, r *http.Request) {
+	b, err := staticFS.ReadFile("static/favicon.ico")
+	if err != nil {
+		s.fail(w, r, fmt.Errorf("favicon: %w", err))
+		return
+	}
+	w.Header().Set("Content-Type", "image/x-icon")
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	w.Write(b)
 }
 
 // Routes lists every page and form with the roles allowed to use it.
@@ -209,6 +223,10 @@ func validToken(got, want string) bool {
 // pageCSP keeps a browser from running or loading anything but uppsikt's
 // own stylesheet and images: the page has no script at all.
 const pageCSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+// evidenceCSP is the policy of an HTML evidence file (the evidence view):
+// its own inline style, nothing else, in a sandbox without scripts.
+const evidenceCSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; frame-ancestors 'none'; base-uri 'none'"
 
 // ServeHTTP serves the web page with headers that keep a browser from
 // running or framing anything but uppsikt's own page. An error that a
@@ -355,13 +373,32 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, m
 	s.renderStatus(w, r, status, "error", "error_"+key, 0, d)
 }
 
+// when is a time as the page shows it: in the municipality's time zone,
+// to the minute, with the zone's name ("2026-12-05 14:03 CET").
+func (s *Server) when(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(s.opts.Location).Format("2006-01-02 15:04 MST")
+}
+
 func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
-		"when": func(t time.Time) string {
-			if t.IsZero() {
-				return "—"
+		"when": s.when,
+		// n writes a count with the noun after it, singular for one when the
+		// language has a singular (key+"_1"): "1 träff", "4 träffar".
+		"n": func(t map[string]string, n int, key string) string {
+			if v, ok := t[key+"_1"]; ok && n == 1 {
+				return "1 " + v
 			}
-			return t.In(s.opts.Location).Format("2006-01-02 15:04")
+			return strconv.Itoa(n) + " " + t[key]
+		},
+		// acct is an account's name, or its key when it has none.
+		"acct": func(names map[string]string, key string) string {
+			if n := names[key]; n != "" {
+				return n
+			}
+			return key
 		},
 		"excerpt": func(str string, n int) string {
 			r := []rune(str)
