@@ -262,7 +262,7 @@ func (p *plainErrors) WriteHeader(code int) {
 		p.status = code
 		return
 	}
-	p.written = true
+	p.written = code >= 200 // an informational 1xx comes before the real status
 	p.ResponseWriter.WriteHeader(code)
 }
 
