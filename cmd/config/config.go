@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -54,6 +55,36 @@ type Paths struct {
 type Web struct {
 	Listen    string `yaml:"listen"`     // address, default 127.0.0.1:8080
 	PublicURL string `yaml:"public_url"` // how users reach it, for links in messages
+	// TrustedProxies are the reverse proxies in front of the page, as CIDR
+	// ranges or addresses. Requests from them are counted (for the sign-in
+	// rate limit, and in the audit log) against the client address the proxy
+	// writes in ClientAddressHeader; from anyone else that header is ignored.
+	TrustedProxies      []string `yaml:"trusted_proxies"`
+	ClientAddressHeader string   `yaml:"client_address_header"` // default X-Forwarded-For
+}
+
+// Proxies returns TrustedProxies parsed; an address stands for itself alone.
+// Entries that do not parse are left out (validation reports them).
+func (w Web) Proxies() []netip.Prefix {
+	var out []netip.Prefix
+	for _, s := range w.TrustedProxies {
+		if p, err := parseProxy(s); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func parseProxy(s string) (netip.Prefix, error) {
+	if p, err := netip.ParsePrefix(s); err == nil {
+		return p.Masked(), nil
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, fmt.Errorf("%q is neither a CIDR range nor an address", s)
+	}
+	a = a.Unmap()
+	return netip.PrefixFrom(a, a.BitLen()), nil
 }
 
 // Log configures logging.
@@ -132,7 +163,10 @@ type WebSessions struct {
 	Idle          Duration `yaml:"idle"`           // signed out after this long unused, default 30m
 	MaxAge        Duration `yaml:"max_age"`        // signed out after this long in any case, default 12h
 	SecureCookies bool     `yaml:"secure_cookies"` // set when the page is served over https by a proxy
-	LoginAttempts int      `yaml:"login_attempts"` // failed sign-ins per name or address per 15 minutes, default 5
+	// LoginAttempts failed sign-ins for one name within 15 minutes refuse
+	// that name for a while (default 5); four times as many from one client
+	// address refuse only the names that failed from it.
+	LoginAttempts int `yaml:"login_attempts"`
 }
 
 // Channel is one review surface for some accounts.

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,6 +25,9 @@ func TestExampleIsValid(t *testing.T) {
 	}
 	if got := cfg.Accounts[0].Token.Value(); got != "s3cret-value" {
 		t.Errorf("token not resolved from the environment: got %q", got)
+	}
+	if got, want := fmt.Sprint(cfg.Web.Proxies()), "[127.0.0.1/32 ::1/128]"; got != want {
+		t.Errorf("trusted proxies: got %s, want %s", got, want)
 	}
 	if got := cfg.Register.FormatRegisterNumber(2026, 42); got != "KS 2026/0042" {
 		t.Errorf("register number: got %q, want %q", got, "KS 2026/0042")
@@ -136,6 +140,15 @@ accounts:
 `,
 			env:   map[string]string{"APP_SECRET": "a", "PAGE_TOKEN": "t"},
 			wants: []string{"line 12: capture.max_height: 200"},
+		},
+		{
+			name: "trusted proxies and their header",
+			yaml: minimal + `web:
+  trusted_proxies: [10.0.0.0/8, 127.0.0.1, proxy.example]
+  client_address_header: "X Forwarded For"
+`,
+			env:   map[string]string{"APP_SECRET": "a", "PAGE_TOKEN": "t"},
+			wants: []string{`web.trusted_proxies[2]: "proxy.example" is neither`, `web.client_address_header: "X Forwarded For" is not a header name`},
 		},
 		{
 			name:  "not yaml",

@@ -218,6 +218,7 @@ var (
 	seqRE         = regexp.MustCompile(`\{seq(:0?(\d))?\}`)
 	versionRE     = regexp.MustCompile(`^v\d+\.\d+$`)
 	numericRE     = regexp.MustCompile(`^\d+$`)
+	headerRE      = regexp.MustCompile(`^[A-Za-z0-9-]{1,64}$`)
 )
 
 func (c *Config) validate(loc *locator, cerr *Error) {
@@ -256,6 +257,14 @@ func (c *Config) validate(loc *locator, cerr *Error) {
 		if u, err := url.Parse(c.Web.PublicURL); err != nil || u.Host == "" {
 			cerr.add(loc, "web.public_url", fmt.Sprintf("%q is not a URL", c.Web.PublicURL))
 		}
+	}
+	for i, p := range c.Web.TrustedProxies {
+		if _, err := parseProxy(p); err != nil {
+			cerr.add(loc, fmt.Sprintf("web.trusted_proxies[%d]", i), err.Error()+", e.g. 127.0.0.1/32")
+		}
+	}
+	if h := c.Web.ClientAddressHeader; h != "" && !headerRE.MatchString(h) {
+		cerr.add(loc, "web.client_address_header", fmt.Sprintf("%q is not a header name, e.g. X-Forwarded-For", h))
 	}
 	for name, s := range c.Schedules {
 		field := "schedules." + name

@@ -160,7 +160,7 @@ func TestDemoEndToEnd(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	for _, want := range []string{"<h1>", "facebook", "Konton"} {
+	for _, want := range []string{"<h1>", "Facebook", "Konton"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the web page lacks %q", want)
 		}

@@ -37,6 +37,7 @@ func openReview(cfg *config.Config, st *sqlite.Store, loc *time.Location, log *s
 		Municipality: cfg.Municipality.Name, Language: cfg.Municipality.Language, Location: loc, Logger: log.With("part", "web"),
 		SecureCookies: cfg.Review.Sessions.SecureCookies, SessionIdle: cfg.Review.Sessions.Idle.D(),
 		SessionMax: cfg.Review.Sessions.MaxAge.D(), LoginAttempts: cfg.Review.Sessions.LoginAttempts,
+		TrustedProxies: cfg.Web.Proxies(), ClientAddrHeader: cfg.Web.ClientAddressHeader,
 	})
 	if err != nil {
 		return nil, err

@@ -85,6 +85,42 @@ func Allowed(role moderation.Role) bool {
 	return role == moderation.RoleAdmin || role == moderation.RoleModerator
 }
 
+// Kinds lists the decisions reviewer by, of role, may make on case c now,
+// in the order the surfaces show them (remove, keep, register, escalate),
+// so that a surface offers only what Decide would carry out: nothing on a
+// decided case or for a role that may not decide; escalating only an open
+// case; on an escalated case, for an administrator anything but escalating,
+// and for a moderator only the second approval of a four-eyes removal that
+// another reviewer approved first. A reviewer who gave the first approval
+// is not offered to give the second.
+func (s *Service) Kinds(ctx context.Context, c moderation.Case, by string, role moderation.Role) ([]string, error) {
+	if !Allowed(role) {
+		return nil, nil
+	}
+	switch c.State {
+	case moderation.CaseOpen:
+		return []string{moderation.DecideRemove, moderation.DecideKeep, moderation.DecideRegister, moderation.DecideEscalate}, nil
+	case moderation.CaseEscalated:
+	default:
+		return nil, nil
+	}
+	var first *moderation.Decision
+	if s.NeedsFourEyes(c.Categories) {
+		var err error
+		if first, err = s.pendingApproval(ctx, c); err != nil {
+			return nil, err
+		}
+	}
+	var kinds []string
+	if (first == nil && role == moderation.RoleAdmin) || (first != nil && first.By != by) {
+		kinds = append(kinds, moderation.DecideRemove)
+	}
+	if role == moderation.RoleAdmin {
+		kinds = append(kinds, moderation.DecideKeep, moderation.DecideRegister)
+	}
+	return kinds, nil
+}
+
 // NeedsFourEyes reports whether removing a comment in these categories needs
 // two reviewers.
 func (s *Service) NeedsFourEyes(categories []string) bool {

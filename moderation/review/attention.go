@@ -138,7 +138,7 @@ func (s *Server) retryAction(w http.ResponseWriter, r *http.Request) {
 	}
 	who := userFrom(ctx)
 	if err := s.opts.Store.RetryAction(ctx, id); errors.Is(err, moderation.ErrNotRetryable) {
-		http.Error(w, s.text(r, who, "not_retryable"), http.StatusConflict)
+		s.errorPage(w, r, http.StatusConflict, "not_retryable")
 		return
 	} else if err != nil {
 		s.fail(w, r, err)

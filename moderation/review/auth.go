@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -162,19 +163,36 @@ func (s *Server) session(r *http.Request) (*signedIn, error) {
 	return &signedIn{User: u, Session: se}, nil
 }
 
-// limiter refuses sign-in attempts after too many failures for one name or
-// from one address within a window.
+// limiter counts failed sign-ins within a sliding window and decides
+// whether a further attempt is refused:
+//
+//   - a name with max failures (from any address) is refused;
+//   - an address with addrMax failures (any names) is refused only for
+//     names that have themselves failed from that address.
+//
+// So one person trying passwords for alice locks out alice for a while, and
+// a password sprayer gets a few tries per name, but a colleague behind the
+// same proxy who has not failed is never refused for someone else's
+// failures.
 type limiter struct {
-	mu       sync.Mutex
-	max      int
-	window   time.Duration
-	failures map[string][]time.Time
+	mu        sync.Mutex
+	max       int
+	addrMax   int
+	window    time.Duration
+	failures  map[string][]time.Time
+	lastSweep time.Time
 }
 
-func newLimiter(max int, window time.Duration) *limiter {
-	return &limiter{max: max, window: window, failures: map[string][]time.Time{}}
+func newLimiter(max, addrMax int, window time.Duration) *limiter {
+	return &limiter{max: max, addrMax: addrMax, window: window, failures: map[string][]time.Time{}}
 }
 
+func nameKey(name string) string       { return "name\x00" + name }
+func addrKey(addr string) string       { return "addr\x00" + addr }
+func pairKey(addr, name string) string { return "pair\x00" + addr + "\x00" + name }
+
+// recent returns the key's failures within the window, oldest first, and
+// forgets older ones.
 func (l *limiter) recent(key string, now time.Time) []time.Time {
 	kept := l.failures[key][:0]
 	for _, t := range l.failures[key] {
@@ -190,36 +208,110 @@ func (l *limiter) recent(key string, now time.Time) []time.Time {
 	return kept
 }
 
-// blocked reports whether any key has reached the limit.
-func (l *limiter) blocked(now time.Time, keys ...string) bool {
+// until is how long until fewer than limit of the failures ts (oldest
+// first) are within the window; zero when fewer already are.
+func (l *limiter) until(ts []time.Time, limit int, now time.Time) time.Duration {
+	if limit <= 0 || len(ts) < limit {
+		return 0
+	}
+	return ts[len(ts)-limit].Add(l.window).Sub(now)
+}
+
+// blocked reports whether a sign-in as name from addr is refused now, and
+// if so how long until it would not be.
+func (l *limiter) blocked(now time.Time, name, addr string) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for _, k := range keys {
-		if len(l.recent(k, now)) >= l.max {
+	wait := l.until(l.recent(nameKey(name), now), l.max, now)
+	if pair := l.recent(pairKey(addr, name), now); len(pair) > 0 {
+		// Refused until the address falls under its limit or this name's
+		// failures from it leave the window, whichever comes first.
+		if a := l.until(l.recent(addrKey(addr), now), l.addrMax, now); a > 0 {
+			wait = max(wait, min(a, pair[len(pair)-1].Add(l.window).Sub(now)))
+		}
+	}
+	return wait > 0, wait
+}
+
+// fail counts a failed sign-in as name from addr.
+func (l *limiter) fail(now time.Time, name, addr string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, k := range []string{nameKey(name), addrKey(addr), pairKey(addr, name)} {
+		l.failures[k] = append(l.recent(k, now), now)
+	}
+	// Forget names and addresses that stopped failing, once per window, so
+	// that a spray of names does not grow the map for ever.
+	if now.Sub(l.lastSweep) >= l.window {
+		for k := range l.failures {
+			l.recent(k, now)
+		}
+		l.lastSweep = now
+	}
+}
+
+// succeed forgets name's failures after a correct password from addr; the
+// address's count stays.
+func (l *limiter) succeed(name, addr string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.failures, nameKey(name))
+	delete(l.failures, pairKey(addr, name))
+}
+
+// clientAddr is the address of the person behind a request: the direct
+// peer, or, when the peer is a configured trusted proxy, the right-most
+// address in the client address header (X-Forwarded-For by default) that is
+// not itself a trusted proxy. A header from any other peer is ignored: anyone
+// can write it.
+func (s *Server) clientAddr(r *http.Request) string {
+	peer := remoteAddr(r.RemoteAddr)
+	if !peer.IsValid() || !s.trusted(peer) {
+		if peer.IsValid() {
+			return peer.String()
+		}
+		return r.RemoteAddr
+	}
+	var hops []string
+	for _, v := range r.Header.Values(s.opts.ClientAddrHeader) {
+		hops = append(hops, strings.Split(v, ",")...)
+	}
+	client := peer
+	for i := len(hops) - 1; i >= 0; i-- {
+		a := remoteAddr(strings.TrimSpace(hops[i]))
+		if !a.IsValid() {
+			// Not an address: what is left of it cannot be trusted either.
+			break
+		}
+		client = a
+		if !s.trusted(a) {
+			break
+		}
+	}
+	return client.String()
+}
+
+func (s *Server) trusted(a netip.Addr) bool {
+	for _, p := range s.opts.TrustedProxies {
+		if p.Contains(a) {
 			return true
 		}
 	}
 	return false
 }
 
-func (l *limiter) fail(now time.Time, keys ...string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, k := range keys {
-		l.failures[k] = append(l.recent(k, now), now)
+// remoteAddr parses "host:port", "[v6]:port" or a bare address; the zero
+// Addr when it is none of them.
+func remoteAddr(s string) netip.Addr {
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr().Unmap()
 	}
-}
-
-func (l *limiter) clear(key string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.failures, key)
-}
-
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if host, _, err := net.SplitHostPort(s); err == nil {
+		s = host
+	}
+	a, err := netip.ParseAddr(strings.Trim(s, "[]"))
 	if err != nil {
-		return r.RemoteAddr
+		return netip.Addr{}
 	}
-	return host
+	return a.Unmap()
 }

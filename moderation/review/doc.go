@@ -20,13 +20,41 @@
 // Everyone signs in at /login with a local user (uppsikt user add); every
 // route is limited to roles (admin, moderator, archivist, viewer), every
 // form carries a CSRF token, session cookies are HttpOnly, SameSite=Lax and
-// Secure over https, sessions expire when idle and after a maximum age, and
-// failed sign-ins are rate limited per name and per address. Passwords are
-// stored as PBKDF2-HMAC-SHA256 hashes (600,000 iterations).
+// Secure over https, and sessions expire when idle and after a maximum age.
+// Passwords are stored as PBKDF2-HMAC-SHA256 hashes (600,000 iterations).
+//
+// Failed sign-ins are counted per name and per client address within 15
+// minutes. A name's own failures, from any address, refuse that name after
+// LoginAttempts (5). An address's failures, at a higher limit
+// (AddressAttempts, 4 × LoginAttempts), refuse only further tries of the
+// names that have themselves failed from that address: a password sprayer
+// gets a few tries per name, and a colleague behind the same proxy who has
+// not failed is never refused for someone else's mistakes. A refusal is
+// 429 with Retry-After (seconds until the failure that blocks leaves the
+// window). The client address is the direct peer, or, when the peer is one
+// of TrustedProxies, the right-most address in X-Forwarded-For (or the
+// configured header) that is not a trusted proxy; from any other peer the
+// header is ignored.
+//
+// Each role sees only what it may use: decision buttons only for the
+// decisions decide.Kinds allows the reviewer on that case now, evidence
+// links from archivist up, search and register in the menu from archivist
+// up, Retry buttons for administrators. Errors (400, 401, 403, 404, 405,
+// 409, 429, 500, and the router's and file server's own) are pages of the
+// site with a title, the reader's language and a link back, with their
+// status codes unchanged.
 //
 // Pages are rendered on the server with html/template (every value is
 // escaped; comment text is personal data and is shown, never executed) and
 // the stylesheet is embedded, so there is no front-end build step and no
-// script at all. The page speaks Swedish, Danish or English after the
-// user's setting, else the browser's Accept-Language.
+// script at all: the Content-Security-Policy allows the page's own
+// stylesheet and images only. An HTML evidence file (the evidence view) is
+// served under its own policy: a sandbox that runs nothing and loads
+// nothing, allowing only the file's inline style. The page speaks Swedish,
+// Danish or English after the user's setting, else the browser's
+// Accept-Language, with counts in singular or plural, every code
+// (categories, states, sources, platforms) in words, accounts by name, and
+// times in the municipality's time zone with its name ("14:03 CET"). On a
+// narrow screen tables become one block per row, each cell named by its
+// column, so no page scrolls sideways.
 package review

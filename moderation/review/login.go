@@ -3,8 +3,13 @@ package review
 import (
 	"crypto/subtle"
 	"errors"
+	"math"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/uppsikt/uppsikt/moderation"
 )
@@ -18,12 +23,45 @@ type loginData struct {
 	Error string
 }
 
-// safeNext keeps a redirect after sign-in on this site.
+// safeNext keeps a redirect after sign-in (or after a form) on this site:
+// it answers next only when it is a path on this site that no browser can
+// read as another site, else /cases. Browsers drop tabs and newlines from a
+// URL and read a backslash as a slash, so "/\t/example.org" or "/\\example.org"
+// would leave the site: any control, space, format character or backslash,
+// written or percent-encoded, is refused, as are a scheme, a host, a path
+// starting with "//" once decoded, dot segments and the sign-in page itself.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.HasPrefix(next, "/login") {
-		return "/cases"
+	const fallback = "/cases"
+	if !strings.HasPrefix(next, "/") || !plainURL(next) {
+		return fallback
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !plainURL(u.Path) {
+		return fallback
+	}
+	if strings.HasPrefix(u.Path, "//") || strings.HasPrefix(u.EscapedPath(), "//") || u.Path == "/login" || strings.HasPrefix(u.Path, "/login/") {
+		return fallback
+	}
+	for _, seg := range strings.Split(u.Path, "/") {
+		if seg == "." || seg == ".." {
+			return fallback
+		}
 	}
 	return next
+}
+
+// plainURL reports whether s has no character a browser might drop or read
+// as a slash: no control, space or format character, and no backslash.
+func plainURL(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if r == '\\' || unicode.IsControl(r) || unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) {
+			return false
+		}
+	}
+	return true
 }
 
 // loginPage shows the sign-in form with a fresh token, kept in a cookie as
@@ -57,14 +95,15 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	t := texts[language(r, s.opts.Language)]
 	c, err := r.Cookie(loginCookie)
 	if err != nil || !validToken(r.PostFormValue("csrf"), c.Value) {
-		http.Error(w, t["csrf"], http.StatusForbidden)
+		s.errorPage(w, r, http.StatusForbidden, "csrf")
 		return
 	}
 	name := strings.TrimSpace(r.PostFormValue("name"))
 	password := r.PostFormValue("password")
-	ip := "ip:" + clientIP(r)
-	if s.limiter.blocked(now, "user:"+name, ip) {
-		s.opts.Logger.Warn("sign-in refused: too many attempts", "user", name, "remote", clientIP(r))
+	addr := s.clientAddr(r)
+	if refused, wait := s.limiter.blocked(now, name, addr); refused {
+		s.opts.Logger.Warn("sign-in refused: too many attempts", "user", name, "remote", addr)
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 		s.showLogin(w, r, http.StatusTooManyRequests, name, t["too_many"])
 		return
 	}
@@ -78,12 +117,12 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		hash = dummyHash
 	}
 	if !CheckPassword(hash, password) || err != nil || u.Disabled || u.PasswordHash == "" {
-		s.limiter.fail(now, "user:"+name, ip)
-		s.opts.Logger.Info("sign-in failed", "user", name, "remote", clientIP(r))
+		s.limiter.fail(now, name, addr)
+		s.opts.Logger.Info("sign-in failed", "user", name, "remote", addr)
 		s.showLogin(w, r, http.StatusUnauthorized, name, t["bad_login"])
 		return
 	}
-	s.limiter.clear("user:" + name)
+	s.limiter.succeed(name, addr)
 	secret, err := randomToken()
 	if err != nil {
 		s.fail(w, r, err)
@@ -99,7 +138,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.audit(r, u.Name, "user.sign_in", "user/"+u.Name, map[string]any{"surface": "web", "remote": clientIP(r)})
+	s.audit(r, u.Name, "user.sign_in", "user/"+u.Name, map[string]any{"surface": "web", "remote": addr})
 	s.setCookie(w, r, loginCookie, "", -1)
 	s.setCookie(w, r, sessionCookie, secret, int(s.opts.SessionMax.Seconds()))
 	http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
@@ -120,7 +159,7 @@ func (s *Server) setLanguage(w http.ResponseWriter, r *http.Request) {
 	who := userFrom(r.Context())
 	lang := r.PostFormValue("lang")
 	if _, ok := texts[lang]; !ok && lang != "" {
-		http.Error(w, "unknown language", http.StatusBadRequest)
+		s.errorPage(w, r, http.StatusBadRequest, "unknown_language")
 		return
 	}
 	u := who.User

@@ -1,6 +1,7 @@
 package review
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -28,6 +29,23 @@ func (s *Server) audit(r *http.Request, actor, action, subject string, detail ma
 	}
 }
 
+// accountNames maps account keys to the names people know the accounts by.
+func (s *Server) accountNames(ctx context.Context) (map[string]string, error) {
+	as, err := s.opts.Store.Accounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return names(as), nil
+}
+
+func names(as []moderation.Account) map[string]string {
+	m := make(map[string]string, len(as))
+	for _, a := range as {
+		m[a.Key] = a.Name
+	}
+	return m
+}
+
 type accountRow struct {
 	moderation.Account
 	Schedule moderation.Schedule
@@ -35,6 +53,7 @@ type accountRow struct {
 
 type overviewData struct {
 	Accounts  []accountRow
+	Names     map[string]string // account names by key
 	Comments  []moderation.CommentView
 	Stats     moderation.Stats
 	Account   string
@@ -60,6 +79,7 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Accounts = append(d.Accounts, accountRow{Account: a, Schedule: sc})
 	}
+	d.Names = names(accounts)
 	before, _ := strconv.ParseInt(q.Get("before"), 10, 64)
 	const pageSize = 50
 	d.Comments, err = s.opts.Store.ListComments(ctx, moderation.CommentFilter{AccountKey: d.Account, Flagged: d.Flagged, Limit: pageSize, BeforeID: before})
@@ -84,6 +104,7 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 }
 
 type commentData struct {
+	Names    map[string]string // account names by key
 	Comment  moderation.Comment
 	Post     moderation.Post
 	Versions []moderation.CommentVersion
@@ -107,6 +128,10 @@ func (s *Server) comment(w http.ResponseWriter, r *http.Request) {
 	}
 	var d commentData
 	if d.Comment, err = s.opts.Store.Comment(ctx, id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if d.Names, err = s.accountNames(ctx); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -144,6 +169,7 @@ type stateCount struct {
 type casesData struct {
 	Rows       []caseRow
 	Accounts   []moderation.Account
+	Names      map[string]string // account names by key
 	Categories []string
 	States     []moderation.CaseState
 	Counts     []stateCount
@@ -172,6 +198,7 @@ func (s *Server) cases(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	d.Names = names(d.Accounts)
 	all, err := s.opts.Store.ListCases(ctx, moderation.CaseFilter{AccountKey: d.Account, Category: d.Category})
 	if err != nil {
 		s.fail(w, r, err)
@@ -254,6 +281,7 @@ func highlight(text string, hits []moderation.Hit) []segment {
 }
 
 type caseData struct {
+	Names       map[string]string // account names by key
 	Case        moderation.Case
 	Comment     moderation.Comment
 	Post        moderation.Post
@@ -266,10 +294,15 @@ type caseData struct {
 	Evidence    []moderation.EvidenceFile
 	Decisions   []moderation.Decision
 	Actions     []moderation.Action
-	CanDecide   bool
-	FourEyes    bool
-	Message     string
-	Error       string
+	// Kinds are the decisions the signed-in reviewer may make now: the
+	// buttons shown.
+	Kinds    []string
+	FourEyes bool
+	// Awaiting is true while a four-eyes removal waits for its second
+	// approval.
+	Awaiting bool
+	Message  string
+	Error    string
 }
 
 func (s *Server) caseData(r *http.Request, id int64) (caseData, error) {
@@ -280,6 +313,9 @@ func (s *Server) caseData(r *http.Request, id int64) (caseData, error) {
 		return d, err
 	}
 	if d.Comment, err = s.opts.Store.Comment(ctx, d.Case.CommentID); err != nil {
+		return d, err
+	}
+	if d.Names, err = s.accountNames(ctx); err != nil {
 		return d, err
 	}
 	if d.Versions, err = s.opts.Store.CommentVersions(ctx, d.Case.CommentID); err != nil {
@@ -327,10 +363,14 @@ func (s *Server) caseData(r *http.Request, id int64) (caseData, error) {
 	if d.Actions, err = s.opts.Store.Actions(ctx, d.Case.CommentID); err != nil {
 		return d, err
 	}
-	who := userFrom(ctx)
-	d.CanDecide = who != nil && decide.Allowed(who.User.Role) &&
-		(d.Case.State == moderation.CaseOpen || d.Case.State == moderation.CaseEscalated)
+	if who := userFrom(ctx); who != nil {
+		if d.Kinds, err = s.opts.Decide.Kinds(ctx, d.Case, who.User.Name, who.User.Role); err != nil {
+			return d, err
+		}
+	}
 	d.FourEyes = s.opts.Decide.NeedsFourEyes(d.Case.Categories)
+	d.Awaiting = d.FourEyes && d.Case.State == moderation.CaseEscalated &&
+		len(d.Decisions) > 0 && d.Decisions[len(d.Decisions)-1].Kind == moderation.DecideRemove
 	return d, nil
 }
 
@@ -380,12 +420,12 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		e := conflict.Existing
-		d.Error = fmt.Sprintf(t["conflict"], e.By, tr(t, "kind_"+e.Kind), e.At.In(s.opts.Location).Format("2006-01-02 15:04"), e.Surface)
+		d.Error = fmt.Sprintf(t["conflict"], e.By, tr(t, "kind_"+e.Kind), s.when(e.At), e.Surface)
 		s.renderStatus(w, r, http.StatusConflict, "case", "case", 0, d)
 	case errors.Is(err, decide.ErrForbidden):
-		http.Error(w, t["forbidden"], http.StatusForbidden)
+		s.errorPage(w, r, http.StatusForbidden, "forbidden")
 	case errors.Is(err, decide.ErrInvalid):
-		http.Error(w, t["invalid"], http.StatusBadRequest)
+		s.errorPage(w, r, http.StatusBadRequest, "invalid")
 	default:
 		s.fail(w, r, err)
 	}
@@ -399,6 +439,7 @@ func tr(t map[string]string, k string) string {
 }
 
 type searchData struct {
+	Names   map[string]string // account names by key
 	Query   string
 	Results []moderation.CommentView
 	Enabled bool
@@ -408,6 +449,10 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 	d := searchData{Query: r.URL.Query().Get("q"), Enabled: s.opts.Search != nil}
 	if d.Query != "" && s.opts.Search != nil {
 		var err error
+		if d.Names, err = s.accountNames(r.Context()); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 		if d.Results, err = s.opts.Search(r.Context(), d.Query, 100); err != nil {
 			s.fail(w, r, err)
 			return
@@ -474,6 +519,14 @@ func (s *Server) evidence(w http.ResponseWriter, r *http.Request) {
 		ctype = "application/octet-stream"
 	}
 	w.Header().Set("Content-Type", ctype)
+	if mt, _, _ := mime.ParseMediaType(ctype); mt == "text/html" {
+		// The evidence view is a self-contained page styled by its own
+		// <style> element, and has no script, image or link to load (it was
+		// made so, and is immutable). It is shown in a sandbox: a unique
+		// origin that can run nothing and reach nothing, with only its
+		// inline style allowed.
+		w.Header().Set("Content-Security-Policy", evidenceCSP)
+	}
 	w.Header().Set("Content-Disposition", fmt.Sprintf("inline; filename=%q", filepath.Base(e.Path)))
 	s.audit(r, userFrom(r.Context()).User.Name, "evidence.read", fmt.Sprintf("evidence/%d", id), map[string]any{"surface": "web", "comment": e.CommentID})
 	http.ServeContent(w, r, filepath.Base(e.Path), e.CreatedAt, f)

@@ -9,8 +9,10 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -47,11 +49,23 @@ type Options struct {
 	// 12 hours).
 	SessionIdle time.Duration
 	SessionMax  time.Duration
-	// LoginAttempts failed sign-ins per name or address within LoginWindow
-	// are allowed before further attempts are refused (default 5 in 15
-	// minutes).
-	LoginAttempts int
-	LoginWindow   time.Duration
+	// LoginAttempts failed sign-ins for one name within LoginWindow (from
+	// any address) are allowed before that name's further attempts are
+	// refused (default 5 in 15 minutes). AddressAttempts failed sign-ins
+	// from one address (any names) within the window refuse that address's
+	// further attempts for the names that failed from it, and only those
+	// (default 4 × LoginAttempts): a colleague behind the same proxy who has
+	// not failed is never refused.
+	LoginAttempts   int
+	AddressAttempts int
+	LoginWindow     time.Duration
+	// TrustedProxies are the reverse proxies in front of the page. A request
+	// from one of them is counted against the client address its
+	// ClientAddrHeader (default X-Forwarded-For) names: the right-most
+	// address there that is not itself a trusted proxy. From any other peer
+	// the header is ignored.
+	TrustedProxies   []netip.Prefix
+	ClientAddrHeader string
 }
 
 // Route is one page or form of the web page and the roles that may use it.
@@ -100,6 +114,12 @@ func New(opts Options) (*Server, error) {
 	if opts.LoginAttempts <= 0 {
 		opts.LoginAttempts = 5
 	}
+	if opts.AddressAttempts <= 0 {
+		opts.AddressAttempts = 4 * opts.LoginAttempts
+	}
+	if opts.ClientAddrHeader == "" {
+		opts.ClientAddrHeader = "X-Forwarded-For"
+	}
 	if opts.LoginWindow <= 0 {
 		opts.LoginWindow = 15 * time.Minute
 	}
@@ -107,8 +127,8 @@ func New(opts Options) (*Server, error) {
 		opts.Decide = decide.New(decide.Options{Store: opts.Store, Logger: opts.Logger, Now: opts.Now})
 	}
 	s := &Server{opts: opts, pages: map[string]*template.Template{}, mux: http.NewServeMux(),
-		limiter: newLimiter(opts.LoginAttempts, opts.LoginWindow)}
-	for _, name := range []string{"overview", "comment", "login", "cases", "case", "search", "register"} {
+		limiter: newLimiter(opts.LoginAttempts, opts.AddressAttempts, opts.LoginWindow)}
+	for _, name := range []string{"overview", "comment", "login", "cases", "case", "search", "register", "error"} {
 		t, err := template.New("layout.html").Funcs(s.funcs()).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", name, err)
@@ -120,6 +140,7 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("static files: %w", err)
 	}
 	s.handle("GET /static/", nil, http.StripPrefix("/static/", http.FileServerFS(static)).ServeHTTP)
+	s.handle("GET /favicon.ico", nil, s.favicon)
 	s.handle("GET /healthz", nil, s.healthz)
 	s.handle("GET /login", nil, s.loginPage)
 	s.handle("POST /login", nil, s.login)
@@ -137,6 +158,19 @@ func New(opts Options) (*Server, error) {
 	s.handle("POST /work/{id}/retry", admins, s.retryWork)
 	s.handle("POST /actions/{id}/retry", admins, s.retryAction)
 	return s, nil
+}
+
+// favicon serves the page's icon (an eye), which browsers ask for at
+// /favicon.ico whatever the page says.
+func (s *Server) favicon(w http.ResponseWriter, r *http.Request) {
+	b, err := staticFS.ReadFile("static/favicon.ico")
+	if err != nil {
+		s.fail(w, r, fmt.Errorf("favicon: %w", err))
+		return
+	}
+	w.Header().Set("Content-Type", "image/x-icon")
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	w.Write(b)
 }
 
 // Routes lists every page and form with the roles allowed to use it.
@@ -163,21 +197,22 @@ func (s *Server) handle(pattern string, roles []moderation.Role, h http.HandlerF
 				http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 				return
 			}
-			http.Error(w, s.text(r, nil, "signed_out"), http.StatusUnauthorized)
+			s.errorPage(w, r, http.StatusUnauthorized, "signed_out")
 			return
 		}
+		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, who))
 		if !slices.Contains(roles, who.User.Role) {
-			http.Error(w, s.text(r, who, "forbidden"), http.StatusForbidden)
+			s.errorPage(w, r, http.StatusForbidden, "forbidden")
 			return
 		}
 		if r.Method == http.MethodPost {
 			r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 			if !validToken(r.PostFormValue("csrf"), who.Session.CSRF) {
-				http.Error(w, s.text(r, who, "csrf"), http.StatusForbidden)
+				s.errorPage(w, r, http.StatusForbidden, "csrf")
 				return
 			}
 		}
-		h(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, who)))
+		h(w, r)
 	})
 }
 
@@ -185,17 +220,61 @@ func validToken(got, want string) bool {
 	return want != "" && len(got) == len(want) && subtleEq(got, want)
 }
 
+// pageCSP keeps a browser from running or loading anything but uppsikt's
+// own stylesheet and images: the page has no script at all.
+const pageCSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+// evidenceCSP is the policy of an HTML evidence file (the evidence view):
+// its own inline style, nothing else, in a sandbox without scripts.
+const evidenceCSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; frame-ancestors 'none'; base-uri 'none'"
+
 // ServeHTTP serves the web page with headers that keep a browser from
-// running or framing anything but uppsikt's own page.
+// running or framing anything but uppsikt's own page. An error that a
+// handler answers as plain text (the router's 404 and 405, the file
+// server's) is shown as the site's error page, with the same status.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("Content-Security-Policy", pageCSP)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Cache-Control", "no-store")
-	s.mux.ServeHTTP(w, r)
+	pw := &plainErrors{ResponseWriter: w}
+	s.mux.ServeHTTP(pw, r)
+	if pw.status != 0 {
+		s.errorPage(w, r, pw.status, "")
+	}
 }
+
+// plainErrors holds back an error a handler starts to answer as plain text
+// (http.Error), for ServeHTTP to answer it as a page.
+type plainErrors struct {
+	http.ResponseWriter
+	status  int
+	written bool
+}
+
+func (p *plainErrors) WriteHeader(code int) {
+	if p.status != 0 || p.written {
+		return
+	}
+	if code >= 400 && strings.HasPrefix(p.Header().Get("Content-Type"), "text/plain") {
+		p.status = code
+		return
+	}
+	p.written = code >= 200 // an informational 1xx comes before the real status
+	p.ResponseWriter.WriteHeader(code)
+}
+
+func (p *plainErrors) Write(b []byte) (int, error) {
+	if p.status != 0 {
+		return len(b), nil
+	}
+	p.written = true
+	return p.ResponseWriter.Write(b)
+}
+
+func (p *plainErrors) Unwrap() http.ResponseWriter { return p.ResponseWriter }
 
 type page struct {
 	Lang         string
@@ -246,22 +325,80 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, context.Canceled) {
 		return
 	}
-	who := userFrom(r.Context())
 	if errors.Is(err, moderation.ErrNotFound) {
-		http.Error(w, s.text(r, who, "not_found"), http.StatusNotFound)
+		s.errorPage(w, r, http.StatusNotFound, "")
 		return
 	}
 	s.opts.Logger.Error("web page", "path", r.URL.Path, "error", err)
-	http.Error(w, "internal error", http.StatusInternalServerError)
+	s.errorPage(w, r, http.StatusInternalServerError, "")
+}
+
+type errorData struct {
+	Message  string
+	Back     string
+	BackText string
+}
+
+// errorPage answers status with the site's page: a title naming what went
+// wrong, msg (a text key; empty: the status's own text) and a way back, to
+// the queue for someone signed in, else to sign in.
+func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	who := userFrom(r.Context())
+	if who == nil {
+		if u, err := s.session(r); err == nil && u != nil {
+			who = u
+			r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, u))
+		}
+	}
+	key := strconv.Itoa(status)
+	t := texts[s.lang(r, who)]
+	if _, ok := t["error_"+key]; !ok {
+		key = "400"
+		if status >= 500 {
+			key = "500"
+		}
+	}
+	if msg == "" {
+		msg = "error_text_" + key
+	}
+	d := errorData{Message: t[msg], Back: "/login", BackText: t["sign_in"]}
+	if who != nil {
+		d.Back, d.BackText = "/cases", t["back_to_queue"]
+	}
+	h := w.Header()
+	for _, k := range []string{"Content-Disposition", "Content-Length", "Content-Range", "Content-Encoding"} {
+		h.Del(k)
+	}
+	h.Set("Content-Security-Policy", pageCSP)
+	s.renderStatus(w, r, status, "error", "error_"+key, 0, d)
+}
+
+// when is a time as the page shows it: in the municipality's time zone,
+// to the minute, with the zone's name ("2026-12-05 14:03 CET").
+func (s *Server) when(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(s.opts.Location).Format("2006-01-02 15:04 MST")
 }
 
 func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
-		"when": func(t time.Time) string {
-			if t.IsZero() {
-				return "—"
+		"when": s.when,
+		// n writes a count with the noun after it, singular for one when the
+		// language has a singular (key+"_1"): "1 träff", "4 träffar".
+		"n": func(t map[string]string, n int, key string) string {
+			if v, ok := t[key+"_1"]; ok && n == 1 {
+				return "1 " + v
 			}
-			return t.In(s.opts.Location).Format("2006-01-02 15:04")
+			return strconv.Itoa(n) + " " + t[key]
+		},
+		// acct is an account's name, or its key when it has none.
+		"acct": func(names map[string]string, key string) string {
+			if n := names[key]; n != "" {
+				return n
+			}
+			return key
 		},
 		"excerpt": func(str string, n int) string {
 			r := []rune(str)
@@ -274,6 +411,7 @@ func (s *Server) funcs() template.FuncMap {
 		"has": func(roles []moderation.Role, u *moderation.User) bool {
 			return u != nil && slices.Contains(roles, u.Role)
 		},
+		"in":         func(list []string, v string) bool { return slices.Contains(list, v) },
 		"archivists": func() []moderation.Role { return archivists },
 		"deciders":   func() []moderation.Role { return deciders },
 		"admins":     func() []moderation.Role { return admins },
