@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -251,5 +252,53 @@ func TestFailedRemovalReopensCase(t *testing.T) {
 	}
 	if _, made, ok := explanation(r.emu.State(""), id); !ok || made.ID == "" || made.Gone {
 		t.Errorf("approved again: explanation %+v (found %v), want one made after the deletion and visible", made, ok)
+	}
+}
+
+// TestPlatformErrorsInReadersLanguage: a removal that failed on Instagram
+// with the platform's English error ("(#100) Replies can only be made to
+// top-level comments") and a reopened case are shown to a Danish moderator
+// in Danish; only an administrator also sees the platform's own words.
+func TestPlatformErrorsInReadersLanguage(t *testing.T) {
+	r := newReviewRig(t)
+	ctx := context.Background()
+	cs := r.cases[1]
+	const igErr = "instagram: reply to comment: (#100) Replies can only be made to top-level comments"
+	a, _, err := r.st.EnqueueAction(ctx, moderation.Action{CommentID: cs.CommentID, CaseID: cs.ID, Kind: moderation.ActReply})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.st.FinishAction(ctx, a.ID, moderation.ActionFailed, "", igErr); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.st.RecordDecision(ctx, moderation.Decision{CaseID: cs.ID, Kind: moderation.DecideReopen, By: "uppsikt", Surface: "platform",
+		Reason: "facebook: delete comment: (#10) Permissions error", At: r.now}, []moderation.CaseState{moderation.CaseOpen}, moderation.CaseOpen); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		user      string
+		technical bool
+	}{{"moderator", false}, {"admin", true}} {
+		u, err := r.st.User(ctx, tc.user)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u.Language = "da"
+		if err := r.st.SaveUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		c := signIn(t, r.srv.URL, tc.user, testPassword)
+		page := get(t, c, r.srv.URL+"/cases/"+fmt.Sprint(cs.ID))
+		for _, want := range []string{"øverste niveau", "(Graph #100)", "genåbnede sagen", "tilladelser", "(Graph #10)", "platformen"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("%s: the case page lacks %q", tc.user, want)
+			}
+		}
+		if got := strings.Contains(page, "Replies can only be made"); got != tc.technical {
+			t.Errorf("%s: the platform's English message shown: %v, want %v", tc.user, got, tc.technical)
+		}
+		if strings.Contains(page, "Permissions error") {
+			t.Errorf("%s: the reopen reason is shown in the platform's English", tc.user)
+		}
 	}
 }

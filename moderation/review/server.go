@@ -408,6 +408,9 @@ func (s *Server) funcs() template.FuncMap {
 			return string(r[:n]) + "…"
 		},
 		"catname": func(lang, c string) string { return decide.CategoryName(lang, c) },
+		// platformerr says why a platform action failed in the reader's
+		// language; the platform's own English message is for administrators.
+		"platformerr": moderation.PlatformErrorText,
 		"has": func(roles []moderation.Role, u *moderation.User) bool {
 			return u != nil && slices.Contains(roles, u.Role)
 		},
