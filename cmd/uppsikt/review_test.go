@@ -841,11 +841,14 @@ func TestReviewSpeaksTheReadersLanguage(t *testing.T) {
 	if err != nil || len(acts) != 2 {
 		t.Fatalf("actions: %+v, %v", acts, err)
 	}
-	if err := r.st.FinishAction(ctx, acts[0].ID, moderation.ActionDone, "", ""); err != nil {
-		t.Fatal(err)
-	}
-	if err := r.st.FinishAction(ctx, acts[1].ID, moderation.ActionFailed, "", "rate limited"); err != nil {
-		t.Fatal(err)
+	for _, a := range acts {
+		state, lastErr := moderation.ActionDone, "" // the reply
+		if a.Kind == moderation.ActDelete {
+			state, lastErr = moderation.ActionFailed, "rate limited"
+		}
+		if err := r.st.FinishAction(ctx, a.ID, state, "", lastErr); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if _, err := r.st.RecordComment(ctx, moderation.CommentObservation{
 		AccountKey: "fb", PostID: "1_1", PlatformID: "1_1_1", Author: moderation.Author{ID: "1", Name: "Medborgare 1"},
