@@ -58,6 +58,7 @@ type addendumLabels struct {
 	title, intro, municipality, register, account, comment, permalink, caseID, version    string
 	decisionHeading, decision, by, at, reason, categories, earlier                        string
 	chainHeading, evidence, evidenceShows, evidenceAt, previous, none, made, footer, page string
+	firstApproval                                                                         string // an earlier removal approval: the first of two reviewers'
 	kinds, surfaces                                                                       map[string]string
 }
 
@@ -72,6 +73,7 @@ var addendumTexts = map[string]addendumLabels{
 		chainHeading: "Handlingar som bilagan hör till", evidence: "Bevis-PDF som bilagan kompletterar (SHA-256)",
 		evidenceShows: "Bevis-PDF:en visar", evidenceAt: "Bevis-PDF:en upprättad", previous: "Föregående beslutsbilaga för kommentaren (SHA-256)", none: "ingen",
 		made: "Upprättad", footer: "uppsikt – beslutsbilaga", page: "Sida %d av {nb}",
+		firstApproval: "Första godkännandet av borttagningen (två granskare)",
 		kinds: map[string]string{
 			moderation.DecideRemove: "Borttagning godkänd", moderation.DecideKeep: "Kommentaren behålls",
 			moderation.DecideRegister: "Endast diarieföring", moderation.DecideEscalate: "Eskalerat till en administratör",
@@ -88,6 +90,7 @@ var addendumTexts = map[string]addendumLabels{
 		chainHeading: "Dokumenter, som bilaget hører til", evidence: "Bevis-PDF, som bilaget supplerer (SHA-256)",
 		evidenceShows: "Bevis-PDF'en viser", evidenceAt: "Bevis-PDF'en udarbejdet", previous: "Forrige afgørelsesbilag for kommentaren (SHA-256)", none: "ingen",
 		made: "Udarbejdet", footer: "uppsikt – afgørelsesbilag", page: "Side %d af {nb}",
+		firstApproval: "Første godkendelse af sletningen (to moderatorer)",
 		kinds: map[string]string{
 			moderation.DecideRemove: "Sletning godkendt", moderation.DecideKeep: "Kommentaren bevares",
 			moderation.DecideRegister: "Kun journalisering", moderation.DecideEscalate: "Eskaleret til en administrator",
@@ -104,6 +107,7 @@ var addendumTexts = map[string]addendumLabels{
 		chainHeading: "Records the addendum belongs to", evidence: "Evidence PDF this addendum completes (SHA-256)",
 		evidenceShows: "The evidence PDF shows", evidenceAt: "Evidence PDF made", previous: "Previous decision addendum of the comment (SHA-256)", none: "none",
 		made: "Made", footer: "uppsikt – decision addendum", page: "Page %d of {nb}",
+		firstApproval: "First approval of the removal (two reviewers)",
 		kinds: map[string]string{
 			moderation.DecideRemove: "Removal approved", moderation.DecideKeep: "Comment kept",
 			moderation.DecideRegister: "Registered only", moderation.DecideEscalate: "Escalated to an administrator",
@@ -210,7 +214,11 @@ func LayoutAddendum(a Addendum) ([]byte, error) {
 	row(l.reason, a.Decision.Reason)
 	row(l.categories, strings.Join(a.Categories, ", "))
 	for _, d := range a.Earlier {
-		row(l.earlier, joinNonEmpty(" – ", DecisionKind(a.Language, d.Kind), decider(d), when(d.At), d.Reason))
+		kind := DecisionKind(a.Language, d.Kind)
+		if d.Kind == moderation.DecideRemove {
+			kind = l.firstApproval
+		}
+		row(l.earlier, joinNonEmpty(" – ", kind, decider(d), when(d.At), d.Reason))
 	}
 
 	f.Ln(4)
