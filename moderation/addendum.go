@@ -12,8 +12,9 @@ import (
 type AddendumStore interface {
 	// DecidedWithoutAddendum returns the decided cases (approved, kept,
 	// registered or done) that have an entry in the records register and
-	// no evidence file of kind EvidenceDecision, oldest case first, at
-	// most limit (0: all).
+	// whose latest decision, the one that settled them, has no evidence
+	// file of kind EvidenceDecision, oldest case first, at most limit (0:
+	// all). A case reopened and decided again is due again.
 	DecidedWithoutAddendum(ctx context.Context, limit int) ([]DecidedCase, error)
 	// UndeliveredAddenda returns the addenda that outlet has not
 	// acknowledged and whose register entry it has (the evidence PDF
@@ -27,10 +28,12 @@ type AddendumStore interface {
 	FailAddendumDelivery(ctx context.Context, fileID int64, outlet, reason string, at time.Time) error
 }
 
-// DecidedCase is a decided review case with its register entry.
+// DecidedCase is a decided review case with the decision that settled it
+// and its register entry.
 type DecidedCase struct {
-	Case  Case
-	Entry RegisterEntry
+	Case     Case
+	Decision Decision
+	Entry    RegisterEntry
 }
 
 // Addendum is a decision addendum with the register entry it is filed

@@ -98,8 +98,8 @@ type Action struct {
 const EvidencePDF = "pdf"
 
 // EvidenceDecision is the kind of the evidence file that records the
-// decision on a review case: the decision addendum archive/evidencepdf
-// makes once a decided case has its register entry. It names the SHA-256
+// decision that settled a review case: the decision addendum
+// archive/evidencepdf makes once a decided case has its register entry. It names the SHA-256
 // of the comment's evidence PDF it completes; it is not evidence of the
 // comment's text, so the removal gate never takes it as a receipt.
 const EvidenceDecision = "decision"
@@ -118,9 +118,11 @@ type EvidenceFile struct {
 	// version it shows. 0 for files written before uppsikt recorded it
 	// (unknown: not proof of any particular version).
 	Version int
-	// CaseID is the review case whose decision a decision addendum
-	// (EvidenceDecision) records; 0 for every other file.
-	CaseID int64
+	// CaseID and DecisionID are the review case and the decision that
+	// settled it which a decision addendum (EvidenceDecision) records; 0
+	// for every other file.
+	CaseID     int64
+	DecisionID int64
 }
 
 // RegisterEntry is an entry in the municipality's records register

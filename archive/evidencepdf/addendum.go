@@ -27,14 +27,16 @@ const AuditAddendum = "evidence.decision_addendum"
 // for its addendum to complete: the addendum waits for it.
 var ErrNoEvidencePDF = errors.New("the comment has no evidence PDF yet")
 
-// MakeAddendum makes and commits the decision addendum of a decided case
-// with its register entry: a PDF/A stating the municipality, the account,
+// MakeAddendum makes and commits the decision addendum of the decision
+// that settled a case with a register entry: a PDF/A stating the
+// municipality, the account,
 // the comment and its permalink, the register number, the decision in
 // words, who made it, when and why, the categories, and the SHA-256 of
 // the comment's latest evidence PDF and of its previous addendum. It is
 // stored content-addressed as an evidence file of kind KindDecision tied
-// to the case, then audited. The addendum the store already holds for the
-// case is returned as it is: a case has one. A comment without an evidence
+// to the case and the decision, then audited. The addendum the store
+// already holds for the decision is returned as it is: a decision has one
+// (a case reopened and decided again gets one more). A comment without an evidence
 // PDF gives an error wrapping ErrNoEvidencePDF; a failed conversion to
 // PDF/A is an error too (the addendum is made later, never stored as a
 // plain PDF: it is immutable once stored).
@@ -48,7 +50,7 @@ func (m *Maker) MakeAddendum(ctx context.Context, d moderation.DecidedCase) (mod
 	var evidencePDF, previous *moderation.EvidenceFile
 	for i, f := range files {
 		switch {
-		case f.Kind == KindDecision && f.CaseID == c.ID:
+		case f.Kind == KindDecision && f.DecisionID == d.Decision.ID:
 			return f, nil
 		case f.Kind == KindDecision:
 			previous = &files[i]
@@ -59,12 +61,18 @@ func (m *Maker) MakeAddendum(ctx context.Context, d moderation.DecidedCase) (mod
 	if evidencePDF == nil {
 		return moderation.EvidenceFile{}, fmt.Errorf("addendum of case %d: comment %d: %w", c.ID, c.CommentID, ErrNoEvidencePDF)
 	}
+	if d.Decision.ID == 0 || d.Decision.CaseID != c.ID {
+		return moderation.EvidenceFile{}, fmt.Errorf("addendum of case %d: no decision of the case given", c.ID)
+	}
 	ds, err := st.Decisions(ctx, c.ID)
 	if err != nil {
 		return moderation.EvidenceFile{}, fmt.Errorf("addendum of case %d: %w", c.ID, err)
 	}
-	if len(ds) == 0 {
-		return moderation.EvidenceFile{}, fmt.Errorf("addendum of case %d: the case has no decision", c.ID)
+	var earlier []moderation.Decision
+	for _, e := range ds {
+		if e.ID < d.Decision.ID {
+			earlier = append(earlier, e)
+		}
 	}
 	cm, err := st.Comment(ctx, c.CommentID)
 	if err != nil {
@@ -88,7 +96,7 @@ func (m *Maker) MakeAddendum(ctx context.Context, d moderation.DecidedCase) (mod
 		Language: lang, Municipality: m.opts.Municipality, RegisterNumber: d.Entry.Number,
 		AccountName: acct.Name, AccountKey: acct.Key, Platform: acct.Platform, CommentID: cm.PlatformID,
 		PermalinkURL: permalink(cm, post), CaseID: c.ID, Version: c.Version, Categories: cats,
-		Decision: ds[len(ds)-1], Earlier: ds[:len(ds)-1],
+		Decision: d.Decision, Earlier: earlier,
 		EvidenceSHA256: evidencePDF.SHA256, EvidenceVersion: evidencePDF.Version, EvidenceAt: evidencePDF.CreatedAt,
 		MadeAt: now, Location: m.opts.Location,
 	}
@@ -104,14 +112,14 @@ func (m *Maker) MakeAddendum(ctx context.Context, d moderation.DecidedCase) (mod
 		return moderation.EvidenceFile{}, fmt.Errorf("addendum of case %d: store: %w", c.ID, err)
 	}
 	file, err := st.AddEvidence(ctx, moderation.EvidenceFile{
-		CommentID: c.CommentID, CaseID: c.ID, Kind: KindDecision, SHA256: stored.SHA256, Path: stored.Path, Size: stored.Size,
+		CommentID: c.CommentID, CaseID: c.ID, DecisionID: d.Decision.ID, Kind: KindDecision, SHA256: stored.SHA256, Path: stored.Path, Size: stored.Size,
 		CreatedAt: now, Version: c.Version,
 	})
 	if err != nil {
 		return moderation.EvidenceFile{}, fmt.Errorf("addendum of case %d: %w", c.ID, err)
 	}
 	detail, _ := json.Marshal(map[string]any{
-		"comment_id": c.CommentID, "case_id": c.ID, "decision_id": a.Decision.ID, "decision": a.Decision.Kind,
+		"comment_id": c.CommentID, "case_id": c.ID, "decision_id": d.Decision.ID, "decision": a.Decision.Kind,
 		"register_number": d.Entry.Number, "sha256": file.SHA256, "path": file.Path, "size": file.Size,
 		"evidence_sha256": a.EvidenceSHA256, "previous_sha256": a.PreviousSHA256,
 	})
@@ -144,19 +152,19 @@ type AddendaOptions struct {
 	Logger *slog.Logger
 }
 
-// Addenda follows review decisions: every decided case with a register
-// entry gets its decision addendum. It is a duty of its own, apart from
+// Addenda follows review decisions: every decision that settles a case
+// with a register entry gets its decision addendum. It is a duty of its own, apart from
 // the decision, so that a decision never fails because its addendum
 // cannot be made now (no evidence PDF yet, Ghostscript failing, the
 // evidence folder gone); the cases come from the store, so a crash loses
-// none, and the store's addendum of a case stops a second.
+// none, and the store's addendum of a decision stops a second.
 type Addenda struct {
 	maker *Maker
 	opts  AddendaOptions
 	wake  wake.Signal
 
 	mu    sync.Mutex
-	retry map[int64]retryState // case id → its failed attempts
+	retry map[int64]retryState // decision id → its failed attempts
 }
 
 type retryState struct {
@@ -197,10 +205,10 @@ func (a *Addenda) Run(ctx context.Context) error {
 	return nil
 }
 
-// Follow makes the addendum of every decided case that is due and has
-// not failed too recently, and returns how many it committed. A case
-// whose addendum fails waits a backoff before the next attempt; the error
-// joins the failures.
+// Follow makes the addendum of every settling decision that is due and
+// has not failed too recently, and returns how many it committed. A
+// decision whose addendum fails waits a backoff before the next attempt;
+// the error joins the failures.
 func (a *Addenda) Follow(ctx context.Context) (int, error) {
 	st, ok := a.opts.Store.(moderation.AddendumStore)
 	if !ok {
@@ -218,7 +226,7 @@ func (a *Addenda) Follow(ctx context.Context) (int, error) {
 		}
 		now := a.opts.Now()
 		a.mu.Lock()
-		r := a.retry[d.Case.ID]
+		r := a.retry[d.Decision.ID]
 		a.mu.Unlock()
 		if now.Before(r.next) {
 			continue
@@ -227,13 +235,13 @@ func (a *Addenda) Follow(ctx context.Context) (int, error) {
 			r.attempts++
 			r.next = now.Add(moderation.Backoff(a.opts.Backoff, a.opts.MaxBackoff, r.attempts-1))
 			a.mu.Lock()
-			a.retry[d.Case.ID] = r
+			a.retry[d.Decision.ID] = r
 			a.mu.Unlock()
 			errs = append(errs, fmt.Errorf("%s: %w", d.Entry.Number, err))
 			continue
 		}
 		a.mu.Lock()
-		delete(a.retry, d.Case.ID)
+		delete(a.retry, d.Decision.ID)
 		a.mu.Unlock()
 		n++
 	}

@@ -77,11 +77,14 @@ func decideCase(t *testing.T, f *fixture, c moderation.Case, to moderation.CaseS
 func TestAddendaChainTheRecords(t *testing.T) {
 	testenv.NeedTools(t, "gs", "pdftotext")
 	for _, tt := range []struct {
-		lang                                    string
-		register, kept, removed, earlier, tzone string
+		lang                                                    string
+		register, registered, removed, earlier, tzone, reopened string
+		keptAfter                                               string
 	}{
-		{"sv", "Diarienummer", "Endast diarieföring", "Borttagning godkänd", "Första godkännandet", "Europe/Stockholm"},
-		{"da", "Journalnummer", "Kun journalisering", "Sletning godkendt", "Første godkendelse", "Europe/Copenhagen"},
+		{"sv", "Diarienummer", "Endast diarieföring", "Borttagning godkänd", "Första godkännandet", "Europe/Stockholm",
+			"Återöppnat", "Kommentaren behålls"},
+		{"da", "Journalnummer", "Kun journalisering", "Sletning godkendt", "Første godkendelse", "Europe/Copenhagen",
+			"Genåbnet", "Kommentaren bevares"},
 	} {
 		t.Run(tt.lang, func(t *testing.T) {
 			ctx := context.Background()
@@ -138,6 +141,20 @@ func TestAddendaChainTheRecords(t *testing.T) {
 			if n, err := follow.Follow(ctx); n != 1 || err != nil {
 				t.Fatalf("second case: made %d, %v; want 1, nil", n, err)
 			}
+			// The platform refuses the removal: the case is reopened, and
+			// kept. The new decision gets an addendum of its own.
+			clock.Advance(time.Hour)
+			if _, err := f.st.RecordDecision(ctx, moderation.Decision{CaseID: c2.ID, Kind: "reopen", By: "uppsikt", Surface: "platform",
+				Reason: "Graph #100", At: clock.Now()}, []moderation.CaseState{moderation.CaseApproved}, moderation.CaseOpen); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.st.RecordDecision(ctx, moderation.Decision{CaseID: c2.ID, Kind: moderation.DecideKeep, By: "cecilia", Surface: "web",
+				At: clock.Now().Add(time.Minute)}, []moderation.CaseState{moderation.CaseOpen}, moderation.CaseKept); err != nil {
+				t.Fatal(err)
+			}
+			if n, err := follow.Follow(ctx); n != 1 || err != nil {
+				t.Fatalf("reopened and kept: made %d, %v; want 1, nil", n, err)
+			}
 
 			files, err := f.st.Evidence(ctx, f.commentID)
 			if err != nil {
@@ -149,8 +166,8 @@ func TestAddendaChainTheRecords(t *testing.T) {
 					addenda = append(addenda, fl)
 				}
 			}
-			if len(addenda) != 2 || addenda[0].CaseID != c1.ID || addenda[1].CaseID != c2.ID {
-				t.Fatalf("addenda: got %+v, want one for case %d and one for case %d", addenda, c1.ID, c2.ID)
+			if len(addenda) != 3 || addenda[0].CaseID != c1.ID || addenda[1].CaseID != c2.ID || addenda[2].CaseID != c2.ID {
+				t.Fatalf("addenda: got %+v, want one for case %d and two for case %d", addenda, c1.ID, c2.ID)
 			}
 			for i, a := range addenda {
 				if err := f.dir.Verify(ctx, fileOf(a)); err != nil {
@@ -159,14 +176,17 @@ func TestAddendaChainTheRecords(t *testing.T) {
 			}
 			first := pdfText(t, filepath.Join(f.dir.Root(), addenda[0].Path))
 			second := pdfText(t, filepath.Join(f.dir.Root(), addenda[1].Path))
+			third := pdfText(t, filepath.Join(f.dir.Root(), addenda[2].Path))
 			wants := []struct {
 				name, text string
 				want       []string
 			}{
-				{"first", first, []string{tt.register, "KS 2026/0041", tt.kept, "cecilia", "allmän handling", ev.PDF.SHA256, "Gruvbergs kommun",
+				{"first", first, []string{tt.register, "KS 2026/0041", tt.registered, "cecilia", "allmän handling", ev.PDF.SHA256, "Gruvbergs kommun",
 					"100_1_2", "2026-11-23 10:00:00 UTC", tt.tzone}},
 				{"second", second, []string{"KS 2026/0042", tt.removed, "bo", "personnummer i klartext", ev.PDF.SHA256, addenda[0].SHA256,
 					tt.earlier, "anna", "Slack"}},
+				{"third", third, []string{"KS 2026/0042", tt.keptAfter, "cecilia", tt.reopened, "Graph #100", tt.removed, "bo",
+					addenda[1].SHA256, ev.PDF.SHA256}},
 			}
 			for _, w := range wants {
 				for _, s := range w.want {
@@ -175,8 +195,13 @@ func TestAddendaChainTheRecords(t *testing.T) {
 					}
 				}
 			}
-			if strings.Contains(second, "remove") || strings.Contains(first, "register:") {
-				t.Errorf("an addendum shows a decision code instead of words:\n%s\n%s", first, second)
+			if strings.Contains(second, "remove") || strings.Contains(first, "register:") || strings.Contains(third, "reopen") {
+				t.Errorf("an addendum shows a decision code instead of words:\n%s\n%s\n%s", first, second, third)
+			}
+			// The second reviewer's approval, which the platform refused,
+			// is an approval, not the first of two.
+			if !strings.Contains(third, tt.removed+" – bo") {
+				t.Errorf("the approval before the reopening is not named as such:\n%s", third)
 			}
 			log, err := f.st.AuditLog(ctx, 0, 0)
 			if err != nil {
@@ -188,8 +213,8 @@ func TestAddendaChainTheRecords(t *testing.T) {
 					n++
 				}
 			}
-			if n != 2 {
-				t.Errorf("audit entries %s: got %d, want 2", AuditAddendum, n)
+			if n != 3 {
+				t.Errorf("audit entries %s: got %d, want 3", AuditAddendum, n)
 			}
 		})
 	}

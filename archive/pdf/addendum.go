@@ -33,7 +33,8 @@ type Addendum struct {
 	Categories     []string // the case's categories, in words of Language
 	// Decision is the decision that settled the case; Earlier are the
 	// case's decisions before it (an escalation, the first approval of a
-	// four-eyes removal), oldest first.
+	// removal by two reviewers, an approval reopened because the platform
+	// refused the removal), oldest first.
 	Decision moderation.Decision
 	Earlier  []moderation.Decision
 	// EvidenceSHA256 is the evidence PDF of the comment the addendum
@@ -52,6 +53,11 @@ type Addendum struct {
 // AddendumJSONName is the name of the decision record attached to the
 // addendum.
 const AddendumJSONName = "decision.json"
+
+// decideReopen is the kind of the decision uppsikt records when the
+// platform refuses an approved removal for good and the case goes back to
+// review.
+const decideReopen = "reopen"
 
 // addendumLabels are the fixed texts of an addendum in one language.
 type addendumLabels struct {
@@ -77,8 +83,9 @@ var addendumTexts = map[string]addendumLabels{
 		kinds: map[string]string{
 			moderation.DecideRemove: "Borttagning godkänd", moderation.DecideKeep: "Kommentaren behålls",
 			moderation.DecideRegister: "Endast diarieföring", moderation.DecideEscalate: "Eskalerat till en administratör",
+			decideReopen: "Återöppnat: plattformen vägrade borttagningen",
 		},
-		surfaces: map[string]string{"web": "uppsikts webbsida", "slack": "Slack", "cli": "kommandoraden"},
+		surfaces: map[string]string{"web": "uppsikts webbsida", "slack": "Slack", "cli": "kommandoraden", "platform": "plattformen"},
 	},
 	"da": {
 		title:        "Afgørelse i moderationssag",
@@ -94,8 +101,9 @@ var addendumTexts = map[string]addendumLabels{
 		kinds: map[string]string{
 			moderation.DecideRemove: "Sletning godkendt", moderation.DecideKeep: "Kommentaren bevares",
 			moderation.DecideRegister: "Kun journalisering", moderation.DecideEscalate: "Eskaleret til en administrator",
+			decideReopen: "Genåbnet: platformen afviste sletningen",
 		},
-		surfaces: map[string]string{"web": "uppsikts webside", "slack": "Slack", "cli": "kommandolinjen"},
+		surfaces: map[string]string{"web": "uppsikts webside", "slack": "Slack", "cli": "kommandolinjen", "platform": "platformen"},
 	},
 	"en": {
 		title:        "Decision on a review case",
@@ -111,8 +119,9 @@ var addendumTexts = map[string]addendumLabels{
 		kinds: map[string]string{
 			moderation.DecideRemove: "Removal approved", moderation.DecideKeep: "Comment kept",
 			moderation.DecideRegister: "Registered only", moderation.DecideEscalate: "Escalated to an administrator",
+			decideReopen: "Reopened: the platform refused the removal",
 		},
-		surfaces: map[string]string{"web": "uppsikt's web page", "slack": "Slack", "cli": "the command line"},
+		surfaces: map[string]string{"web": "uppsikt's web page", "slack": "Slack", "cli": "the command line", "platform": "the platform"},
 	},
 }
 
@@ -213,10 +222,14 @@ func LayoutAddendum(a Addendum) ([]byte, error) {
 	row(l.at, when(a.Decision.At))
 	row(l.reason, a.Decision.Reason)
 	row(l.categories, strings.Join(a.Categories, ", "))
-	for _, d := range a.Earlier {
+	for i, d := range a.Earlier {
 		kind := DecisionKind(a.Language, d.Kind)
-		if d.Kind == moderation.DecideRemove {
-			kind = l.firstApproval
+		next := a.Decision
+		if i+1 < len(a.Earlier) {
+			next = a.Earlier[i+1]
+		}
+		if d.Kind == moderation.DecideRemove && next.Kind == moderation.DecideRemove {
+			kind = l.firstApproval // the first of two reviewers
 		}
 		row(l.earlier, joinNonEmpty(" – ", kind, decider(d), when(d.At), d.Reason))
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -59,8 +60,9 @@ func TestAddendumDeliveredAfterItsEntry(t *testing.T) {
 		Path: evPDF.Path, Size: evPDF.Size, Version: 1}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.RecordDecision(ctx, moderation.Decision{CaseID: c.ID, Kind: moderation.DecideRemove, By: "anna", Surface: "web",
-		Reason: "hets mot folkgrupp", At: now}, []moderation.CaseState{moderation.CaseOpen}, moderation.CaseApproved); err != nil {
+	dec, err := st.RecordDecision(ctx, moderation.Decision{CaseID: c.ID, Kind: moderation.DecideRemove, By: "anna", Surface: "web",
+		Reason: "hets mot folkgrupp", At: now}, []moderation.CaseState{moderation.CaseOpen}, moderation.CaseApproved)
+	if err != nil {
 		t.Fatal(err)
 	}
 	entry, err := st.CreateRegisterEntry(ctx, moderation.RegisterEntry{CommentID: r.CommentID, CaseID: c.ID, Reason: "remove: hate", CreatedAt: now},
@@ -109,7 +111,7 @@ func TestAddendumDeliveredAfterItsEntry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	file, err := st.AddEvidence(ctx, moderation.EvidenceFile{CommentID: r.CommentID, CaseID: c.ID, Kind: moderation.EvidenceDecision,
+	file, err := st.AddEvidence(ctx, moderation.EvidenceFile{CommentID: r.CommentID, CaseID: c.ID, DecisionID: dec.ID, Kind: moderation.EvidenceDecision,
 		SHA256: add.SHA256, Path: add.Path, Size: add.Size, Version: 1, CreatedAt: now})
 	if err != nil {
 		t.Fatal(err)
@@ -131,13 +133,14 @@ func TestAddendumDeliveredAfterItsEntry(t *testing.T) {
 	}
 
 	base := FileName(entry.Number)
-	for name, want := range map[string][]byte{base + ".pdf": testPDF, base + "-decision.pdf": testAddendum} {
+	decBase := fmt.Sprintf("%s-decision-%d", base, dec.ID)
+	for name, want := range map[string][]byte{base + ".pdf": testPDF, decBase + ".pdf": testAddendum} {
 		got, err := os.ReadFile(filepath.Join(drop, name))
 		if err != nil || !bytes.Equal(got, want) {
 			t.Errorf("drop folder %s: got %q, %v; want %q", name, got, err, want)
 		}
 	}
-	b, err := os.ReadFile(filepath.Join(drop, base+"-decision.json"))
+	b, err := os.ReadFile(filepath.Join(drop, decBase+".json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,13 +154,13 @@ func TestAddendumDeliveredAfterItsEntry(t *testing.T) {
 		t.Errorf("addendum sidecar: got %s", b)
 	}
 	mails := smtpSrv.got()
-	if len(mails) != 2 || !strings.Contains(mails[1].Data, base+"-decision.pdf") || strings.Contains(mails[0].Data, "-decision") {
-		t.Errorf("mails: got %d, want the entry's and then the addendum's (%s-decision.pdf)", len(mails), base)
+	if len(mails) != 2 || !strings.Contains(mails[1].Data, decBase+".pdf") || strings.Contains(mails[0].Data, "-decision") {
+		t.Errorf("mails: got %d, want the entry's and then the addendum's (%s.pdf)", len(mails), decBase)
 	}
-	if got, want := keys, []string{entry.Number, entry.Number + "/decision"}; !slices.Equal(got, want) {
+	if got, want := keys, []string{entry.Number, fmt.Sprintf("%s/decision/%d", entry.Number, dec.ID)}; !slices.Equal(got, want) {
 		t.Errorf("webhook Idempotency-Keys: got %v, want %v", got, want)
 	}
-	if len(posts) == 2 && (posts[1]["document"] != DocumentDecision || posts[1]["pdf_name"] != base+"-decision.pdf") {
+	if len(posts) == 2 && (posts[1]["document"] != DocumentDecision || posts[1]["pdf_name"] != decBase+".pdf") {
 		t.Errorf("webhook addendum body: document %v, pdf_name %v", posts[1]["document"], posts[1]["pdf_name"])
 	}
 }

@@ -191,9 +191,10 @@ func (d *Deliverer) addendumDelivery(ctx context.Context, a moderation.Addendum)
 	if err != nil {
 		return nil, err
 	}
-	if len(ds) > 0 {
-		last := ds[len(ds)-1]
-		side.Decision, side.DecidedBy, side.DecidedAt, side.DecisionReason = last.Kind, last.By, last.At.UTC(), last.Reason
+	for _, dec := range ds {
+		if dec.ID == a.File.DecisionID {
+			side.Decision, side.DecidedBy, side.DecidedAt, side.DecisionReason = dec.Kind, dec.By, dec.At.UTC(), dec.Reason
+		}
 	}
 	if c, err := d.opts.Store.Case(ctx, a.File.CaseID); err == nil {
 		side.Categories = c.Categories
@@ -219,7 +220,7 @@ func (d *Deliverer) addendumDelivery(ctx context.Context, a moderation.Addendum)
 	if err != nil {
 		return nil, err
 	}
-	return &Delivery{Entry: a.Entry, Document: DocumentDecision, PDF: data, Sidecar: sidecar}, nil
+	return &Delivery{Entry: a.Entry, Document: DocumentDecision, DecisionID: a.File.DecisionID, PDF: data, Sidecar: sidecar}, nil
 }
 
 // deliverAll is DeliverPending for a store without a delivery queue.

@@ -34,8 +34,11 @@ type Delivery struct {
 	// Document is what PDF is: DocumentEvidence (the comment's evidence
 	// PDF) or DocumentDecision (the decision addendum that completes it).
 	Document string
-	PDF      []byte
-	Sidecar  []byte // JSON describing the entry (see Sidecar)
+	// DecisionID is the decision a decision addendum records (a case
+	// reopened and decided again has two under one number).
+	DecisionID int64
+	PDF        []byte
+	Sidecar    []byte // JSON describing the entry (see Sidecar)
 }
 
 // What a delivery carries.
@@ -45,21 +48,22 @@ const (
 )
 
 // BaseName is the base name of the delivery's files: FileName of the
-// register number, with "-decision" for a decision addendum, so that the
-// addendum never replaces the evidence PDF in a drop folder.
+// register number, with "-decision-" and the decision's id for a decision
+// addendum ("KS_2026_0042-decision-17"), so that an addendum never
+// replaces the evidence PDF, or another addendum, in a drop folder.
 func (d Delivery) BaseName() string {
 	base := FileName(d.Entry.Number)
 	if base != "" && d.Document == DocumentDecision {
-		base += "-decision"
+		base += "-decision-" + strconv.FormatInt(d.DecisionID, 10)
 	}
 	return base
 }
 
 // key identifies the delivery to an endpoint: the register number, and
-// "/decision" after it for the decision addendum.
+// "/decision/" and the decision's id after it for a decision addendum.
 func (d Delivery) key() string {
 	if d.Document == DocumentDecision {
-		return d.Entry.Number + "/decision"
+		return d.Entry.Number + "/decision/" + strconv.FormatInt(d.DecisionID, 10)
 	}
 	return d.Entry.Number
 }
@@ -83,8 +87,8 @@ func FileName(number string) string {
 	return strings.Trim(unsafeName.ReplaceAllString(number, "_"), "_")
 }
 
-// Folder writes NUMBER.pdf and NUMBER.json into Dir (NUMBER-decision.pdf
-// and NUMBER-decision.json for a decision addendum).
+// Folder writes NUMBER.pdf and NUMBER.json into Dir (NUMBER-decision-ID.pdf
+// and NUMBER-decision-ID.json for a decision addendum).
 type Folder struct {
 	Dir string
 }
@@ -309,7 +313,7 @@ func (s SMTP) message(d Delivery) ([]byte, error) {
 // under "entry", the PDF in base64 under "pdf" with its SHA-256, and
 // "document": "decision" for a decision addendum. Any 2xx answer
 // acknowledges the entry. The Idempotency-Key is the register number, with
-// "/decision" after it for the addendum.
+// "/decision/" and the decision's id after it for an addendum.
 type Webhook struct {
 	URL    string
 	Client *http.Client // http.DefaultClient with a 60 s timeout when nil

@@ -10,40 +10,45 @@ import (
 )
 
 // DecidedWithoutAddendum returns the decided cases with a register entry
-// and no decision addendum, oldest case first. A limit of 0 or less means
-// no limit.
+// whose settling (latest) decision has no addendum, oldest case first. A
+// limit of 0 or less means no limit.
 func (s *Store) DecidedWithoutAddendum(ctx context.Context, limit int) ([]moderation.DecidedCase, error) {
 	if limit <= 0 {
 		limit = -1
 	}
 	var out []moderation.DecidedCase
 	err := s.read(ctx, func(tx *sql.Tx) error {
-		type pair struct{ caseID, entryID int64 }
-		var pairs []pair
+		type due struct{ caseID, entryID, decisionID int64 }
+		var dues []due
 		err := each(ctx, tx, `
-			SELECT c.id, r.id FROM cases c
+			SELECT c.id, r.id, d.id FROM cases c
 			JOIN register_entries r ON r.comment_id = c.comment_id AND coalesce(r.case_id, 0) = c.id
+			JOIN decisions d ON d.id = (SELECT max(id) FROM decisions WHERE case_id = c.id)
 			WHERE c.state IN ('approved', 'kept', 'registered', 'done')
-			  AND NOT EXISTS (SELECT 1 FROM evidence_files f WHERE f.case_id = c.id AND f.kind = ?)
+			  AND NOT EXISTS (SELECT 1 FROM evidence_files f WHERE f.decision_id = d.id AND f.kind = ?)
 			ORDER BY c.id LIMIT ?`, func(r scanner) error {
-			var p pair
-			err := r.Scan(&p.caseID, &p.entryID)
-			pairs = append(pairs, p)
+			var p due
+			err := r.Scan(&p.caseID, &p.entryID, &p.decisionID)
+			dues = append(dues, p)
 			return err
 		}, moderation.EvidenceDecision, limit)
 		if err != nil {
 			return err
 		}
-		for _, p := range pairs {
+		for _, p := range dues {
 			c, err := caseByID(ctx, tx, p.caseID)
 			if err != nil {
 				return err
+			}
+			d, err := scanDecision(tx.QueryRowContext(ctx, `SELECT `+decisionColumns+` FROM decisions WHERE id = ?`, p.decisionID))
+			if err != nil {
+				return notFound(err, "decision %d", p.decisionID)
 			}
 			e, err := scanRegisterEntry(tx.QueryRowContext(ctx, `SELECT `+registerColumns+` FROM register_entries WHERE id = ?`, p.entryID))
 			if err != nil {
 				return notFound(err, "register entry %d", p.entryID)
 			}
-			out = append(out, moderation.DecidedCase{Case: c, Entry: e})
+			out = append(out, moderation.DecidedCase{Case: c, Decision: d, Entry: e})
 		}
 		return nil
 	})

@@ -92,7 +92,7 @@ func TestDecisionAddendumCompletesTheRecord(t *testing.T) {
 			evidencePDF = f
 		}
 	}
-	if addendum.ID == 0 || addendum.CaseID != cs.ID || evidencePDF.ID == 0 {
+	if addendum.ID == 0 || addendum.CaseID != cs.ID || addendum.DecisionID != out.Decision.ID || evidencePDF.ID == 0 {
 		t.Fatalf("evidence files: %+v; want the evidence PDF and an addendum of case %d", files, cs.ID)
 	}
 	text, err := exec.Command("pdftotext", "-layout", filepath.Join(r.ev.dir.Root(), addendum.Path), "-").Output()
@@ -111,7 +111,7 @@ func TestDecisionAddendumCompletesTheRecord(t *testing.T) {
 		t.Fatalf("delivery: %d acknowledged, %v; want the entry and its addendum", n, err)
 	}
 	base := register.FileName(out.Register.Number)
-	for name, f := range map[string]moderation.EvidenceFile{base + ".pdf": evidencePDF, base + "-decision.pdf": addendum} {
+	for name, f := range map[string]moderation.EvidenceFile{base + ".pdf": evidencePDF, fmt.Sprintf("%s-decision-%d.pdf", base, addendum.DecisionID): addendum} {
 		got, err := os.ReadFile(filepath.Join(drop, name))
 		if err != nil {
 			t.Errorf("drop folder: %v", err)

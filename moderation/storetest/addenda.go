@@ -25,7 +25,8 @@ func RunAddenda(t *testing.T, open func(t *testing.T) AddendaBackend) {
 		fn   func(t *testing.T, s AddendaBackend)
 	}{
 		{"addenda/a decided case with a register entry is due until it has its addendum", testAddendumDue},
-		{"addenda/one addendum per case", testOneAddendumPerCase},
+		{"addenda/one addendum per decision", testOneAddendumPerDecision},
+		{"addenda/a case reopened and decided again is due again", testAddendumReopened},
 		{"addenda/an addendum follows its entry to each outlet, once", testAddendumDelivery},
 		{"addenda/unknown addendum is not found", testAddendumUnknown},
 	} {
@@ -45,8 +46,8 @@ func RunAddenda(t *testing.T, open func(t *testing.T) AddendaBackend) {
 	}
 }
 
-// decidedCase stores a flagged comment with a case, decided as kind into
-// state to unless to is open, and a register entry when registered.
+// decidedCase stores a flagged comment with a case, decided into state to
+// unless to is open, and a register entry when registered.
 func decidedCase(t *testing.T, s AddendaBackend, id string, to moderation.CaseState, registered bool) (moderation.Case, moderation.RegisterEntry) {
 	t.Helper()
 	ctx := context.Background()
@@ -74,10 +75,15 @@ func decidedCase(t *testing.T, s AddendaBackend, id string, to moderation.CaseSt
 	return c, e
 }
 
+// addAddendum records an addendum of the case's latest decision.
 func addAddendum(t *testing.T, s AddendaBackend, c moderation.Case, sha string) moderation.EvidenceFile {
 	t.Helper()
-	f, err := s.AddEvidence(context.Background(), moderation.EvidenceFile{CommentID: c.CommentID, CaseID: c.ID, Kind: moderation.EvidenceDecision,
-		SHA256: sha, Path: sha[:2] + "/" + sha + ".pdf", Size: 10, CreatedAt: at(4), Version: c.Version})
+	ds, err := s.Decisions(context.Background(), c.ID)
+	if err != nil || len(ds) == 0 {
+		t.Fatalf("Decisions of case %d: %v, %v", c.ID, ds, err)
+	}
+	f, err := s.AddEvidence(context.Background(), moderation.EvidenceFile{CommentID: c.CommentID, CaseID: c.ID, DecisionID: ds[len(ds)-1].ID,
+		Kind: moderation.EvidenceDecision, SHA256: sha, Path: sha[:2] + "/" + sha + ".pdf", Size: 10, CreatedAt: at(4), Version: c.Version})
 	if err != nil {
 		t.Fatalf("AddEvidence(decision): %v", err)
 	}
@@ -95,6 +101,10 @@ func dueCases(t *testing.T, s AddendaBackend) []int64 {
 		if d.Entry.CaseID != d.Case.ID || d.Entry.CommentID != d.Case.CommentID {
 			t.Errorf("case %d came with the entry of case %d, comment %d", d.Case.ID, d.Entry.CaseID, d.Entry.CommentID)
 		}
+		ds, err := s.Decisions(context.Background(), d.Case.ID)
+		if err != nil || len(ds) == 0 || d.Decision != ds[len(ds)-1] {
+			t.Errorf("case %d came with decision %+v, want its latest of %+v (%v)", d.Case.ID, d.Decision, ds, err)
+		}
 		ids = append(ids, d.Case.ID)
 	}
 	return ids
@@ -110,8 +120,9 @@ func testAddendumDue(t *testing.T, s AddendaBackend) {
 		t.Errorf("due: got cases %v, want %v (not the open case %d, nor the one without an entry)", got, want, open.ID)
 	}
 	f := addAddendum(t, s, approved, "a1a1a1a1")
-	if f.CaseID != approved.ID || f.Kind != moderation.EvidenceDecision {
-		t.Errorf("addendum recorded as case %d kind %q, want case %d kind %q", f.CaseID, f.Kind, approved.ID, moderation.EvidenceDecision)
+	if f.CaseID != approved.ID || f.DecisionID == 0 || f.Kind != moderation.EvidenceDecision {
+		t.Errorf("addendum recorded as case %d decision %d kind %q, want case %d, a decision, kind %q", f.CaseID, f.DecisionID, f.Kind,
+			approved.ID, moderation.EvidenceDecision)
 	}
 	// Another kind of file of the case's comment does not count.
 	if _, err := s.AddEvidence(context.Background(), moderation.EvidenceFile{CommentID: kept.CommentID, Kind: moderation.EvidencePDF,
@@ -122,21 +133,51 @@ func testAddendumDue(t *testing.T, s AddendaBackend) {
 		t.Errorf("due after the addendum of case %d: got cases %v, want %v", approved.ID, got, want)
 	}
 	files, err := s.Evidence(context.Background(), approved.CommentID)
-	if err != nil || len(files) != 1 || files[0].CaseID != approved.ID {
-		t.Errorf("Evidence of the approved comment: got %+v, %v; want the addendum with its case", files, err)
+	if err != nil || len(files) != 1 || files[0] != f {
+		t.Errorf("Evidence of the approved comment: got %+v, %v; want the addendum %+v", files, err, f)
 	}
 }
 
-func testOneAddendumPerCase(t *testing.T, s AddendaBackend) {
+func testAddendumReopened(t *testing.T, s AddendaBackend) {
+	ctx := context.Background()
+	c, _ := decidedCase(t, s, "approved", moderation.CaseApproved, true)
+	first := addAddendum(t, s, c, "f6f6f6f6")
+	// The platform refused the removal: uppsikt reopens the case, and a
+	// reviewer decides again.
+	if _, err := s.RecordDecision(ctx, moderation.Decision{CaseID: c.ID, Kind: "reopen", By: "uppsikt", Surface: "platform", At: at(5)},
+		[]moderation.CaseState{moderation.CaseApproved}, moderation.CaseOpen); err != nil {
+		t.Fatalf("RecordDecision(reopen): %v", err)
+	}
+	if got := dueCases(t, s); len(got) != 0 {
+		t.Errorf("due while reopened: got %v, want none", got)
+	}
+	keep, err := s.RecordDecision(ctx, moderation.Decision{CaseID: c.ID, Kind: moderation.DecideKeep, By: "bo", Surface: "web", At: at(6)},
+		[]moderation.CaseState{moderation.CaseOpen}, moderation.CaseKept)
+	if err != nil {
+		t.Fatalf("RecordDecision(keep): %v", err)
+	}
+	ds, err := s.DecidedWithoutAddendum(ctx, 0)
+	if err != nil || len(ds) != 1 || ds[0].Case.ID != c.ID || ds[0].Decision.ID != keep.ID {
+		t.Fatalf("due after the new decision: got %+v, %v; want case %d with decision %d", ds, err, c.ID, keep.ID)
+	}
+	if second := addAddendum(t, s, c, "a7a7a7a7"); second.DecisionID != keep.ID || second.DecisionID == first.DecisionID {
+		t.Errorf("second addendum records decision %d, want %d (the first recorded %d)", second.DecisionID, keep.ID, first.DecisionID)
+	}
+	if got := dueCases(t, s); len(got) != 0 {
+		t.Errorf("due after both addenda: got %v, want none", got)
+	}
+}
+
+func testOneAddendumPerDecision(t *testing.T, s AddendaBackend) {
 	c, _ := decidedCase(t, s, "kept", moderation.CaseKept, true)
 	first := addAddendum(t, s, c, "c3c3c3c3")
 	if again := addAddendum(t, s, c, "c3c3c3c3"); again.ID != first.ID {
 		t.Errorf("the same addendum again: got id %d, want %d", again.ID, first.ID)
 	}
-	_, err := s.AddEvidence(context.Background(), moderation.EvidenceFile{CommentID: c.CommentID, CaseID: c.ID, Kind: moderation.EvidenceDecision,
-		SHA256: "d4d4d4d4", Path: "d4/d4d4d4d4.pdf", Size: 10, CreatedAt: at(5), Version: 1})
+	_, err := s.AddEvidence(context.Background(), moderation.EvidenceFile{CommentID: c.CommentID, CaseID: c.ID, DecisionID: first.DecisionID,
+		Kind: moderation.EvidenceDecision, SHA256: "d4d4d4d4", Path: "d4/d4d4d4d4.pdf", Size: 10, CreatedAt: at(5), Version: 1})
 	if err == nil {
-		t.Error("a second, different addendum of the same case was recorded")
+		t.Error("a second, different addendum of the same decision was recorded")
 	}
 }
 
