@@ -39,9 +39,9 @@
 // content-addressed, audited, and delivered to the registrar after the
 // entry (archive/register). A decision never waits for its addendum:
 // Addenda, a follower of decisions, finds the settling decisions without
-// one in the store and makes them, retrying with backoff what fails (no evidence
-// PDF yet, Ghostscript, the evidence folder), so a crash loses none and
-// the store's record of a case's addendum stops a second. The removal gate
+// one in the store and makes them, retrying with backoff what fails (no
+// evidence PDF yet, Ghostscript, the evidence folder), so a crash loses
+// none and the store's record of a decision's addendum stops a second. The removal gate
 // takes only the evidence PDF as its receipt: the addendum is not evidence
 // of the comment's text.
 package evidencepdf
