@@ -107,12 +107,19 @@ type Action struct {
 // the PDF archive/evidencepdf commits and the removal gate asks for.
 const EvidencePDF = "pdf"
 
+// EvidenceDecision is the kind of the evidence file that records the
+// decision that settled a review case: the decision addendum
+// archive/evidencepdf makes once a decided case has its register entry. It names the SHA-256
+// of the comment's evidence PDF it completes; it is not evidence of the
+// comment's text, so the removal gate never takes it as a receipt.
+const EvidenceDecision = "decision"
+
 // EvidenceFile is a file of evidence kept for a comment: a screenshot, the
 // raw API answer, or the evidence PDF. Files are content addressed by SHA256.
 type EvidenceFile struct {
 	ID        int64
 	CommentID int64
-	Kind      string // pdf, screenshot, raw_json, evidence_view
+	Kind      string // pdf, screenshot, raw_json, evidence_view, decision
 	SHA256    string
 	Path      string // relative to the evidence directory
 	Size      int64
@@ -121,6 +128,11 @@ type EvidenceFile struct {
 	// version it shows. 0 for files written before uppsikt recorded it
 	// (unknown: not proof of any particular version).
 	Version int
+	// CaseID and DecisionID are the review case and the decision that
+	// settled it which a decision addendum (EvidenceDecision) records; 0
+	// for every other file.
+	CaseID     int64
+	DecisionID int64
 }
 
 // RegisterEntry is an entry in the municipality's records register

@@ -66,6 +66,10 @@ type Verdict struct {
 	// the scores over their thresholds. In shadow mode it is recorded
 	// and decides nothing.
 	Model *ModelOpinion `json:"model,omitempty"`
+	// Own says the comment was written by the account itself (the page's
+	// or Instagram account's own answers): only personal data is looked
+	// for in it (Verdict.ForOwnComment).
+	Own bool `json:"own,omitempty"`
 }
 
 // Model modes: on (the model's categories join the rules'), shadow (its

@@ -24,4 +24,24 @@
 // Ghostscript fails, the plain PDF (not PDF/A) is stored and the failure is
 // recorded in the audit log, so that `uppsikt verify` and an auditor can
 // find it.
+//
+// The evidence PDF is made when a comment is flagged, before anyone has
+// decided, so it says "no decision yet". Once a case is decided and has
+// its register entry (a removal, a registration, and a comment kept whose
+// case was registered when it was hidden), the decision addendum completes
+// it: a small PDF/A in the municipality's language (Options.Language)
+// with the register number, the decision in words, who made it, when and
+// why, the categories, and the SHA-256 of the evidence PDF it completes
+// and of the comment's previous addendum, so that the records chain. It is
+// an evidence file of its own kind ("decision", tied to its case and to the
+// decision that settled it, one per such decision: a case reopened after
+// the platform refused the removal, and decided again, gets another),
+// content-addressed, audited, and delivered to the registrar after the
+// entry (archive/register). A decision never waits for its addendum:
+// Addenda, a follower of decisions, finds the settling decisions without
+// one in the store and makes them, retrying with backoff what fails (no
+// evidence PDF yet, Ghostscript, the evidence folder), so a crash loses
+// none and the store's record of a decision's addendum stops a second. The removal gate
+// takes only the evidence PDF as its receipt: the addendum is not evidence
+// of the comment's text.
 package evidencepdf

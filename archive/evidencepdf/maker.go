@@ -50,6 +50,9 @@ type Options struct {
 	Municipality string
 	// Location is the municipality's time zone, shown beside UTC.
 	Location *time.Location
+	// Language is the municipality's language (sv, da, en) for the
+	// decision addenda (sv when empty); the evidence PDF is in Swedish.
+	Language string
 	// Neighbours is how many comments of the thread are shown before and
 	// after the documented one (default 3), besides the post and the
 	// comment's parent; the rest are counted, not shown, so that the

@@ -9,7 +9,7 @@
 //	metadata/descriptive/account.xml            the account and the period (and account.json)
 //	metadata/preservation/disposals.xml         the disposal log of the account (retention)
 //	representations/rep1/data/snapshot/...      the snapshot PDF/A of the year
-//	representations/rep1/data/evidence/...      the evidence PDFs of the year's register entries and removals
+//	representations/rep1/data/evidence/...      the evidence PDFs of the year's register entries and removals, and their decision addenda
 //	representations/rep1/data/register/...      register entries as register.xml and register.json
 //	representations/rep1/data/api/...           the platform's original API answers (JSON Lines)
 //

@@ -167,7 +167,8 @@ func Write(ctx context.Context, st Store, r Request) (Summary, error) {
 	}
 	sum.Register = len(entries)
 
-	// Evidence PDFs of the account's comments registered in the year.
+	// Evidence PDFs of the account's comments registered in the year, and
+	// the decision addenda that complete them.
 	var afterEv int64
 	for {
 		evs, err := st.ListEvidence(ctx, afterEv, 500)
@@ -179,7 +180,7 @@ func Write(ctx context.Context, st Store, r Request) (Summary, error) {
 		}
 		afterEv = evs[len(evs)-1].ID
 		for _, e := range evs {
-			if !inYear[e.CommentID] || e.Kind != "pdf" || r.EvidenceDir == "" {
+			if !inYear[e.CommentID] || (e.Kind != moderation.EvidencePDF && e.Kind != moderation.EvidenceDecision) || r.EvidenceDir == "" {
 				continue
 			}
 			if err := p.copy(rep+"evidence/"+e.SHA256+".pdf", filepath.Join(r.EvidenceDir, filepath.FromSlash(e.Path)), "application/pdf"); err != nil {

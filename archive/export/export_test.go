@@ -58,6 +58,12 @@ func seed(t *testing.T) (*sqlite.Store, string, string) {
 			t.Fatal(err)
 		}
 	}
+	// The decision addendum that completes the first evidence PDF.
+	os.WriteFile(filepath.Join(evDir, "ab/decision.pdf"), []byte("%PDF-1.7 decision 0"), 0o644)
+	if _, err := st.AddEvidence(ctx, moderation.EvidenceFile{CommentID: ids[0], CaseID: 1, Kind: moderation.EvidenceDecision,
+		SHA256: fmt.Sprintf("%064d", 9), Path: "ab/decision.pdf", Size: 19}); err != nil {
+		t.Fatal(err)
+	}
 	snap := filepath.Join(dir, "fb-2025.pdf")
 	os.WriteFile(snap, []byte("%PDF-1.7 snapshot"), 0o644)
 	return st, evDir, snap
@@ -71,13 +77,14 @@ func TestWriteAndVerify(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Write: %v", err)
 	}
-	if sum.Posts != 1 || sum.Versions != 2 || sum.Register != 1 || sum.Evidence != 1 {
-		t.Errorf("summary: got %+v, want 1 post, 2 versions, 1 register entry, 1 evidence PDF of account fb", sum)
+	if sum.Posts != 1 || sum.Versions != 2 || sum.Register != 1 || sum.Evidence != 2 {
+		t.Errorf("summary: got %+v, want 1 post, 2 versions, 1 register entry, 1 evidence PDF of account fb and its decision addendum", sum)
 	}
 	for _, f := range []string{"METS.xml", "metadata/descriptive/account.xml", "metadata/preservation/disposals.xml",
 		"representations/rep1/data/snapshot/fb-2025.pdf", "representations/rep1/data/register/register.xml",
 		"representations/rep1/data/register/register.json", "representations/rep1/data/api/posts.jsonl",
-		"representations/rep1/data/api/comment-versions.jsonl", "representations/rep1/data/evidence/" + fmt.Sprintf("%064d", 0) + ".pdf"} {
+		"representations/rep1/data/api/comment-versions.jsonl", "representations/rep1/data/evidence/" + fmt.Sprintf("%064d", 0) + ".pdf",
+		"representations/rep1/data/evidence/" + fmt.Sprintf("%064d", 9) + ".pdf"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Errorf("package lacks %s", f)
 		}

@@ -12,6 +12,13 @@
 // browser failed, the PDF has no screenshots and says why on the cover, so
 // that removing sensitive data is never blocked by a broken browser.
 //
+// The decision addendum (addendum.go) completes an evidence PDF once the
+// review case is decided: the register number, the decision in words, who
+// made it, when and why, the categories, and the SHA-256 of the evidence
+// PDF and of the comment's previous addendum, in Swedish, Danish or
+// English, converted to PDF/A-3b the same way with the decision attached
+// as JSON.
+//
 // The layout is drawn with fpdf using DejaVu Sans, which is embedded in the
 // binary (see fonts/LICENSE-DejaVu.txt), so the output does not depend on the
 // fonts of the host and covers å ä ö æ ø.

@@ -117,7 +117,110 @@ func (d *Deliverer) DeliverPending(ctx context.Context) (int, error) {
 			d.audit(ctx, e, o.Name(), now)
 		}
 	}
+	if a, ok := d.opts.Store.(moderation.AddendumStore); ok {
+		m, err := d.deliverAddenda(ctx, a)
+		n += m
+		errs = append(errs, err)
+	}
 	return n, errors.Join(errs...)
+}
+
+// deliverAddenda hands each outlet the decision addenda it has not
+// acknowledged, once it has their entry's evidence PDF, and returns how
+// many deliveries were acknowledged.
+func (d *Deliverer) deliverAddenda(ctx context.Context, q moderation.AddendumStore) (int, error) {
+	var errs []error
+	n := 0
+	loaded := map[int64]*Delivery{}
+	for _, o := range d.opts.Outlets {
+		name := o.Name()
+		due, err := q.UndeliveredAddenda(ctx, name, 0)
+		if err != nil {
+			return n, errors.Join(append(errs, err)...)
+		}
+		for _, a := range due {
+			del, ok := loaded[a.File.ID]
+			if !ok {
+				if del, err = d.addendumDelivery(ctx, a); err != nil {
+					errs = append(errs, fmt.Errorf("%s: decision: %w", a.Entry.Number, err))
+					continue
+				}
+				loaded[a.File.ID] = del
+			}
+			now := d.opts.Now()
+			if err := o.Deliver(ctx, *del); err != nil {
+				errs = append(errs, fmt.Errorf("%s: decision: %s: %w", a.Entry.Number, name, err))
+				if ferr := q.FailAddendumDelivery(ctx, a.File.ID, name, err.Error(), now); ferr != nil {
+					return n, errors.Join(append(errs, ferr)...)
+				}
+				continue
+			}
+			if err := q.MarkAddendumDelivered(ctx, a.File.ID, name, now); err != nil {
+				return n, errors.Join(append(errs, err)...)
+			}
+			n++
+			detail, _ := json.Marshal(map[string]any{"number": a.Entry.Number, "outlet": name, "document": DocumentDecision,
+				"sha256": a.File.SHA256, "case_id": a.File.CaseID})
+			if _, err := d.opts.Store.AppendAudit(ctx, moderation.AuditEntry{At: now, Actor: "uppsikt", Action: "register.delivered",
+				Subject: "register " + strconv.FormatInt(a.Entry.ID, 10), Detail: detail}); err != nil {
+				d.opts.Logger.Error("audit append failed", "error", err)
+			}
+			d.opts.Logger.Info("decision addendum delivered", "number", a.Entry.Number, "outlet", name)
+		}
+	}
+	return n, errors.Join(errs...)
+}
+
+// addendumDelivery loads what an outlet is handed for a decision addendum:
+// the addendum (checked against its hash) and its sidecar.
+func (d *Deliverer) addendumDelivery(ctx context.Context, a moderation.Addendum) (*Delivery, error) {
+	f := evidence.File{SHA256: a.File.SHA256, Path: a.File.Path, Size: a.File.Size}
+	if err := d.opts.Evidence.Verify(ctx, f); err != nil {
+		return nil, err
+	}
+	data, err := d.opts.Evidence.ReadFile(ctx, a.File.Path)
+	if err != nil {
+		return nil, err
+	}
+	side, err := d.sidecar(ctx, a.Entry, a.File)
+	if err != nil {
+		return nil, err
+	}
+	side.Document = DocumentDecision
+	ds, err := d.opts.Store.Decisions(ctx, a.File.CaseID)
+	if err != nil {
+		return nil, err
+	}
+	for _, dec := range ds {
+		if dec.ID == a.File.DecisionID {
+			side.Decision, side.DecidedBy, side.DecidedAt, side.DecisionReason = dec.Kind, dec.By, dec.At.UTC(), dec.Reason
+		}
+	}
+	if c, err := d.opts.Store.Case(ctx, a.File.CaseID); err == nil {
+		side.Categories = c.Categories
+	}
+	// The evidence PDF the addendum completes, and the comment's earlier
+	// addendum: the latest of each recorded before it.
+	files, err := d.opts.Store.Evidence(ctx, a.Entry.CommentID)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		if f.ID >= a.File.ID {
+			break
+		}
+		switch f.Kind {
+		case moderation.EvidencePDF:
+			side.Completes = f.SHA256
+		case moderation.EvidenceDecision:
+			side.Previous = f.SHA256
+		}
+	}
+	sidecar, err := json.MarshalIndent(side, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return &Delivery{Entry: a.Entry, Document: DocumentDecision, DecisionID: a.File.DecisionID, PDF: data, Sidecar: sidecar}, nil
 }
 
 // deliverAll is DeliverPending for a store without a delivery queue.
@@ -268,22 +371,41 @@ type SidecarData struct {
 	// objection's number in uppsikt and the person who objects.
 	Objection   int64  `json:"objection_id,omitempty"`
 	ObjectionBy string `json:"objection_by,omitempty"`
+	// For a decision addendum (Document "decision"): the decision, and the
+	// SHA-256 of the evidence PDF it completes and of the comment's
+	// previous addendum. PDFSHA256 is then the addendum's own.
+	Document       string    `json:"document,omitempty"`
+	Decision       string    `json:"decision,omitempty"`
+	DecidedBy      string    `json:"decided_by,omitempty"`
+	DecidedAt      time.Time `json:"decided_at,omitzero"`
+	DecisionReason string    `json:"decision_reason,omitempty"`
+	Categories     []string  `json:"categories,omitempty"`
+	Completes      string    `json:"completes_sha256,omitempty"`
+	Previous       string    `json:"previous_sha256,omitempty"`
 }
 
 // Sidecar builds the JSON sidecar of an entry.
 func (d *Deliverer) Sidecar(ctx context.Context, e moderation.RegisterEntry, pdf moderation.EvidenceFile) ([]byte, error) {
-	c, err := d.opts.Store.Comment(ctx, e.CommentID)
+	side, err := d.sidecar(ctx, e, pdf)
 	if err != nil {
 		return nil, err
+	}
+	return json.MarshalIndent(side, "", "  ")
+}
+
+func (d *Deliverer) sidecar(ctx context.Context, e moderation.RegisterEntry, pdf moderation.EvidenceFile) (SidecarData, error) {
+	c, err := d.opts.Store.Comment(ctx, e.CommentID)
+	if err != nil {
+		return SidecarData{}, err
 	}
 	acct, err := d.opts.Store.Account(ctx, c.AccountKey)
 	if err != nil {
-		return nil, err
+		return SidecarData{}, err
 	}
-	return json.MarshalIndent(SidecarData{
+	return SidecarData{
 		Number: e.Number, Year: e.Year, Seq: e.Seq, Reason: e.Reason, CreatedAt: e.CreatedAt.UTC(),
 		Account: acct.Name, Platform: string(acct.Platform), PostID: c.PostID, CommentID: c.PlatformID,
 		Permalink: c.PermalinkURL, AuthorName: c.Author.Name, AuthorID: c.Author.ID, CommentAt: c.CreatedAt.UTC(),
 		State: string(c.State), PDFSHA256: pdf.SHA256, PDFSize: pdf.Size,
-	}, "", "  ")
+	}, nil
 }

@@ -14,6 +14,15 @@
 //   - Webhook posts them as JSON to an HTTPS endpoint, with the register
 //     number as Idempotency-Key.
 //
+// When the case is decided, its decision addendum (archive/evidencepdf:
+// the decision, who, when and why, and the SHA-256 of the evidence PDF it
+// completes) follows under the same number, to each outlet once that
+// outlet has the entry: NUMBER-decision-ID.pdf and NUMBER-decision-ID.json
+// in the folder (ID is the decision's: a case reopened and decided again
+// has two), a mail of its own, a post with "document": "decision" and the
+// Idempotency-Key NUMBER/decision/ID. The store keeps a delivery queue of
+// addenda per outlet as it does for entries (moderation.AddendumStore).
+//
 // Delivery is retried until every outlet acknowledged the entry (the store
 // then records it as delivered), so an entry is never lost to a mail server
 // or an endpoint that is down. Outlets are safe to repeat: the folder

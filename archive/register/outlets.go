@@ -27,11 +27,45 @@ import (
 	"github.com/uppsikt/uppsikt/moderation"
 )
 
-// Delivery is one register entry as handed to an outlet.
+// Delivery is one register entry as handed to an outlet: its evidence
+// PDF, or, later, the decision addendum filed under the same number.
 type Delivery struct {
-	Entry   moderation.RegisterEntry
-	PDF     []byte // the comment's evidence PDF
-	Sidecar []byte // JSON describing the entry (see Sidecar)
+	Entry moderation.RegisterEntry
+	// Document is what PDF is: DocumentEvidence (the comment's evidence
+	// PDF) or DocumentDecision (the decision addendum that completes it).
+	Document string
+	// DecisionID is the decision a decision addendum records (a case
+	// reopened and decided again has two under one number).
+	DecisionID int64
+	PDF        []byte
+	Sidecar    []byte // JSON describing the entry (see Sidecar)
+}
+
+// What a delivery carries.
+const (
+	DocumentEvidence = ""         // the evidence PDF, with the entry
+	DocumentDecision = "decision" // the decision addendum, after the evidence
+)
+
+// BaseName is the base name of the delivery's files: FileName of the
+// register number, with "-decision-" and the decision's id for a decision
+// addendum ("KS_2026_0042-decision-17"), so that an addendum never
+// replaces the evidence PDF, or another addendum, in a drop folder.
+func (d Delivery) BaseName() string {
+	base := FileName(d.Entry.Number)
+	if base != "" && d.Document == DocumentDecision {
+		base += "-decision-" + strconv.FormatInt(d.DecisionID, 10)
+	}
+	return base
+}
+
+// key identifies the delivery to an endpoint: the register number, and
+// "/decision/" and the decision's id after it for a decision addendum.
+func (d Delivery) key() string {
+	if d.Document == DocumentDecision {
+		return d.Entry.Number + "/decision/" + strconv.FormatInt(d.DecisionID, 10)
+	}
+	return d.Entry.Number
 }
 
 // Outlet hands register entries to the registrar. Deliver returns nil only
@@ -53,7 +87,8 @@ func FileName(number string) string {
 	return strings.Trim(unsafeName.ReplaceAllString(number, "_"), "_")
 }
 
-// Folder writes NUMBER.pdf and NUMBER.json into Dir.
+// Folder writes NUMBER.pdf and NUMBER.json into Dir (NUMBER-decision-ID.pdf
+// and NUMBER-decision-ID.json for a decision addendum).
 type Folder struct {
 	Dir string
 }
@@ -66,7 +101,7 @@ func (f Folder) Deliver(ctx context.Context, d Delivery) error {
 	if err := os.MkdirAll(f.Dir, 0o750); err != nil {
 		return fmt.Errorf("register folder: %w", err)
 	}
-	base := FileName(d.Entry.Number)
+	base := d.BaseName()
 	if base == "" {
 		return errors.New("register folder: entry has no number")
 	}
@@ -218,15 +253,20 @@ func (s SMTP) message(d Delivery) ([]byte, error) {
 	hdr := func(k, v string) { fmt.Fprintf(&b, "%s: %s\r\n", k, v) }
 	hdr("From", s.From)
 	hdr("To", s.To)
-	hdr("Subject", mime.QEncoding.Encode("utf-8", "Diarieföring "+d.Entry.Number+": kommentar i sociala medier"))
+	subject, attached := "Diarieföring "+d.Entry.Number+": kommentar i sociala medier", "Bevis (PDF/A) och metadata (JSON) bifogas."
+	if d.Document == DocumentDecision {
+		subject, attached = "Diarieföring "+d.Entry.Number+": beslut om kommentar i sociala medier",
+			"Beslutet (PDF/A), som kompletterar beviset med samma diarienummer, och metadata (JSON) bifogas."
+	}
+	hdr("Subject", mime.QEncoding.Encode("utf-8", subject))
 	hdr("Date", time.Now().Format(time.RFC1123Z))
-	hdr("Message-ID", "<"+FileName(d.Entry.Number)+"."+strconv.FormatInt(d.Entry.ID, 10)+"@"+domain+">")
+	hdr("Message-ID", "<"+d.BaseName()+"."+strconv.FormatInt(d.Entry.ID, 10)+"@"+domain+">")
 	hdr("MIME-Version", "1.0")
 	hdr("Content-Type", "multipart/mixed; boundary="+mw.Boundary())
 	b.WriteString("\r\n")
 
-	text := fmt.Sprintf("Diarienummer: %s\r\nSkäl: %s\r\nSkapad: %s\r\n\r\nBevis (PDF/A) och metadata (JSON) bifogas.\r\n",
-		d.Entry.Number, d.Entry.Reason, d.Entry.CreatedAt.UTC().Format(time.RFC3339))
+	text := fmt.Sprintf("Diarienummer: %s\r\nSkäl: %s\r\nSkapad: %s\r\n\r\n%s\r\n",
+		d.Entry.Number, d.Entry.Reason, d.Entry.CreatedAt.UTC().Format(time.RFC3339), attached)
 	part := func(ctype, name string, data []byte, b64 bool) error {
 		h := textproto.MIMEHeader{}
 		h.Set("Content-Type", ctype)
@@ -256,7 +296,7 @@ func (s SMTP) message(d Delivery) ([]byte, error) {
 		_, err = io.WriteString(w, enc+"\r\n")
 		return err
 	}
-	base := FileName(d.Entry.Number)
+	base := d.BaseName()
 	if err := errors.Join(
 		part("text/plain; charset=utf-8", "", []byte(text), false),
 		part("application/pdf", base+".pdf", d.PDF, true),
@@ -270,8 +310,10 @@ func (s SMTP) message(d Delivery) ([]byte, error) {
 }
 
 // Webhook posts entries as JSON to an HTTPS endpoint: the sidecar's fields
-// under "entry", the PDF in base64 under "pdf" with its SHA-256. Any 2xx
-// answer acknowledges the entry.
+// under "entry", the PDF in base64 under "pdf" with its SHA-256, and
+// "document": "decision" for a decision addendum. Any 2xx answer
+// acknowledges the entry. The Idempotency-Key is the register number, with
+// "/decision/" and the decision's id after it for an addendum.
 type Webhook struct {
 	URL    string
 	Client *http.Client // http.DefaultClient with a 60 s timeout when nil
@@ -283,12 +325,16 @@ func (w Webhook) Name() string { return "webhook:" + w.URL }
 // Deliver posts one entry.
 func (w Webhook) Deliver(ctx context.Context, d Delivery) error {
 	sum := sha256.Sum256(d.PDF)
-	body, err := json.Marshal(map[string]any{
+	msg := map[string]any{
 		"entry":      json.RawMessage(d.Sidecar),
 		"pdf":        base64.StdEncoding.EncodeToString(d.PDF),
 		"pdf_sha256": hex.EncodeToString(sum[:]),
-		"pdf_name":   FileName(d.Entry.Number) + ".pdf",
-	})
+		"pdf_name":   d.BaseName() + ".pdf",
+	}
+	if d.Document != DocumentEvidence {
+		msg["document"] = d.Document
+	}
+	body, err := json.Marshal(msg)
 	if err != nil {
 		return fmt.Errorf("register webhook: %w", err)
 	}
@@ -297,7 +343,7 @@ func (w Webhook) Deliver(ctx context.Context, d Delivery) error {
 		return fmt.Errorf("register webhook: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Idempotency-Key", d.Entry.Number)
+	req.Header.Set("Idempotency-Key", d.key())
 	cl := w.Client
 	if cl == nil {
 		cl = &http.Client{Timeout: 60 * time.Second}

@@ -17,3 +17,13 @@ func TestDeliveryContract(t *testing.T) {
 		return s
 	})
 }
+
+func TestAddendaContract(t *testing.T) {
+	storetest.RunAddenda(t, func(t *testing.T) storetest.AddendaBackend {
+		s, err := Open(context.Background(), filepath.Join(t.TempDir(), "uppsikt.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}

@@ -10,8 +10,9 @@ import (
 )
 
 // AddEvidence records an evidence file and the comment version it
-// documents. It is idempotent per comment and SHA-256: the file already
-// recorded is returned.
+// documents (and, for a decision addendum, its case and decision). It is
+// idempotent per comment and SHA-256: the file already recorded is
+// returned. A second decision addendum of the same decision is refused.
 func (s *Store) AddEvidence(ctx context.Context, e moderation.EvidenceFile) (moderation.EvidenceFile, error) {
 	if e.SHA256 == "" || e.Path == "" {
 		return moderation.EvidenceFile{}, fmt.Errorf("add evidence for comment %d: sha256 and path are required", e.CommentID)
@@ -24,9 +25,9 @@ func (s *Store) AddEvidence(ctx context.Context, e moderation.EvidenceFile) (mod
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			r, err := tx.ExecContext(ctx, `
-				INSERT INTO evidence_files (comment_id, kind, sha256, path, size, created_at, version)
-				VALUES (?, ?, ?, ?, ?, ?, ?)`,
-				e.CommentID, e.Kind, e.SHA256, e.Path, e.Size, unixNano(s.orNow(e.CreatedAt)), e.Version)
+				INSERT INTO evidence_files (comment_id, kind, sha256, path, size, created_at, version, case_id, decision_id)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				e.CommentID, e.Kind, e.SHA256, e.Path, e.Size, unixNano(s.orNow(e.CreatedAt)), e.Version, e.CaseID, e.DecisionID)
 			if err != nil {
 				return err
 			}
@@ -87,14 +88,14 @@ func (s *Store) queryEvidence(ctx context.Context, q string, args ...any) ([]mod
 	return es, err
 }
 
-const evidenceColumns = `id, comment_id, kind, sha256, path, size, created_at, version`
+const evidenceColumns = `id, comment_id, kind, sha256, path, size, created_at, version, case_id, decision_id`
 
 func scanEvidence(r scanner) (moderation.EvidenceFile, error) {
 	var (
 		e       moderation.EvidenceFile
 		created int64
 	)
-	if err := r.Scan(&e.ID, &e.CommentID, &e.Kind, &e.SHA256, &e.Path, &e.Size, &created, &e.Version); err != nil {
+	if err := r.Scan(&e.ID, &e.CommentID, &e.Kind, &e.SHA256, &e.Path, &e.Size, &created, &e.Version, &e.CaseID, &e.DecisionID); err != nil {
 		return e, err
 	}
 	e.CreatedAt = fromUnixNano(created)

@@ -4,6 +4,16 @@
 // when it is flagged or to be registered, and queue the hiding of comments
 // in hide_then_review categories once their evidence is committed.
 //
+// The account's own comments and replies — the municipality answering on
+// its Facebook page (the comment's from.id is the page id) or Instagram
+// account (from.id is its user id, or the author's username is the
+// account's own) — are classified for personal data only: an identity
+// number or sensitive personal data in an official's answer opens a review
+// case, a swear word or party politics does not, and the verdict is marked
+// own. They come the same way by polling and by webhook (which carries the
+// author in from). A page cannot hide its own comments on Facebook, so
+// there the case waits for the reviewer instead of a hide.
+//
 // The queue is in the store, written in the same transaction as the
 // version, so a version is never lost between being stored and being
 // classified. Each step is idempotent (a verdict per version, one open case

@@ -304,6 +304,13 @@ func (p *Pipeline) process(ctx, evCtx context.Context, it moderation.WorkItem) e
 		classifier = ac.ForAccount(c.AccountKey)
 	}
 	verdict := classifier.Classify(text, p.opts.Language(c.AccountKey))
+	acct, own, err := p.ownComment(ctx, c)
+	if err != nil {
+		return err
+	}
+	if own {
+		verdict = verdict.ForOwnComment()
+	}
 	now := p.opts.Now()
 	if err := p.opts.Store.SaveVerdict(ctx, moderation.StoredVerdict{CommentID: c.ID, Version: it.Version, Verdict: verdict, At: now}); err != nil {
 		return fmt.Errorf("save verdict: %w", err)
@@ -322,7 +329,7 @@ func (p *Pipeline) process(ctx, evCtx context.Context, it moderation.WorkItem) e
 		}
 		caseID = cs.ID
 	}
-	if err := p.document(ctx, evCtx, c, caseID, seenAt, verdict, now); err != nil {
+	if err := p.document(ctx, evCtx, c, acct, caseID, seenAt, verdict, now); err != nil {
 		return err
 	}
 	if err := p.opts.Store.CompleteWork(ctx, it.ID); err != nil {
@@ -331,12 +338,34 @@ func (p *Pipeline) process(ctx, evCtx context.Context, it moderation.WorkItem) e
 	return nil
 }
 
+// ownComment reads the comment's account and reports whether the account
+// itself wrote the comment (moderation.Account.Authored); on Instagram the
+// account's username is the author name of its own media.
+func (p *Pipeline) ownComment(ctx context.Context, c moderation.Comment) (moderation.Account, bool, error) {
+	acct, err := p.opts.Store.Account(ctx, c.AccountKey)
+	if err != nil {
+		return acct, false, fmt.Errorf("account of comment %d: %w", c.ID, err)
+	}
+	username := ""
+	if acct.Platform == moderation.Instagram && c.Author.ID != acct.PlatformID {
+		post, err := p.opts.Store.Post(ctx, c.AccountKey, c.PostID)
+		if err != nil && !errors.Is(err, moderation.ErrNotFound) {
+			return acct, false, fmt.Errorf("post of comment %d: %w", c.ID, err)
+		}
+		if post.Author.ID == acct.PlatformID {
+			username = post.Author.Name
+		}
+	}
+	return acct, acct.Authored(c.Author, username), nil
+}
+
 // document is the evidence step: a flagged comment, or one to register, is
 // registered when it is to be registered or hidden at once, documented
 // unless an evidence PDF made since this version was seen exists, and then
 // queued for hiding when a category says hide_then_review. Each part is
-// idempotent, so a replayed item acts once.
-func (p *Pipeline) document(ctx, evCtx context.Context, c moderation.Comment, caseID int64, seenAt time.Time, v moderation.Verdict, now time.Time) error {
+// idempotent, so a replayed item acts once. A Facebook page cannot hide its
+// own comments: the page's own comment waits for the reviewer instead.
+func (p *Pipeline) document(ctx, evCtx context.Context, c moderation.Comment, acct moderation.Account, caseID int64, seenAt time.Time, v moderation.Verdict, now time.Time) error {
 	if p.opts.Evidence == nil || (!v.Flagged() && !v.Register) {
 		return nil
 	}
@@ -345,6 +374,9 @@ func (p *Pipeline) document(ctx, evCtx context.Context, c moderation.Comment, ca
 		if slices.Contains(p.opts.HideThenReview, cat) {
 			hide = true
 		}
+	}
+	if v.Own && acct.Platform == moderation.Facebook {
+		hide = false
 	}
 	number := ""
 	if v.Register || hide {

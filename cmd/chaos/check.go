@@ -86,6 +86,7 @@ func Check(ctx context.Context, in Input) (Report, error) {
 	}
 	accountOf := map[string]string{} // comment id → emulator account id
 	platform := map[string]emulator.StateComment{}
+	onFacebook := map[string]bool{} // comment id → on a Facebook page
 	for _, a := range in.State.Accounts {
 		for _, p := range a.Posts {
 			if p.Created.Before(in.Since) {
@@ -99,6 +100,7 @@ func Check(ctx context.Context, in Input) (Report, error) {
 				r.Comments++
 				accountOf[c.ID] = a.ID
 				platform[c.ID] = c
+				onFacebook[c.ID] = a.Platform == "facebook"
 				s, err := lookup(a.ID, c.ID)
 				if gone[c.ID] {
 					// Deleting a comment deletes its replies on the platform.
@@ -258,6 +260,9 @@ func Check(ctx context.Context, in Input) (Report, error) {
 			continue
 		}
 		hide := slices.ContainsFunc(v.Verdict.Categories, func(c string) bool { return slices.Contains(in.HideThenReview, c) })
+		if v.Verdict.Own && onFacebook[id] {
+			hide = false // a Facebook page cannot hide its own comment: it waits for the reviewer
+		}
 		kept := slices.ContainsFunc(byComment[s.c.ID], func(c moderation.Case) bool { return c.State == moderation.CaseKept })
 		if hide && !kept {
 			r.add(&r.Stalled, "stalled: %s is flagged %s and still visible on the platform", id, strings.Join(v.Verdict.Categories, ", "))

@@ -193,6 +193,29 @@ func TestCheck(t *testing.T) {
 			p := &w.state.Accounts[0].Posts[0]
 			p.Comments = append(p.Comments, emulator.StateComment{ID: "c4", Message: "mitt personnummer 811218-9876"})
 		}, func(r Report) int { return r.Stalled }, "still visible"},
+		{"the page's own identity number waits for the reviewer", func(t *testing.T, w *world) {
+			// Facebook does not let a page hide its own comment.
+			r, err := w.st.RecordComment(ctx, moderation.CommentObservation{AccountKey: "fb", PostID: "100_1", PlatformID: "c5",
+				Author: moderation.Author{ID: "100", Name: "Kommun"}, Message: "ditt personnummer 811218-9876", CreatedAt: t0,
+				Source: moderation.SourcePoll, SeenAt: t0})
+			if err != nil {
+				t.Fatal(err)
+			}
+			work, _ := w.st.PendingWork(ctx, t0.Add(time.Hour), 100)
+			for _, it := range work {
+				w.st.CompleteWork(ctx, it.ID)
+			}
+			if err := w.st.SaveVerdict(ctx, moderation.StoredVerdict{CommentID: r.CommentID, Version: 1, At: t0,
+				Verdict: moderation.Verdict{Categories: []string{moderation.CatPersonalID}, Own: true}}); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := w.st.OpenCase(ctx, moderation.Case{CommentID: r.CommentID, Version: 1, AccountKey: "fb", State: moderation.CaseOpen,
+				Categories: []string{moderation.CatPersonalID}, OpenedAt: t0}); err != nil {
+				t.Fatal(err)
+			}
+			p := &w.state.Accounts[0].Posts[0]
+			p.Comments = append(p.Comments, emulator.StateComment{ID: "c5", ByPage: true, Message: "ditt personnummer 811218-9876"})
+		}, nil, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

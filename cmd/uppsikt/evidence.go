@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/url"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/uppsikt/uppsikt/archive/capture"
@@ -66,7 +67,7 @@ func openEvidence(cfg *config.Config, st moderation.Store, log *slog.Logger, loc
 		cap = p.browser
 	}
 	p.maker = evidencepdf.New(evidencepdf.Options{
-		Store: st, Dir: dir, Browser: cap, Municipality: cfg.Municipality.Name, Location: loc,
+		Store: st, Dir: dir, Browser: cap, Municipality: cfg.Municipality.Name, Location: loc, Language: cfg.Municipality.Language,
 		Logger: log.With("part", "evidence"),
 	})
 	return p, nil
@@ -173,6 +174,7 @@ type removalParts struct {
 	evidence *evidenceParts
 	actions  *act.Executor // set by connect
 	deliver  *register.Deliverer
+	addenda  *evidencepdf.Addenda // the decision addenda, delivered by deliver
 }
 
 // openRemoval builds the evidence maker and the register delivery; connect
@@ -186,7 +188,8 @@ func openRemoval(cfg *config.Config, st moderation.Store, log *slog.Logger, loc 
 	if err != nil {
 		return nil, err
 	}
-	return &removalParts{evidence: ev, deliver: d}, nil
+	addenda := evidencepdf.NewAddenda(ev.maker, evidencepdf.AddendaOptions{Store: st, Made: d.Wake, Logger: log.With("part", "addenda")})
+	return &removalParts{evidence: ev, deliver: d, addenda: addenda}, nil
 }
 
 // connect builds the action executor over the Graph client.
@@ -202,18 +205,16 @@ func (r *removalParts) wake() {
 	r.deliver.Wake()
 }
 
-// run runs the executor and the register delivery until ctx is cancelled
-// and waits for both.
+// run runs the executor, the decision addenda and the register delivery
+// until ctx is cancelled and waits for them.
 func (r *removalParts) run(ctx context.Context) {
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		r.deliver.Run(ctx)
-	}()
+	var wg sync.WaitGroup
+	wg.Go(func() { r.deliver.Run(ctx) })
+	wg.Go(func() { r.addenda.Run(ctx) })
 	if r.actions != nil {
 		r.actions.Run(ctx)
 	}
-	<-done
+	wg.Wait()
 }
 
 // Close stops the browser; call it after run returned.
