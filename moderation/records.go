@@ -38,6 +38,9 @@ const (
 	DecideKeep     = "keep"
 	DecideRegister = "register"
 	DecideEscalate = "escalate"
+	// DecideUndo takes back an approved removal within its grace period,
+	// before anything is done on the platform; the case is open again.
+	DecideUndo = "undo"
 )
 
 // Decision is a reviewer's decision on a case.
@@ -71,6 +74,10 @@ const (
 const (
 	ActionAsAsked = ""     // the platform did what was asked
 	ActionGone    = "gone" // the object was already deleted on the platform (by its author)
+	// ActionCancelled: nothing was sent, because the review case the
+	// action carried out was no longer approved (its removal was undone).
+	// Queueing the same action again makes it pending again.
+	ActionCancelled = "cancelled"
 )
 
 // Action is something uppsikt does, or will do, on a platform. It is recorded
@@ -89,7 +96,8 @@ type Action struct {
 	PlatformRef string // the platform's id of what was created (a reply's id)
 	// NextAttemptAt is when a pending action is due again (zero: at once).
 	NextAttemptAt time.Time
-	// Outcome is how a done action ended: ActionAsAsked or ActionGone.
+	// Outcome is how a done action ended: ActionAsAsked, ActionGone or
+	// ActionCancelled.
 	Outcome string
 }
 
