@@ -47,6 +47,9 @@ const (
 	AuditDone = "action.done"
 	AuditFail = "action.failed"
 	AuditWait = "action.wait_evidence"
+	// AuditCancel: an action was not sent because its review case is no
+	// longer approved (the removal was undone).
+	AuditCancel = "action.cancelled"
 )
 
 // ReplyUnderWay is the note a reply action carries while its call to the
@@ -86,11 +89,18 @@ type Options struct {
 	Backoff    time.Duration
 	MaxBackoff time.Duration
 	// FollowEvery is how often Drain looks for decided cases whose actions
-	// are not queued yet (default 30 s); the decision service queues them
-	// itself, this is the safety net.
+	// are not queued yet (default 30 s, at most Grace); the decision
+	// service queues them itself when there is no grace, this is the
+	// safety net.
 	FollowEvery time.Duration
 	Now         func() time.Time
 	Logger      *slog.Logger
+
+	// Grace is how long an approved removal may be undone in review
+	// (decide.Options.Grace): FollowDecisions queues the reply and the
+	// deletion of a case approved at least Grace ago, and Drain follows
+	// again as soon as a grace it has seen ends.
+	Grace time.Duration
 }
 
 // Executor sends pending actions.
@@ -98,6 +108,7 @@ type Executor struct {
 	opts       Options
 	wake       wake.Signal
 	lastFollow time.Time // used by Drain, which runs in one goroutine at a time
+	nextFollow time.Time // when the earliest grace seen by Drain ends; zero: none
 }
 
 // New returns an Executor.
@@ -122,6 +133,9 @@ func New(opts Options) *Executor {
 	}
 	if opts.FollowEvery <= 0 {
 		opts.FollowEvery = 30 * time.Second
+		if opts.Grace > 0 && opts.Grace < opts.FollowEvery {
+			opts.FollowEvery = opts.Grace
+		}
 	}
 	if opts.Replies == nil {
 		opts.Replies = DefaultTemplates()
@@ -158,11 +172,12 @@ func (e *Executor) Run(ctx context.Context) error {
 // pending action once, and returns how many were carried out. It must not
 // run in two goroutines at once.
 func (e *Executor) Drain(ctx context.Context, stop <-chan struct{}) (int, error) {
-	if now := e.opts.Now(); now.Sub(e.lastFollow) >= e.opts.FollowEvery {
-		if err := e.FollowDecisions(ctx); err != nil {
+	if now := e.opts.Now(); now.Sub(e.lastFollow) >= e.opts.FollowEvery || (!e.nextFollow.IsZero() && !now.Before(e.nextFollow)) {
+		next, err := e.followDecisions(ctx)
+		if err != nil {
 			return 0, err
 		}
-		e.lastFollow = now
+		e.lastFollow, e.nextFollow = now, next
 	}
 	actions, err := e.opts.Store.PendingActions(ctx, e.opts.Now(), e.opts.Batch)
 	if err != nil {
@@ -192,28 +207,49 @@ func (e *Executor) Drain(ctx context.Context, stop <-chan struct{}) (int, error)
 }
 
 // FollowDecisions enqueues the actions review decisions ask for: delete and
-// reply for approved cases, unhide for kept cases whose comment uppsikt hid.
-// Enqueueing is idempotent, so this is safe to repeat.
+// reply for approved cases (once their grace has passed), unhide for kept
+// cases whose comment uppsikt hid. Enqueueing is idempotent, so this is
+// safe to repeat.
 func (e *Executor) FollowDecisions(ctx context.Context) error {
+	_, err := e.followDecisions(ctx)
+	return err
+}
+
+// followDecisions is FollowDecisions; it returns when the earliest grace
+// it waits for ends (zero: none).
+func (e *Executor) followDecisions(ctx context.Context) (time.Time, error) {
+	var next time.Time
 	cases, err := e.opts.Store.ListCases(ctx, moderation.CaseFilter{States: []moderation.CaseState{moderation.CaseApproved, moderation.CaseKept}})
 	if err != nil {
-		return fmt.Errorf("decided cases: %w", err)
+		return next, fmt.Errorf("decided cases: %w", err)
 	}
 	now := e.opts.Now()
 	for _, cs := range cases {
 		actions, err := e.opts.Store.Actions(ctx, cs.CommentID)
 		if err != nil {
-			return err
+			return next, err
 		}
+		// A cancelled action (its removal was undone) counts as none:
+		// queueing it again makes it pending again.
 		has := func(kind string, state string) bool {
 			return slices.ContainsFunc(actions, func(a moderation.Action) bool {
-				return a.Kind == kind && (state == "" || a.State == state)
+				return a.Kind == kind && (state == "" || a.State == state) && a.Outcome != moderation.ActionCancelled
 			})
 		}
 		var kinds []string
 		switch cs.State {
 		case moderation.CaseApproved:
 			if has(moderation.ActDelete, "") {
+				continue
+			}
+			until, err := e.graceEnds(ctx, cs)
+			if err != nil {
+				return next, err
+			}
+			if now.Before(until) {
+				if next.IsZero() || until.Before(next) {
+					next = until
+				}
 				continue
 			}
 			kinds = []string{moderation.ActReply}
@@ -231,11 +267,58 @@ func (e *Executor) FollowDecisions(ctx context.Context) error {
 		}
 		for _, k := range kinds {
 			if _, _, err := e.opts.Store.EnqueueAction(ctx, moderation.Action{CommentID: cs.CommentID, CaseID: cs.ID, Kind: k, CreatedAt: now}); err != nil {
-				return err
+				return next, err
 			}
 		}
 	}
-	return nil
+	return next, nil
+}
+
+// graceEnds is when the grace of an approved case's removal ends: Grace
+// after its latest decision, when that is the approval (the second one of
+// a four-eyes removal); zero without a grace.
+func (e *Executor) graceEnds(ctx context.Context, cs moderation.Case) (time.Time, error) {
+	if e.opts.Grace <= 0 {
+		return time.Time{}, nil
+	}
+	ds, err := e.opts.Store.Decisions(ctx, cs.ID)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if len(ds) == 0 || ds[len(ds)-1].Kind != moderation.DecideRemove {
+		return time.Time{}, nil
+	}
+	return ds[len(ds)-1].At.Add(e.opts.Grace), nil
+}
+
+// cancelUndone cancels an action that carries out a removal decided in
+// review — a delete, reply or private reply tied to a case — when the case
+// is no longer approved (or done): its removal was undone after the action
+// was queued. The action is done as moderation.ActionCancelled rather than
+// failed, because nothing went wrong and nothing should be retried: a
+// failed action would be offered for retry and alert the account's owners.
+// Queueing it again (the removal approved again) makes it pending again.
+func (e *Executor) cancelUndone(ctx context.Context, a moderation.Action) (bool, error) {
+	if a.CaseID == 0 || (a.Kind != moderation.ActDelete && a.Kind != moderation.ActReply && a.Kind != moderation.ActPrivateReply) {
+		return false, nil
+	}
+	cs, err := e.opts.Store.Case(ctx, a.CaseID)
+	if errors.Is(err, moderation.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("case %d of action %d: %w", a.CaseID, a.ID, err)
+	}
+	if cs.State == moderation.CaseApproved || cs.State == moderation.CaseDone {
+		return false, nil
+	}
+	note := fmt.Sprintf("not sent: case %d is %s, its removal was undone", cs.ID, cs.State)
+	if err := e.opts.Store.FinishActionOutcome(ctx, a.ID, moderation.ActionCancelled, "", note); err != nil {
+		return false, err
+	}
+	e.audit(ctx, AuditCancel, a, map[string]any{"case_state": string(cs.State)})
+	e.opts.Logger.Info("action cancelled", "action_id", a.ID, "kind", a.Kind, "comment_id", a.CommentID, "case_id", a.CaseID, "case_state", cs.State)
+	return true, nil
 }
 
 // Execute sends one action and records the outcome. It reports whether the
@@ -246,6 +329,9 @@ func (e *Executor) Execute(ctx context.Context, a moderation.Action) (bool, erro
 
 // execute is Execute with the making of missing evidence under evCtx.
 func (e *Executor) execute(ctx, evCtx context.Context, a moderation.Action) (bool, error) {
+	if cancelled, err := e.cancelUndone(ctx, a); cancelled || err != nil {
+		return false, err
+	}
 	st := e.opts.Store
 	c, err := st.Comment(ctx, a.CommentID)
 	if err != nil {

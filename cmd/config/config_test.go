@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func env(vals map[string]string) func(string) string {
@@ -70,6 +71,9 @@ func TestMinimalGetsDefaults(t *testing.T) {
 	}
 	if got := cfg.Schedules["default"].Interval.D().String(); got != "15m0s" {
 		t.Errorf("default interval: got %s", got)
+	}
+	if got, want := cfg.Review.UndoGrace.D(), time.Minute; got != want {
+		t.Errorf("undo grace: got %s, want %s", got, want)
 	}
 	if got := cfg.Accounts[0].Language; got != "sv" {
 		t.Errorf("account language: got %q, want sv", got)
@@ -136,6 +140,14 @@ accounts:
 `,
 			env:   map[string]string{"APP_SECRET": "a", "PAGE_TOKEN": "t"},
 			wants: []string{"line 12: capture.max_height: 200"},
+		},
+		{
+			name: "undo grace out of range",
+			yaml: minimal + `review:
+  undo_grace: 1h
+`,
+			env:   map[string]string{"APP_SECRET": "a", "PAGE_TOKEN": "t"},
+			wants: []string{"line 12: review.undo_grace: 1h0m0s: write a duration between 1s and 15m"},
 		},
 		{
 			name:  "not yaml",

@@ -70,6 +70,10 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 	if len(d.Comments) == pageSize {
 		d.Older = d.Comments[len(d.Comments)-1].ID
 	}
+	for i, c := range d.Comments {
+		d.Comments[i].Message = s.protect(r, c.Message, c.State, c.Categories)
+		d.Comments[i].PostMessage = s.maskIDs(c.PostMessage)
+	}
 	if d.Stats, err = s.opts.Store.Stats(ctx); err != nil {
 		s.fail(w, r, err)
 		return
@@ -88,6 +92,7 @@ type commentData struct {
 	Post     moderation.Post
 	Versions []moderation.CommentVersion
 	Verdict  *moderation.StoredVerdict
+	Privacy  privacy
 }
 
 func pathID(r *http.Request) (int64, error) {
@@ -126,6 +131,12 @@ func (s *Server) comment(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	var cats []string
+	if d.Verdict != nil {
+		cats = d.Verdict.Verdict.Categories
+	}
+	d.Privacy, d.Versions, d.Verdict = s.protectVersions(r, d.Comment.State, cats, d.Versions, d.Verdict)
+	d.Post.Message = s.maskIDs(d.Post.Message)
 	s.render(w, r, "comment", "comments", 0, d)
 }
 
@@ -208,11 +219,12 @@ func (s *Server) cases(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, c := range shown {
 		row := caseRow{Case: c}
+		var state moderation.CommentState // unknown: hidden whole when flagged for personal data
 		if cm, err := s.opts.Store.Comment(ctx, c.CommentID); err == nil {
-			row.Author = cm.Author.Name
+			row.Author, state = cm.Author.Name, cm.State
 		}
 		if vs, err := s.opts.Store.CommentVersions(ctx, c.CommentID); err == nil && len(vs) > 0 {
-			row.Message = vs[len(vs)-1].Message
+			row.Message = s.protect(r, vs[len(vs)-1].Message, state, c.Categories)
 		}
 		d.Rows = append(d.Rows, row)
 	}
@@ -270,6 +282,8 @@ type caseData struct {
 	FourEyes    bool
 	Message     string
 	Error       string
+	Privacy     privacy
+	Undo        undoData
 }
 
 func (s *Server) caseData(r *http.Request, id int64) (caseData, error) {
@@ -331,6 +345,8 @@ func (s *Server) caseData(r *http.Request, id int64) (caseData, error) {
 	d.CanDecide = who != nil && decide.Allowed(who.User.Role) &&
 		(d.Case.State == moderation.CaseOpen || d.Case.State == moderation.CaseEscalated)
 	d.FourEyes = s.opts.Decide.NeedsFourEyes(d.Case.Categories)
+	s.protectCase(r, &d)
+	d.Undo = s.undoData(r, d)
 	return d, nil
 }
 
@@ -350,7 +366,8 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, "case", "case", 0, d)
 }
 
-// decide carries out a decision from the case page's buttons.
+// decide carries out a decision from the case page's buttons, after its
+// confirmation where it needs one (confirm.go).
 func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err != nil {
@@ -359,6 +376,14 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 	}
 	who := userFrom(r.Context())
 	kind := r.PostFormValue("kind")
+	if r.PostFormValue("confirm") != "1" {
+		if shown, err := s.confirmStep(w, r, id, kind); err != nil || shown {
+			if err != nil {
+				s.fail(w, r, err)
+			}
+			return
+		}
+	}
 	out, err := s.opts.Decide.Decide(r.Context(), decide.Request{
 		CaseID: id, Kind: kind, By: who.User.Name, Role: who.User.Role,
 		Surface: decide.SurfaceWeb, Reason: r.PostFormValue("reason"),
@@ -381,6 +406,14 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 		}
 		e := conflict.Existing
 		d.Error = fmt.Sprintf(t["conflict"], e.By, tr(t, "kind_"+e.Kind), e.At.In(s.opts.Location).Format("2006-01-02 15:04"), e.Surface)
+		s.renderStatus(w, r, http.StatusConflict, "case", "case", 0, d)
+	case errors.Is(err, moderation.ErrTooLate):
+		d, derr := s.caseData(r, id)
+		if derr != nil {
+			s.fail(w, r, derr)
+			return
+		}
+		d.Error = t["too_late"]
 		s.renderStatus(w, r, http.StatusConflict, "case", "case", 0, d)
 	case errors.Is(err, decide.ErrForbidden):
 		http.Error(w, t["forbidden"], http.StatusForbidden)
@@ -411,6 +444,10 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 		if d.Results, err = s.opts.Search(r.Context(), d.Query, 100); err != nil {
 			s.fail(w, r, err)
 			return
+		}
+		for i, c := range d.Results {
+			d.Results[i].Message = s.protect(r, c.Message, c.State, c.Categories)
+			d.Results[i].PostMessage = s.maskIDs(c.PostMessage)
 		}
 	}
 	s.render(w, r, "search", "search", 0, d)
