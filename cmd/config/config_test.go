@@ -223,3 +223,26 @@ func TestSecretFromFile(t *testing.T) {
 		t.Errorf("token: got %q, want %q", got, "from-file")
 	}
 }
+
+func TestEmulatorConfigUndoGrace(t *testing.T) {
+	for _, tc := range []struct {
+		name, grace string
+		want        time.Duration
+	}{{"default", "", time.Minute}, {"set", "2s", 2 * time.Second}} {
+		ec := EmulatorConfig{Municipality: "Kommunen", Country: "se", Language: "sv", GraphURL: "http://127.0.0.1:1/", AppID: "1",
+			AppSecretRef: "app_secret: a", DataDir: "data", Listen: "127.0.0.1:0", Interval: "30s", OfficeHours: "00:00-24:00",
+			Accounts:  []EmulatorAccount{{Key: "fb", Platform: "facebook", ID: "1", Name: "Kommunen", Language: "sv", TokenRef: "token: t"}},
+			UndoGrace: tc.grace}
+		b, err := ec.YAML()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := Parse(b, "emulator.yaml", t.TempDir(), env(nil))
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", tc.name, err, b)
+		}
+		if got := cfg.Review.UndoGrace.D(); got != tc.want {
+			t.Errorf("%s: undo grace %s, want %s", tc.name, got, tc.want)
+		}
+	}
+}
