@@ -294,10 +294,14 @@ func (e *Executor) graceEnds(ctx context.Context, cs moderation.Case) (time.Time
 // cancelUndone cancels an action that carries out a removal decided in
 // review — a delete, reply or private reply tied to a case — when the case
 // is no longer approved (or done): its removal was undone after the action
-// was queued. The action is done as moderation.ActionCancelled rather than
-// failed, because nothing went wrong and nothing should be retried: a
-// failed action would be offered for retry and alert the account's owners.
-// Queueing it again (the removal approved again) makes it pending again.
+// was queued. It cancels it too while the case's latest approval is within
+// its grace: the action was queued for an earlier approval, undone since
+// (and the case approved again at once). The action is done as
+// moderation.ActionCancelled rather than failed, because nothing went
+// wrong and nothing should be retried: a failed action would be offered
+// for retry and alert the account's owners. Queueing it again — the
+// removal approved again, or FollowDecisions once the grace has passed —
+// makes it pending again.
 func (e *Executor) cancelUndone(ctx context.Context, a moderation.Action) (bool, error) {
 	if a.CaseID == 0 || (a.Kind != moderation.ActDelete && a.Kind != moderation.ActReply && a.Kind != moderation.ActPrivateReply) {
 		return false, nil
@@ -309,10 +313,20 @@ func (e *Executor) cancelUndone(ctx context.Context, a moderation.Action) (bool,
 	if err != nil {
 		return false, fmt.Errorf("case %d of action %d: %w", a.CaseID, a.ID, err)
 	}
-	if cs.State == moderation.CaseApproved || cs.State == moderation.CaseDone {
-		return false, nil
-	}
 	note := fmt.Sprintf("not sent: case %d is %s, its removal was undone", cs.ID, cs.State)
+	switch cs.State {
+	case moderation.CaseDone:
+		return false, nil
+	case moderation.CaseApproved:
+		until, err := e.graceEnds(ctx, cs)
+		if err != nil {
+			return false, err
+		}
+		if !e.opts.Now().Before(until) {
+			return false, nil
+		}
+		note = fmt.Sprintf("not sent: case %d was approved again, its grace ends at %s", cs.ID, until.UTC().Format(time.RFC3339))
+	}
 	if err := e.opts.Store.FinishActionOutcome(ctx, a.ID, moderation.ActionCancelled, "", note); err != nil {
 		return false, err
 	}

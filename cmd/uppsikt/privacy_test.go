@@ -269,6 +269,12 @@ func TestReviewKeepHiddenPersonalDataAsksFirst(t *testing.T) {
 			if strings.Contains(body, fullNumber) {
 				t.Errorf("the confirmation shows the full number")
 			}
+			// The case page hides the text whole: showing it here is a
+			// reveal, in the audit log.
+			log, _ := r.st.AuditLog(ctx, 0, 0)
+			if e := log[len(log)-1]; e.Action != "comment.revealed" || e.Actor != "moderator" || !strings.Contains(string(e.Detail), `"page":"keep"`) {
+				t.Errorf("last audit entry: %s by %s %s, want comment.revealed by moderator on the keep page", e.Action, e.Actor, e.Detail)
+			}
 			if acts, _ := r.st.Actions(ctx, tc.cs.CommentID); len(acts) != 1 {
 				t.Errorf("actions before confirming: %d, want only the hide", len(acts))
 			}

@@ -234,3 +234,34 @@ func TestFourEyesGraceStartsAtSecondApproval(t *testing.T) {
 		t.Errorf("the second approval's audit entry does not say until when it can be undone")
 	}
 }
+
+// TestQueuedBeforeAnUndoWaitsForTheNextGrace: actions queued from a listing
+// made before an undo, found by the executor after the case was approved
+// again at once, are not sent until the new approval's grace has passed.
+func TestQueuedBeforeAnUndoWaitsForTheNextGrace(t *testing.T) {
+	r := newUndoRig(t)
+	ctx := context.Background()
+	if _, err := r.decide(t, moderation.DecideRemove); err != nil {
+		t.Fatal(err)
+	}
+	r.clock.Advance(30 * time.Second)
+	if _, err := r.decide(t, moderation.DecideUndo); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{moderation.ActReply, moderation.ActDelete} {
+		if _, _, err := r.st.EnqueueAction(ctx, moderation.Action{CommentID: r.commentID, CaseID: r.cs.ID, Kind: k, CreatedAt: r.clock.Now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := r.decide(t, moderation.DecideRemove); err != nil {
+		t.Fatal(err)
+	}
+	r.settle(t, 58*time.Second)
+	if got := r.platformActions(r.platform); len(got) != 0 {
+		t.Fatalf("within the new approval's grace the platform got %v, want nothing", got)
+	}
+	r.settle(t, 10*time.Second)
+	if got := strings.Join(r.platformActions(r.platform), ","); got != "reply,delete" {
+		t.Errorf("after the new grace: platform actions %q, want reply,delete", got)
+	}
+}

@@ -80,6 +80,12 @@ func (s *Server) confirmStep(w http.ResponseWriter, r *http.Request, id int64, k
 		if c.Exposure, err = s.keepExposes(r, d); err != nil || c.Exposure.Text == nil {
 			return false, err
 		}
+		// The page shows a text the case page hides whole: a reveal.
+		if d.Privacy.Hidden {
+			if _, err := s.reveal(r, "keep", d.Comment.ID, d.Case.ID); err != nil {
+				return false, err
+			}
+		}
 	case moderation.DecideRemove:
 		c.First = d.FourEyes && !(d.Case.State == moderation.CaseEscalated && len(d.Decisions) > 0 &&
 			d.Decisions[len(d.Decisions)-1].Kind == moderation.DecideRemove)
