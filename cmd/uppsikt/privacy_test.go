@@ -197,6 +197,10 @@ func TestReviewRevealIsAuditedAndOneOff(t *testing.T) {
 			if status != http.StatusOK || !strings.Contains(body, tc.want) || !strings.Contains(body, "Att du visade den är loggat") {
 				t.Fatalf("reveal: got %d, want 200 with the full text:\n%s", status, body)
 			}
+			// The language form comes back to the page, not to the reveal.
+			if want := `name="next" value="` + strings.TrimSuffix(tc.path, "/reveal") + `"`; !strings.Contains(body, want) {
+				t.Errorf("the revealed page lacks %s", want)
+			}
 			if len(after) != len(before)+1 {
 				t.Fatalf("audit: %d entries added, want 1", len(after)-len(before))
 			}
@@ -261,6 +265,7 @@ func TestReviewKeepHiddenPersonalDataAsksFirst(t *testing.T) {
 				"Det här identitetsnumret blir synligt för alla: " + maskedNumber,
 				`<mark class="exposed">` + maskedNumber + `</mark>`,
 				`name="confirm" value="1"`, `name="reason" value="inget fel"`,
+				`name="next" value="` + fmt.Sprintf("/cases/%d", tc.cs.ID) + `"`,
 			} {
 				if !strings.Contains(body, want) {
 					t.Errorf("confirmation lacks %q:\n%s", want, body)

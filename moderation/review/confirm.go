@@ -105,7 +105,7 @@ func (s *Server) confirmStep(w http.ResponseWriter, r *http.Request, id int64, k
 	if kind == moderation.DecideKeep {
 		title = "confirm_keep"
 	}
-	s.render(w, r, "confirm", title, 0, c)
+	s.render(w, shownAt(r, fmt.Sprintf("/cases/%d", id)), "confirm", title, 0, c)
 	return true, nil
 }
 

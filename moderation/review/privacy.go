@@ -260,7 +260,18 @@ func (s *Server) reveal(r *http.Request, page string, commentID, caseID int64) (
 		return nil, fmt.Errorf("audit the reveal of comment %d: %w", commentID, err)
 	}
 	s.opts.Logger.Info("comment text revealed", "user", who.User.Name, "comment_id", commentID, "case_id", caseID, "page", page)
-	return r.WithContext(context.WithValue(r.Context(), revealKey{}, true)), nil
+	return shownAt(r.WithContext(context.WithValue(r.Context(), revealKey{}, true)), strings.TrimSuffix(r.URL.Path, "/reveal")), nil
+}
+
+// shownAt returns the request with the address of the page it renders, for
+// the forms that come back to it (the language setting): the answer to a
+// form is shown at the page's own address, which answers GET.
+func shownAt(r *http.Request, path string) *http.Request {
+	u := *r.URL
+	u.Path, u.RawPath, u.RawQuery = path, "", ""
+	r2 := *r
+	r2.URL = &u
+	return &r2
 }
 
 // revealCase shows a case page with its comment's full text.
