@@ -12,6 +12,10 @@ var ErrNotFound = errors.New("not found")
 // that already succeeded, such as a done platform action.
 var ErrNotRetryable = errors.New("not retryable")
 
+// ErrTooLate is returned (wrapped) when a removal is to be undone after its
+// grace period, or after uppsikt began carrying it out on the platform.
+var ErrTooLate = errors.New("too late to undo")
+
 // ConflictError says that a case was already decided by someone else; it
 // carries that earlier decision so the second reviewer can be told who
 // decided.

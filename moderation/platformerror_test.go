@@ -18,6 +18,7 @@ func TestPlatformErrorText(t *testing.T) {
 		{"token", "sv", "graph: code 190: Error validating access token", []string{"token", "(Graph #190)"}, ""},
 		{"rate", "en", "(#32) Page request limit reached", []string{"call limit"}, ""},
 		{"removal failed", "da", NoteRemovalFailed, []string{"Ikke sendt"}, "removal"},
+		{"undone", "sv", "not sent: case 4 is open, its removal was undone", []string{"ångrades"}, "not sent"},
 		{"timeout", "sv", "Post \"https://graph.facebook.com/\": context deadline exceeded", []string{"svarade inte i tid"}, "deadline"},
 		{"unknown language falls back to Swedish", "fi", "(#10) x", []string{"behörighet"}, ""},
 		{"unknown error", "en", "something odd", []string{"failed on the platform"}, "odd"},

@@ -42,6 +42,9 @@ const (
 	// "platform") when the platform refuses an approved removal for good:
 	// the comment is still there, so the case is open again.
 	DecideReopen = "reopen"
+	// DecideUndo takes back an approved removal within its grace period,
+	// before anything is done on the platform; the case is open again.
+	DecideUndo = "undo"
 )
 
 // NoteRemovalFailed is the last error of an explanation to a comment's
@@ -81,6 +84,10 @@ const (
 const (
 	ActionAsAsked = ""     // the platform did what was asked
 	ActionGone    = "gone" // the object was already deleted on the platform (by its author)
+	// ActionCancelled: nothing was sent, because the review case the
+	// action carried out was no longer approved (its removal was undone).
+	// Queueing the same action again makes it pending again.
+	ActionCancelled = "cancelled"
 )
 
 // Action is something uppsikt does, or will do, on a platform. It is recorded
@@ -99,7 +106,8 @@ type Action struct {
 	PlatformRef string // the platform's id of what was created (a reply's id)
 	// NextAttemptAt is when a pending action is due again (zero: at once).
 	NextAttemptAt time.Time
-	// Outcome is how a done action ended: ActionAsAsked or ActionGone.
+	// Outcome is how a done action ended: ActionAsAsked, ActionGone or
+	// ActionCancelled.
 	Outcome string
 }
 

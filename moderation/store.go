@@ -71,9 +71,19 @@ type Store interface {
 	// *ConflictError carrying the decision that came first.
 	RecordDecision(ctx context.Context, d Decision, from []CaseState, to CaseState) (Decision, error)
 	Decisions(ctx context.Context, caseID int64) ([]Decision, error)
+	// UndoApproval records d (an undo) and moves the approved case back to
+	// state to, atomically, only while no action carrying out its removal
+	// (a delete, reply or private reply tied to the case, in any state but
+	// done as ActionCancelled) exists: once one is queued the removal is
+	// under way and undoing it gives an error wrapping ErrTooLate. A case
+	// that is not approved gives a *ConflictError with its latest decision.
+	UndoApproval(ctx context.Context, d Decision, to CaseState) (Decision, error)
 
 	// Platform actions are recorded before they are sent. EnqueueAction is
-	// idempotent per comment, case and kind.
+	// idempotent per comment, case and kind; an action done as
+	// ActionCancelled is made pending again (attempts, error and outcome
+	// reset, created now), so a removal approved again after an undo is
+	// carried out.
 	EnqueueAction(ctx context.Context, a Action) (Action, bool, error)
 	// PendingActions returns the pending actions due at now (next attempt
 	// at or before now) on comments of active accounts, oldest first: an
@@ -82,7 +92,8 @@ type Store interface {
 	PendingActions(ctx context.Context, now time.Time, limit int) ([]Action, error)
 	// FinishAction records an attempt and its result: pending to retry
 	// (due at once), done or failed. FinishActionOutcome records a done
-	// action that ended otherwise than asked (ActionGone).
+	// action that ended otherwise than asked (ActionGone, or
+	// ActionCancelled, which counts no attempt).
 	FinishAction(ctx context.Context, id int64, state, platformRef, lastError string) error
 	FinishActionOutcome(ctx context.Context, id int64, outcome, platformRef, lastError string) error
 	// DeferAction keeps a pending action back until retryAt with its last

@@ -12,7 +12,9 @@ import (
 
 // EnqueueAction records an action before it is sent. It is idempotent per
 // comment, case and kind: a second call returns the action already stored
-// and created=false.
+// and created=false. An action stored as done but cancelled (its case's
+// removal was undone) is made pending again, as if new: the removal was
+// approved again.
 func (s *Store) EnqueueAction(ctx context.Context, a moderation.Action) (moderation.Action, bool, error) {
 	if a.Kind == "" {
 		return moderation.Action{}, false, fmt.Errorf("enqueue action: empty kind")
@@ -44,6 +46,20 @@ func (s *Store) EnqueueAction(ctx context.Context, a moderation.Action) (moderat
 			created = true
 		case err != nil:
 			return err
+		default:
+			r, err := tx.ExecContext(ctx, `
+				UPDATE actions SET state = ?, outcome = '', payload = ?, attempts = 0, last_error = '', platform_ref = '',
+					created_at = ?, done_at = 0, next_attempt_at = 0
+				WHERE id = ? AND state = ? AND outcome = ?`,
+				moderation.ActionPending, a.Payload, unixNano(s.orNow(a.CreatedAt)), id, moderation.ActionDone, moderation.ActionCancelled)
+			if err != nil {
+				return err
+			}
+			n, err := r.RowsAffected()
+			if err != nil {
+				return err
+			}
+			created = n == 1
 		}
 		out, err = actionByID(ctx, tx, id)
 		return err
@@ -127,10 +143,12 @@ func (s *Store) FinishAction(ctx context.Context, id int64, state, platformRef, 
 
 // FinishActionOutcome records that an action is done but ended as outcome
 // (moderation.ActionGone: the object was already deleted on the platform),
-// counting the attempt. A done action is final.
+// counting the attempt; moderation.ActionCancelled (nothing was sent: its
+// case's removal was undone) counts none. A done action is final, except
+// that EnqueueAction revives a cancelled one.
 func (s *Store) FinishActionOutcome(ctx context.Context, id int64, outcome, platformRef, lastError string) error {
 	switch outcome {
-	case moderation.ActionAsAsked, moderation.ActionGone:
+	case moderation.ActionAsAsked, moderation.ActionGone, moderation.ActionCancelled:
 	default:
 		return fmt.Errorf("finish action %d: unknown outcome %q", id, outcome)
 	}
@@ -153,10 +171,14 @@ func (s *Store) finishAction(ctx context.Context, id int64, state, outcome, plat
 		if state != moderation.ActionPending {
 			doneAt = unixNano(s.nowUTC())
 		}
+		attempt := 1
+		if outcome == moderation.ActionCancelled {
+			attempt = 0
+		}
 		_, err := tx.ExecContext(ctx, `
-			UPDATE actions SET state = ?, outcome = ?, platform_ref = ?, last_error = ?, attempts = attempts + 1,
+			UPDATE actions SET state = ?, outcome = ?, platform_ref = ?, last_error = ?, attempts = attempts + ?,
 				done_at = ?, next_attempt_at = 0
-			WHERE id = ?`, state, outcome, platformRef, lastError, doneAt, id)
+			WHERE id = ?`, state, outcome, platformRef, lastError, attempt, doneAt, id)
 		return err
 	})
 }

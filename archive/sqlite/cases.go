@@ -164,6 +164,59 @@ func (s *Store) RecordDecision(ctx context.Context, d moderation.Decision, from 
 	return d, nil
 }
 
+// UndoApproval records d and moves the approved case back to state to, in
+// one transaction, only while no action carries out its removal: a delete,
+// reply or private reply tied to the case, in any state but done as
+// cancelled. A case that is not approved gives a *moderation.ConflictError
+// with its latest decision; one whose removal is under way an error
+// wrapping moderation.ErrTooLate. Decision.At defaults to now.
+func (s *Store) UndoApproval(ctx context.Context, d moderation.Decision, to moderation.CaseState) (moderation.Decision, error) {
+	d.At = s.orNow(d.At)
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var (
+			state     string
+			commentID int64
+		)
+		if err := tx.QueryRowContext(ctx, `SELECT state, comment_id FROM cases WHERE id = ?`, d.CaseID).Scan(&state, &commentID); err != nil {
+			return notFound(err, "case %d", d.CaseID)
+		}
+		if moderation.CaseState(state) != moderation.CaseApproved {
+			existing, err := latestDecision(ctx, tx, d.CaseID)
+			if err != nil {
+				return err
+			}
+			return &moderation.ConflictError{Existing: existing}
+		}
+		var under int
+		if err := tx.QueryRowContext(ctx, `
+			SELECT count(*) FROM actions
+			WHERE comment_id = ? AND case_id = ? AND kind IN (?, ?, ?) AND NOT (state = ? AND outcome = ?)`,
+			commentID, d.CaseID, moderation.ActDelete, moderation.ActReply, moderation.ActPrivateReply,
+			moderation.ActionDone, moderation.ActionCancelled).Scan(&under); err != nil {
+			return err
+		}
+		if under > 0 {
+			return fmt.Errorf("the removal is under way (%d actions queued): %w", under, moderation.ErrTooLate)
+		}
+		r, err := tx.ExecContext(ctx, `
+			INSERT INTO decisions (case_id, kind, by_user, surface, reason, at) VALUES (?, ?, ?, ?, ?, ?)`,
+			d.CaseID, d.Kind, d.By, d.Surface, d.Reason, unixNano(d.At))
+		if err != nil {
+			return err
+		}
+		if d.ID, err = r.LastInsertId(); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE cases SET state = ?, updated_at = ? WHERE id = ?`,
+			string(to), unixNano(d.At), d.CaseID)
+		return err
+	})
+	if err != nil {
+		return moderation.Decision{}, fmt.Errorf("undo approval of case %d: %w", d.CaseID, err)
+	}
+	return d, nil
+}
+
 // Decisions returns a case's decisions, oldest first.
 func (s *Store) Decisions(ctx context.Context, caseID int64) ([]moderation.Decision, error) {
 	var ds []moderation.Decision

@@ -62,6 +62,9 @@ const (
 	// AuditReopen: a removal approved in review failed for good on the
 	// platform, and its case is open again.
 	AuditReopen = "case.reopened"
+	// AuditCancel: an action was not sent because its review case is no
+	// longer approved (the removal was undone).
+	AuditCancel = "action.cancelled"
 )
 
 // ReplyUnderWay is the note a reply action carries while its call to the
@@ -101,11 +104,18 @@ type Options struct {
 	Backoff    time.Duration
 	MaxBackoff time.Duration
 	// FollowEvery is how often Drain looks for decided cases whose actions
-	// are not queued yet (default 30 s); the decision service queues them
-	// itself, this is the safety net.
+	// are not queued yet (default 30 s, at most Grace); the decision
+	// service queues them itself when there is no grace, this is the
+	// safety net.
 	FollowEvery time.Duration
 	Now         func() time.Time
 	Logger      *slog.Logger
+
+	// Grace is how long an approved removal may be undone in review
+	// (decide.Options.Grace): FollowDecisions queues the reply and the
+	// deletion of a case approved at least Grace ago, and Drain follows
+	// again as soon as a grace it has seen ends.
+	Grace time.Duration
 }
 
 // Executor sends pending actions.
@@ -113,6 +123,7 @@ type Executor struct {
 	opts       Options
 	wake       wake.Signal
 	lastFollow time.Time // used by Drain, which runs in one goroutine at a time
+	nextFollow time.Time // when the earliest grace seen by Drain ends; zero: none
 }
 
 // New returns an Executor.
@@ -137,6 +148,9 @@ func New(opts Options) *Executor {
 	}
 	if opts.FollowEvery <= 0 {
 		opts.FollowEvery = 30 * time.Second
+		if opts.Grace > 0 && opts.Grace < opts.FollowEvery {
+			opts.FollowEvery = opts.Grace
+		}
 	}
 	if opts.Replies == nil {
 		opts.Replies = DefaultTemplates()
@@ -173,11 +187,12 @@ func (e *Executor) Run(ctx context.Context) error {
 // pending action once, and returns how many were carried out. It must not
 // run in two goroutines at once.
 func (e *Executor) Drain(ctx context.Context, stop <-chan struct{}) (int, error) {
-	if now := e.opts.Now(); now.Sub(e.lastFollow) >= e.opts.FollowEvery {
-		if err := e.FollowDecisions(ctx); err != nil {
+	if now := e.opts.Now(); now.Sub(e.lastFollow) >= e.opts.FollowEvery || (!e.nextFollow.IsZero() && !now.Before(e.nextFollow)) {
+		next, err := e.followDecisions(ctx)
+		if err != nil {
 			return 0, err
 		}
-		e.lastFollow = now
+		e.lastFollow, e.nextFollow = now, next
 	}
 	actions, err := e.opts.Store.PendingActions(ctx, e.opts.Now(), e.opts.Batch)
 	if err != nil {
@@ -207,28 +222,58 @@ func (e *Executor) Drain(ctx context.Context, stop <-chan struct{}) (int, error)
 }
 
 // FollowDecisions enqueues the actions review decisions ask for: delete and
-// reply for approved cases, unhide for kept cases whose comment uppsikt hid.
-// Enqueueing is idempotent, so this is safe to repeat.
+// reply for approved cases (once their grace has passed), unhide for kept
+// cases whose comment uppsikt hid. Enqueueing is idempotent, so this is
+// safe to repeat.
 func (e *Executor) FollowDecisions(ctx context.Context) error {
+	_, err := e.followDecisions(ctx)
+	return err
+}
+
+// followDecisions is FollowDecisions; it returns when the earliest grace
+// it waits for ends (zero: none).
+func (e *Executor) followDecisions(ctx context.Context) (time.Time, error) {
+	var next time.Time
 	cases, err := e.opts.Store.ListCases(ctx, moderation.CaseFilter{States: []moderation.CaseState{moderation.CaseApproved, moderation.CaseKept}})
 	if err != nil {
-		return fmt.Errorf("decided cases: %w", err)
+		return next, fmt.Errorf("decided cases: %w", err)
 	}
 	now := e.opts.Now()
 	for _, cs := range cases {
 		actions, err := e.opts.Store.Actions(ctx, cs.CommentID)
 		if err != nil {
-			return err
+			return next, err
 		}
+		// A cancelled action (its removal was undone) counts as none:
+		// queueing it again makes it pending again.
 		has := func(kind string, state string) bool {
 			return slices.ContainsFunc(actions, func(a moderation.Action) bool {
-				return a.Kind == kind && (state == "" || a.State == state)
+				return a.Kind == kind && (state == "" || a.State == state) && a.Outcome != moderation.ActionCancelled
 			})
 		}
 		var kinds []string
 		switch cs.State {
 		case moderation.CaseApproved:
-			if has(moderation.ActDelete, "") {
+			failed := has(moderation.ActDelete, moderation.ActionFailed)
+			if has(moderation.ActDelete, "") && !failed {
+				continue
+			}
+			until, err := e.graceEnds(ctx, cs)
+			if err != nil {
+				return next, err
+			}
+			if now.Before(until) {
+				if next.IsZero() || until.Before(next) {
+					next = until
+				}
+				continue
+			}
+			if failed {
+				// Approved again after the platform refused the removal
+				// (which reopened the case): the same actions go out again.
+				if err := e.retryRemoval(ctx, cs, actions); err != nil {
+					return next, err
+				}
 				continue
 			}
 			kinds = []string{moderation.ActDelete, moderation.ActReply}
@@ -245,11 +290,100 @@ func (e *Executor) FollowDecisions(ctx context.Context) error {
 		}
 		for _, k := range kinds {
 			if _, _, err := e.opts.Store.EnqueueAction(ctx, moderation.Action{CommentID: cs.CommentID, CaseID: cs.ID, Kind: k, CreatedAt: now}); err != nil {
-				return err
+				return next, err
+			}
+		}
+	}
+	return next, nil
+}
+
+// retryRemoval makes the failed removal of an approved case and its
+// explanations that were not sent pending again.
+func (e *Executor) retryRemoval(ctx context.Context, cs moderation.Case, actions []moderation.Action) error {
+	for _, a := range actions {
+		if a.CaseID != cs.ID || a.State != moderation.ActionFailed {
+			continue
+		}
+		switch a.Kind {
+		case moderation.ActDelete, moderation.ActReply, moderation.ActPrivateReply:
+			if err := e.opts.Store.RetryAction(ctx, a.ID); err != nil {
+				return fmt.Errorf("retry %s of comment %d: %w", a.Kind, a.CommentID, err)
 			}
 		}
 	}
 	return nil
+}
+
+// graceEnds is when the grace of an approved case's removal ends: Grace
+// after its latest decision, when that is the approval (the second one of
+// a four-eyes removal); zero without a grace.
+func (e *Executor) graceEnds(ctx context.Context, cs moderation.Case) (time.Time, error) {
+	if e.opts.Grace <= 0 {
+		return time.Time{}, nil
+	}
+	ds, err := e.opts.Store.Decisions(ctx, cs.ID)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if len(ds) == 0 || ds[len(ds)-1].Kind != moderation.DecideRemove {
+		return time.Time{}, nil
+	}
+	return ds[len(ds)-1].At.Add(e.opts.Grace), nil
+}
+
+// cancelUndone cancels an action that carries out a removal decided in
+// review — a delete, reply or private reply tied to a case — when the case
+// is no longer approved (or done): its removal was undone after the action
+// was queued. It cancels it too while the case's latest approval is within
+// its grace: the action was queued for an earlier approval, undone since
+// (and the case approved again at once). The action is done as
+// moderation.ActionCancelled rather than failed, because nothing went
+// wrong and nothing should be retried: a failed action would be offered
+// for retry and alert the account's owners. Queueing it again — the
+// removal approved again, or FollowDecisions once the grace has passed —
+// makes it pending again.
+func (e *Executor) cancelUndone(ctx context.Context, a moderation.Action) (bool, error) {
+	if a.CaseID == 0 || (a.Kind != moderation.ActDelete && a.Kind != moderation.ActReply && a.Kind != moderation.ActPrivateReply) {
+		return false, nil
+	}
+	cs, err := e.opts.Store.Case(ctx, a.CaseID)
+	if errors.Is(err, moderation.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("case %d of action %d: %w", a.CaseID, a.ID, err)
+	}
+	note := fmt.Sprintf("not sent: case %d is %s, its removal was undone", cs.ID, cs.State)
+	switch cs.State {
+	case moderation.CaseDone:
+		return false, nil
+	case moderation.CaseOpen, moderation.CaseEscalated:
+		// Reopened because the platform refused the removal, not undone:
+		// the explanations end as not sent (reply), and all go out again
+		// when the removal is approved again.
+		ds, err := e.opts.Store.Decisions(ctx, cs.ID)
+		if err != nil {
+			return false, fmt.Errorf("decisions of case %d: %w", cs.ID, err)
+		}
+		if len(ds) > 0 && ds[len(ds)-1].Kind == moderation.DecideReopen {
+			return false, nil
+		}
+	case moderation.CaseApproved:
+		until, err := e.graceEnds(ctx, cs)
+		if err != nil {
+			return false, err
+		}
+		if !e.opts.Now().Before(until) {
+			return false, nil
+		}
+		note = fmt.Sprintf("not sent: case %d was approved again, its grace ends at %s", cs.ID, until.UTC().Format(time.RFC3339))
+	}
+	if err := e.opts.Store.FinishActionOutcome(ctx, a.ID, moderation.ActionCancelled, "", note); err != nil {
+		return false, err
+	}
+	e.audit(ctx, AuditCancel, a, map[string]any{"case_state": string(cs.State)})
+	e.opts.Logger.Info("action cancelled", "action_id", a.ID, "kind", a.Kind, "comment_id", a.CommentID, "case_id", a.CaseID, "case_state", cs.State)
+	return true, nil
 }
 
 // Execute sends one action and records the outcome. It reports whether the
@@ -260,6 +394,9 @@ func (e *Executor) Execute(ctx context.Context, a moderation.Action) (bool, erro
 
 // execute is Execute with the making of missing evidence under evCtx.
 func (e *Executor) execute(ctx, evCtx context.Context, a moderation.Action) (bool, error) {
+	if cancelled, err := e.cancelUndone(ctx, a); cancelled || err != nil {
+		return false, err
+	}
 	st := e.opts.Store
 	c, err := st.Comment(ctx, a.CommentID)
 	if err != nil {

@@ -57,5 +57,10 @@
 // delete and an explanation to the author (and a private reply where the platform
 // allows one and the configuration asks for it), a kept case whose comment
 // uppsikt hid gets an unhide. A carried-out deletion creates the comment's
-// entry in the records register.
+// entry in the records register. With a grace period for undoing an
+// approval (Options.Grace) an approved case's actions are queued only once
+// its grace has passed, and an action carrying out a removal (a delete or
+// reply tied to a case) whose case is no longer approved when its turn
+// comes is not sent: it is done with outcome "cancelled" (see
+// moderation/decide).
 package act

@@ -1,6 +1,8 @@
 package act
 
 import (
+	"context"
+	"fmt"
 	"sort"
 	"strings"
 
@@ -91,4 +93,15 @@ func joinList(items []string, and string) string {
 		return items[0]
 	}
 	return strings.Join(items[:len(items)-1], ", ") + and + items[len(items)-1]
+}
+
+// ReplyPreview is the reply the author of a comment gets when its removal
+// is carried out now: the text a reply queued without a payload is sent
+// with. The web page shows it before a reviewer confirms a removal.
+func (e *Executor) ReplyPreview(ctx context.Context, commentID int64) (string, error) {
+	c, err := e.opts.Store.Comment(ctx, commentID)
+	if err != nil {
+		return "", fmt.Errorf("reply preview: %w", err)
+	}
+	return e.replyText(ctx, c)
 }

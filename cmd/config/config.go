@@ -144,7 +144,14 @@ type Review struct {
 	FourEyes []string    `yaml:"four_eyes"`
 	Slack    SlackApp    `yaml:"slack"`
 	Sessions WebSessions `yaml:"sessions"`
+	// UndoGrace is how long an approved removal can be undone, on the web
+	// page or in Slack, before uppsikt replies to the author and deletes
+	// the comment; default 1m, at most 15m. It cannot be switched off.
+	UndoGrace Duration `yaml:"undo_grace"`
 }
+
+// DefaultUndoGrace is review.undo_grace when the configuration sets none.
+const DefaultUndoGrace = Duration(time.Minute)
 
 // SlackApp is the Slack app that posts cases and receives button clicks.
 type SlackApp struct {

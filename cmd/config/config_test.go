@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func env(vals map[string]string) func(string) string {
@@ -74,6 +75,9 @@ func TestMinimalGetsDefaults(t *testing.T) {
 	}
 	if got := cfg.Schedules["default"].Interval.D().String(); got != "15m0s" {
 		t.Errorf("default interval: got %s", got)
+	}
+	if got, want := cfg.Review.UndoGrace.D(), time.Minute; got != want {
+		t.Errorf("undo grace: got %s, want %s", got, want)
 	}
 	if got := cfg.Accounts[0].Language; got != "sv" {
 		t.Errorf("account language: got %q, want sv", got)
@@ -151,6 +155,14 @@ accounts:
 			wants: []string{`web.trusted_proxies[2]: "proxy.example" is neither`, `web.client_address_header: "X Forwarded For" is not a header name`},
 		},
 		{
+			name: "undo grace out of range",
+			yaml: minimal + `review:
+  undo_grace: 1h
+`,
+			env:   map[string]string{"APP_SECRET": "a", "PAGE_TOKEN": "t"},
+			wants: []string{"line 12: review.undo_grace: 1h0m0s: write a duration between 1s and 15m"},
+		},
+		{
 			name:  "not yaml",
 			yaml:  "accounts: [\n",
 			wants: []string{"line"},
@@ -222,5 +234,28 @@ func TestSecretFromFile(t *testing.T) {
 	}
 	if got := cfg.Accounts[0].Token.Value(); got != "from-file" {
 		t.Errorf("token: got %q, want %q", got, "from-file")
+	}
+}
+
+func TestEmulatorConfigUndoGrace(t *testing.T) {
+	for _, tc := range []struct {
+		name, grace string
+		want        time.Duration
+	}{{"default", "", time.Minute}, {"set", "2s", 2 * time.Second}} {
+		ec := EmulatorConfig{Municipality: "Kommunen", Country: "se", Language: "sv", GraphURL: "http://127.0.0.1:1/", AppID: "1",
+			AppSecretRef: "app_secret: a", DataDir: "data", Listen: "127.0.0.1:0", Interval: "30s", OfficeHours: "00:00-24:00",
+			Accounts:  []EmulatorAccount{{Key: "fb", Platform: "facebook", ID: "1", Name: "Kommunen", Language: "sv", TokenRef: "token: t"}},
+			UndoGrace: tc.grace}
+		b, err := ec.YAML()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := Parse(b, "emulator.yaml", t.TempDir(), env(nil))
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", tc.name, err, b)
+		}
+		if got := cfg.Review.UndoGrace.D(); got != tc.want {
+			t.Errorf("%s: undo grace %s, want %s", tc.name, got, tc.want)
+		}
 	}
 }

@@ -32,6 +32,8 @@ type EmulatorConfig struct {
 	TokenProbeEvery string
 	// Log, when set, is the log level and format: "info json".
 	Log string
+	// UndoGrace, when set, is review.undo_grace (e.g. "2s").
+	UndoGrace string
 }
 
 // EmulatorAccount is an emulated account as the configuration names it.
@@ -80,6 +82,10 @@ schedules:
     reconcile_every: 1h
     reconcile_window: 720h
     jitter: 0s
+{{- if .UndoGrace}}
+review:
+  undo_grace: {{.UndoGrace}}
+{{- end}}
 accounts:
 {{- range .Accounts}}
   - key: {{.Key}}

@@ -113,6 +113,9 @@ func (c *Config) applyDefaults() {
 	if c.Register.Series == "" {
 		c.Register.Series = DefaultSeries
 	}
+	if c.Review.UndoGrace == 0 {
+		c.Review.UndoGrace = DefaultUndoGrace
+	}
 	if c.Actions.HideThenReview == nil {
 		c.Actions.HideThenReview = []string{"personal_id", "sensitive_data"}
 	}
@@ -331,6 +334,9 @@ func (c *Config) validate(loc *locator, cerr *Error) {
 	case "", "socket", "http":
 	default:
 		cerr.add(loc, "review.slack.mode", fmt.Sprintf("%q: write socket or http", c.Review.Slack.Mode))
+	}
+	if g := c.Review.UndoGrace.D(); g < time.Second || g > 15*time.Minute {
+		cerr.add(loc, "review.undo_grace", fmt.Sprintf("%s: write a duration between 1s and 15m", g))
 	}
 	for i, cat := range c.Review.FourEyes {
 		if !slices.Contains(moderation.Categories(), cat) {

@@ -169,7 +169,10 @@ func newHarness(ctx context.Context, o options) (*harness, error) {
 		return filepath.Join("secrets", name), os.WriteFile(filepath.Join(secrets, name), []byte(value+"\n"), 0o600)
 	}
 	ec := config.EmulatorConfig{Municipality: "Chaos kommun", Country: "se", Language: "sv", GraphURL: base, AppID: "1000000000000",
-		DataDir: "data", Listen: h.web, Interval: "15s", OfficeHours: "00:00-24:00", Webhooks: true, TokenProbeEvery: "20s", Log: "info text"}
+		DataDir: "data", Listen: h.web, Interval: "15s", OfficeHours: "00:00-24:00", Webhooks: true, TokenProbeEvery: "20s", Log: "info text",
+		// A short grace for undoing approvals: the reviewer's last
+		// approvals are carried out before the run settles.
+		UndoGrace: "2s"}
 	p, err := write("app_secret", secret)
 	if err != nil {
 		return h, err

@@ -13,7 +13,7 @@ import (
 )
 
 // reviewer approves open cases through uppsikt's web page, as a moderator
-// does: sign in, open a case, press "approve removal".
+// does: sign in, open a case, press "approve removal" and confirm it.
 type reviewer struct {
 	base, name, password string
 	client               *http.Client
@@ -117,7 +117,9 @@ func (rv *reviewer) approveOne(ctx context.Context) (bool, error) {
 	if tok == nil {
 		return false, fmt.Errorf("case %s: no form token", m[1])
 	}
-	if _, err := rv.post(ctx, "/cases/"+m[1]+"/decide", url.Values{"csrf": {tok[1]}, "kind": {"remove"},
+	// The button leads to a confirmation page; its form (confirm=1)
+	// records the decision.
+	if _, err := rv.post(ctx, "/cases/"+m[1]+"/decide", url.Values{"csrf": {tok[1]}, "kind": {"remove"}, "confirm": {"1"},
 		"reason": {"uppsikt-chaos: a reviewer approves the removal"}}); err != nil {
 		return false, err
 	}

@@ -189,17 +189,22 @@ func TestReviewPagesInBrowser(t *testing.T) {
 		t.Errorf("the payloads are not shown as text: comment %q, author %q", shown, author)
 	}
 	marked := value(t, ctx, "read the highlight", chromedp.Text(`.comment-text mark`))
-	if marked != "199001011234" {
-		t.Errorf("highlighted hit: got %q, want 199001011234", marked)
+	if marked != "19900101••••" {
+		t.Errorf("highlighted hit: got %q, want the identity number masked, 19900101••••", marked)
 	}
 
-	// Approve a removal with the button.
+	// Approve a removal with the button, and confirm it.
 	target := r.cases[1]
 	browse(t, ctx, "approve removal",
 		chromedp.Navigate(fmt.Sprintf("%s/cases/%d", base, target.ID)),
 		chromedp.WaitVisible(`form.decide`),
 		chromedp.SendKeys(`#reason`, "personangrepp"),
 		chromedp.Click(`button[value=remove]`),
+		chromedp.WaitVisible(`form.confirm`))
+	checkAccessible(t, ctx, axe, "confirmation of a removal")
+	screenshot(t, ctx, "confirm-removal")
+	browse(t, ctx, "confirm removal",
+		chromedp.Click(`form.confirm button[type=submit]`),
 		chromedp.WaitVisible(`p.ok`))
 	msg := value(t, ctx, "message", chromedp.Text(`p.ok`))
 	if !strings.Contains(msg, "Removal approved") {
@@ -285,6 +290,8 @@ func TestReviewApproveInDemo(t *testing.T) {
 		chromedp.Navigate(base+"/cases/"+caseID),
 		chromedp.WaitVisible(`form.decide`),
 		chromedp.Click(`button[value=remove]`),
+		chromedp.WaitVisible(`form.confirm`),
+		chromedp.Click(`form.confirm button[type=submit]`),
 		chromedp.WaitVisible(`p.ok`))
 	if msg := value(t, bctx, "message", chromedp.Text(`p.ok`)); !strings.Contains(msg, "Removal approved") {
 		t.Errorf("after approving in the demo: message %q", msg)

@@ -50,6 +50,9 @@ func runDemo(ctx context.Context, env *environment, args []string) error {
 		return errors.Join(err, re.stop())
 	}
 	cfg.Log = configLog(*level)
+	// A short grace, so that trying the demo shows the undo and then the
+	// removal without a minute's wait.
+	cfg.Review.UndoGrace = config.Duration(10 * time.Second)
 	if err := os.MkdirAll(cfg.Paths.Data, 0o750); err != nil {
 		return errors.Join(err, re.stop())
 	}

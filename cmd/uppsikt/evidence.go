@@ -139,7 +139,7 @@ func newExecutor(cfg *config.Config, st moderation.Store, client *facebook.Clien
 	}
 	return act.New(act.Options{
 		Store: st, Platforms: platforms, Gate: newGate(cfg, st, nil, client, now, log), Evidence: ev,
-		Replies: templates, PrivateReplies: cfg.Actions.PrivateReplies, Now: now,
+		Replies: templates, PrivateReplies: cfg.Actions.PrivateReplies, Now: now, Grace: cfg.Review.UndoGrace.D(),
 		Language: func(key string) string {
 			if l := languages[key]; l != "" {
 				return l

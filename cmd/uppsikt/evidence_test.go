@@ -353,7 +353,9 @@ func TestEvidenceBeforeRemoval(t *testing.T) {
 	}
 
 	// Review decisions: the harassment case approved (reply, then delete),
-	// the sensitive_data case kept (unhide).
+	// the sensitive_data case kept (unhide). They were made a grace ago,
+	// so the executor carries them out at once.
+	decidedAt := time.Now().Add(-r.cfg.Review.UndoGrace.D())
 	decide := func(id, kind string, to moderation.CaseState) {
 		t.Helper()
 		cs, err := r.st.ListCases(ctx, moderation.CaseFilter{})
@@ -363,7 +365,7 @@ func TestEvidenceBeforeRemoval(t *testing.T) {
 		cid := r.comment(t, id).ID
 		for _, k := range cs {
 			if k.CommentID == cid {
-				if _, err := r.st.RecordDecision(ctx, moderation.Decision{CaseID: k.ID, Kind: kind, By: "anna", Surface: "cli", At: time.Now()},
+				if _, err := r.st.RecordDecision(ctx, moderation.Decision{CaseID: k.ID, Kind: kind, By: "anna", Surface: "cli", At: decidedAt},
 					[]moderation.CaseState{moderation.CaseOpen}, to); err != nil {
 					t.Fatal(err)
 				}

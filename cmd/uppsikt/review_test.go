@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/uppsikt/uppsikt/archive/sqlite"
+	"github.com/uppsikt/uppsikt/bot/act"
 	"github.com/uppsikt/uppsikt/moderation"
 	"github.com/uppsikt/uppsikt/moderation/decide"
 	"github.com/uppsikt/uppsikt/moderation/review"
@@ -33,6 +34,7 @@ type reviewRig struct {
 	st     *sqlite.Store
 	evDir  string // the web page's evidence folder
 	dec    *decide.Service
+	exec   *act.Executor // follows the decisions; it has no platform to send to
 	web    *review.Server
 	srv    *httptest.Server
 	cases  []moderation.Case
@@ -48,6 +50,18 @@ const (
 )
 
 func newReviewRig(t *testing.T, fourEyes ...string) *reviewRig {
+	t.Helper()
+	return newReviewRigWith(t, rigOptions{fourEyes: fourEyes})
+}
+
+// rigOptions change the review rig: the categories whose removal needs two
+// reviewers, and the grace for undoing an approval (zero: none).
+type rigOptions struct {
+	fourEyes []string
+	grace    time.Duration
+}
+
+func newReviewRigWith(t *testing.T, o rigOptions) *reviewRig {
 	t.Helper()
 	ctx := context.Background()
 	r := &reviewRig{now: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
@@ -96,9 +110,11 @@ func newReviewRig(t *testing.T, fourEyes ...string) *reviewRig {
 		}
 		r.cases = append(r.cases, c)
 	}
-	r.dec = decide.New(decide.Options{Store: st, FourEyes: fourEyes, Now: r.clock})
+	r.dec = decide.New(decide.Options{Store: st, FourEyes: o.fourEyes, Now: r.clock, Grace: o.grace})
 	r.evDir = t.TempDir()
-	r.web, err = review.New(review.Options{Store: st, Users: st, Decide: r.dec, Search: st.SearchComments, Language: "sv", Now: r.clock, EvidenceDir: r.evDir})
+	r.exec = act.New(act.Options{Store: st, Now: r.clock, Grace: o.grace})
+	r.web, err = review.New(review.Options{Store: st, Users: st, Decide: r.dec, Search: st.SearchComments, Language: "sv", Now: r.clock, EvidenceDir: r.evDir,
+		ReplyPreview: r.exec.ReplyPreview})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -421,7 +437,7 @@ func TestReviewCSRFSessionsAndRateLimit(t *testing.T) {
 	}
 	// With the token the decision goes through; the cookie is HttpOnly.
 	token := formToken(t, c, fmt.Sprintf("%s/cases/%d", r.srv.URL, r.cases[1].ID))
-	resp, err = c.PostForm(caseURL, url.Values{"kind": {"remove"}, "csrf": {token}})
+	resp, err = c.PostForm(caseURL, url.Values{"kind": {"remove"}, "csrf": {token}, "confirm": {"1"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,7 +22,10 @@ type reviewParts struct {
 }
 
 // openReview builds the decision service and the surfaces that call it.
-func openReview(cfg *config.Config, st *sqlite.Store, loc *time.Location, log *slog.Logger, _ map[string]string) (*reviewParts, error) {
+// replies writes the reply to a removed comment's author (the action
+// executor's), for the confirmation of a removal; nil leaves it out.
+func openReview(cfg *config.Config, st *sqlite.Store, loc *time.Location, log *slog.Logger, _ map[string]string,
+	replies func(ctx context.Context, commentID int64) (string, error)) (*reviewParts, error) {
 	p := &reviewParts{run: func(ctx context.Context) error { <-ctx.Done(); return nil }}
 	slackApp, err := openSlack(cfg, st, log.With("part", "slack"))
 	if err != nil {
@@ -30,14 +33,19 @@ func openReview(cfg *config.Config, st *sqlite.Store, loc *time.Location, log *s
 	}
 	p.decide = decide.New(decide.Options{
 		Store: st, FourEyes: cfg.Review.FourEyes, RegisterNumber: cfg.Register.FormatRegisterNumber,
-		Decided: slackApp.decided, Logger: log.With("part", "decide"),
+		Decided: slackApp.decided, Logger: log.With("part", "decide"), Grace: cfg.Review.UndoGrace.D(),
 	})
+	ids, err := identityNumberFinder(cfg, time.Now())
+	if err != nil {
+		return nil, err
+	}
 	web, err := review.New(review.Options{
 		Store: st, Users: st, Decide: p.decide, Search: st.SearchComments, EvidenceDir: cfg.Paths.Evidence,
 		Municipality: cfg.Municipality.Name, Language: cfg.Municipality.Language, Location: loc, Logger: log.With("part", "web"),
 		SecureCookies: cfg.Review.Sessions.SecureCookies, SessionIdle: cfg.Review.Sessions.Idle.D(),
 		SessionMax: cfg.Review.Sessions.MaxAge.D(), LoginAttempts: cfg.Review.Sessions.LoginAttempts,
 		TrustedProxies: cfg.Web.Proxies(), ClientAddrHeader: cfg.Web.ClientAddressHeader,
+		IdentityNumbers: ids, ReplyPreview: replies,
 	})
 	if err != nil {
 		return nil, err

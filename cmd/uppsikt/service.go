@@ -90,7 +90,7 @@ func openService(ctx context.Context, cfg *config.Config, log *slog.Logger) (*se
 	s.poller, s.hooks, s.sup = sup.poller, sup.hooks, sup
 	s.removal.connect(cfg, st, sup.client, log)
 	// Decisions, the web page and Slack: reviewwire.go.
-	if s.review, err = openReview(cfg, st, loc, log, languages); err != nil {
+	if s.review, err = openReview(cfg, st, loc, log, languages, s.removal.actions.ReplyPreview); err != nil {
 		return nil, err
 	}
 	if cfg.Archive.Snapshots != "" {

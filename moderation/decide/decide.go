@@ -41,6 +41,14 @@ type Options struct {
 	Decided func(c moderation.Case)
 	Logger  *slog.Logger
 	Now     func() time.Time
+
+	// Grace is how long an approved removal may be undone (DecideUndo)
+	// before anything is done on the platform. With a grace the decision
+	// service queues nothing on approval: the action executor queues the
+	// reply and the deletion once the grace has passed (act.Options.Grace),
+	// and the register entry is made with the removal. Zero queues them at
+	// once, with no undo.
+	Grace time.Duration
 }
 
 // Service carries out decisions.
@@ -76,6 +84,10 @@ type Outcome struct {
 	// AwaitingSecond is true when the removal needs a second reviewer's
 	// approval (four eyes) before anything is done on the platform.
 	AwaitingSecond bool
+	// UndoUntil is when an approved removal's grace ends: until then it
+	// may be undone, after it the executor carries it out. Zero without a
+	// grace.
+	UndoUntil time.Time
 }
 
 // Allowed reports whether role may decide cases at all: administrators and
@@ -182,7 +194,11 @@ func (s *Service) Decide(ctx context.Context, r Request) (Outcome, error) {
 		if d, err = s.opts.Store.RecordDecision(ctx, d, undecided, to); err != nil {
 			return Outcome{}, fmt.Errorf("decide on case %d: %w", r.CaseID, err)
 		}
-		if !out.AwaitingSecond {
+		switch {
+		case out.AwaitingSecond:
+		case s.opts.Grace > 0:
+			out.UndoUntil = d.At.Add(s.opts.Grace)
+		default:
 			if err := s.remove(ctx, c, d, &out); err != nil {
 				return out, err
 			}
@@ -217,6 +233,10 @@ func (s *Service) Decide(ctx context.Context, r Request) (Outcome, error) {
 		if d, err = s.opts.Store.RecordDecision(ctx, d, []moderation.CaseState{moderation.CaseOpen}, moderation.CaseEscalated); err != nil {
 			return Outcome{}, fmt.Errorf("decide on case %d: %w", r.CaseID, err)
 		}
+	case moderation.DecideUndo:
+		if d, err = s.undo(ctx, c, d); err != nil {
+			return Outcome{}, fmt.Errorf("undo the removal on case %d: %w", r.CaseID, err)
+		}
 	default:
 		return Outcome{}, fmt.Errorf("%w: kind %q", ErrInvalid, r.Kind)
 	}
@@ -234,6 +254,9 @@ func (s *Service) Decide(ctx context.Context, r Request) (Outcome, error) {
 	}
 	if out.Register != nil {
 		detail["register"] = out.Register.Number
+	}
+	if !out.UndoUntil.IsZero() {
+		detail["undo_until"] = out.UndoUntil
 	}
 	s.audit(ctx, r, c, "decision."+r.Kind, detail)
 	s.opts.Logger.Info("case decided", "case", c.ID, "kind", r.Kind, "by", r.By, "surface", r.Surface, "state", out.Case.State)
@@ -257,6 +280,47 @@ func (s *Service) pendingApproval(ctx context.Context, c moderation.Case) (*mode
 		return &ds[len(ds)-1], nil
 	}
 	return nil, nil
+}
+
+// Grace is how long an approved removal may be undone.
+func (s *Service) Grace() time.Duration { return s.opts.Grace }
+
+// UndoUntil returns when the grace of the case's approved removal ends,
+// given the case's decisions (oldest first); false when there is nothing
+// to undo: no grace, a case not approved, or one approved otherwise.
+func (s *Service) UndoUntil(c moderation.Case, ds []moderation.Decision) (time.Time, bool) {
+	if s.opts.Grace <= 0 || c.State != moderation.CaseApproved || len(ds) == 0 || ds[len(ds)-1].Kind != moderation.DecideRemove {
+		return time.Time{}, false
+	}
+	return ds[len(ds)-1].At.Add(s.opts.Grace), true
+}
+
+// undo takes back an approved removal within its grace, recording d: the
+// case is open again (escalated when a reviewer had escalated it), and the
+// executor will queue nothing for it. After the grace, or once the removal
+// is queued, it gives an error wrapping moderation.ErrTooLate; a case not
+// approved gives the store's *moderation.ConflictError.
+func (s *Service) undo(ctx context.Context, c moderation.Case, d moderation.Decision) (moderation.Decision, error) {
+	ds, err := s.opts.Store.Decisions(ctx, c.ID)
+	if err != nil {
+		return d, fmt.Errorf("decisions of case %d: %w", c.ID, err)
+	}
+	if c.State == moderation.CaseApproved {
+		until, ok := s.UndoUntil(c, ds)
+		if !ok || !d.At.Before(until) {
+			return d, fmt.Errorf("the grace ended at %s: %w", until.UTC().Format(time.RFC3339), moderation.ErrTooLate)
+		}
+	}
+	to := moderation.CaseOpen
+	for _, e := range ds {
+		switch e.Kind {
+		case moderation.DecideEscalate:
+			to = moderation.CaseEscalated
+		case moderation.DecideUndo:
+			to = moderation.CaseOpen
+		}
+	}
+	return s.opts.Store.UndoApproval(ctx, d, to)
 }
 
 // remove queues the deletion and the reply (the action executor deletes

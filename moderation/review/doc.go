@@ -6,6 +6,23 @@
 // service (moderation/decide) as Slack. There are also the accounts
 // overview, full-text search and the register list.
 //
+// Removing a comment cannot be taken back on its platform, so "Approve
+// removal" leads to a confirmation page showing the comment, the reason,
+// the categories and the reply its author will get; only its form records
+// the decision. The case page then offers Undo until the decision
+// service's grace ends (review.undo_grace), before anything is done on the
+// platform. Keeping a comment uppsikt hid for personal data asks first
+// too, showing what becomes visible to everyone.
+//
+// Identity numbers are masked wherever comment text is shown
+// ("850101-••••"), for every role, and the whole text of a comment hidden
+// or deleted on its platform after being flagged for personal data is
+// replaced by a note naming the category. Moderators, administrators and
+// archivists may reveal one comment's full text with a form on its case or
+// comment page; the reveal is written to the audit log (comment.revealed)
+// and holds for that one page. Viewers see neither the full text nor
+// links to evidence.
+//
 // The overview's "needs attention" panel lists what uppsikt gave up on:
 // comments the pipeline set aside after using up their attempts and
 // platform actions that failed for good, each with its last error and, for

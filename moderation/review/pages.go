@@ -90,6 +90,10 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 	if len(d.Comments) == pageSize {
 		d.Older = d.Comments[len(d.Comments)-1].ID
 	}
+	for i, c := range d.Comments {
+		d.Comments[i].Message = s.protect(r, c.Message, c.State, c.Categories)
+		d.Comments[i].PostMessage = s.maskIDs(c.PostMessage)
+	}
 	if d.Stats, err = s.opts.Store.Stats(ctx); err != nil {
 		s.fail(w, r, err)
 		return
@@ -109,6 +113,7 @@ type commentData struct {
 	Post     moderation.Post
 	Versions []moderation.CommentVersion
 	Verdict  *moderation.StoredVerdict
+	Privacy  privacy
 }
 
 func pathID(r *http.Request) (int64, error) {
@@ -151,6 +156,12 @@ func (s *Server) comment(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	var cats []string
+	if d.Verdict != nil {
+		cats = d.Verdict.Verdict.Categories
+	}
+	d.Privacy, d.Versions, d.Verdict = s.protectVersions(r, d.Comment.State, cats, d.Versions, d.Verdict)
+	d.Post.Message = s.maskIDs(d.Post.Message)
 	s.render(w, r, "comment", "comments", 0, d)
 }
 
@@ -235,11 +246,12 @@ func (s *Server) cases(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, c := range shown {
 		row := caseRow{Case: c}
+		var state moderation.CommentState // unknown: hidden whole when flagged for personal data
 		if cm, err := s.opts.Store.Comment(ctx, c.CommentID); err == nil {
-			row.Author = cm.Author.Name
+			row.Author, state = cm.Author.Name, cm.State
 		}
 		if vs, err := s.opts.Store.CommentVersions(ctx, c.CommentID); err == nil && len(vs) > 0 {
-			row.Message = vs[len(vs)-1].Message
+			row.Message = s.protect(r, vs[len(vs)-1].Message, state, c.Categories)
 		}
 		d.Rows = append(d.Rows, row)
 	}
@@ -303,6 +315,8 @@ type caseData struct {
 	Awaiting bool
 	Message  string
 	Error    string
+	Privacy  privacy
+	Undo     undoData
 }
 
 func (s *Server) caseData(r *http.Request, id int64) (caseData, error) {
@@ -371,6 +385,8 @@ func (s *Server) caseData(r *http.Request, id int64) (caseData, error) {
 	d.FourEyes = s.opts.Decide.NeedsFourEyes(d.Case.Categories)
 	d.Awaiting = d.FourEyes && d.Case.State == moderation.CaseEscalated &&
 		len(d.Decisions) > 0 && d.Decisions[len(d.Decisions)-1].Kind == moderation.DecideRemove
+	s.protectCase(r, &d)
+	d.Undo = s.undoData(r, d)
 	return d, nil
 }
 
@@ -390,7 +406,8 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, "case", "case", 0, d)
 }
 
-// decide carries out a decision from the case page's buttons.
+// decide carries out a decision from the case page's buttons, after its
+// confirmation where it needs one (confirm.go).
 func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err != nil {
@@ -399,6 +416,14 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 	}
 	who := userFrom(r.Context())
 	kind := r.PostFormValue("kind")
+	if r.PostFormValue("confirm") != "1" {
+		if shown, err := s.confirmStep(w, r, id, kind); err != nil || shown {
+			if err != nil {
+				s.fail(w, r, err)
+			}
+			return
+		}
+	}
 	out, err := s.opts.Decide.Decide(r.Context(), decide.Request{
 		CaseID: id, Kind: kind, By: who.User.Name, Role: who.User.Role,
 		Surface: decide.SurfaceWeb, Reason: r.PostFormValue("reason"),
@@ -421,6 +446,14 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request) {
 		}
 		e := conflict.Existing
 		d.Error = fmt.Sprintf(t["conflict"], e.By, tr(t, "kind_"+e.Kind), s.when(e.At), e.Surface)
+		s.renderStatus(w, r, http.StatusConflict, "case", "case", 0, d)
+	case errors.Is(err, moderation.ErrTooLate):
+		d, derr := s.caseData(r, id)
+		if derr != nil {
+			s.fail(w, r, derr)
+			return
+		}
+		d.Error = t["too_late"]
 		s.renderStatus(w, r, http.StatusConflict, "case", "case", 0, d)
 	case errors.Is(err, decide.ErrForbidden):
 		s.errorPage(w, r, http.StatusForbidden, "forbidden")
@@ -456,6 +489,10 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 		if d.Results, err = s.opts.Search(r.Context(), d.Query, 100); err != nil {
 			s.fail(w, r, err)
 			return
+		}
+		for i, c := range d.Results {
+			d.Results[i].Message = s.protect(r, c.Message, c.State, c.Categories)
+			d.Results[i].PostMessage = s.maskIDs(c.PostMessage)
 		}
 	}
 	s.render(w, r, "search", "search", 0, d)

@@ -66,6 +66,15 @@ type Options struct {
 	// the header is ignored.
 	TrustedProxies   []netip.Prefix
 	ClientAddrHeader string
+	// IdentityNumbers finds identity numbers in a text as byte ranges
+	// (cmd wires the rule packs' detectors); the page masks them with
+	// those its own generous finder sees. Nil: the page's finder alone.
+	IdentityNumbers func(text string) [][2]int
+	// ReplyPreview returns the reply the author of a comment gets when
+	// its removal is carried out (cmd wires the action executor's), for
+	// the confirmation of a removal. Nil: the confirmation says the
+	// configured reply is sent, without its text.
+	ReplyPreview func(ctx context.Context, commentID int64) (string, error)
 }
 
 // Route is one page or form of the web page and the roles that may use it.
@@ -128,7 +137,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s := &Server{opts: opts, pages: map[string]*template.Template{}, mux: http.NewServeMux(),
 		limiter: newLimiter(opts.LoginAttempts, opts.AddressAttempts, opts.LoginWindow)}
-	for _, name := range []string{"overview", "comment", "login", "cases", "case", "search", "register", "error"} {
+	for _, name := range []string{"overview", "comment", "login", "cases", "case", "search", "register", "error", "confirm"} {
 		t, err := template.New("layout.html").Funcs(s.funcs()).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", name, err)
@@ -151,6 +160,8 @@ func New(opts Options) (*Server, error) {
 	s.handle("GET /cases", everyone, s.cases)
 	s.handle("GET /cases/{id}", everyone, s.casePage)
 	s.handle("POST /cases/{id}/decide", deciders, s.decide)
+	s.handle("POST /cases/{id}/reveal", revealers, s.revealCase)
+	s.handle("POST /comments/{id}/reveal", revealers, s.revealComment)
 	s.handle("GET /search", archivists, s.search)
 	s.handle("GET /register", archivists, s.register)
 	s.handle("GET /evidence/{id}", archivists, s.evidence)

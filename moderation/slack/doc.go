@@ -4,7 +4,11 @@
 // passages they cite, a link to the evidence — with the buttons Approve
 // removal, Keep, Register only and Open in uppsikt. A click is carried out
 // by the same decision service as the web page (moderation/decide), and the
-// message is then updated in place to say who decided what, when.
+// message is then updated in place to say who decided what, when. Slack
+// asks before it sends a click on Approve removal (a confirmation dialog),
+// and an approved removal waits out the same grace as one approved on the
+// web page: until it ends the message offers Undo (a click after it is
+// told it is too late; the button is not taken away when the grace ends).
 //
 // Clicks arrive by Socket Mode (the default: the service connects out to
 // Slack, so no public address is needed, which suits municipal networks) or

@@ -18,10 +18,13 @@ const (
 	ActionKeep     = "uppsikt_keep"
 	ActionRegister = "uppsikt_register"
 	ActionOpen     = "uppsikt_open"
+	// ActionUndo takes back an approved removal while its grace lasts.
+	ActionUndo = "uppsikt_undo"
 )
 
 var actionKinds = map[string]string{
 	ActionRemove: moderation.DecideRemove, ActionKeep: moderation.DecideKeep, ActionRegister: moderation.DecideRegister,
+	ActionUndo: moderation.DecideUndo,
 }
 
 // Escape makes text safe inside Slack mrkdwn: &, < and > are the only
@@ -51,6 +54,9 @@ type CaseInfo struct {
 	Evidence []moderation.EvidenceFile
 	Decision *moderation.Decision // the last decision, once there is one
 	BaseURL  string               // the web page, for links; empty leaves them out
+	// UndoUntil is when the grace of an approved removal ends: until then
+	// the message offers Undo. Zero: nothing to undo.
+	UndoUntil time.Time
 }
 
 // limit cuts s to n runes, marking the cut.
@@ -126,9 +132,18 @@ func Blocks(info CaseInfo, lang string) ([]slack.Block, string) {
 	}
 	id := strconv.FormatInt(c.ID, 10)
 	var buttons []slack.BlockElement
+	if c.State == moderation.CaseApproved && !info.UndoUntil.IsZero() {
+		until := info.UndoUntil.UTC().Format(time.TimeOnly + " UTC")
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(Escape(fmt.Sprintf(t["removal_at"], until))), nil, nil))
+		buttons = append(buttons, slack.NewButtonBlockElement(ActionUndo, id, plain(t["undo"])))
+	}
 	if undecided {
+		// Slack asks before it sends the click: a removal cannot be taken
+		// back on the platform.
+		confirm := slack.NewConfirmationBlockObject(plain(t["confirm_title"]), plain(t["confirm_text"]), plain(t["confirm_yes"]), plain(t["cancel"])).
+			WithStyle(slack.StyleDanger)
 		buttons = append(buttons,
-			slack.NewButtonBlockElement(ActionRemove, id, plain(t["approve"])).WithStyle(slack.StyleDanger),
+			slack.NewButtonBlockElement(ActionRemove, id, plain(t["approve"])).WithStyle(slack.StyleDanger).WithConfirm(confirm),
 			slack.NewButtonBlockElement(ActionKeep, id, plain(t["keep"])),
 			slack.NewButtonBlockElement(ActionRegister, id, plain(t["register"])))
 	}
@@ -179,7 +194,10 @@ var texts = map[string]map[string]string{
 		"state_kept": "Behållen", "state_registered": "Diarieförd", "state_done": "Klart",
 		"unmapped":  "Ditt Slack-konto är inte kopplat till någon användare i uppsikt, så du kan inte fatta beslut här. Be en administratör lägga till dig under review.slack.users.",
 		"forbidden": "Din roll i uppsikt får inte fatta beslut om ärenden.", "conflict": "Ärendet var redan avgjort av %s (%s, %s).",
-		"second": "Ditt godkännande är registrerat. En andra granskare måste också godkänna borttagningen.", "failed": "Beslutet kunde inte genomföras; försök igen eller använd webbsidan."},
+		"second": "Ditt godkännande är registrerat. En andra granskare måste också godkänna borttagningen.", "failed": "Beslutet kunde inte genomföras; försök igen eller använd webbsidan.",
+		"removal_at": "Borttagningen genomförs %s. Till dess kan den ångras.", "undo": "Ångra", "too_late": "Det är för sent att ångra: borttagningen har redan påbörjats.",
+		"confirm_title": "Ta bort kommentaren?", "confirm_text": "Kommentaren raderas på plattformen och författaren får kommunens svar. Det går att ångra en kort stund i det här meddelandet.",
+		"confirm_yes": "Ta bort", "cancel": "Avbryt"},
 	"da": {"case": "Sag", "author": "Forfatter", "categories": "Kategorier", "hits": "Fund", "post": "Opslaget",
 		"comment": "Kommentaren", "ev_pdf": "Bevis (PDF)", "ev_screenshot": "Skærmbillede", "no_evidence": "Bevis gemmes…",
 		"approve": "Godkend fjernelse", "keep": "Behold", "register": "Kun journalisér", "open": "Åbn i uppsikt",
@@ -187,7 +205,10 @@ var texts = map[string]map[string]string{
 		"state_kept": "Beholdt", "state_registered": "Journaliseret", "state_done": "Færdig",
 		"unmapped":  "Din Slack-konto er ikke knyttet til en bruger i uppsikt, så du kan ikke træffe afgørelser her. Bed en administrator om at tilføje dig under review.slack.users.",
 		"forbidden": "Din rolle i uppsikt må ikke træffe afgørelser.", "conflict": "Sagen var allerede afgjort af %s (%s, %s).",
-		"second": "Din godkendelse er registreret. En anden kontrollant skal også godkende fjernelsen.", "failed": "Afgørelsen kunne ikke gennemføres; prøv igen eller brug websiden."},
+		"second": "Din godkendelse er registreret. En anden kontrollant skal også godkende fjernelsen.", "failed": "Afgørelsen kunne ikke gennemføres; prøv igen eller brug websiden.",
+		"removal_at": "Fjernelsen udføres %s. Indtil da kan den fortrydes.", "undo": "Fortryd", "too_late": "Det er for sent at fortryde: fjernelsen er allerede gået i gang.",
+		"confirm_title": "Slet kommentaren?", "confirm_text": "Kommentaren slettes på platformen, og forfatteren får kommunens svar. Det kan fortrydes et kort øjeblik i denne besked.",
+		"confirm_yes": "Slet", "cancel": "Annullér"},
 	"en": {"case": "Case", "author": "Author", "categories": "Categories", "hits": "Hits", "post": "The post",
 		"comment": "The comment", "ev_pdf": "Evidence (PDF)", "ev_screenshot": "Screenshot", "no_evidence": "Evidence is being stored…",
 		"approve": "Approve removal", "keep": "Keep", "register": "Register only", "open": "Open in uppsikt",
@@ -195,5 +216,8 @@ var texts = map[string]map[string]string{
 		"state_kept": "Kept", "state_registered": "Registered", "state_done": "Done",
 		"unmapped":  "Your Slack account is not linked to an uppsikt user, so you cannot decide cases here. Ask an administrator to add you under review.slack.users.",
 		"forbidden": "Your role in uppsikt may not decide cases.", "conflict": "The case was already decided by %s (%s, %s).",
-		"second": "Your approval is recorded. A second reviewer must also approve the removal.", "failed": "The decision could not be carried out; try again or use the web page."},
+		"second": "Your approval is recorded. A second reviewer must also approve the removal.", "failed": "The decision could not be carried out; try again or use the web page.",
+		"removal_at": "The removal will be carried out at %s. Until then it can be undone.", "undo": "Undo", "too_late": "It is too late to undo: the removal has already begun.",
+		"confirm_title": "Remove the comment?", "confirm_text": "The comment is deleted on the platform and its author gets the municipality's reply. It can be undone for a short while in this message.",
+		"confirm_yes": "Remove", "cancel": "Cancel"},
 }

@@ -38,8 +38,15 @@ func TestBlocksButtonsFollowTheState(t *testing.T) {
 	}{
 		{"open", moderation.CaseOpen, nil, []string{ActionRemove, ActionKeep, ActionRegister, ActionOpen, "https://uppsikt.example/cases/7", "hets", "&lt;@U1&gt;"}, []string{"<@U1>"}},
 		{"kept", moderation.CaseKept, &moderation.Decision{By: "anna", Surface: "web", At: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}, []string{"Behållen", "anna", "2026-11-23 10:00:00 UTC", ActionOpen}, []string{ActionRemove, ActionKeep}},
+		{"open: removal asks first", moderation.CaseOpen, nil, []string{`"title":{"emoji":false,"text":"Ta bort kommentaren?","type":"plain_text"}`, `"action_id":"uppsikt_remove","confirm"`}, []string{ActionUndo}},
+		{"approved within the grace", moderation.CaseApproved, nil, []string{ActionUndo, "Borttagningen genomförs 10:01:00 UTC"}, []string{ActionRemove}},
+		{"approved after the grace", moderation.CaseApproved, nil, []string{ActionOpen}, []string{ActionUndo, ActionRemove}},
 	} {
 		info.Case.State, info.Decision = tc.state, tc.decision
+		info.UndoUntil = time.Time{}
+		if tc.name == "approved within the grace" {
+			info.UndoUntil = time.Date(2026, 11, 23, 10, 1, 0, 0, time.UTC)
+		}
 		blocks, fallback := Blocks(info, "sv")
 		b, err := json.Marshal(blocks)
 		if err != nil {

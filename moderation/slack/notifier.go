@@ -213,6 +213,11 @@ func (n *Notifier) info(ctx context.Context, c moderation.Case) (CaseInfo, error
 	if len(ds) > 0 {
 		info.Decision = &ds[len(ds)-1]
 	}
+	if n.opts.Decide != nil {
+		if until, ok := n.opts.Decide.UndoUntil(c, ds); ok && n.opts.Now().Before(until) {
+			info.UndoUntil = until
+		}
+	}
 	return info, nil
 }
 
@@ -252,6 +257,8 @@ func (n *Notifier) Interact(ctx context.Context, cb slack.InteractionCallback) s
 		return fmt.Sprintf(t["conflict"], e.By, e.Surface, e.At.UTC().Format(time.DateTime+" UTC"))
 	case errors.Is(err, decide.ErrForbidden):
 		return t["forbidden"]
+	case errors.Is(err, moderation.ErrTooLate):
+		return t["too_late"]
 	default:
 		n.opts.Logger.Error("slack decision", "case", caseID, "error", err)
 		return t["failed"]

@@ -60,6 +60,9 @@ func Run(t *testing.T, open func(t *testing.T) moderation.Store) {
 		{"decisions/move the case from an allowed state", testRecordDecision},
 		{"decisions/wrong state is a conflict carrying the earlier decision", testDecisionConflict},
 		{"decisions/racing reviewers: exactly one wins", testDecisionRace},
+		{"decisions/undo moves an approved case back", testUndoApproval},
+		{"decisions/undo is too late once the removal is queued", testUndoTooLate},
+		{"actions/a cancelled action is pending again when queued again", testCancelledActionRevived},
 
 		{"actions/enqueue is idempotent per comment, case and kind", testEnqueueAction},
 		{"actions/finish counts attempts and done is final", testFinishAction},
