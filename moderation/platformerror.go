@@ -34,6 +34,8 @@ func PlatformErrorText(lang, lastError string) string {
 	switch {
 	case lastError == NoteRemovalFailed:
 		return t["removal_failed"]
+	case lastError == NoteOwnComment:
+		return t["own"]
 	case strings.HasPrefix(lastError, "not sent: case") && strings.Contains(lastError, "approved again"):
 		return t["approved_again"]
 	case strings.HasPrefix(lastError, "not sent: case"):
@@ -76,6 +78,7 @@ var platformErrorTexts = map[string]map[string]string{
 	"sv": {
 		"removal_failed": "Inte skickat: borttagningen misslyckades, så kommentaren finns kvar.",
 		"undone":         "Inte skickat: borttagningen ångrades.",
+		"own":            "Inte skickat: kommentaren var kontots egen.",
 		"approved_again": "Inte skickat: ärendet godkändes igen och skickas när ångerfristen är slut.",
 		"top_level":      "Instagram tar bara emot svar under kommentarer på översta nivån.",
 		"hidden":         "Plattformen tar inte emot svar på en dold kommentar.",
@@ -95,6 +98,7 @@ var platformErrorTexts = map[string]map[string]string{
 	"da": {
 		"removal_failed": "Ikke sendt: fjernelsen mislykkedes, så kommentaren er der stadig.",
 		"undone":         "Ikke sendt: fjernelsen blev fortrudt.",
+		"own":            "Ikke sendt: kommentaren var kontoens egen.",
 		"approved_again": "Ikke sendt: sagen blev godkendt igen og sendes, når fortrydelsesfristen er udløbet.",
 		"top_level":      "Instagram tager kun imod svar under kommentarer på øverste niveau.",
 		"hidden":         "Platformen tager ikke imod svar på en skjult kommentar.",
@@ -114,6 +118,7 @@ var platformErrorTexts = map[string]map[string]string{
 	"en": {
 		"removal_failed": "Not sent: the removal failed, so the comment is still there.",
 		"undone":         "Not sent: the removal was undone.",
+		"own":            "Not sent: the comment was the account's own.",
 		"approved_again": "Not sent: the case was approved again and goes out when its undo grace ends.",
 		"top_level":      "Instagram takes replies only under top-level comments.",
 		"hidden":         "The platform takes no replies to a hidden comment.",

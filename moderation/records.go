@@ -53,6 +53,11 @@ const (
 // wrong. The failed removal is alerted; this is not alerted again.
 const NoteRemovalFailed = "not sent: the removal it tells of failed, the comment is still there"
 
+// NoteOwnComment is the note of an explanation that was not sent because
+// the removed comment was the account's own: the page does not answer
+// itself.
+const NoteOwnComment = "not sent: the account's own comment"
+
 // Decision is a reviewer's decision on a case.
 type Decision struct {
 	ID      int64

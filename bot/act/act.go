@@ -572,6 +572,22 @@ func (e *Executor) reply(ctx context.Context, a moderation.Action, c moderation.
 	case ready == removalByAuthor:
 		return e.done(ctx, a, c, moderation.ActionGone, "", map[string]any{"reason": "comment gone"})
 	}
+	if explain {
+		// The page does not answer itself: a removed comment of the
+		// account's own (an official's answer with an identity number in
+		// it) gets no explanation.
+		v, err := st.LatestVerdict(ctx, c.ID)
+		if err != nil && !errors.Is(err, moderation.ErrNotFound) {
+			return false, err
+		}
+		if (err == nil && v.Verdict.Own) || (acct.PlatformID != "" && c.Author.ID == acct.PlatformID) {
+			if err := st.FinishActionOutcome(ctx, a.ID, moderation.ActionCancelled, "", moderation.NoteOwnComment); err != nil {
+				return false, err
+			}
+			e.audit(ctx, AuditCancel, a, map[string]any{"reason": "own comment"})
+			return true, nil
+		}
+	}
 	payload := a.Payload
 	if payload == "" {
 		var err error

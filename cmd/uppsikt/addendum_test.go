@@ -124,7 +124,7 @@ func TestDecisionAddendumCompletesTheRecord(t *testing.T) {
 
 	// The web page lists the addendum among the case's evidence.
 	loc := time.UTC
-	web, err := openReview(r.cfg, r.st, loc, discardLogger(), nil)
+	web, err := openReview(r.cfg, r.st, loc, discardLogger(), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

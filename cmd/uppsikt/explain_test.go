@@ -11,6 +11,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/uppsikt/uppsikt/bot/emulator"
+	"github.com/uppsikt/uppsikt/bot/facebook"
 	"github.com/uppsikt/uppsikt/moderation"
 	"github.com/uppsikt/uppsikt/moderation/decide"
 	uslack "github.com/uppsikt/uppsikt/moderation/slack"
@@ -299,6 +300,53 @@ func TestPlatformErrorsInReadersLanguage(t *testing.T) {
 		}
 		if strings.Contains(page, "Permissions error") {
 			t.Errorf("%s: the reopen reason is shown in the platform's English", tc.user)
+		}
+	}
+}
+
+// TestOwnCommentRemovedWithoutExplanation: the page's own reply with an
+// identity number in it, removed in review, is deleted, and the page does
+// not answer itself.
+func TestOwnCommentRemovedWithoutExplanation(t *testing.T) {
+	r := newActRigFor(t, explainScenario, "facebook-0", "")
+	ctx := context.Background()
+	citizen, _ := r.add(t, "När öppnar simhallen igen?")
+	acct, err := r.st.Account(ctx, r.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	own, err := facebook.New(facebook.Options{Client: r.sup.client}).Reply(ctx, acct, citizen, "Hej! Ditt ärende med personnummer 811218-9876 är mottaget.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.clock.Advance(time.Second)
+	r.poll(t)
+	c, err := r.st.CommentByPlatformID(ctx, r.key, own)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.st.SaveVerdict(ctx, moderation.StoredVerdict{CommentID: c.ID, Version: 1, At: r.clock.Now(),
+		Verdict: moderation.Verdict{Categories: []string{moderation.CatPersonalID}, Own: true}}); err != nil {
+		t.Fatal(err)
+	}
+	r.approve(t, c.ID)
+	for range 3 {
+		r.drain(t)
+		r.clock.Advance(time.Minute)
+	}
+	if !r.emuComment(own).Deleted {
+		t.Fatal("the page's own comment was not deleted")
+	}
+	if a, _, ok := explanation(r.emu.State(""), own); ok {
+		t.Errorf("the page explained the removal to itself: %+v", a)
+	}
+	acts, err := r.st.Actions(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range acts {
+		if a.Kind == moderation.ActReply && (a.Outcome != moderation.ActionCancelled || a.LastError != moderation.NoteOwnComment) {
+			t.Errorf("reply: %s/%s (%s), want done and cancelled as the account's own", a.State, a.Outcome, a.LastError)
 		}
 	}
 }
