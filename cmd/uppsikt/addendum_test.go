@@ -60,7 +60,10 @@ func TestDecisionAddendumCompletesTheRecord(t *testing.T) {
 	if n, err := rp.addenda.Follow(ctx); n != 0 || err != nil {
 		t.Fatalf("before the decision: %d addenda, %v; want none", n, err)
 	}
-	dec := decide.New(decide.Options{Store: r.st, RegisterNumber: r.cfg.Register.FormatRegisterNumber})
+	// Decided one undo grace ago: the executor carries it out at once.
+	grace := r.cfg.Review.UndoGrace.D()
+	dec := decide.New(decide.Options{Store: r.st, RegisterNumber: r.cfg.Register.FormatRegisterNumber,
+		Now: func() time.Time { return time.Now().Add(-grace - time.Second) }})
 	out, err := dec.Decide(ctx, decide.Request{CaseID: cs.ID, Kind: moderation.DecideRemove, By: "moderator", Role: moderation.RoleModerator,
 		Surface: decide.SurfaceWeb, Reason: "personangrepp"})
 	if err != nil {

@@ -702,7 +702,7 @@ func TestReviewShowsOnlyWhatTheRoleMayUse(t *testing.T) {
 		name, who, path string
 		has, hasNot     []string
 	}{
-		{"viewer: no evidence link", "viewer", casePath(0), []string{"bevis-PDF"}, []string{`href="/evidence/`}},
+		{"viewer: no evidence link", "viewer", casePath(0), []string{"Historik"}, []string{`href="/evidence/`, "bevis-PDF"}},
 		{"archivist: an evidence link", "archivist", casePath(0), []string{`href="/evidence/`}, nil},
 		{"viewer: no search or register in the menu", "viewer", "/cases", nil, []string{`href="/search"`, `href="/register"`}},
 		{"archivist: search and register in the menu", "archivist", "/cases", []string{`href="/search"`, `href="/register"`}, nil},

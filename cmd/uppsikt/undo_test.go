@@ -86,8 +86,11 @@ func TestGraceThenRemoval(t *testing.T) {
 		t.Fatalf("within the grace the platform got %v, want nothing", got)
 	}
 	r.settle(t, 10*time.Second)
-	if got := strings.Join(r.platformActions(r.platform), ","); got != "reply,delete" {
-		t.Errorf("8 s after the grace: platform actions %q, want reply,delete", got)
+	if got := strings.Join(r.platformActions(r.platform), ","); got != "delete" {
+		t.Errorf("8 s after the grace: platform actions on the comment %q, want delete", got)
+	}
+	if _, made, ok := explanation(r.emu.State(""), r.platform); !ok || made.ID == "" || made.Gone {
+		t.Errorf("8 s after the grace: explanation %+v (found %v), want one after the deletion, still visible", made, ok)
 	}
 	entries, _ := r.st.RegisterEntries(context.Background(), r.clock.Now().UTC().Year())
 	if len(entries) != 1 || entries[0].CaseID != r.cs.ID {
@@ -155,8 +158,11 @@ func TestUndoneRemovalIsNeverSent(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.settle(t, 70*time.Second)
-	if got := strings.Join(r.platformActions(r.platform), ","); got != "reply,delete" {
-		t.Errorf("approved again: platform actions %q, want reply,delete", got)
+	if got := strings.Join(r.platformActions(r.platform), ","); got != "delete" {
+		t.Errorf("approved again: platform actions on the comment %q, want delete", got)
+	}
+	if _, made, ok := explanation(r.emu.State(""), r.platform); !ok || made.ID == "" || made.Gone {
+		t.Errorf("approved again: explanation %+v (found %v), want one after the deletion, still visible", made, ok)
 	}
 	// Too late now, and nothing changes.
 	if _, err := r.decide(t, moderation.DecideUndo); !errors.Is(err, moderation.ErrTooLate) {
@@ -220,8 +226,11 @@ func TestFourEyesGraceStartsAtSecondApproval(t *testing.T) {
 		t.Fatalf("within the second approval's grace the platform got %v, want nothing", got)
 	}
 	r.settle(t, 10*time.Second)
-	if got := strings.Join(r.platformActions(r.platform), ","); got != "reply,delete" {
-		t.Errorf("after the grace: platform actions %q, want reply,delete", got)
+	if got := strings.Join(r.platformActions(r.platform), ","); got != "delete" {
+		t.Errorf("after the grace: platform actions on the comment %q, want delete", got)
+	}
+	if _, made, ok := explanation(r.emu.State(""), r.platform); !ok || made.ID == "" || made.Gone {
+		t.Errorf("after the grace: explanation %+v (found %v), want one after the deletion, still visible", made, ok)
 	}
 	var undo json.RawMessage
 	log, _ := r.st.AuditLog(ctx, 0, 0)
@@ -261,7 +270,10 @@ func TestQueuedBeforeAnUndoWaitsForTheNextGrace(t *testing.T) {
 		t.Fatalf("within the new approval's grace the platform got %v, want nothing", got)
 	}
 	r.settle(t, 10*time.Second)
-	if got := strings.Join(r.platformActions(r.platform), ","); got != "reply,delete" {
-		t.Errorf("after the new grace: platform actions %q, want reply,delete", got)
+	if got := strings.Join(r.platformActions(r.platform), ","); got != "delete" {
+		t.Errorf("after the new grace: platform actions on the comment %q, want delete", got)
+	}
+	if _, made, ok := explanation(r.emu.State(""), r.platform); !ok || made.ID == "" || made.Gone {
+		t.Errorf("after the new grace: explanation %+v (found %v), want one after the deletion, still visible", made, ok)
 	}
 }
