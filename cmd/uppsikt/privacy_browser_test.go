@@ -38,6 +38,7 @@ func TestReviewPrivacyAndUndoInBrowser(t *testing.T) {
 		t.Errorf("moderator's case page: got %q, want the number masked", shown)
 	}
 	checkAccessible(t, ctx, axe, "case with a masked number")
+	screenshot(t, ctx, "case-masked")
 	browse(t, ctx, "reveal", chromedp.Click(`form.reveal button`), chromedp.WaitVisible(`p.warn[role=note]`))
 	if shown := value(t, ctx, "revealed text", chromedp.Text(`.comment-text`)); !strings.Contains(shown, fullNumber) {
 		t.Errorf("after the reveal: got %q, want the full number", shown)
@@ -63,6 +64,7 @@ func TestReviewPrivacyAndUndoInBrowser(t *testing.T) {
 		chromedp.SendKeys(`#reason`, "personangrepp"),
 		chromedp.Click(`button[value=remove]`),
 		chromedp.WaitVisible(`form.confirm`))
+	screenshot(t, ctx, "confirm-removal")
 	reply := value(t, ctx, "reply text", chromedp.Text(`.reply-text`))
 	// The author gets the reply in the account's language, not the reviewer's.
 	if !strings.Contains(reply, "Din kommentar har tagits bort eftersom den innehöll trakasserier eller personangrepp") {
