@@ -591,7 +591,7 @@ func (e *Executor) reply(ctx context.Context, a moderation.Action, c moderation.
 	payload := a.Payload
 	if payload == "" {
 		var err error
-		if payload, err = e.replyText(ctx, c); err != nil {
+		if payload, err = e.replyText(ctx, c, a.CaseID); err != nil {
 			return false, err
 		}
 	}
@@ -707,7 +707,10 @@ func (e *Executor) removalFor(ctx context.Context, a moderation.Action, c modera
 	return removalDone, nil
 }
 
-func (e *Executor) replyText(ctx context.Context, c moderation.Comment) (string, error) {
+// replyText is the configured reply for comment c in the language of its
+// verdict (else its account's), naming the categories of its verdict, or,
+// when the verdict names none, those of its case.
+func (e *Executor) replyText(ctx context.Context, c moderation.Comment, caseID int64) (string, error) {
 	lang := e.opts.Language(c.AccountKey)
 	var cats []string
 	var hits []moderation.Hit
@@ -720,6 +723,13 @@ func (e *Executor) replyText(ctx context.Context, c moderation.Comment) (string,
 		cats, hits = v.Verdict.Categories, v.Verdict.Hits
 	case !errors.Is(err, moderation.ErrNotFound):
 		return "", err
+	}
+	if len(cats) == 0 && caseID != 0 {
+		cs, err := e.opts.Store.Case(ctx, caseID)
+		if err != nil && !errors.Is(err, moderation.ErrNotFound) {
+			return "", err
+		}
+		cats = cs.Categories
 	}
 	return e.opts.Replies.ReplyText(lang, cats, hits), nil
 }

@@ -68,6 +68,9 @@ func (t Templates) ReplyText(lang string, categories []string, hits []moderation
 		reasons = append(reasons, name)
 	}
 	reason := joinList(reasons, conjunction[lang])
+	if len(reasons) == 0 {
+		reason = map[string]string{"sv": "olämpligt innehåll", "da": "upassende indhold", "en": "inappropriate content"}[lang]
+	}
 	seen := map[string]bool{}
 	var cites []string
 	for _, h := range hits {
@@ -103,5 +106,5 @@ func (e *Executor) ReplyPreview(ctx context.Context, commentID int64) (string, e
 	if err != nil {
 		return "", fmt.Errorf("reply preview: %w", err)
 	}
-	return e.replyText(ctx, c)
+	return e.replyText(ctx, c, 0)
 }

@@ -3,6 +3,7 @@ package act
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	fb "github.com/huandu/facebook/v2"
@@ -62,6 +63,17 @@ func TestPermanent(t *testing.T) {
 	for _, tt := range tests {
 		if got := permanent(tt.err); got != tt.want {
 			t.Errorf("%s: permanent = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestReplyTextWithoutCategories: a reply for a removal whose categories
+// are unknown names inappropriate content in words, never a placeholder.
+func TestReplyTextWithoutCategories(t *testing.T) {
+	for lang, want := range map[string]string{"sv": "olämpligt innehåll", "da": "upassende indhold", "en": "inappropriate content"} {
+		got := DefaultTemplates().ReplyText(lang, nil, nil)
+		if !strings.Contains(got, want) || strings.Contains(got, "?,") {
+			t.Errorf("%s: got %q, want it to name %q", lang, got, want)
 		}
 	}
 }

@@ -67,3 +67,49 @@ func TestRefusedRemovalInBrowser(t *testing.T) {
 	}
 	screenshot(t, ctx, "case-reopened")
 }
+
+// TestKeepHiddenIdentityNumberInBrowser: in Chromium, "Keep" on a comment
+// uppsikt hid for an identity number first says what will become public,
+// with the number marked (masked), and decides nothing; only the
+// confirmation keeps it and queues the unhide.
+func TestKeepHiddenIdentityNumberInBrowser(t *testing.T) {
+	ctx := newBrowser(t)
+	r := newReviewRig(t)
+	bg := context.Background()
+	pid := r.cases[0] // personal_id: 199001011234
+	r.hide(t, pid)
+	u, err := r.st.User(bg, "moderator")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Language = "sv" // the browser asks for English
+	if err := r.st.SaveUser(bg, u); err != nil {
+		t.Fatal(err)
+	}
+	signInBrowser(t, ctx, r.srv.URL, "moderator", testPassword)
+	browse(t, ctx, "keep",
+		chromedp.Navigate(fmt.Sprintf("%s/cases/%d", r.srv.URL, pid.ID)),
+		chromedp.WaitVisible(`form.decide`),
+		chromedp.Click(`button[value=keep]`),
+		chromedp.WaitVisible(`form.confirm`))
+	warning := value(t, ctx, "warning", chromedp.Text(`p.exposed-number`))
+	if !strings.Contains(warning, "blir synligt för alla") || !strings.Contains(warning, maskedNumber) || strings.Contains(warning, fullNumber) {
+		t.Errorf("keep confirmation: %q, want the masked number said to become public", warning)
+	}
+	if marked := value(t, ctx, "marked", chromedp.Text(`mark.exposed`)); marked != maskedNumber {
+		t.Errorf("marked text %q, want %q", marked, maskedNumber)
+	}
+	if ds, _ := r.st.Decisions(bg, pid.ID); len(ds) != 0 {
+		t.Fatalf("the confirmation page decided: %+v", ds)
+	}
+	screenshot(t, ctx, "confirm-keep")
+	browse(t, ctx, "confirm keep", chromedp.Click(`form.confirm button[type=submit]`), chromedp.WaitVisible(`table.history`))
+	cs, err := r.st.Case(bg, pid.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acts, _ := r.st.Actions(bg, pid.CommentID)
+	if cs.State != moderation.CaseKept || len(acts) != 2 || acts[1].Kind != moderation.ActUnhide {
+		t.Errorf("after confirming: case %s, %d actions, want kept with the unhide queued", cs.State, len(acts))
+	}
+}

@@ -138,6 +138,8 @@ func TestExplanationFollowsRemoval(t *testing.T) {
 			if made.ID == "" {
 				t.Fatalf("explanation %+v sent before the deletion or not found on the platform", a)
 			}
+			t.Logf("the emulator records: %s on %s -> %s %q (by page %v, gone %v); the removed comment %s: deleted %v",
+				a.Kind, a.ObjectID, a.NewID, made.Message, made.ByPage, made.Gone, id, r.emuComment(id).Deleted)
 			if made.Gone || !made.ByPage {
 				t.Errorf("explanation %+v: gone %v, by page %v; want it visible after the removal, by the page", made, made.Gone, made.ByPage)
 			}
