@@ -54,11 +54,6 @@ type Addendum struct {
 // addendum.
 const AddendumJSONName = "decision.json"
 
-// decideReopen is the kind of the decision uppsikt records when the
-// platform refuses an approved removal for good and the case goes back to
-// review.
-const decideReopen = "reopen"
-
 // addendumLabels are the fixed texts of an addendum in one language.
 type addendumLabels struct {
 	title, intro, municipality, register, account, comment, permalink, caseID, version    string
@@ -83,7 +78,7 @@ var addendumTexts = map[string]addendumLabels{
 		kinds: map[string]string{
 			moderation.DecideRemove: "Borttagning godkänd", moderation.DecideKeep: "Kommentaren behålls",
 			moderation.DecideRegister: "Endast diarieföring", moderation.DecideEscalate: "Eskalerat till en administratör",
-			decideReopen: "Återöppnat: plattformen vägrade borttagningen",
+			moderation.DecideReopen: "Återöppnat: plattformen vägrade borttagningen",
 		},
 		surfaces: map[string]string{"web": "uppsikts webbsida", "slack": "Slack", "cli": "kommandoraden", "platform": "plattformen"},
 	},
@@ -101,7 +96,7 @@ var addendumTexts = map[string]addendumLabels{
 		kinds: map[string]string{
 			moderation.DecideRemove: "Sletning godkendt", moderation.DecideKeep: "Kommentaren bevares",
 			moderation.DecideRegister: "Kun journalisering", moderation.DecideEscalate: "Eskaleret til en administrator",
-			decideReopen: "Genåbnet: platformen afviste sletningen",
+			moderation.DecideReopen: "Genåbnet: platformen afviste sletningen",
 		},
 		surfaces: map[string]string{"web": "uppsikts webside", "slack": "Slack", "cli": "kommandolinjen", "platform": "platformen"},
 	},
@@ -119,7 +114,7 @@ var addendumTexts = map[string]addendumLabels{
 		kinds: map[string]string{
 			moderation.DecideRemove: "Removal approved", moderation.DecideKeep: "Comment kept",
 			moderation.DecideRegister: "Registered only", moderation.DecideEscalate: "Escalated to an administrator",
-			decideReopen: "Reopened: the platform refused the removal",
+			moderation.DecideReopen: "Reopened: the platform refused the removal",
 		},
 		surfaces: map[string]string{"web": "uppsikt's web page", "slack": "Slack", "cli": "the command line", "platform": "the platform"},
 	},
