@@ -145,17 +145,8 @@ func (s *Store) RecordDecision(ctx context.Context, d moderation.Decision, from 
 			}
 			return &moderation.ConflictError{Existing: existing}
 		}
-		r, err := tx.ExecContext(ctx, `
-			INSERT INTO decisions (case_id, kind, by_user, surface, reason, at) VALUES (?, ?, ?, ?, ?, ?)`,
-			d.CaseID, d.Kind, d.By, d.Surface, d.Reason, unixNano(d.At))
-		if err != nil {
-			return err
-		}
-		if d.ID, err = r.LastInsertId(); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE cases SET state = ?, updated_at = ? WHERE id = ?`,
-			string(to), unixNano(d.At), d.CaseID)
+		var err error
+		d.ID, err = insertDecision(ctx, tx, d, to)
 		return err
 	})
 	if err != nil {
@@ -198,23 +189,31 @@ func (s *Store) UndoApproval(ctx context.Context, d moderation.Decision, to mode
 		if under > 0 {
 			return fmt.Errorf("the removal is under way (%d actions queued): %w", under, moderation.ErrTooLate)
 		}
-		r, err := tx.ExecContext(ctx, `
-			INSERT INTO decisions (case_id, kind, by_user, surface, reason, at) VALUES (?, ?, ?, ?, ?, ?)`,
-			d.CaseID, d.Kind, d.By, d.Surface, d.Reason, unixNano(d.At))
-		if err != nil {
-			return err
-		}
-		if d.ID, err = r.LastInsertId(); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE cases SET state = ?, updated_at = ? WHERE id = ?`,
-			string(to), unixNano(d.At), d.CaseID)
+		var err error
+		d.ID, err = insertDecision(ctx, tx, d, to)
 		return err
 	})
 	if err != nil {
 		return moderation.Decision{}, fmt.Errorf("undo approval of case %d: %w", d.CaseID, err)
 	}
 	return d, nil
+}
+
+// insertDecision stores d and moves its case to state to, and returns the
+// decision's id.
+func insertDecision(ctx context.Context, tx *sql.Tx, d moderation.Decision, to moderation.CaseState) (int64, error) {
+	r, err := tx.ExecContext(ctx, `
+		INSERT INTO decisions (case_id, kind, by_user, surface, reason, at) VALUES (?, ?, ?, ?, ?, ?)`,
+		d.CaseID, d.Kind, d.By, d.Surface, d.Reason, unixNano(d.At))
+	if err != nil {
+		return 0, err
+	}
+	id, err := r.LastInsertId()
+	if err != nil {
+		return 0, err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE cases SET state = ?, updated_at = ? WHERE id = ?`, string(to), unixNano(d.At), d.CaseID)
+	return id, err
 }
 
 // Decisions returns a case's decisions, oldest first.
