@@ -68,18 +68,6 @@ func (r *reviewRig) hide(t *testing.T, c moderation.Case) {
 	}
 }
 
-// getPage fetches a page and returns its status and body.
-func getPage(t *testing.T, c *http.Client, u string) (int, string) {
-	t.Helper()
-	resp, err := c.Get(u)
-	if err != nil {
-		t.Fatalf("GET %s: %v", u, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
-}
-
 // post posts a form with the session's token and returns the status and
 // body of the answer (redirects not followed).
 func post(t *testing.T, c *http.Client, base, path string, form url.Values) (int, string, string) {
@@ -129,7 +117,7 @@ func TestReviewMasksIdentityNumbers(t *testing.T) {
 		c := signIn(t, r.srv.URL, string(role), testPassword)
 		for _, p := range pages {
 			t.Run(string(role)+" "+p.path, func(t *testing.T) {
-				status, body := getPage(t, c, r.srv.URL+p.path)
+				status, body := page(t, c, "GET", r.srv.URL+p.path)
 				if p.archivistsOnly && role == moderation.RoleViewer {
 					if status != http.StatusForbidden {
 						t.Errorf("status: got %d, want 403", status)
@@ -218,7 +206,7 @@ func TestReviewRevealIsAuditedAndOneOff(t *testing.T) {
 					e.Action, e.Actor, e.Subject, e.Detail, tc.user, tc.commentID, tc.page, tc.caseID)
 			}
 			// The next page is masked again.
-			_, next := getPage(t, c, r.srv.URL+strings.TrimSuffix(tc.path, "/reveal"))
+			_, next := page(t, c, "GET", r.srv.URL+strings.TrimSuffix(tc.path, "/reveal"))
 			if strings.Contains(next, tc.want) {
 				t.Errorf("the page after the reveal still shows the full text")
 			}
@@ -324,7 +312,7 @@ func TestReviewRemovalConfirmAndUndo(t *testing.T) {
 	if status, _, loc := post(t, c, r.srv.URL, path, confirm); status != http.StatusSeeOther || !strings.HasSuffix(loc, "done=remove") {
 		t.Fatalf("confirm: got %d to %q, want 303 to the case", status, loc)
 	}
-	_, body = getPage(t, c, fmt.Sprintf("%s/cases/%d", r.srv.URL, cs.ID))
+	_, body = page(t, c, "GET", fmt.Sprintf("%s/cases/%d", r.srv.URL, cs.ID))
 	if !strings.Contains(body, "Borttagningen genomförs kl. 10:01:00") || !strings.Contains(body, `name="kind" value="undo"`) {
 		t.Errorf("case page after approving lacks the undo until 10:01:00:\n%s", body)
 	}
@@ -335,7 +323,7 @@ func TestReviewRemovalConfirmAndUndo(t *testing.T) {
 	if status, _, loc := post(t, c, r.srv.URL, path, url.Values{"kind": {"undo"}, "confirm": {"1"}}); status != http.StatusSeeOther || !strings.HasSuffix(loc, "done=undo") {
 		t.Fatalf("undo: got %d to %q, want 303", status, loc)
 	}
-	_, body = getPage(t, c, fmt.Sprintf("%s/cases/%d?done=undo", r.srv.URL, cs.ID))
+	_, body = page(t, c, "GET", fmt.Sprintf("%s/cases/%d?done=undo", r.srv.URL, cs.ID))
 	if !strings.Contains(body, "Borttagningen är ångrad") || !strings.Contains(body, "ångrade borttagningen") || !strings.Contains(body, `value="remove"`) {
 		t.Errorf("case page after the undo: want the message, the undo in the history and the decision buttons:\n%s", body)
 	}
