@@ -36,9 +36,9 @@ func PlatformErrorText(lang, lastError string) string {
 		return t["removal_failed"]
 	case lastError == NoteOwnComment:
 		return t["own"]
-	case strings.HasPrefix(lastError, "not sent: case") && strings.Contains(lastError, "approved again"):
+	case lastError == NoteApprovedAgain:
 		return t["approved_again"]
-	case strings.HasPrefix(lastError, "not sent: case"):
+	case lastError == NoteUndone:
 		return t["undone"]
 	case strings.Contains(low, "top-level") || strings.Contains(low, "top level"):
 		key = "top_level"

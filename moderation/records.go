@@ -47,16 +47,23 @@ const (
 	DecideUndo = "undo"
 )
 
-// NoteRemovalFailed is the last error of an explanation to a comment's
-// author that was not sent because the removal it tells of failed: the
-// comment is still there, so telling the author it was removed would be
-// wrong. The failed removal is alerted; this is not alerted again.
-const NoteRemovalFailed = "not sent: the removal it tells of failed, the comment is still there"
-
-// NoteOwnComment is the note of an explanation that was not sent because
-// the removed comment was the account's own: the page does not answer
-// itself.
-const NoteOwnComment = "not sent: the account's own comment"
+// Notes of an action done as ActionCancelled: why it was not sent. The web
+// page and Slack say them in the reader's language (PlatformErrorText).
+const (
+	// NoteRemovalFailed: an explanation to a comment's author whose
+	// removal the platform refused; the comment is still there, so telling
+	// the author it was removed would be wrong. The refused removal itself
+	// fails and is alerted.
+	NoteRemovalFailed = "not sent: the removal it tells of failed, the comment is still there"
+	// NoteOwnComment: an explanation of the removal of the account's own
+	// comment; the page does not answer itself.
+	NoteOwnComment = "not sent: the account's own comment"
+	// NoteUndone: a removal (or its explanation) whose approval was undone.
+	NoteUndone = "not sent: its removal was undone"
+	// NoteApprovedAgain: an action queued for an earlier approval, undone
+	// since; the case was approved again and its grace has not ended.
+	NoteApprovedAgain = "not sent yet: the case was approved again and its undo grace has not ended"
+)
 
 // Decision is a reviewer's decision on a case.
 type Decision struct {

@@ -270,11 +270,12 @@ func (e *Executor) followDecisions(ctx context.Context) (time.Time, error) {
 			}
 			if failed {
 				// Approved again after the platform refused the removal
-				// (which reopened the case): the same actions go out again.
-				if err := e.retryRemoval(ctx, cs, actions); err != nil {
+				// (which reopened the case): the deletion is tried again,
+				// and queueing its explanations below makes them, not sent
+				// then, pending again.
+				if err := e.retryDelete(ctx, cs, actions); err != nil {
 					return next, err
 				}
-				continue
 			}
 			kinds = []string{moderation.ActDelete, moderation.ActReply}
 			if e.opts.PrivateReplies {
@@ -297,17 +298,12 @@ func (e *Executor) followDecisions(ctx context.Context) (time.Time, error) {
 	return next, nil
 }
 
-// retryRemoval makes the failed removal of an approved case and its
-// explanations that were not sent pending again.
-func (e *Executor) retryRemoval(ctx context.Context, cs moderation.Case, actions []moderation.Action) error {
+// retryDelete makes the failed deletion of an approved case pending again.
+func (e *Executor) retryDelete(ctx context.Context, cs moderation.Case, actions []moderation.Action) error {
 	for _, a := range actions {
-		if a.CaseID != cs.ID || a.State != moderation.ActionFailed {
-			continue
-		}
-		switch a.Kind {
-		case moderation.ActDelete, moderation.ActReply, moderation.ActPrivateReply:
+		if a.CaseID == cs.ID && a.Kind == moderation.ActDelete && a.State == moderation.ActionFailed {
 			if err := e.opts.Store.RetryAction(ctx, a.ID); err != nil {
-				return fmt.Errorf("retry %s of comment %d: %w", a.Kind, a.CommentID, err)
+				return fmt.Errorf("retry the deletion of comment %d: %w", a.CommentID, err)
 			}
 		}
 	}
@@ -353,20 +349,18 @@ func (e *Executor) cancelUndone(ctx context.Context, a moderation.Action) (bool,
 	if err != nil {
 		return false, fmt.Errorf("case %d of action %d: %w", a.CaseID, a.ID, err)
 	}
-	note := fmt.Sprintf("not sent: case %d is %s, its removal was undone", cs.ID, cs.State)
+	note := moderation.NoteUndone
 	switch cs.State {
 	case moderation.CaseDone:
 		return false, nil
 	case moderation.CaseOpen, moderation.CaseEscalated:
-		// Reopened because the platform refused the removal, not undone:
-		// the explanations end as not sent (reply), and all go out again
-		// when the removal is approved again.
+		// Reopened because the platform refused the removal, not undone.
 		ds, err := e.opts.Store.Decisions(ctx, cs.ID)
 		if err != nil {
 			return false, fmt.Errorf("decisions of case %d: %w", cs.ID, err)
 		}
 		if len(ds) > 0 && ds[len(ds)-1].Kind == moderation.DecideReopen {
-			return false, nil
+			note = moderation.NoteRemovalFailed
 		}
 	case moderation.CaseApproved:
 		until, err := e.graceEnds(ctx, cs)
@@ -376,14 +370,24 @@ func (e *Executor) cancelUndone(ctx context.Context, a moderation.Action) (bool,
 		if !e.opts.Now().Before(until) {
 			return false, nil
 		}
-		note = fmt.Sprintf("not sent: case %d was approved again, its grace ends at %s", cs.ID, until.UTC().Format(time.RFC3339))
+		note = moderation.NoteApprovedAgain
 	}
+	return true, e.cancel(ctx, a, note, map[string]any{"case_state": string(cs.State)})
+}
+
+// cancel ends an action without sending it: done as
+// moderation.ActionCancelled with note saying why. Nothing went wrong, so
+// it is neither retried nor alerted; queueing it again (the removal
+// approved again) makes it pending again.
+func (e *Executor) cancel(ctx context.Context, a moderation.Action, note string, detail map[string]any) error {
 	if err := e.opts.Store.FinishActionOutcome(ctx, a.ID, moderation.ActionCancelled, "", note); err != nil {
-		return false, err
+		return err
 	}
-	e.audit(ctx, AuditCancel, a, map[string]any{"case_state": string(cs.State)})
-	e.opts.Logger.Info("action cancelled", "action_id", a.ID, "kind", a.Kind, "comment_id", a.CommentID, "case_id", a.CaseID, "case_state", cs.State)
-	return true, nil
+	detail["note"] = note
+	e.audit(ctx, AuditCancel, a, detail)
+	e.opts.Logger.Info("action cancelled", "action_id", a.ID, "kind", a.Kind, "comment_id", a.CommentID, "case_id", a.CaseID, "note", note)
+	e.Wake() // a deletion may wait for this explanation
+	return nil
 }
 
 // Execute sends one action and records the outcome. It reports whether the
@@ -568,30 +572,24 @@ func (e *Executor) reply(ctx context.Context, a moderation.Action, c moderation.
 	case ready == removalPending:
 		return false, nil
 	case ready == removalFailed:
-		return false, e.fail(ctx, a, errors.New(moderation.NoteRemovalFailed))
+		return true, e.cancel(ctx, a, moderation.NoteRemovalFailed, map[string]any{})
 	case ready == removalByAuthor:
 		return e.done(ctx, a, c, moderation.ActionGone, "", map[string]any{"reason": "comment gone"})
 	}
-	if explain {
-		// The page does not answer itself: a removed comment of the
-		// account's own (an official's answer with an identity number in
-		// it) gets no explanation.
-		v, err := st.LatestVerdict(ctx, c.ID)
-		if err != nil && !errors.Is(err, moderation.ErrNotFound) {
-			return false, err
-		}
-		if (err == nil && v.Verdict.Own) || (acct.PlatformID != "" && c.Author.ID == acct.PlatformID) {
-			if err := st.FinishActionOutcome(ctx, a.ID, moderation.ActionCancelled, "", moderation.NoteOwnComment); err != nil {
-				return false, err
-			}
-			e.audit(ctx, AuditCancel, a, map[string]any{"reason": "own comment"})
-			return true, nil
-		}
+	v, err := e.verdict(ctx, c)
+	if err != nil {
+		return false, err
+	}
+	// The page does not answer itself: a removed comment of the account's
+	// own (an official's answer with an identity number in it) gets no
+	// explanation.
+	if explain && (v.Verdict.Own || acct.Authored(c.Author, "")) {
+		return true, e.cancel(ctx, a, moderation.NoteOwnComment, map[string]any{})
 	}
 	payload := a.Payload
 	if payload == "" {
 		var err error
-		if payload, err = e.replyText(ctx, c, a.CaseID); err != nil {
+		if payload, err = e.replyText(ctx, c, v, a.CaseID); err != nil {
 			return false, err
 		}
 	}
@@ -707,23 +705,24 @@ func (e *Executor) removalFor(ctx context.Context, a moderation.Action, c modera
 	return removalDone, nil
 }
 
-// replyText is the configured reply for comment c in the language of its
-// verdict (else its account's), naming the categories of its verdict, or,
-// when the verdict names none, those of its case.
-func (e *Executor) replyText(ctx context.Context, c moderation.Comment, caseID int64) (string, error) {
-	lang := e.opts.Language(c.AccountKey)
-	var cats []string
-	var hits []moderation.Hit
+// verdict is comment c's latest verdict; the zero verdict when it has none.
+func (e *Executor) verdict(ctx context.Context, c moderation.Comment) (moderation.StoredVerdict, error) {
 	v, err := e.opts.Store.LatestVerdict(ctx, c.ID)
-	switch {
-	case err == nil:
-		if v.Verdict.Language != "" {
-			lang = v.Verdict.Language
-		}
-		cats, hits = v.Verdict.Categories, v.Verdict.Hits
-	case !errors.Is(err, moderation.ErrNotFound):
-		return "", err
+	if err != nil && !errors.Is(err, moderation.ErrNotFound) {
+		return v, fmt.Errorf("verdict of comment %d: %w", c.ID, err)
 	}
+	return v, nil
+}
+
+// replyText is the configured reply for comment c in the language of its
+// verdict v (else its account's), naming the categories of v, or, when v
+// names none, those of its case.
+func (e *Executor) replyText(ctx context.Context, c moderation.Comment, v moderation.StoredVerdict, caseID int64) (string, error) {
+	lang := e.opts.Language(c.AccountKey)
+	if v.Verdict.Language != "" {
+		lang = v.Verdict.Language
+	}
+	cats := v.Verdict.Categories
 	if len(cats) == 0 && caseID != 0 {
 		cs, err := e.opts.Store.Case(ctx, caseID)
 		if err != nil && !errors.Is(err, moderation.ErrNotFound) {
@@ -731,7 +730,7 @@ func (e *Executor) replyText(ctx context.Context, c moderation.Comment, caseID i
 		}
 		cats = cs.Categories
 	}
-	return e.opts.Replies.ReplyText(lang, cats, hits), nil
+	return e.opts.Replies.ReplyText(lang, cats, v.Verdict.Hits), nil
 }
 
 // finish records a failed attempt and decides when the action is tried

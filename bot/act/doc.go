@@ -29,7 +29,7 @@
 // Messenger, which needs the comment to exist), the comment is hidden
 // first, the private reply sent, and then the comment deleted. When the
 // platform refuses the removal for good, the explanations are not sent
-// (they fail with moderation.NoteRemovalFailed), the case is reopened with
+// (they are cancelled with moderation.NoteRemovalFailed), the case is reopened with
 // a decision of uppsikt's own (moderation.DecideReopen) and the failure is
 // alerted; approved again, the same actions go out once more.
 //

@@ -106,5 +106,9 @@ func (e *Executor) ReplyPreview(ctx context.Context, commentID int64) (string, e
 	if err != nil {
 		return "", fmt.Errorf("reply preview: %w", err)
 	}
-	return e.replyText(ctx, c, 0)
+	v, err := e.verdict(ctx, c)
+	if err != nil {
+		return "", fmt.Errorf("reply preview: %w", err)
+	}
+	return e.replyText(ctx, c, v, 0)
 }

@@ -6,11 +6,9 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/uppsikt/uppsikt/bot/emulator"
 	"github.com/uppsikt/uppsikt/moderation"
 	"github.com/uppsikt/uppsikt/moderation/review"
 )
@@ -22,13 +20,7 @@ import (
 func TestRefusedRemovalInBrowser(t *testing.T) {
 	ctx := newBrowser(t)
 	r := newActRigFor(t, explainScenario, "facebook-0", "")
-	id, cid := r.add(t, "Du är en idiot")
-	r.emu.InjectFault(emulator.Fault{Code: 10, Method: "DELETE", Path: "/{comment}"})
-	cs := r.approve(t, cid)
-	for range 3 {
-		r.drain(t)
-		r.clock.Advance(time.Minute)
-	}
+	id, _, cs := r.refusedRemoval(t)
 	if a, _, ok := explanation(r.emu.State(""), id); ok {
 		t.Fatalf("the author was told of a removal that failed: %+v", a)
 	}

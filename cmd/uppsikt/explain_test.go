@@ -49,6 +49,28 @@ func (r *actRig) approve(t *testing.T, cid int64) moderation.Case {
 	return cs
 }
 
+// rounds runs the action executor n times, a minute apart.
+func (r *actRig) rounds(t *testing.T, n int) {
+	t.Helper()
+	for range n {
+		r.drain(t)
+		r.clock.Advance(time.Minute)
+	}
+}
+
+// refusedRemoval adds a rude comment, approves its removal with the
+// platform refusing deletions (Graph error 10, a missing permission) and
+// runs the executor; it returns the comment's platform id, uppsikt's id
+// and its case.
+func (r *actRig) refusedRemoval(t *testing.T) (string, int64, moderation.Case) {
+	t.Helper()
+	id, cid := r.add(t, "Du är en idiot")
+	r.emu.InjectFault(emulator.Fault{Code: 10, Method: "DELETE", Path: "/{comment}"})
+	cs := r.approve(t, cid)
+	r.rounds(t, 3)
+	return id, cid, cs
+}
+
 // explanation finds what the page told the author of the removed comment
 // id: a comment the page made after the deletion that addresses the
 // author, and where it is. ok is false when there is none.
@@ -123,10 +145,7 @@ func TestExplanationFollowsRemoval(t *testing.T) {
 				t.Fatalf("stored Instagram author %q, want the username kalle.svensson", c.Author.Name)
 			}
 			r.approve(t, c.ID)
-			for range 4 {
-				r.drain(t)
-				r.clock.Advance(time.Minute)
-			}
+			r.rounds(t, 4)
 			st := r.emu.State("")
 			if !r.emuComment(id).Deleted {
 				t.Fatalf("the approved comment is not deleted; platform actions %v", r.platformActions(id))
@@ -177,13 +196,7 @@ func TestExplanationFollowsRemoval(t *testing.T) {
 func TestFailedRemovalReopensCase(t *testing.T) {
 	r := newActRigFor(t, explainScenario, "facebook-0", "")
 	ctx := context.Background()
-	id, cid := r.add(t, "Du är en idiot")
-	r.emu.InjectFault(emulator.Fault{Code: 10, Method: "DELETE", Path: "/{comment}"})
-	cs := r.approve(t, cid)
-	for range 3 {
-		r.drain(t)
-		r.clock.Advance(time.Minute)
-	}
+	id, cid, cs := r.refusedRemoval(t)
 	if r.emuComment(id).Deleted {
 		t.Fatal("the comment was deleted despite the fault")
 	}
@@ -210,11 +223,11 @@ func TestFailedRemovalReopensCase(t *testing.T) {
 	}
 	states := map[string]string{}
 	for _, a := range acts {
-		states[a.Kind] = a.State + " " + a.LastError
+		states[a.Kind] = a.State + "/" + a.Outcome + " " + a.LastError
 	}
-	if !strings.HasPrefix(states[moderation.ActDelete], moderation.ActionFailed) ||
-		states[moderation.ActReply] != moderation.ActionFailed+" "+moderation.NoteRemovalFailed {
-		t.Errorf("actions %v, want the delete failed and the reply not sent", states)
+	if !strings.HasPrefix(states[moderation.ActDelete], moderation.ActionFailed+"/") ||
+		states[moderation.ActReply] != moderation.ActionDone+"/"+moderation.ActionCancelled+" "+moderation.NoteRemovalFailed {
+		t.Errorf("actions %v, want the delete failed and the reply cancelled, not sent", states)
 	}
 
 	f := newFakeSlack(t)
@@ -246,10 +259,7 @@ func TestFailedRemovalReopensCase(t *testing.T) {
 	if _, err := svc.Decide(ctx, decide.Request{CaseID: cs.ID, Kind: moderation.DecideRemove, By: "anna", Role: moderation.RoleModerator, Surface: decide.SurfaceWeb}); err != nil {
 		t.Fatal(err)
 	}
-	for range 3 {
-		r.drain(t)
-		r.clock.Advance(time.Minute)
-	}
+	r.rounds(t, 3)
 	if !r.emuComment(id).Deleted {
 		t.Fatal("approved again, the comment is still not deleted")
 	}
@@ -332,10 +342,7 @@ func TestOwnCommentRemovedWithoutExplanation(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.approve(t, c.ID)
-	for range 3 {
-		r.drain(t)
-		r.clock.Advance(time.Minute)
-	}
+	r.rounds(t, 3)
 	if !r.emuComment(own).Deleted {
 		t.Fatal("the page's own comment was not deleted")
 	}

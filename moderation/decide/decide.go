@@ -338,8 +338,9 @@ func (s *Service) remove(ctx context.Context, c moderation.Case, d moderation.De
 			return fmt.Errorf("queue %s of comment %d: %w", a.Kind, c.CommentID, err)
 		}
 		if got.State == moderation.ActionFailed {
-			// Approved again after the platform refused the removal (the
-			// case was reopened): the same actions go out once more.
+			// Approved again after the platform refused the deletion (the
+			// case was reopened): it is tried again. Its explanation, not
+			// sent then, was made pending again by queueing it.
 			if err := s.opts.Store.RetryAction(ctx, got.ID); err != nil {
 				return fmt.Errorf("retry %s of comment %d: %w", a.Kind, c.CommentID, err)
 			}

@@ -194,8 +194,8 @@ func (n *Notifier) AlertFailedActions(ctx context.Context) error {
 	var errs []error
 	for _, act := range failed {
 		k := failedKey(act.ID, act.DoneAt)
-		if n.alerts.sent[k] || act.LastError == moderation.NoteRemovalFailed {
-			continue // alerted already, or an explanation that waits on a failed removal, which is alerted itself
+		if n.alerts.sent[k] {
+			continue
 		}
 		c, err := n.opts.Store.Comment(ctx, act.CommentID)
 		if err != nil {
