@@ -677,3 +677,26 @@ func mayHaveURL(b []byte) bool {
 		}
 	}
 }
+
+// IdentityNumbers finds what may be an identity number in text — a
+// Swedish personnummer or samordningsnummer or a Danish CPR number, also
+// one written to get past a filter ("85o312-1234", "85 03 12-1234") — and
+// returns each as a byte range of text, for hiding it where a comment is
+// shown. It runs the detectors alone, without the rule packs: the words
+// that make the classifier drop a number ("fakturanummer") or need one
+// ("cpr") are not read, so it finds more than the classifier reports,
+// which is what masking wants. today is the reference date of
+// Options.Today.
+func IdentityNumbers(text string, today time.Time) [][2]int {
+	var p plainText
+	normalize(text, &p)
+	want := [numDetectors]bool{detPersonnummer: true, detSamordning: true, detCPR: true}
+	spans := idNumbersIn(p.b, today, want, false, nil)
+	spans = obfuscatedIDs(p.b, today, want, false, spans)
+	out := make([][2]int, 0, len(spans))
+	for _, s := range spans {
+		start, end := p.span(int(s.ps), int(s.pe))
+		out = append(out, [2]int{start, end})
+	}
+	return out
+}

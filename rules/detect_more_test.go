@@ -1,7 +1,9 @@
 package rules
 
 import (
+	"slices"
 	"testing"
+	"time"
 )
 
 func spansOf(b []byte, f func([]byte, []span) []span) []string {
@@ -126,5 +128,34 @@ rules:
 		if got := len(e.Classify(text, "sv").Categories) > 0; got != want {
 			t.Errorf("%q: flagged %v, want %v", text, got, want)
 		}
+	}
+}
+
+// TestIdentityNumbersForMasking: the ranges IdentityNumbers gives are the
+// numbers in the original text, also after characters the normaliser
+// changes in length (fullwidth digits, a soft hyphen), obfuscated ones
+// included, and numbers the classifier drops for their context too.
+func TestIdentityNumbersForMasking(t *testing.T) {
+	today := time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name, text string
+		want       []string
+	}{
+		{"plain", "Mitt nummer 850312-1231 tack", []string{"850312-1231"}},
+		{"obfuscated", "nr 85o312-1231 ok", []string{"85o312-1231"}},
+		{"cpr", "Mit CPR er 010203-4321.", []string{"010203-4321"}},
+		{"after wider characters", "Ｈｅｊ!\u00ad 850312-1231 och 010203-4321", []string{"850312-1231", "010203-4321"}},
+		{"dropped by the classifier, masked here", "Fakturanummer 850312-1231", []string{"850312-1231"}},
+		{"none", "Ring 070-123 45 67 om du undrar.", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, r := range IdentityNumbers(tc.text, today) {
+				got = append(got, tc.text[r[0]:r[1]])
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("IdentityNumbers(%q) = %q, want %q", tc.text, got, tc.want)
+			}
+		})
 	}
 }
