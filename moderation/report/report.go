@@ -296,3 +296,21 @@ func (r Report) MaxCategory() int {
 	}
 	return m
 }
+
+// NiceCeil is the smallest round number (1, 2, 3, 4, 5, 6, 8, 10, 15, 20,
+// 25, 30, 40, 50, 60, 80, 100, 150, …) that is at least n: the top of a
+// chart's scale.
+func NiceCeil(n int) int {
+	for _, m := range []int{1, 2, 3, 4, 5, 6, 8} {
+		if m >= n {
+			return m
+		}
+	}
+	for step := 1; ; step *= 10 {
+		for _, m := range []int{10, 15, 20, 25, 30, 40, 50, 60, 80} {
+			if m*step >= n {
+				return m * step
+			}
+		}
+	}
+}

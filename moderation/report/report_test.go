@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -31,10 +32,14 @@ func TestWords(t *testing.T) {
 		{"hours sv", Duration("sv", 90*time.Minute), "1 tim 30 min"},
 		{"hours da", Duration("da", 48*time.Hour), "48 t"},
 		{"hours en", Duration("en", 2*time.Hour+29*time.Second), "2 h"},
-		{"working hours sv", Hours("sv", 12.25), "12,2 arbetstimmar"},
-		{"working hours en", Hours("en", 3), "3.0 working hours"},
+		{"working hours sv", Hours("sv", 12.25), "12,2"},
+		{"working hours en", Hours("en", 3), "3.0"},
 		{"category in words", Category("da", moderation.CatPersonalID), "CPR-nummer"},
 		{"unknown language is Swedish", Text("fi", "title"), "Månadsrapport"},
+		{"scale of 0", fmt.Sprint(NiceCeil(0)), "1"},
+		{"scale of 7", fmt.Sprint(NiceCeil(7)), "8"},
+		{"scale of 21", fmt.Sprint(NiceCeil(21)), "25"},
+		{"scale of 412", fmt.Sprint(NiceCeil(412)), "500"},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("%s: got %q, want %q", tc.name, tc.got, tc.want)

@@ -22,8 +22,8 @@ var texts = map[string]map[string]string{
 		"days": "Kommentarer per dag", "legend_seen": "kommentarer", "legend_flagged": "flaggade",
 		"clock": "Svar på frågor", "clock_intro": "Frågor ska besvaras inom 36 timmar under arbetsdagar och normal kontorstid. Svarstiden räknas i arbetstimmar.",
 		"asked": "Frågor", "in_time": "Besvarade i tid", "late": "Besvarade för sent", "overdue": "Obesvarade och försenade",
-		"answer_median": "Svarstid, median", "answer_p90": "Svarstid, 90:e percentilen", "no_questions": "inga frågor",
-		"clock_none": "Svarsklockan har inga uppgifter för månaden: inga frågor.", "hours": "%s arbetstimmar",
+		"answer_median": "Svarstid, median (arbetstimmar)", "answer_p90": "Svarstid, 90:e percentilen (arbetstimmar)", "no_questions": "inga frågor",
+		"clock_none": "Svarsklockan har inga uppgifter för månaden: inga frågor.",
 		"inactive": "Inaktiva konton", "inactive_intro": "Konton utan eget inlägg de sista %d dagarna av månaden.",
 		"last_post": "Senaste egna inlägg", "no_post": "inget", "no_inactive": "Alla konton har publicerat under de sista %d dagarna.",
 		"disconnected": "Frånkopplade konton", "disconnected_intro": "Konton vars token plattformen avvisade under månaden.",
@@ -44,8 +44,8 @@ var texts = map[string]map[string]string{
 		"days": "Kommentarer pr. dag", "legend_seen": "kommentarer", "legend_flagged": "markerede",
 		"clock": "Svar på spørgsmål", "clock_intro": "Spørgsmål skal besvares inden for 36 timer på arbejdsdage i normal kontortid. Svartiden tælles i arbejdstimer.",
 		"asked": "Spørgsmål", "in_time": "Besvaret i tide", "late": "Besvaret for sent", "overdue": "Ubesvarede og forsinkede",
-		"answer_median": "Svartid, median", "answer_p90": "Svartid, 90. percentil", "no_questions": "ingen spørgsmål",
-		"clock_none": "Svaruret har ingen oplysninger for måneden: ingen spørgsmål.", "hours": "%s arbejdstimer",
+		"answer_median": "Svartid, median (arbejdstimer)", "answer_p90": "Svartid, 90. percentil (arbejdstimer)", "no_questions": "ingen spørgsmål",
+		"clock_none": "Svaruret har ingen oplysninger for måneden: ingen spørgsmål.",
 		"inactive": "Inaktive konti", "inactive_intro": "Konti uden eget opslag i månedens sidste %d dage.",
 		"last_post": "Seneste eget opslag", "no_post": "intet", "no_inactive": "Alle konti har publiceret i de sidste %d dage.",
 		"disconnected": "Afbrudte konti", "disconnected_intro": "Konti hvis token platformen afviste i løbet af måneden.",
@@ -66,8 +66,8 @@ var texts = map[string]map[string]string{
 		"days": "Comments per day", "legend_seen": "comments", "legend_flagged": "flagged",
 		"clock": "Answers to questions", "clock_intro": "Questions are to be answered within 36 hours on working days in normal office hours. Answer times are counted in working hours.",
 		"asked": "Questions", "in_time": "Answered in time", "late": "Answered late", "overdue": "Unanswered and overdue",
-		"answer_median": "Answer time, median", "answer_p90": "Answer time, 90th percentile", "no_questions": "no questions",
-		"clock_none": "The answer clock has no figures for the month: no questions.", "hours": "%s working hours",
+		"answer_median": "Answer time, median (working hours)", "answer_p90": "Answer time, 90th percentile (working hours)", "no_questions": "no questions",
+		"clock_none": "The answer clock has no figures for the month: no questions.",
 		"inactive": "Inactive accounts", "inactive_intro": "Accounts without a post of their own in the last %d days of the month.",
 		"last_post": "Last own post", "no_post": "none", "no_inactive": "Every account posted in the last %d days.",
 		"disconnected": "Disconnected accounts", "disconnected_intro": "Accounts whose token the platform rejected during the month.",
@@ -125,13 +125,14 @@ func Duration(lang string, d time.Duration) string {
 	return fmt.Sprintf("%d %s %d min", h, unit, m)
 }
 
-// Hours is a number of working hours in words: "12,5 arbetstimmar".
+// Hours is a number of working hours as lang writes it, to a tenth:
+// "12,5" (the unit is in the column's heading).
 func Hours(lang string, h float64) string {
 	s := strconv.FormatFloat(h, 'f', 1, 64)
 	if known(lang) != "en" {
 		s = strings.Replace(s, ".", ",", 1)
 	}
-	return fmt.Sprintf(Text(lang, "hours"), s)
+	return s
 }
 
 // Date is a day as the report writes it, in the report's time zone.
