@@ -39,7 +39,7 @@ func sample(t testing.TB, lang string, clock []report.AnswerClock) report.Report
 		Activity: []moderation.AccountActivity{
 			{Account: moderation.Account{Key: "fb", Name: "Exempelby på Facebook", Platform: moderation.Facebook},
 				Seen: 412, Flagged: 23, Removed: 9, Kept: 12, Registered: 9,
-				FlaggedBy: map[string]int{moderation.CatProfanity: 11, moderation.CatPartyPolitics: 5, moderation.CatPersonalID: 4, moderation.CatHarassment: 3},
+				FlaggedBy:   map[string]int{moderation.CatProfanity: 11, moderation.CatPartyPolitics: 5, moderation.CatPersonalID: 4, moderation.CatHarassment: 3},
 				ReviewTimes: []time.Duration{12 * time.Minute, 40 * time.Minute, 95 * time.Minute, 5 * time.Hour},
 				SeenPerDay:  perDay(func(i int) int { return 8 + (i*7)%13 }), FlaggedPerDay: perDay(func(i int) int { return (i * 5) % 3 }),
 				LastOwnPost: nov.AddDate(0, 0, 27)},
