@@ -366,7 +366,7 @@ func (l *layout) clock() {
 		rows = append(rows, cell(a.Name, a))
 	}
 	rows = append(rows, cell(l.w["total"], c.Total))
-	l.table([]string{l.w["account"], l.w["asked"], l.w["in_time"], l.w["late"], l.w["overdue"], l.w["answer_median"], l.w["answer_p90"]}, 22, rows, true)
+	l.table([]string{l.w["account"], l.w["asked"], l.w["in_time"], l.w["late"], l.w["overdue"], l.w["answer_median"], l.w["answer_p90"]}, 24, rows, true)
 }
 
 func (l *layout) inactive() {
