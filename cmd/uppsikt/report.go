@@ -146,10 +146,11 @@ const (
 
 // monthlyReports writes last month's report into archive.reports on the
 // first working day of each month (weekends and the country's public
-// holidays are not), in the municipality's language. The file is what is
-// remembered: a report already in the folder is not made again, so a
-// restart never makes it twice; one that failed is tried again within the
-// hour. Each report written is recorded in the audit log (report.monthly).
+// holidays are not), in the municipality's language; when the service was
+// not running then, at its first check later in the month. The file is
+// what is remembered: a report already in the folder is not made again, so
+// a restart never makes it twice; one that failed is tried again within
+// the hour. Each report written is recorded in the audit log (report.monthly).
 type monthlyReports struct {
 	cfg *config.Config
 	st  *sqlite.Store
