@@ -12,17 +12,19 @@ type ActivityQuery struct {
 	Location *time.Location // the municipality's time zone: days are counted in it (UTC when nil)
 }
 
-// AccountActivity is what happened on one account in a period. Counts are
-// of comments by others than the account itself (its own answers are not
-// supervised comments):
+// AccountActivity is what happened on one account in a period:
 //
 //   - Seen: comments created in the period (by the platform's time; when
-//     the platform gave none, when uppsikt first saw them);
-//   - Flagged: comments a review case was opened for in the period, and
-//     FlaggedBy the same per category (a comment flagged for two
-//     categories counts in both);
+//     the platform gave none, when uppsikt first saw them) by others than
+//     the account itself (its own answers are not supervised comments);
+//   - Flagged: those of them a review case was opened for (whenever: a
+//     comment of the period's last evening flagged the next morning counts,
+//     and a year read in at once is spread over its months), and FlaggedBy
+//     the same per category (a comment flagged for two categories counts in
+//     both);
 //   - Removed: comments uppsikt hid or deleted on the platform in the
-//     period (a done hide or delete, not undone by a later unhide);
+//     period (a done hide or delete, not undone by a later unhide), the
+//     account's own included;
 //   - Kept: review cases decided "keep" in the period;
 //   - Registered: register entries made in the period for its comments;
 //   - ReviewTimes: for every case whose first decision (remove, keep or

@@ -142,7 +142,7 @@ func (l *layout) para(s string) {
 func (l *layout) table(head []string, colW float64, rows [][]string, boldLast bool) {
 	f := l.f
 	first := width - colW*float64(len(head)-1)
-	f.SetFont(pdf.FontFamily, "B", 8)
+	f.SetFont(pdf.FontFamily, "B", 7.5)
 	f.SetFillColor(232, 236, 243)
 	l.room(10 + 5.5*float64(len(rows)))
 	// The header may wrap: draw it as cells of equal height.
@@ -161,12 +161,14 @@ func (l *layout) table(head []string, colW float64, rows [][]string, boldLast bo
 		if i == 0 {
 			w, align = first, "L"
 		}
-		f.SetXY(x, y)
-		f.Rect(x, y, w, 4.2*float64(lines)+1, "F")
-		f.MultiCell(w, 4.2, pdf.Clean(h), "", align, false)
+		f.Rect(x, y, w, 3.8*float64(lines)+1.2, "F")
+		for j, line := range f.SplitText(pdf.Clean(h), w-2) {
+			f.SetXY(x, y+0.6+3.8*float64(j))
+			f.CellFormat(w, 3.8, line, "", 0, align, false, 0, "")
+		}
 		x += w
 	}
-	f.SetXY(margin, y+4.2*float64(lines)+1)
+	f.SetXY(margin, y+3.8*float64(lines)+1.2)
 	for n, row := range rows {
 		style := ""
 		if boldLast && n == len(rows)-1 {
@@ -288,11 +290,14 @@ func (l *layout) days() {
 		f.SetDrawColor(c[0], c[1], c[2])
 		f.SetFillColor(c[0], c[1], c[2])
 		f.SetLineWidth(0.6)
-		for i := range l.r.Days {
-			if i > 0 {
-				f.Line(xAt(i-1), yAt(v(l.r.Days[i-1])), xAt(i), yAt(v(l.r.Days[i])))
+		for i, d := range l.r.Days {
+			if d.Future {
+				break
 			}
-			f.Circle(xAt(i), yAt(v(l.r.Days[i])), 0.6, "F")
+			if i > 0 {
+				f.Line(xAt(i-1), yAt(v(l.r.Days[i-1])), xAt(i), yAt(v(d)))
+			}
+			f.Circle(xAt(i), yAt(v(d)), 0.6, "F")
 		}
 	}
 	line(blue, func(d report.Day) int { return d.Seen })
@@ -366,7 +371,7 @@ func (l *layout) clock() {
 		rows = append(rows, cell(a.Name, a))
 	}
 	rows = append(rows, cell(l.w["total"], c.Total))
-	l.table([]string{l.w["account"], l.w["asked"], l.w["in_time"], l.w["late"], l.w["overdue"], l.w["answer_median"], l.w["answer_p90"]}, 24, rows, true)
+	l.table([]string{l.w["account"], l.w["asked"], l.w["in_time"], l.w["late"], l.w["overdue"], l.w["answer_median"], l.w["answer_p90"]}, 22, rows, true)
 }
 
 func (l *layout) inactive() {

@@ -101,16 +101,21 @@ func (s *Store) Activity(ctx context.Context, q moderation.ActivityQuery) ([]mod
 						a.SeenPerDay[d]++
 					}
 				}), []any{from, to}},
-			{"flagged", `SELECT account_key, min(opened_at) FROM cases
-				WHERE opened_at >= ? AND opened_at < ? GROUP BY account_key, comment_id`,
+			{"flagged", `SELECT c.account_key, CASE WHEN c.created_at > 0 THEN c.created_at ELSE c.first_seen_at END AS t
+				FROM comments c JOIN accounts a ON a.key = c.account_key
+				WHERE NOT (a.platform_id <> '' AND c.author_id = a.platform_id) AND t >= ? AND t < ?
+					AND EXISTS (SELECT 1 FROM cases k WHERE k.comment_id = c.id)`,
 				scan(&key, &t)(func(a *moderation.AccountActivity) {
 					a.Flagged++
 					if d := dayIndex(days, t); d >= 0 {
 						a.FlaggedPerDay[d]++
 					}
 				}), []any{from, to}},
-			{"flagged by category", `SELECT DISTINCT k.account_key, k.comment_id, j.value
-				FROM cases k, json_each(k.categories) j WHERE k.opened_at >= ? AND k.opened_at < ?`,
+			{"flagged by category", `SELECT DISTINCT c.account_key, c.id, j.value
+				FROM comments c JOIN accounts a ON a.key = c.account_key JOIN cases k ON k.comment_id = c.id, json_each(k.categories) j
+				WHERE NOT (a.platform_id <> '' AND c.author_id = a.platform_id)
+					AND CASE WHEN c.created_at > 0 THEN c.created_at ELSE c.first_seen_at END >= ?
+					AND CASE WHEN c.created_at > 0 THEN c.created_at ELSE c.first_seen_at END < ?`,
 				scan(&key, &n, &word)(func(a *moderation.AccountActivity) { a.FlaggedBy[word]++ }), []any{from, to}},
 			{"removed", `SELECT c.account_key, count(DISTINCT x.comment_id)
 				FROM actions x JOIN comments c ON c.id = x.comment_id

@@ -67,11 +67,14 @@ type CategoryCount struct {
 	Count    int
 }
 
-// Day is one day of the month: comments seen and flagged on it.
+// Day is one day of the month: comments seen and flagged on it. Future is
+// true for a day that had not begun when the report was made (a report of
+// the current month): the charts draw no line over it.
 type Day struct {
 	Date    time.Time
 	Seen    int
 	Flagged int
+	Future  bool `json:",omitempty"`
 }
 
 // ClockRow is one account's answer clock figures, or the total (whose
@@ -159,7 +162,7 @@ func Build(in Input) Report {
 	r := Report{Municipality: in.Municipality, Language: in.Language, Location: loc, MadeAt: in.MadeAt, InactiveDays: days}
 	r.From, r.To = Month(in.Month, loc)
 	for d := r.From; d.Before(r.To); d = time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, loc) {
-		r.Days = append(r.Days, Day{Date: d})
+		r.Days = append(r.Days, Day{Date: d, Future: !in.MadeAt.IsZero() && !d.Before(in.MadeAt)})
 	}
 	names := map[string]string{}
 	byCat := map[string]int{}

@@ -66,6 +66,16 @@ func TestMonth(t *testing.T) {
 			t.Errorf("%s: got %v to %v, want %v to a month later", tc.name, from, to, tc.wantFrom)
 		}
 	}
+	r := Build(Input{Month: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), MadeAt: time.Date(2026, 11, 6, 9, 0, 0, 0, time.UTC)})
+	var future []int
+	for _, d := range r.Days {
+		if d.Future {
+			future = append(future, d.Date.Day())
+		}
+	}
+	if len(future) != 24 || future[0] != 7 {
+		t.Errorf("a report made on 6 November: got the future days %v, want 7 to 30", future)
+	}
 	if _, err := ParseMonth("november", loc); err == nil {
 		t.Errorf("ParseMonth(november): got no error, want one")
 	}
@@ -124,6 +134,7 @@ func TestBuild(t *testing.T) {
 				{"unnamed account by key", r.Accounts[1].Name, "ig"},
 				{"categories in the guideline's order, own after", r.Categories, []CategoryCount{{moderation.CatPersonalID, 1}, {moderation.CatProfanity, 2}, {"local_rule", 1}}},
 				{"first day", r.Days[0], Day{Date: nov, Seen: 4, Flagged: 3}},
+				{"no day in the future of a report made after the month", r.Days[29].Future, false},
 				{"last day", r.Days[29].Seen, 7},
 				{"inactive: no own post after 16 November", r.Inactive, []AccountNote{{AccountKey: "ig", Name: "ig", At: nov.AddDate(0, 0, 10)}}},
 				{"disconnected", r.Disconnected, []AccountNote{{AccountKey: "ig", Name: "ig"}}},

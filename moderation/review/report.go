@@ -207,8 +207,10 @@ func (s *Server) reportData(rep report.Report, lang string) reportData {
 	yAt := func(v float64) float64 { return lineBottom - (lineBottom-lineTop)*v/dtop }
 	var seen, flagged []string
 	for i, day := range rep.Days {
-		seen = append(seen, fmt.Sprintf("%.1f,%.1f", xAt(i), yAt(float64(day.Seen))))
-		flagged = append(flagged, fmt.Sprintf("%.1f,%.1f", xAt(i), yAt(float64(day.Flagged))))
+		if !day.Future {
+			seen = append(seen, fmt.Sprintf("%.1f,%.1f", xAt(i), yAt(float64(day.Seen))))
+			flagged = append(flagged, fmt.Sprintf("%.1f,%.1f", xAt(i), yAt(float64(day.Flagged))))
+		}
 		if dd := day.Date.In(rep.Location).Day(); dd == 1 || dd%5 == 0 || i == n-1 {
 			d.Days = append(d.Days, reportTick{X: xAt(i), Y: lineBottom + 16, Label: strconv.Itoa(dd)})
 		}

@@ -78,11 +78,12 @@ func testActivityMonth(t *testing.T, open func(t *testing.T, now func() time.Tim
 	c1 := comment("kommun", "c1", "x", utc(10, 31, 23, 30), utc(10, 31, 23, 31)) // 1 Nov 00:30 local: day 0
 	c2 := comment("kommun", "c2", "x", utc(10, 31, 22, 30), utc(10, 31, 22, 31)) // 31 Oct 23:30 local: not seen
 	c3 := comment("kommun", "c3", "y", utc(11, 15, 12, 0), utc(11, 15, 12, 1))   // day 14
-	comment("kommun", "c4", "y", utc(11, 30, 22, 59), utc(11, 30, 23, 0))        // 30 Nov 23:59 local: day 29
+	c4 := comment("kommun", "c4", "y", utc(11, 30, 22, 59), utc(11, 30, 23, 0))  // 30 Nov 23:59 local: day 29
 	comment("kommun", "c5", "1001", utc(11, 10, 9, 0), utc(11, 10, 9, 1))        // the account's own: not seen
 	comment("kommun", "c6", "z", time.Time{}, utc(11, 20, 8, 0))                 // no platform time: seen 20 Nov, day 19
 	comment("skolan", "s1", "x", utc(11, 30, 23, 0), utc(11, 30, 23, 1))         // 1 Dec 00:00 local: not seen
 	s2 := comment("skolan", "s2", "x", utc(11, 5, 9, 0), utc(11, 5, 9, 1))       // day 4
+	c7 := comment("kommun", "c7", "y", utc(10, 20, 9, 0), utc(10, 20, 9, 1))     // October
 
 	open1 := func(id int64, account string, cats []string, at time.Time) moderation.Case {
 		t.Helper()
@@ -97,6 +98,8 @@ func testActivityMonth(t *testing.T, open func(t *testing.T, now func() time.Tim
 	k2 := open1(c3, "kommun", []string{moderation.CatHarassment}, utc(11, 15, 13, 0))                        // day 14
 	k3 := open1(c2, "kommun", []string{moderation.CatHate}, utc(10, 31, 22, 45))                             // October
 	k4 := open1(s2, "skolan", []string{moderation.CatAdvertising}, utc(11, 5, 10, 0))                        // day 4
+	open1(c4, "kommun", []string{moderation.CatHate}, utc(11, 30, 23, 30))                                   // flagged the next morning: counts in November
+	open1(c7, "kommun", []string{moderation.CatCopyright}, utc(11, 10, 9, 0))                                // an October comment flagged in November: counts in October
 
 	decide := func(c moderation.Case, kind string, from moderation.CaseState, to moderation.CaseState, at time.Time) {
 		t.Helper()
@@ -179,10 +182,10 @@ func testActivityMonth(t *testing.T, open func(t *testing.T, now func() time.Tim
 	want := []moderation.AccountActivity{
 		{Seen: 0, FlaggedBy: map[string]int{}, SeenPerDay: days(nil), FlaggedPerDay: days(nil),
 			Disconnected: true},
-		{Seen: 4, Flagged: 2, FlaggedBy: map[string]int{moderation.CatHarassment: 2, moderation.CatProfanity: 1},
+		{Seen: 4, Flagged: 3, FlaggedBy: map[string]int{moderation.CatHarassment: 2, moderation.CatProfanity: 1, moderation.CatHate: 1},
 			Removed: 2, Kept: 1, Registered: 1,
 			ReviewTimes: []time.Duration{90 * time.Minute, 2 * time.Hour, 48 * time.Hour},
-			SeenPerDay:  days(map[int]int{0: 1, 14: 1, 19: 1, 29: 1}), FlaggedPerDay: days(map[int]int{0: 1, 14: 1}),
+			SeenPerDay:  days(map[int]int{0: 1, 14: 1, 19: 1, 29: 1}), FlaggedPerDay: days(map[int]int{0: 1, 14: 1, 29: 1}),
 			LastOwnPost: utc(11, 3, 9, 0)},
 		{Seen: 1, Flagged: 1, FlaggedBy: map[string]int{moderation.CatAdvertising: 1}, Kept: 1,
 			ReviewTimes: []time.Duration{24 * time.Hour},
