@@ -8,7 +8,11 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
+
+	slackapi "github.com/slack-go/slack"
 
 	"github.com/uppsikt/uppsikt/archive/pdf"
 	archreport "github.com/uppsikt/uppsikt/archive/report"
@@ -158,6 +162,9 @@ type monthlyReports struct {
 	loc *time.Location
 	cal *calendar.Calendar
 	now func() time.Time
+	// announce tells the review channels in Slack that a report is
+	// written; nil without a Slack channel.
+	announce func(ctx context.Context, text string) error
 }
 
 func newMonthlyReports(cfg *config.Config, st *sqlite.Store, log *slog.Logger, loc *time.Location, now func() time.Time) (*monthlyReports, error) {
@@ -165,7 +172,32 @@ func newMonthlyReports(cfg *config.Config, st *sqlite.Store, log *slog.Logger, l
 	if err != nil {
 		return nil, err
 	}
-	return &monthlyReports{cfg: cfg, st: st, log: log.With("part", "monthly-report"), loc: loc, cal: cal, now: now}, nil
+	m := &monthlyReports{cfg: cfg, st: st, log: log.With("part", "monthly-report"), loc: loc, cal: cal, now: now}
+	if w, err := openSlack(cfg, st, log); err == nil && w.enabled() {
+		var channels []string
+		for _, ch := range w.channels {
+			if !slices.Contains(channels, ch) {
+				channels = append(channels, ch)
+			}
+		}
+		slices.Sort(channels)
+		m.announce = slackAnnouncer(slackapi.New(w.token), channels)
+	}
+	return m, nil
+}
+
+// slackAnnouncer posts a text to each of the Slack channels; every channel
+// is tried, and the failures are returned together.
+func slackAnnouncer(client *slackapi.Client, channels []string) func(ctx context.Context, text string) error {
+	return func(ctx context.Context, text string) error {
+		var errs []error
+		for _, ch := range channels {
+			if _, _, err := client.PostMessageContext(ctx, ch, slackapi.MsgOptionText(text, false)); err != nil {
+				errs = append(errs, fmt.Errorf("slack channel %s: %w", ch, err))
+			}
+		}
+		return errors.Join(errs...)
+	}
 }
 
 // firstWorkingDay is the first day of the month of t (in loc) that is not
@@ -207,6 +239,17 @@ func (m *monthlyReports) Check(ctx context.Context) (string, error) {
 		m.log.Error("audit log", "error", err)
 	}
 	m.log.Info("monthly report written", "month", month.Format("2006-01"), "file", out)
+	if m.announce != nil {
+		link := ""
+		if u := m.cfg.Web.PublicURL; u != "" {
+			link = strings.TrimRight(u, "/") + "/report?month=" + month.Format("2006-01")
+		}
+		// Told once, best effort: the report is written whether Slack
+		// answers or not.
+		if err := m.announce(ctx, r.Announcement(link)); err != nil {
+			m.log.Warn("the monthly report was not announced in Slack", "error", err)
+		}
+	}
 	return out, nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/slack-go/slack"
 
 	"github.com/uppsikt/uppsikt/archive/sqlite"
 	"github.com/uppsikt/uppsikt/bot/pipeline"
@@ -186,6 +187,7 @@ func TestServiceMonthlyReports(t *testing.T) {
 paths: {data: %q}
 meta: {app_id: "1000000000000001", app_secret: "${APP_SECRET}"}
 archive: {reports: arkiv/månadsrapporter}
+web: {public_url: "https://uppsikt.arsby.se/"}
 accounts:
   - {key: arsby-fb, platform: facebook, id: "1094810000000001", name: Årsby kommun, owners: [a], substitutes: [b], token: "${TOKEN}", language: sv}
 `, dir)
@@ -205,6 +207,7 @@ accounts:
 	t.Cleanup(func() { st.Close() })
 	loc := mustLoc(t, cfg.Municipality.Timezone)
 	folder := filepath.Join(dir, "arkiv", "månadsrapporter")
+	fake := newFakeSlack(t)
 	files := func() string {
 		es, _ := os.ReadDir(folder)
 		var names []string
@@ -236,6 +239,7 @@ accounts:
 			if err != nil {
 				t.Fatal(err)
 			}
+			m.announce = slackAnnouncer(slack.New("xoxb-test", slack.OptionAPIURL(fake.srv.GetAPIURL())), []string{"C-granskning"})
 			got, err := m.Check(ctx)
 			if err != nil {
 				t.Fatalf("Check: %v", err)
@@ -260,6 +264,15 @@ accounts:
 	}
 	if got, want := strings.Join(months, ", "), "report/2026-10, report/2026-11, report/2026-12"; got != want {
 		t.Errorf("audit log: got %q, want %q", got, want)
+	}
+	posts, _, _ := fake.snapshot()
+	var told []string
+	for _, p := range posts {
+		told = append(told, p.Get("channel")+": "+p.Get("text"))
+	}
+	if len(told) != 3 || !strings.HasPrefix(told[0], "C-granskning: Månadsrapporten för oktober 2026 är klar: 0 kommentarer") ||
+		!strings.HasSuffix(told[2], "https://uppsikt.arsby.se/report?month=2026-12") {
+		t.Errorf("Slack: got %q, want the three reports told once each, with a link", told)
 	}
 }
 

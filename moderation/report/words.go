@@ -31,7 +31,7 @@ var texts = map[string]map[string]string{
 		"notes":      "Så räknas siffrorna",
 		"notes_text": "Kommentarer: skrivna under månaden av andra än kontot självt. Flaggade: de av dem som fick ett granskningsärende, också när det öppnades efter månaden. Borttagna: dolda eller raderade av uppsikt under månaden. Behållna: ärenden där granskaren beslutade att behålla kommentaren. Diarieförda: poster i diariet under månaden.",
 		"footer":     "uppsikt – månadsrapport", "page": "Sida %d av {nb}", "report_menu": "Månadsrapport", "month": "Månad", "show": "Visa",
-		"download_pdf": "Hämta som PDF/A",
+		"download_pdf": "Hämta som PDF/A", "announce": "Månadsrapporten för %s är klar: %d kommentarer, %d flaggade, %d borttagna.",
 	},
 	"da": {
 		"title": "Månedsrapport", "subtitle": "Tilsynet med kommunens sociale medier",
@@ -53,7 +53,7 @@ var texts = map[string]map[string]string{
 		"notes":      "Sådan tælles tallene",
 		"notes_text": "Kommentarer: skrevet i måneden af andre end kontoen selv. Markerede: dem af dem, der fik en sag, også når den blev åbnet efter måneden. Fjernede: skjult eller slettet af uppsikt i måneden. Bevaret: sager, hvor moderatoren besluttede at bevare kommentaren. Journaliserede: poster i journalen i måneden.",
 		"footer":     "uppsikt – månedsrapport", "page": "Side %d af {nb}", "report_menu": "Månedsrapport", "month": "Måned", "show": "Vis",
-		"download_pdf": "Hent som PDF/A",
+		"download_pdf": "Hent som PDF/A", "announce": "Månedsrapporten for %s er klar: %d kommentarer, %d markerede, %d fjernede.",
 	},
 	"en": {
 		"title": "Monthly report", "subtitle": "The supervision of the municipality's social media",
@@ -75,7 +75,7 @@ var texts = map[string]map[string]string{
 		"notes":      "How the figures are counted",
 		"notes_text": "Comments: written in the month by others than the account itself. Flagged: those of them a review case was opened for, also when it was opened after the month. Removed: hidden or deleted by uppsikt in the month. Kept: cases where the reviewer decided to keep the comment. Registered: entries in the register in the month.",
 		"footer":     "uppsikt – monthly report", "page": "Page %d of {nb}", "report_menu": "Monthly report", "month": "Month", "show": "Show",
-		"download_pdf": "Download as PDF/A",
+		"download_pdf": "Download as PDF/A", "announce": "The monthly report for %s is ready: %d comments, %d flagged, %d removed.",
 	},
 }
 
@@ -148,6 +148,16 @@ func (r Report) Title() string {
 	s := Text(r.Language, "title") + " " + MonthTitle(r.Language, r.From)
 	if r.Municipality != "" {
 		s += " – " + r.Municipality
+	}
+	return s
+}
+
+// Announcement is the message that tells the review channels the report
+// is ready, with a link to it on the web page when link is not empty.
+func (r Report) Announcement(link string) string {
+	s := fmt.Sprintf(Text(r.Language, "announce"), MonthTitle(r.Language, r.From), r.Total.Seen, r.Total.Flagged, r.Total.Removed)
+	if link != "" {
+		s += " " + link
 	}
 	return s
 }
