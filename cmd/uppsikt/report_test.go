@@ -154,6 +154,39 @@ func TestReportCommandOnDemoStore(t *testing.T) {
 	if text := pdfText(t, def); !strings.Contains(text, "Månadsrapport") {
 		t.Errorf("%s: got no Swedish title, want the municipality's language", def)
 	}
+	// The web page's download: the same month as PDF/A, in the reader's
+	// language.
+	addUser(t, st, "arkivarie", moderation.RoleArchivist)
+	web, err := review.New(review.Options{Store: st, Users: st, Municipality: cfg.Municipality.Name, Language: "sv", Location: loc,
+		ReportPDF: renderReport(cfg, st, loc)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(web)
+	defer srv.Close()
+	client := signIn(t, srv.URL, "arkivarie", testPassword)
+	req, err := http.NewRequest("GET", srv.URL+"/report/pdf?month="+month, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Accept-Language", "en")
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := readAll(t, resp)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(body, "%PDF-") {
+		t.Fatalf("GET /report/pdf: got %d %q, want a PDF", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	dl := filepath.Join(t.TempDir(), "download.pdf")
+	if err := os.WriteFile(dl, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if text := pdfText(t, dl); !strings.Contains(text, "Monthly report "+report.MonthTitle("en", from)) {
+		t.Errorf("the download: got no English title, want the reader's language")
+	}
+
 	for _, tc := range []struct {
 		name string
 		args []string
