@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -14,6 +15,10 @@ type Archive struct {
 	// year before is due, default "01-15".
 	YearlyOn  string    `yaml:"yearly_on"`
 	Retention Retention `yaml:"retention"`
+	// Reports is the folder of the monthly reports (PDF/A), default
+	// <data>/reports; the service writes last month's there on the first
+	// working day of each month.
+	Reports string `yaml:"reports"`
 }
 
 // Retention is the retention plan: how long uppsikt keeps what.
@@ -56,6 +61,11 @@ func (c *Config) archiveDefaults() {
 	if a.YearlyOn == "" {
 		a.YearlyOn = DefaultYearlyOn
 	}
+	if a.Reports == "" {
+		a.Reports = filepath.Join(c.Paths.Data, "reports")
+	} else {
+		a.Reports = c.abs(a.Reports)
+	}
 	r := &a.Retention
 	if r.Rule == "" {
 		r.Rule = DefaultRetentionRule
@@ -87,6 +97,11 @@ func (c *Config) validateArchive(loc *locator, cerr *Error) {
 		if v < 1 || v > 1200 {
 			cerr.add(loc, field, fmt.Sprintf("%d: write a number of months from 1 to 1200", v))
 		}
+	}
+	// The evidence folder holds only content-addressed evidence, which
+	// uppsikt verify re-hashes: the reports go elsewhere.
+	if rel, err := filepath.Rel(c.Paths.Evidence, c.Archive.Reports); c.Paths.Evidence != "" && err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		cerr.add(loc, "archive.reports", fmt.Sprintf("%s is in the evidence folder %s: choose a folder outside it", c.Archive.Reports, c.Paths.Evidence))
 	}
 }
 

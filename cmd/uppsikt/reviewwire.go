@@ -46,6 +46,7 @@ func openReview(cfg *config.Config, st *sqlite.Store, loc *time.Location, log *s
 		// finder: they also read numbers written to get past a filter.
 		IdentityNumbers: func(text string) [][2]int { return rules.IdentityNumbers(text, time.Now()) },
 		ReplyPreview:    replies,
+		AnswerClock:     reportAnswerClock(cfg, st), ReportPDF: renderReport(cfg, st, loc),
 	})
 	if err != nil {
 		return nil, err

@@ -35,6 +35,7 @@ type service struct {
 	sup      *supervision
 	yearly   func(context.Context) // the yearly snapshots: yearly.go
 	gallring func(context.Context) // the daily retention run: dailyretention.go
+	reports  func(context.Context) // the monthly reports: report.go
 }
 
 // openService builds everything from a valid configuration and opens the
@@ -101,6 +102,11 @@ func openService(ctx context.Context, cfg *config.Config, log *slog.Logger) (*se
 		s.yearly = y.Run
 	}
 	s.gallring = newDailyRetention(cfg, st, sup.client, log, time.Now)
+	reports, err := newMonthlyReports(cfg, st, log, loc, time.Now)
+	if err != nil {
+		return nil, err
+	}
+	s.reports = reports.Run
 	mux := http.NewServeMux()
 	mux.Handle("/", s.review.web)
 	if s.review.slack != nil {
@@ -145,6 +151,9 @@ func (s *service) run(ctx context.Context) error {
 	}
 	if s.gallring != nil {
 		wg.Go(func() { s.gallring(workCtx) })
+	}
+	if s.reports != nil {
+		wg.Go(func() { s.reports(workCtx) })
 	}
 	webDone := make(chan error, 1)
 	go func() { webDone <- s.web.Serve(s.listener) }()

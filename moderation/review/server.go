@@ -18,6 +18,7 @@ import (
 
 	"github.com/uppsikt/uppsikt/moderation"
 	"github.com/uppsikt/uppsikt/moderation/decide"
+	"github.com/uppsikt/uppsikt/moderation/report"
 )
 
 //go:embed templates/*.html
@@ -75,6 +76,17 @@ type Options struct {
 	// the confirmation of a removal. Nil: the confirmation says the
 	// configured reply is sent, without its text.
 	ReplyPreview func(ctx context.Context, commentID int64) (string, error)
+	// AnswerClock gives the answer clock's figures per account for the
+	// monthly report's period [from, to) (cmd wires the clock's); nil: the
+	// report says the clock has none.
+	AnswerClock func(ctx context.Context, from, to time.Time) ([]report.AnswerClock, error)
+	// ReportPDF renders the monthly report of the month that starts at
+	// month as a PDF/A in lang (cmd wires archive/report); nil: the page
+	// offers no PDF.
+	ReportPDF func(ctx context.Context, month time.Time, lang string) ([]byte, error)
+	// InactiveDays without a post of its own make an account inactive in
+	// the monthly report (report.DefaultInactiveDays when 0).
+	InactiveDays int
 }
 
 // Route is one page or form of the web page and the roles that may use it.
@@ -137,7 +149,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s := &Server{opts: opts, pages: map[string]*template.Template{}, mux: http.NewServeMux(),
 		limiter: newLimiter(opts.LoginAttempts, opts.AddressAttempts, opts.LoginWindow)}
-	for _, name := range []string{"overview", "comment", "login", "cases", "case", "search", "register", "error", "confirm"} {
+	for _, name := range []string{"overview", "comment", "login", "cases", "case", "search", "register", "error", "confirm", "report"} {
 		t, err := template.New("layout.html").Funcs(s.funcs()).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", name, err)
@@ -168,6 +180,12 @@ func New(opts Options) (*Server, error) {
 	s.handle("GET /audit", admins, s.auditLog)
 	s.handle("POST /work/{id}/retry", admins, s.retryWork)
 	s.handle("POST /actions/{id}/retry", admins, s.retryAction)
+	if _, ok := opts.Store.(moderation.ActivityStore); ok {
+		s.handle("GET /report", archivists, s.reportPage)
+	}
+	if opts.ReportPDF != nil {
+		s.handle("GET /report/pdf", archivists, s.reportPDF)
+	}
 	return s, nil
 }
 
