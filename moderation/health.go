@@ -217,7 +217,7 @@ func AccountWarnings(a Account, f AccountFacts, capture CaptureHealth, p HealthP
 		}
 	}
 	sub := f.Subscription
-	if meta && p.Webhooks && !sub.CheckedAt.IsZero() && sub.Error == "" && !sub.Subscribed {
+	if a.Platform == Facebook && p.Webhooks && !sub.CheckedAt.IsZero() && sub.Error == "" && !sub.Subscribed {
 		add(HealthWarning{Code: HealthWebhookMissing, Since: sub.CheckedAt})
 	}
 	if f.ConsecutiveFailures > 0 && !f.FailingSince.IsZero() && now.Sub(f.FailingSince) >= p.PollFailingAfter &&
