@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/uppsikt/uppsikt/archive/sqlite"
+	"github.com/uppsikt/uppsikt/bot/health"
 	"github.com/uppsikt/uppsikt/bot/pipeline"
 	"github.com/uppsikt/uppsikt/bot/poller"
 	"github.com/uppsikt/uppsikt/bot/webhook"
@@ -35,6 +36,7 @@ type service struct {
 	sup      *supervision
 	yearly   func(context.Context) // the yearly snapshots: yearly.go
 	gallring func(context.Context) // the daily retention run: dailyretention.go
+	health   *health.Checker       // the account health check: health.go
 }
 
 // openService builds everything from a valid configuration and opens the
@@ -101,6 +103,7 @@ func openService(ctx context.Context, cfg *config.Config, log *slog.Logger) (*se
 		s.yearly = y.Run
 	}
 	s.gallring = newDailyRetention(cfg, st, sup.client, log, time.Now)
+	s.openHealth(cfg, st, sup, log)
 	mux := http.NewServeMux()
 	mux.Handle("/", s.review.web)
 	if s.review.slack != nil {
@@ -146,6 +149,7 @@ func (s *service) run(ctx context.Context) error {
 	if s.gallring != nil {
 		wg.Go(func() { s.gallring(workCtx) })
 	}
+	wg.Go(func() { s.health.Run(workCtx) })
 	webDone := make(chan error, 1)
 	go func() { webDone <- s.web.Serve(s.listener) }()
 	s.log.Info("uppsikt is running", "web", s.URL(), "accounts", len(s.cfg.Accounts), "database", s.cfg.Paths.Database)

@@ -91,6 +91,7 @@ var texts = map[string]map[string]string{
 		"flagged_n": "flaggade", "pending_n": "i kö", "question": "fråga", "register": "diarieföras",
 		"seen": "Sedd", "source": "Källa", "older": "Äldre", "never": "aldrig", "error": "Fel",
 		"back": "Tillbaka", "not_found": "Hittades inte",
+		"health": "Hälsa", "health_ok": "Inga varningar", "purpose": "Syfte",
 	},
 	"da": {
 		"platform_facebook": "Facebook", "platform_instagram": "Instagram", "platform_webpage": "webside",
@@ -176,6 +177,7 @@ var texts = map[string]map[string]string{
 		"flagged_n": "markerede", "pending_n": "i kø", "question": "spørgsmål", "register": "journaliseres",
 		"seen": "Set", "source": "Kilde", "older": "Ældre", "never": "aldrig", "error": "Fejl",
 		"back": "Tilbage", "not_found": "Ikke fundet",
+		"health": "Sundhed", "health_ok": "Ingen advarsler", "purpose": "Formål",
 	},
 	"en": {
 		"platform_facebook": "Facebook", "platform_instagram": "Instagram", "platform_webpage": "web page",
@@ -261,6 +263,7 @@ var texts = map[string]map[string]string{
 		"flagged_n": "flagged", "pending_n": "queued", "question": "question", "register": "to register",
 		"seen": "Seen", "source": "Source", "older": "Older", "never": "never", "error": "Error",
 		"back": "Back", "not_found": "Not found",
+		"health": "Health", "health_ok": "No warnings", "purpose": "Purpose",
 	},
 }
 

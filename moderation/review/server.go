@@ -75,6 +75,10 @@ type Options struct {
 	// the confirmation of a removal. Nil: the confirmation says the
 	// configured reply is sent, without its text.
 	ReplyPreview func(ctx context.Context, commentID int64) (string, error)
+	// Health reports the accounts' health, evidence capture and the work
+	// queues (cmd wires bot/health's Checker.Report), for the overview's
+	// accounts table and /healthz. Nil: neither shows it.
+	Health func(ctx context.Context) (moderation.HealthReport, error)
 }
 
 // Route is one page or form of the web page and the roles that may use it.
@@ -422,6 +426,10 @@ func (s *Server) funcs() template.FuncMap {
 		// platformerr says why a platform action failed in the reader's
 		// language; the platform's own English message is for administrators.
 		"platformerr": moderation.PlatformErrorText,
+		// healthtext says an account health warning in the reader's language.
+		"healthtext": func(lang string, w moderation.HealthWarning) string {
+			return moderation.HealthWarningText(lang, w, s.opts.Location)
+		},
 		"has": func(roles []moderation.Role, u *moderation.User) bool {
 			return u != nil && slices.Contains(roles, u.Role)
 		},
