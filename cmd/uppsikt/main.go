@@ -54,6 +54,7 @@ func commands() []command {
 		{"objection", "an objection to a photo in an own post: objection add | approve | refuse | confirm | list | show -config FILE", runObjection},
 		{"export", "an E-ARK archive package of a year: -config FILE -account KEY -year 2025 -out DIR | export verify DIR", runExport},
 		{"person", "what uppsikt holds about one commenter: person export -config FILE -author ID -out DIR | person erase -config FILE -author ID -by NAME [-dry-run]", runPerson},
+		{"accounts", "the account register and each account's health (read-only): -config FILE [-json]", runAccounts},
 		{"help", "list the subcommands", nil},
 	}
 }
