@@ -1,0 +1,317 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/uppsikt/uppsikt/bot/emulator"
+	"github.com/uppsikt/uppsikt/moderation"
+	"github.com/uppsikt/uppsikt/moderation/review"
+)
+
+// facebookKey is the rig's Facebook page.
+func facebookKey(t *testing.T, r *supRig) string {
+	t.Helper()
+	for k, a := range r.keys {
+		if a.Platform == "facebook" {
+			return k
+		}
+	}
+	t.Fatal("the scenario has no Facebook page")
+	return ""
+}
+
+// codes are the codes of an account's warnings in a report.
+func codes(t *testing.T, rep moderation.HealthReport, key string) []moderation.HealthCode {
+	t.Helper()
+	ah, ok := rep.Account(key)
+	if !ok {
+		t.Fatalf("no %s in the report", key)
+	}
+	var out []moderation.HealthCode
+	for _, w := range ah.Warnings {
+		out = append(out, w.Code)
+	}
+	return out
+}
+
+// TestHealthDailyCheckAgainstEmulator: the daily check asks the emulator
+// over HTTP with debug_token and GET subscribed_apps and records the
+// answers: an unsubscribed page is "webhook_missing" until it is
+// subscribed, a revoked token is "token_invalid". The check is made again
+// only when a day has passed, and the token is never logged.
+func TestHealthDailyCheckAgainstEmulator(t *testing.T) {
+	r := newSupRig(t, loadSV(t))
+	h := newHarness(t, r)
+	ctx := context.Background()
+	fb := facebookKey(t, r)
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	chk := newHealthChecker(r.config(t), h.st, log, healthOptions{graph: healthGraph{client: h.sup.client, conn: h.sup.facebook}, now: r.clock.Now})
+	page := moderation.Account{Key: fb, Platform: moderation.Facebook, PlatformID: r.keys[fb].ID}
+
+	for _, step := range []struct {
+		name     string
+		do       func(t *testing.T)
+		requests int // Graph requests the round sends
+		want     []moderation.HealthCode
+		notWant  []moderation.HealthCode
+	}{
+		{"first check: valid token, page not subscribed", func(*testing.T) {}, 3,
+			[]moderation.HealthCode{moderation.HealthWebhookMissing}, []moderation.HealthCode{moderation.HealthTokenInvalid}},
+		{"an hour later nothing is asked again", func(*testing.T) { r.clock.Advance(time.Hour) }, 0,
+			[]moderation.HealthCode{moderation.HealthWebhookMissing}, nil},
+		{"subscribed, a day later", func(t *testing.T) {
+			if err := h.sup.facebook.Subscribe(ctx, page); err != nil {
+				t.Fatal(err)
+			}
+			r.clock.Advance(24 * time.Hour)
+		}, 3, nil, []moderation.HealthCode{moderation.HealthWebhookMissing, moderation.HealthTokenInvalid}},
+		{"token revoked in the emulator, a day later", func(*testing.T) {
+			r.emu.InjectFault(emulator.Fault{Code: 190, Subcode: 460, Account: r.keys[fb].ID, Count: 1})
+			r.clock.Advance(24 * time.Hour)
+		}, -1, []moderation.HealthCode{moderation.HealthTokenInvalid}, nil},
+	} {
+		t.Run(step.name, func(t *testing.T) {
+			step.do(t)
+			r.emu.ResetStats()
+			if err := chk.Round(ctx); err != nil {
+				t.Fatalf("Round: %v", err)
+			}
+			if got := r.emu.Stats().Total; step.requests >= 0 && got != step.requests {
+				t.Errorf("requests: got %d, want %d", got, step.requests)
+			}
+			rep, err := chk.Report(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := codes(t, rep, fb)
+			for _, c := range step.want {
+				if !slices.Contains(got, c) {
+					t.Errorf("warnings of %s: got %v, want %s among them", fb, got, c)
+				}
+			}
+			for _, c := range step.notWant {
+				if slices.Contains(got, c) {
+					t.Errorf("warnings of %s: got %v, want no %s", fb, got, c)
+				}
+			}
+		})
+	}
+	f, err := h.st.AccountFacts(ctx, fb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Token.Valid || f.Token.CheckedAt.IsZero() || f.Token.Error != "" {
+		t.Errorf("recorded token check: got %+v, want checked and not valid", f.Token)
+	}
+	for _, a := range r.keys {
+		if strings.Contains(logs.String(), a.Token) {
+			t.Errorf("the log holds the token of %s:\n%s", a.ID, logs.String())
+		}
+	}
+}
+
+// healthzOf reads /healthz: the status code and the body.
+func healthzOf(t *testing.T, url string) (int, review.Health) {
+	t.Helper()
+	resp, err := http.Get(url + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var h review.Health
+	if err := json.Unmarshal(b, &h); err != nil {
+		t.Fatalf("/healthz: got %q (%d), want JSON: %v", b, resp.StatusCode, err)
+	}
+	return resp.StatusCode, h
+}
+
+// TestHealthzDegradedWhileAccountDisconnected: the emulator revokes the
+// page's token, the poller disconnects the account, and /healthz answers
+// 503 naming it; when Meta restores the token the probe reconnects the
+// account and /healthz answers 200 ok again.
+func TestHealthzDegradedWhileAccountDisconnected(t *testing.T) {
+	r := newSupRig(t, loadSV(t))
+	h := newHarness(t, r)
+	fb := facebookKey(t, r)
+	cfg := r.config(t)
+	chk := newHealthChecker(cfg, h.st, discardLogger(), healthOptions{now: r.clock.Now,
+		capture: func() moderation.CaptureHealth { return moderation.CaptureHealth{} }})
+	web, err := review.New(review.Options{Store: h.st, Users: h.st, Health: chk.Report, Now: r.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(web)
+	t.Cleanup(srv.Close)
+
+	// The pipeline is not running here: the work a poll queues is taken
+	// as done, so that only the account makes the service degraded.
+	cycle := func() {
+		h.cycle(false)
+		items, err := h.st.PendingWork(context.Background(), time.Time{}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range items {
+			if err := h.st.CompleteWork(context.Background(), w.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	problem := moderation.HealthProblem{Code: moderation.HealthDisconnected, Account: fb}
+	for _, step := range []struct {
+		name       string
+		do         func()
+		wantCode   int
+		wantStatus string
+		named      bool
+	}{
+		{"polled", cycle, http.StatusOK, "ok", false},
+		{"token revoked", func() {
+			r.emu.InjectFault(emulator.Fault{Code: 190, Subcode: 460, Account: r.keys[fb].ID, Count: 1})
+			r.clock.Advance(3 * time.Hour)
+			cycle()
+		}, http.StatusServiceUnavailable, "degraded", true},
+		{"token restored, probed", func() {
+			r.emu.ResetTokens("")
+			r.clock.Advance(16 * time.Minute)
+			cycle()
+		}, http.StatusOK, "ok", false},
+	} {
+		t.Run(step.name, func(t *testing.T) {
+			step.do()
+			code, got := healthzOf(t, srv.URL)
+			if code != step.wantCode || got.Status != step.wantStatus || slices.Contains(got.Problems, problem) != step.named {
+				t.Errorf("got %d %s %v, want %d %s with %v named: %v", code, got.Status, got.Problems, step.wantCode, step.wantStatus, problem, step.named)
+			}
+		})
+	}
+}
+
+// TestAccountsCommand: `uppsikt accounts` prints the register and the
+// warnings in words, and -json the codes; it changes nothing in the store.
+func TestAccountsCommand(t *testing.T) {
+	r := newSupRig(t, loadSV(t))
+	fb := facebookKey(t, r)
+	// The page gets a purpose; the Instagram account loses its substitute.
+	b, err := os.ReadFile(r.cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(b), "    owners: [a]\n", "    owners: [a]\n    purpose: Information till invånarna\n", 1)
+	var ig string
+	for k, a := range r.keys {
+		if a.Platform == "instagram" {
+			ig = k
+		}
+	}
+	i := strings.Index(text, "key: "+ig)
+	text = text[:i] + strings.Replace(text[i:], "    substitutes: [b]\n", "", 1)
+	if err := os.WriteFile(r.cfgPath, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, r)
+	h.cycle(false)
+	st := h.st
+	before, err := st.Stats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	seq := func() int64 {
+		es, err := st.AuditLog(context.Background(), 0, 0)
+		if err != nil || len(es) == 0 {
+			return 0
+		}
+		return es[len(es)-1].Seq
+	}
+	seqBefore := seq()
+
+	code, out, errOut := r.run(t, "accounts", "-config", r.cfgPath)
+	if code != 0 {
+		t.Fatalf("exit: got %d, want 0\n%s%s", code, out, errOut)
+	}
+	lines := strings.Split(out, "\n")
+	for _, tc := range []struct {
+		name string
+		ok   bool
+	}{
+		{"the header names every column", strings.Join(strings.Fields(lines[0]), " ") ==
+			"KEY PLATFORM NAME OWNERS SUBSTITUTES PURPOSE LAST POLL LAST OWN POST TOKEN EXPIRES WARNINGS"},
+		{"the page's line has its purpose", lineOf(lines, fb) != "" && strings.Contains(lineOf(lines, fb), "Information till invånarna")},
+		{"the Instagram account has no_substitute", strings.Contains(lineOf(lines, ig), "no_substitute")},
+		{"the warning in the municipality's words", strings.Contains(out, "Ingen ersättare utsedd vid frånvaro.")},
+		{"the page has a last poll", !strings.Contains(strings.Join(strings.Fields(lineOf(lines, fb))[0:8], " "), " - - ")},
+	} {
+		if !tc.ok {
+			t.Errorf("%s: got\n%s", tc.name, out)
+		}
+	}
+
+	code, out, errOut = r.run(t, "accounts", "-config", r.cfgPath, "-json")
+	if code != 0 {
+		t.Fatalf("-json exit: got %d, want 0\n%s", code, errOut)
+	}
+	var got struct {
+		Accounts []struct {
+			Key         string   `json:"key"`
+			Purpose     string   `json:"purpose"`
+			Substitutes []string `json:"substitutes"`
+			Facts       struct {
+				LastPollOK time.Time `json:"last_poll_ok"`
+			} `json:"facts"`
+			Warnings []struct {
+				Code string `json:"code"`
+				Text string `json:"text"`
+			} `json:"warnings"`
+		} `json:"accounts"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("-json: %v\n%s", err, out)
+	}
+	byKey := map[string]int{}
+	for i, a := range got.Accounts {
+		byKey[a.Key] = i
+	}
+	if a := got.Accounts[byKey[fb]]; a.Purpose != "Information till invånarna" || a.Facts.LastPollOK.IsZero() {
+		t.Errorf("-json %s: got purpose %q, last poll %v; want the purpose and a poll", fb, a.Purpose, a.Facts.LastPollOK)
+	}
+	a := got.Accounts[byKey[ig]]
+	if len(a.Substitutes) != 0 || !slices.ContainsFunc(a.Warnings, func(w struct {
+		Code string `json:"code"`
+		Text string `json:"text"`
+	}) bool {
+		return w.Code == "no_substitute" && w.Text != ""
+	}) {
+		t.Errorf("-json %s: got %+v, want no_substitute with its text", ig, a)
+	}
+
+	after, err := st.Stats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after != before || seq() != seqBefore {
+		t.Errorf("the store changed: stats %+v → %+v, audit seq %d → %d", before, after, seqBefore, seq())
+	}
+}
+
+// lineOf is the line of the table that starts with key.
+func lineOf(lines []string, key string) string {
+	for _, l := range lines {
+		if strings.HasPrefix(l, key+" ") {
+			return l
+		}
+	}
+	return ""
+}
