@@ -205,23 +205,7 @@ func TestHealthzDegradedWhileAccountDisconnected(t *testing.T) {
 func TestAccountsCommand(t *testing.T) {
 	r := newSupRig(t, loadSV(t))
 	fb := facebookKey(t, r)
-	// The page gets a purpose; the Instagram account loses its substitute.
-	b, err := os.ReadFile(r.cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := strings.Replace(string(b), "    owners: [a]\n", "    owners: [a]\n    purpose: Information till invånarna\n", 1)
-	var ig string
-	for k, a := range r.keys {
-		if a.Platform == "instagram" {
-			ig = k
-		}
-	}
-	i := strings.Index(text, "key: "+ig)
-	text = text[:i] + strings.Replace(text[i:], "    substitutes: [b]\n", "", 1)
-	if err := os.WriteFile(r.cfgPath, []byte(text), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	ig := registerEdits(t, r)
 	h := newHarness(t, r)
 	h.cycle(false)
 	st := h.st
@@ -314,4 +298,101 @@ func lineOf(lines []string, key string) string {
 		}
 	}
 	return ""
+}
+
+// registerEdits gives the rig's Facebook page a purpose and takes the
+// Instagram account's substitute away; it returns the Instagram key.
+func registerEdits(t *testing.T, r *supRig) string {
+	t.Helper()
+	b, err := os.ReadFile(r.cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(b), "    owners: [a]\n", "    owners: [a]\n    purpose: Information till invånarna\n", 1)
+	var ig string
+	for k, a := range r.keys {
+		if a.Platform == "instagram" {
+			ig = k
+		}
+	}
+	i := strings.Index(text, "key: "+ig)
+	if i < 0 || !strings.Contains(text[:i], "purpose:") {
+		t.Fatalf("the configuration is not as the test expects:\n%s", text)
+	}
+	text = text[:i] + strings.Replace(text[i:], "    substitutes: [b]\n", "", 1)
+	if err := os.WriteFile(r.cfgPath, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return ig
+}
+
+// TestOverviewShowsHealthInTheReadersLanguage: the overview's accounts
+// table has a health column with each account's warnings in words, in the
+// reader's language, and the purpose from the account register.
+func TestOverviewShowsHealthInTheReadersLanguage(t *testing.T) {
+	r := newSupRig(t, loadSV(t))
+	ig := registerEdits(t, r)
+	h := newHarness(t, r)
+	h.cycle(false)
+	cfg := r.config(t)
+	chk := newHealthChecker(cfg, h.st, discardLogger(), healthOptions{now: r.clock.Now,
+		capture: func() moderation.CaptureHealth { return moderation.CaptureHealth{Degraded: true, Reason: "chromium_missing"} }})
+	web, err := review.New(review.Options{Store: h.st, Users: h.st, Health: chk.Report, Language: "sv", Now: r.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(web)
+	t.Cleanup(srv.Close)
+	addUser(t, h.st, "moderator", moderation.RoleModerator)
+	c := signIn(t, srv.URL, "moderator", testPassword)
+	overview := func(lang string) string {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodGet, srv.URL+"/", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Accept-Language", lang)
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("overview in %s: %d\n%s", lang, resp.StatusCode, b)
+		}
+		return string(b)
+	}
+	for _, tc := range []struct {
+		lang string
+		want []string
+		not  []string
+	}{
+		{"da", []string{">Sundhed</th>", "Ingen stedfortræder udpeget ved fravær.", "Beviserne mangler skærmbilleder eller PDF/A: chromium_missing.",
+			"Formål: Information till invånarna", `data-code="no_substitute"`},
+			[]string{"Ingen ersättare utsedd", "No substitute named"}},
+		{"en", []string{">Health</th>", "No substitute named for absences.", "Evidence lacks screenshots or PDF/A: chromium_missing.",
+			"Purpose: Information till invånarna"},
+			[]string{"Ingen stedfortræder", "Ingen ersättare utsedd"}},
+	} {
+		t.Run(tc.lang, func(t *testing.T) {
+			body := overview(tc.lang)
+			for _, w := range tc.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("got no %q in the overview", w)
+				}
+			}
+			for _, w := range tc.not {
+				if strings.Contains(body, w) {
+					t.Errorf("got %q in the overview, want the other language's words", w)
+				}
+			}
+			// The warning is on the Instagram account's row, not the page's.
+			row := body[strings.Index(body, `<span class="key">`+ig+`</span>`):]
+			row = row[:strings.Index(row, "</tr>")]
+			if !strings.Contains(row, `data-code="no_substitute"`) {
+				t.Errorf("no_substitute is not on %s's row:\n%s", ig, row)
+			}
+		})
+	}
 }
