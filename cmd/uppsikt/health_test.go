@@ -14,9 +14,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slack-go/slack"
+
 	"github.com/uppsikt/uppsikt/bot/emulator"
+	"github.com/uppsikt/uppsikt/bot/health"
 	"github.com/uppsikt/uppsikt/moderation"
 	"github.com/uppsikt/uppsikt/moderation/review"
+	uslack "github.com/uppsikt/uppsikt/moderation/slack"
 )
 
 // facebookKey is the rig's Facebook page.
@@ -392,6 +396,78 @@ func TestOverviewShowsHealthInTheReadersLanguage(t *testing.T) {
 			row = row[:strings.Index(row, "</tr>")]
 			if !strings.Contains(row, `data-code="no_substitute"`) {
 				t.Errorf("no_substitute is not on %s's row:\n%s", ig, row)
+			}
+		})
+	}
+}
+
+// TestSlackHealthAlertsOncePerNewWarning: each new warning is posted once
+// to the account's review channel, in the municipality's language, and
+// remembered across a restart (the audit log); a warning that went away
+// and came back is posted again.
+func TestSlackHealthAlertsOncePerNewWarning(t *testing.T) {
+	r := newReviewRig(t)
+	f := newFakeSlack(t)
+	ctx := context.Background()
+	notifier := func() *uslack.Notifier {
+		return uslack.New(uslack.Options{
+			Client: slack.New("xoxb-test", slack.OptionAPIURL(f.srv.GetAPIURL())),
+			Store:  r.st, Users: r.st, Decide: r.dec, Language: "en",
+			Channel: func(k string) string { return map[string]string{"fb": "C1"}[k] },
+		})
+	}
+	chk := health.New(health.Options{Store: r.st, Now: r.clock, Accounts: []health.Register{{Account: moderation.Account{
+		Key: "fb", Platform: moderation.Facebook, PlatformID: "1", Name: "Kommunen", Owners: []string{"anna"}}}}})
+	alerts := uslack.NewHealthAlerts(notifier())
+	posted := func() []string {
+		posts, _, _ := f.snapshot()
+		var out []string
+		for _, p := range posts {
+			if strings.Contains(p.Get("text"), "Account health") {
+				out = append(out, p.Get("channel")+" "+p.Get("text"))
+			}
+		}
+		return out
+	}
+	poll := func(ago time.Duration, class string) {
+		if err := r.st.RecordPoll(ctx, "fb", r.clock().Add(-ago), class); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, step := range []struct {
+		name    string
+		do      func()
+		restart bool
+		want    []string // the texts of the alerts posted by this step
+	}{
+		{"no substitute", func() {}, false, []string{"C1 ", "Kommunen", "No substitute named for absences.", "Responsible: anna. Substitutes: -."}},
+		{"the same warning again", func() {}, false, nil},
+		{"after a restart", func() {}, true, nil},
+		{"polling failing for two hours", func() { poll(2*time.Hour, "throttled"); poll(0, "throttled") }, false, []string{"Polling has failed since", "throttled"}},
+		{"polling works again: the account never posted", func() { poll(0, "") }, false, []string{"No post by the account has been seen"}},
+		{"polling fails again for over an hour", func() { r.advance(2 * time.Hour); poll(90*time.Minute, "token"); poll(0, "token") }, false, []string{"Polling has failed since"}},
+	} {
+		t.Run(step.name, func(t *testing.T) {
+			before := len(posted())
+			step.do()
+			if step.restart {
+				alerts = uslack.NewHealthAlerts(notifier())
+			}
+			rep, err := chk.Report(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := alerts.Alert(ctx, rep); err != nil {
+				t.Fatal(err)
+			}
+			got := posted()[before:]
+			if (step.want == nil) != (len(got) == 0) || len(got) > 1 {
+				t.Fatalf("posted: got %q, want %d alert(s) with %q", got, min(len(step.want), 1), step.want)
+			}
+			for _, w := range step.want {
+				if !strings.Contains(got[0], w) {
+					t.Errorf("alert: got %q, want it to contain %q", got[0], w)
+				}
 			}
 		})
 	}
