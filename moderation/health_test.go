@@ -34,11 +34,17 @@ func TestAccountWarnings(t *testing.T) {
 		{"healthy", with(func(*Account, *AccountFacts, *CaptureHealth, *HealthPolicy) {}), nil},
 		{"disconnected", with(func(a *Account, _ *AccountFacts, _ *CaptureHealth, _ *HealthPolicy) { a.Status = AccountDisconnected }), []HealthCode{HealthDisconnected}},
 		{"no substitute", with(func(a *Account, _ *AccountFacts, _ *CaptureHealth, _ *HealthPolicy) { a.Substitutes = nil }), []HealthCode{HealthNoSubstitute}},
-		{"no owner and no substitute", with(func(a *Account, _ *AccountFacts, _ *CaptureHealth, _ *HealthPolicy) { a.Owners, a.Substitutes = nil, nil }),
+		{"no owner and no substitute", with(func(a *Account, _ *AccountFacts, _ *CaptureHealth, _ *HealthPolicy) {
+			a.Owners, a.Substitutes = nil, nil
+		}),
 			[]HealthCode{HealthNoOwner, HealthNoSubstitute}},
-		{"inactive after 14 days", with(func(_ *Account, f *AccountFacts, _ *CaptureHealth, _ *HealthPolicy) { f.LastOwnPost = now.Add(-14 * day) }),
+		{"inactive after 14 days", with(func(_ *Account, f *AccountFacts, _ *CaptureHealth, _ *HealthPolicy) {
+			f.LastOwnPost = now.Add(-14 * day)
+		}),
 			[]HealthCode{HealthInactive}},
-		{"13 days is not inactive", with(func(_ *Account, f *AccountFacts, _ *CaptureHealth, _ *HealthPolicy) { f.LastOwnPost = now.Add(-13 * day) }), nil},
+		{"13 days is not inactive", with(func(_ *Account, f *AccountFacts, _ *CaptureHealth, _ *HealthPolicy) {
+			f.LastOwnPost = now.Add(-13 * day)
+		}), nil},
 		{"inactive threshold configured", with(func(_ *Account, f *AccountFacts, _ *CaptureHealth, p *HealthPolicy) {
 			f.LastOwnPost = now.Add(-8 * day)
 			p.InactiveAfter = 7 * day
@@ -53,15 +59,23 @@ func TestAccountWarnings(t *testing.T) {
 			f.LastOwnPost = time.Time{}
 		}), nil},
 		{"token invalid", with(func(_ *Account, f *AccountFacts, _ *CaptureHealth, _ *HealthPolicy) { f.Token.Valid = false }), []HealthCode{HealthTokenInvalid}},
-		{"token expiring within 14 days", with(func(_ *Account, f *AccountFacts, _ *CaptureHealth, _ *HealthPolicy) { f.Token.ExpiresAt = now.Add(13 * day) }),
+		{"token expiring within 14 days", with(func(_ *Account, f *AccountFacts, _ *CaptureHealth, _ *HealthPolicy) {
+			f.Token.ExpiresAt = now.Add(13 * day)
+		}),
 			[]HealthCode{HealthTokenExpiring}},
-		{"token expiring in 15 days is fine", with(func(_ *Account, f *AccountFacts, _ *CaptureHealth, _ *HealthPolicy) { f.Token.ExpiresAt = now.Add(15 * day) }), nil},
-		{"data access expiring", with(func(_ *Account, f *AccountFacts, _ *CaptureHealth, _ *HealthPolicy) { f.Token.DataAccessExpiresAt = now.Add(day) }),
+		{"token expiring in 15 days is fine", with(func(_ *Account, f *AccountFacts, _ *CaptureHealth, _ *HealthPolicy) {
+			f.Token.ExpiresAt = now.Add(15 * day)
+		}), nil},
+		{"data access expiring", with(func(_ *Account, f *AccountFacts, _ *CaptureHealth, _ *HealthPolicy) {
+			f.Token.DataAccessExpiresAt = now.Add(day)
+		}),
 			[]HealthCode{HealthTokenExpiring}},
 		{"a failed token check says nothing of the token", with(func(_ *Account, f *AccountFacts, _ *CaptureHealth, _ *HealthPolicy) {
 			f.Token.Valid, f.Token.Error = false, "throttled"
 		}), nil},
-		{"webhook subscription missing", with(func(_ *Account, f *AccountFacts, _ *CaptureHealth, _ *HealthPolicy) { f.Subscription.Subscribed = false }),
+		{"webhook subscription missing", with(func(_ *Account, f *AccountFacts, _ *CaptureHealth, _ *HealthPolicy) {
+			f.Subscription.Subscribed = false
+		}),
 			[]HealthCode{HealthWebhookMissing}},
 		{"no subscription needed without webhooks", with(func(_ *Account, f *AccountFacts, _ *CaptureHealth, p *HealthPolicy) {
 			f.Subscription.Subscribed, p.Webhooks = false, false
@@ -72,9 +86,13 @@ func TestAccountWarnings(t *testing.T) {
 		{"polling failing for half an hour is not yet a warning", with(func(_ *Account, f *AccountFacts, _ *CaptureHealth, _ *HealthPolicy) {
 			f.LastPollOK, f.FailingSince, f.ConsecutiveFailures = now.Add(-2*time.Hour), now.Add(-30*time.Minute), 6
 		}), nil},
-		{"dead work and failed actions", with(func(_ *Account, f *AccountFacts, _ *CaptureHealth, _ *HealthPolicy) { f.DeadWork, f.FailedActions = 2, 1 }),
+		{"dead work and failed actions", with(func(_ *Account, f *AccountFacts, _ *CaptureHealth, _ *HealthPolicy) {
+			f.DeadWork, f.FailedActions = 2, 1
+		}),
 			[]HealthCode{HealthWorkDead, HealthActionsFailed}},
-		{"capture degraded", with(func(_ *Account, _ *AccountFacts, c *CaptureHealth, _ *HealthPolicy) { c.Degraded, c.Reason = true, "chromium_missing" }),
+		{"capture degraded", with(func(_ *Account, _ *AccountFacts, c *CaptureHealth, _ *HealthPolicy) {
+			c.Degraded, c.Reason = true, "chromium_missing"
+		}),
 			[]HealthCode{HealthCaptureDegraded}},
 		{"capture disabled on purpose is no warning", with(func(_ *Account, _ *AccountFacts, c *CaptureHealth, _ *HealthPolicy) { c.Disabled = true }), nil},
 		{"several at once, most urgent first", with(func(a *Account, f *AccountFacts, _ *CaptureHealth, _ *HealthPolicy) {

@@ -340,7 +340,9 @@ func TestOverviewShowsHealthInTheReadersLanguage(t *testing.T) {
 	h.cycle(false)
 	cfg := r.config(t)
 	chk := newHealthChecker(cfg, h.st, discardLogger(), healthOptions{now: r.clock.Now,
-		capture: func() moderation.CaptureHealth { return moderation.CaptureHealth{Degraded: true, Reason: "chromium_missing"} }})
+		capture: func() moderation.CaptureHealth {
+			return moderation.CaptureHealth{Degraded: true, Reason: "chromium_missing"}
+		}})
 	web, err := review.New(review.Options{Store: h.st, Users: h.st, Health: chk.Report, Language: "sv", Now: r.clock.Now})
 	if err != nil {
 		t.Fatal(err)
