@@ -230,6 +230,7 @@ func TestAccountsCommand(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit: got %d, want 0\n%s%s", code, out, errOut)
 	}
+	t.Logf("uppsikt accounts:\n%s", out)
 	lines := strings.Split(out, "\n")
 	for _, tc := range []struct {
 		name string
