@@ -16,6 +16,8 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/uppsikt/uppsikt/archive/evidencepdf"
+	"github.com/uppsikt/uppsikt/archive/pdf"
 	"github.com/uppsikt/uppsikt/bot/emulator"
 	"github.com/uppsikt/uppsikt/bot/health"
 	"github.com/uppsikt/uppsikt/moderation"
@@ -471,6 +473,98 @@ func TestSlackHealthAlertsOncePerNewWarning(t *testing.T) {
 				if !strings.Contains(got[0], w) {
 					t.Errorf("alert: got %q, want it to contain %q", got[0], w)
 				}
+			}
+		})
+	}
+}
+
+// TestCaptureState: capture is degraded when it is wanted and Chromium or
+// Ghostscript cannot be found, or the last evidence PDF came out without
+// screenshots or PDF/A; never when it is disabled on purpose.
+func TestCaptureState(t *testing.T) {
+	dir := t.TempDir()
+	browser := dir + "/chromium"
+	if err := os.WriteFile(browser, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	gs, err := os.Executable() // any program found on disk stands in for gs: only its presence is looked at
+	if err != nil {
+		t.Fatal(err)
+	}
+	shot := []pdfShot{{}}
+	for _, tc := range []struct {
+		name  string
+		state *captureState
+		last  *evidenceDoc
+		want  moderation.CaptureHealth
+	}{
+		{"both found, nothing made yet", &captureState{chromium: browser, gs: gs}, nil, moderation.CaptureHealth{}},
+		{"Chromium missing", &captureState{chromium: dir + "/none", gs: gs}, nil,
+			moderation.CaptureHealth{Degraded: true, Reason: "chromium_missing"}},
+		{"Ghostscript missing", &captureState{chromium: browser, gs: dir + "/no-gs"}, nil,
+			moderation.CaptureHealth{Degraded: true, Reason: "ghostscript_missing"}},
+		{"disabled on purpose", &captureState{disabled: true, chromium: dir + "/none", gs: dir + "/no-gs"}, nil,
+			moderation.CaptureHealth{Disabled: true}},
+		{"the last PDF had no screenshot", &captureState{chromium: browser, gs: gs}, &evidenceDoc{PDFA: true},
+			moderation.CaptureHealth{Degraded: true, Reason: "capture_failing"}},
+		{"the last PDF is not PDF/A", &captureState{chromium: browser, gs: gs}, &evidenceDoc{PDFA: false, Screenshots: shot},
+			moderation.CaptureHealth{Degraded: true, Reason: "pdfa_failing"}},
+		{"the last PDF as it should be", &captureState{chromium: browser, gs: gs}, &evidenceDoc{PDFA: true, Screenshots: shot},
+			moderation.CaptureHealth{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := tc.state
+			if tc.last != nil {
+				c.observe(*tc.last)
+			}
+			if got := c.Health(); got != tc.want {
+				t.Errorf("got %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}
+
+type (
+	evidenceDoc = evidencepdf.Document
+	pdfShot     = pdf.Screenshot
+)
+
+// TestHealthzCaptureAndStalledWork: evidence capture degraded and work
+// waiting longer than health.work_stalled_after make /healthz 503, each
+// named once for the service.
+func TestHealthzCaptureAndStalledWork(t *testing.T) {
+	r := newReviewRig(t)
+	degraded := false
+	chk := health.New(health.Options{Store: r.st, Now: r.clock, StalledAfter: time.Hour,
+		Capture: func() moderation.CaptureHealth {
+			return moderation.CaptureHealth{Degraded: degraded, Reason: map[bool]string{true: "ghostscript_missing"}[degraded]}
+		},
+		Accounts: []health.Register{{Account: moderation.Account{Key: "fb", Platform: moderation.Facebook, PlatformID: "1", Name: "Kommunen",
+			Owners: []string{"anna"}, Substitutes: []string{"bertil"}}}}})
+	web, err := review.New(review.Options{Store: r.st, Users: r.st, Health: chk.Report, Now: r.clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(web)
+	t.Cleanup(srv.Close)
+	for _, step := range []struct {
+		name     string
+		do       func()
+		wantCode int
+		want     []moderation.HealthProblem
+	}{
+		{"four comments wait, just queued", func() {}, http.StatusOK, nil},
+		{"Ghostscript missing", func() { degraded = true }, http.StatusServiceUnavailable,
+			[]moderation.HealthProblem{{Code: moderation.HealthCaptureDegraded}}},
+		{"installed again", func() { degraded = false }, http.StatusOK, nil},
+		{"the queued work waits for over an hour", func() { r.advance(61 * time.Minute) }, http.StatusServiceUnavailable,
+			[]moderation.HealthProblem{{Code: moderation.HealthWorkStalled}}},
+	} {
+		t.Run(step.name, func(t *testing.T) {
+			step.do()
+			code, got := healthzOf(t, srv.URL)
+			if code != step.wantCode || !slices.Equal(got.Problems, step.want) {
+				t.Errorf("got %d %v, want %d %v", code, got.Problems, step.wantCode, step.want)
 			}
 		})
 	}
