@@ -40,6 +40,11 @@ type Options struct {
 	// Stored is called after a cycle stored new comment versions, so the
 	// pipeline can start at once instead of at its next tick.
 	Stored func()
+	// Polled, when set, is told each poll's outcome after the next poll is
+	// scheduled: err nil for a poll that succeeded. A disconnected
+	// account's probe that finds the token still rejected is not a poll and
+	// is not told. The account health check records it.
+	Polled func(ctx context.Context, a moderation.Account, started time.Time, err error)
 }
 
 // Poller reads accounts when they are due.
@@ -248,6 +253,9 @@ func (p *Poller) reschedule(ctx context.Context, a moderation.Account, started t
 	}
 	if err := p.opts.Store.SetSchedule(ctx, sched); err != nil {
 		return fmt.Errorf("schedule next poll of %s: %w", a.Key, err)
+	}
+	if p.opts.Polled != nil && (cycleErr != nil || a.Status == moderation.AccountActive) {
+		p.opts.Polled(ctx, a, started, cycleErr)
 	}
 	return nil
 }

@@ -31,6 +31,7 @@ type Config struct {
 	Capture      Capture             `yaml:"capture"`
 	Accounts     []Account           `yaml:"accounts"`
 	Archive      Archive             `yaml:"archive"`
+	Health       Health              `yaml:"health"`
 
 	// dir is the directory of the file, against which relative paths resolve.
 	dir string
@@ -257,6 +258,7 @@ type Account struct {
 	Model         string   `yaml:"model"` // the learned model's mode for this account (on, shadow, off); default rules.model.mode
 	ReviewChannel string   `yaml:"review_channel"`
 	Site          *Site    `yaml:"site"`
+	Purpose       string   `yaml:"purpose"` // why the municipality has the account (the account register)
 }
 
 // Site describes a website comment section by CSS selectors.

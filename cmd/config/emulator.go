@@ -96,6 +96,7 @@ accounts:
     substitutes: [demo.moderator]
     language: {{.Language}}
     {{.TokenRef}}
+    purpose: {{if eq .Language "da"}}"Kommunens nyheder og dialog med borgerne"{{else}}"Kommunens nyheter och dialog med invånarna"{{end}}
 {{- end}}
 `))
 

@@ -268,11 +268,17 @@ func (h *harness) health(ctx context.Context) (health, error) {
 		return health{}, err
 	}
 	defer resp.Body.Close()
+	// The body is JSON whatever the status: 200 ok, 503 degraded (an
+	// account disconnected, work stalled: expected under chaos) or 503
+	// unavailable (the store does not answer), which alone is an error.
 	var hz health
-	if resp.StatusCode != http.StatusOK {
-		return hz, fmt.Errorf("/healthz: %s", resp.Status)
+	if err := json.NewDecoder(resp.Body).Decode(&hz); err != nil {
+		return hz, fmt.Errorf("/healthz: %s: %w", resp.Status, err)
 	}
-	return hz, json.NewDecoder(resp.Body).Decode(&hz)
+	if hz.Status == "unavailable" || hz.Status == "" {
+		return hz, fmt.Errorf("/healthz: %s, status %q", resp.Status, hz.Status)
+	}
+	return hz, nil
 }
 
 // startServe starts serve and waits until it answers /healthz.

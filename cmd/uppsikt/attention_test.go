@@ -57,12 +57,13 @@ func needsAttention(t *testing.T, r *reviewRig) (moderation.WorkItem, moderation
 }
 
 // TestHealthzCountsWhatNeedsAttention: /healthz answers JSON with the
-// queues' counts, and "degraded" while something needs a human.
+// queues' counts, and "degraded" with 503 and the problems while
+// something needs a human.
 func TestHealthzCountsWhatNeedsAttention(t *testing.T) {
 	r := newReviewRig(t)
 	code, h := getHealth(t, r.srv.URL)
 	want := map[string]any{"status": "ok", "work_pending": 4.0, "work_dead": 0.0, "actions_pending": 0.0,
-		"actions_failed": 0.0, "webhooks_pending": 0.0, "accounts_disconnected": 0.0}
+		"actions_failed": 0.0, "webhooks_pending": 0.0, "accounts_disconnected": 0.0, "problems": []any{}}
 	if code != 200 || fmt.Sprint(h) != fmt.Sprint(want) {
 		t.Errorf("healthy: got %d %v, want 200 %v", code, h, want)
 	}
@@ -78,10 +79,13 @@ func TestHealthzCountsWhatNeedsAttention(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, h = getHealth(t, r.srv.URL)
+	// Degraded: 503, with what is wrong (this page has no health report,
+	// so the problems are named by the counts alone).
 	want = map[string]any{"status": "degraded", "work_pending": 3.0, "work_dead": 1.0, "actions_pending": 1.0,
-		"actions_failed": 1.0, "webhooks_pending": 1.0, "accounts_disconnected": 1.0}
-	if code != 200 || fmt.Sprint(h) != fmt.Sprint(want) {
-		t.Errorf("degraded: got %d %v, want 200 %v", code, h, want)
+		"actions_failed": 1.0, "webhooks_pending": 1.0, "accounts_disconnected": 1.0,
+		"problems": []any{map[string]any{"code": "disconnected"}, map[string]any{"code": "work_dead"}, map[string]any{"code": "actions_failed"}}}
+	if code != http.StatusServiceUnavailable || fmt.Sprint(h) != fmt.Sprint(want) {
+		t.Errorf("degraded: got %d %v, want 503 %v", code, h, want)
 	}
 	// A store that does not answer: 503.
 	r.st.Close()

@@ -29,6 +29,7 @@ type evidenceParts struct {
 	dir     *evidence.Dir
 	maker   *evidencepdf.Maker
 	store   moderation.Store
+	observe func(evidencepdf.Document) // told how each committed document came out (health.go); may be nil
 }
 
 // openEvidence builds the evidence parts from the configuration. The browser
@@ -95,7 +96,10 @@ func (p *evidenceParts) Committed(ctx context.Context, commentID int64, since ti
 
 // Document makes and commits the comment's evidence.
 func (p *evidenceParts) Document(ctx context.Context, commentID, caseID int64, number string) error {
-	_, err := p.maker.Make(ctx, evidencepdf.Request{CommentID: commentID, CaseID: caseID, RegisterNumber: number})
+	res, err := p.maker.Make(ctx, evidencepdf.Request{CommentID: commentID, CaseID: caseID, RegisterNumber: number})
+	if err == nil && p.observe != nil {
+		p.observe(res.Document)
+	}
 	return err
 }
 

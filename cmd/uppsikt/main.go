@@ -55,6 +55,7 @@ func commands() []command {
 		{"export", "an E-ARK archive package of a year: -config FILE -account KEY -year 2025 -out DIR | export verify DIR", runExport},
 		{"person", "what uppsikt holds about one commenter: person export -config FILE -author ID -out DIR | person erase -config FILE -author ID -by NAME [-dry-run]", runPerson},
 		{"report", "the monthly report as PDF/A: -config FILE [-month 2026-11] [-out FILE.pdf] [-lang sv|da|en]", runReport},
+		{"accounts", "the account register and each account's health (read-only): -config FILE [-json]", runAccounts},
 		{"help", "list the subcommands", nil},
 	}
 }

@@ -122,6 +122,7 @@ func openSupervision(ctx context.Context, cfg *config.Config, st moderation.Stor
 		Logger:     log.With("part", "poller"),
 		Stored:     o.Stored,
 		ProbeEvery: cfg.Meta.TokenProbeEvery.D(),
+		Polled:     recordPoll(st, log.With("part", "health")),
 	})
 	if err := s.poller.Ensure(ctx, s.keys); err != nil {
 		return nil, err

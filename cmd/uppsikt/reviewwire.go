@@ -8,6 +8,7 @@ import (
 
 	"github.com/uppsikt/uppsikt/archive/sqlite"
 	"github.com/uppsikt/uppsikt/cmd/config"
+	"github.com/uppsikt/uppsikt/moderation"
 	"github.com/uppsikt/uppsikt/moderation/decide"
 	"github.com/uppsikt/uppsikt/moderation/review"
 	"github.com/uppsikt/uppsikt/rules"
@@ -20,6 +21,19 @@ type reviewParts struct {
 	slack  http.Handler
 	decide *decide.Service
 	run    func(ctx context.Context) error
+	// slackApp is the Slack wiring, for the health alerts (health.go).
+	slackApp *slackWiring
+	// health reports the accounts' health for the web page (health.go
+	// sets it once the checker exists); nil until then.
+	health func(ctx context.Context) (moderation.HealthReport, error)
+}
+
+// healthReport is the web page's view of the health report.
+func (p *reviewParts) healthReport(ctx context.Context) (moderation.HealthReport, error) {
+	if p.health == nil {
+		return moderation.HealthReport{}, nil
+	}
+	return p.health(ctx)
 }
 
 // openReview builds the decision service and the surfaces that call it.
@@ -47,11 +61,13 @@ func openReview(cfg *config.Config, st *sqlite.Store, loc *time.Location, log *s
 		IdentityNumbers: func(text string) [][2]int { return rules.IdentityNumbers(text, time.Now()) },
 		ReplyPreview:    replies,
 		AnswerClock:     reportAnswerClock(cfg, st), ReportPDF: renderReport(cfg, st, loc),
+		Health: p.healthReport,
 	})
 	if err != nil {
 		return nil, err
 	}
 	p.web = web
+	p.slackApp = slackApp
 	if slackApp.enabled() {
 		p.slack = slackApp.handler(p.decide)
 		p.run = slackApp.runner(p.decide)

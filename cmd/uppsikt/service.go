@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/uppsikt/uppsikt/archive/sqlite"
+	"github.com/uppsikt/uppsikt/bot/health"
 	"github.com/uppsikt/uppsikt/bot/pipeline"
 	"github.com/uppsikt/uppsikt/bot/poller"
 	"github.com/uppsikt/uppsikt/bot/webhook"
@@ -36,6 +37,7 @@ type service struct {
 	yearly   func(context.Context) // the yearly snapshots: yearly.go
 	gallring func(context.Context) // the daily retention run: dailyretention.go
 	reports  func(context.Context) // the monthly reports: report.go
+	health   *health.Checker       // the account health check: health.go
 }
 
 // openService builds everything from a valid configuration and opens the
@@ -107,6 +109,7 @@ func openService(ctx context.Context, cfg *config.Config, log *slog.Logger) (*se
 		return nil, err
 	}
 	s.reports = reports.Run
+	s.openHealth(cfg, st, sup, log)
 	mux := http.NewServeMux()
 	mux.Handle("/", s.review.web)
 	if s.review.slack != nil {
@@ -155,6 +158,7 @@ func (s *service) run(ctx context.Context) error {
 	if s.reports != nil {
 		wg.Go(func() { s.reports(workCtx) })
 	}
+	wg.Go(func() { s.health.Run(workCtx) })
 	webDone := make(chan error, 1)
 	go func() { webDone <- s.web.Serve(s.listener) }()
 	s.log.Info("uppsikt is running", "web", s.URL(), "accounts", len(s.cfg.Accounts), "database", s.cfg.Paths.Database)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/uppsikt/uppsikt/moderation"
 )
@@ -39,37 +40,97 @@ func (s *Server) attention(ctx context.Context) (attentionData, error) {
 }
 
 // Health is what GET /healthz answers, for monitoring and for the chaos
-// harness: how much work is waiting, and what needs a human. Status is
-// "degraded" while anything needs a human (set-aside work, failed actions,
-// disconnected accounts); waiting work alone is normal.
+// harness: how much work is waiting, and what is wrong. Status is
+// "degraded" (answered with 503) while anything needs a human: an account
+// disconnected or with another operational warning (token invalid,
+// polling failing, webhook subscription missing, set-aside work, failed
+// actions), evidence capture degraded, or work stalled; Problems lists
+// each with its code and account. Waiting work alone is normal. Status is
+// "unavailable" (503) when the store does not answer.
 type Health struct {
-	Status               string `json:"status"`
-	WorkPending          int    `json:"work_pending"`
-	WorkDead             int    `json:"work_dead"`
-	ActionsPending       int    `json:"actions_pending"`
-	ActionsFailed        int    `json:"actions_failed"`
-	WebhooksPending      int    `json:"webhooks_pending"`
-	AccountsDisconnected int    `json:"accounts_disconnected"`
+	Status               string                     `json:"status"`
+	WorkPending          int                        `json:"work_pending"`
+	WorkDead             int                        `json:"work_dead"`
+	ActionsPending       int                        `json:"actions_pending"`
+	ActionsFailed        int                        `json:"actions_failed"`
+	WebhooksPending      int                        `json:"webhooks_pending"`
+	AccountsDisconnected int                        `json:"accounts_disconnected"`
+	Problems             []moderation.HealthProblem `json:"problems"`
+	Capture              *moderation.CaptureHealth  `json:"capture,omitempty"`
+	OldestPending        *time.Time                 `json:"oldest_pending,omitempty"`
 }
 
-// healthz answers 200 with the counts while the store answers (status ok or
-// degraded), and 503 when it does not.
+// healthz answers 200 with status ok, 503 with status degraded and the
+// problems, or 503 with status unavailable when the store does not answer;
+// the body is JSON in every case.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
-	st, err := s.opts.Store.Stats(r.Context())
+	h, err := s.health(r.Context())
 	if err != nil {
 		s.opts.Logger.Error("health check: store unavailable", "error", err)
 		w.WriteHeader(http.StatusServiceUnavailable)
-		json.NewEncoder(w).Encode(Health{Status: "unavailable"})
+		json.NewEncoder(w).Encode(Health{Status: "unavailable", Problems: []moderation.HealthProblem{}})
 		return
 	}
-	h := Health{Status: "ok", WorkPending: st.Pending, WorkDead: st.Dead, ActionsPending: st.ActionsPending,
-		ActionsFailed: st.ActionsFailed, WebhooksPending: st.WebhooksPending, AccountsDisconnected: st.Disconnected}
-	if h.WorkDead > 0 || h.ActionsFailed > 0 || h.AccountsDisconnected > 0 {
-		h.Status = "degraded"
+	if h.Status != "ok" {
+		w.WriteHeader(http.StatusServiceUnavailable)
 	}
 	if err := json.NewEncoder(w).Encode(h); err != nil {
 		s.opts.Logger.Warn("health check", "error", err)
+	}
+}
+
+// health gathers what /healthz answers.
+func (s *Server) health(ctx context.Context) (Health, error) {
+	st, err := s.opts.Store.Stats(ctx)
+	if err != nil {
+		return Health{}, err
+	}
+	h := Health{Status: "ok", WorkPending: st.Pending, WorkDead: st.Dead, ActionsPending: st.ActionsPending,
+		ActionsFailed: st.ActionsFailed, WebhooksPending: st.WebhooksPending, AccountsDisconnected: st.Disconnected,
+		Problems: []moderation.HealthProblem{}}
+	if s.opts.Health != nil {
+		rep, err := s.opts.Health(ctx)
+		if err != nil {
+			return Health{}, err
+		}
+		h.Problems = append(h.Problems, rep.Problems()...)
+		h.Capture = &rep.Capture
+		if !rep.Work.OldestPending.IsZero() {
+			h.OldestPending = &rep.Work.OldestPending
+		}
+	} else {
+		for _, p := range []struct {
+			n    int
+			code moderation.HealthCode
+		}{{st.Disconnected, moderation.HealthDisconnected}, {st.Dead, moderation.HealthWorkDead}, {st.ActionsFailed, moderation.HealthActionsFailed}} {
+			if p.n > 0 {
+				h.Problems = append(h.Problems, moderation.HealthProblem{Code: p.code})
+			}
+		}
+	}
+	if len(h.Problems) > 0 || h.WorkDead > 0 || h.ActionsFailed > 0 || h.AccountsDisconnected > 0 {
+		h.Status = "degraded"
+	}
+	return h, nil
+}
+
+// addHealth puts each account's health on its row of the overview. A
+// report that cannot be made leaves the column empty; the page still
+// shows.
+func (s *Server) addHealth(ctx context.Context, rows []accountRow) {
+	if s.opts.Health == nil {
+		return
+	}
+	rep, err := s.opts.Health(ctx)
+	if err != nil {
+		s.opts.Logger.Warn("account health for the overview", "error", err)
+		return
+	}
+	for i := range rows {
+		if ah, ok := rep.Account(rows[i].Key); ok {
+			rows[i].Health = &ah
+		}
 	}
 }
 

@@ -28,11 +28,13 @@
 // platform actions that failed for good, each with its last error and, for
 // administrators, a Retry button (audited as work.retried and
 // action.retried). GET /healthz answers JSON for monitoring, without signing
-// in: {"status":"ok"|"degraded","work_pending","work_dead",
+// in: {"status":"ok"|"degraded"|"unavailable","work_pending","work_dead",
 // "actions_pending","actions_failed","webhooks_pending",
-// "accounts_disconnected"}; degraded means something needs a human (set
-// aside work, failed actions, disconnected accounts). It answers 503 only
-// when the store does not answer.
+// "accounts_disconnected","problems":[{"code","account"}]}; 200 when ok,
+// 503 when degraded (something needs a human: an account's operational
+// health warning, capture degraded, work stalled; Options.Health) or when
+// the store does not answer. The overview's accounts table shows each
+// account's health warnings in the reader's language (docs/health.md).
 //
 // Everyone signs in at /login with a local user (uppsikt user add); every
 // route is limited to roles (admin, moderator, archivist, viewer), every

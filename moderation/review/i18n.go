@@ -92,6 +92,7 @@ var texts = map[string]map[string]string{
 		"seen": "Sedd", "source": "Källa", "older": "Äldre", "never": "aldrig", "error": "Fel",
 		"back": "Tillbaka", "not_found": "Hittades inte",
 		"monthly_report": "Månadsrapport",
+		"health":         "Hälsa", "health_ok": "Inga varningar", "purpose": "Syfte",
 	},
 	"da": {
 		"platform_facebook": "Facebook", "platform_instagram": "Instagram", "platform_webpage": "webside",
@@ -178,6 +179,7 @@ var texts = map[string]map[string]string{
 		"seen": "Set", "source": "Kilde", "older": "Ældre", "never": "aldrig", "error": "Fejl",
 		"back": "Tilbage", "not_found": "Ikke fundet",
 		"monthly_report": "Månedsrapport",
+		"health":         "Sundhed", "health_ok": "Ingen advarsler", "purpose": "Formål",
 	},
 	"en": {
 		"platform_facebook": "Facebook", "platform_instagram": "Instagram", "platform_webpage": "web page",
@@ -264,6 +266,7 @@ var texts = map[string]map[string]string{
 		"seen": "Seen", "source": "Source", "older": "Older", "never": "never", "error": "Error",
 		"back": "Back", "not_found": "Not found",
 		"monthly_report": "Monthly report",
+		"health":         "Health", "health_ok": "No warnings", "purpose": "Purpose",
 	},
 }
 

@@ -49,6 +49,7 @@ func names(as []moderation.Account) map[string]string {
 type accountRow struct {
 	moderation.Account
 	Schedule moderation.Schedule
+	Health   *moderation.AccountHealth // nil when the page has no health report
 }
 
 type overviewData struct {
@@ -80,6 +81,7 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 		d.Accounts = append(d.Accounts, accountRow{Account: a, Schedule: sc})
 	}
 	d.Names = names(accounts)
+	s.addHealth(ctx, d.Accounts)
 	before, _ := strconv.ParseInt(q.Get("before"), 10, 64)
 	const pageSize = 50
 	d.Comments, err = s.opts.Store.ListComments(ctx, moderation.CommentFilter{AccountKey: d.Account, Flagged: d.Flagged, Limit: pageSize, BeforeID: before})

@@ -87,6 +87,10 @@ type Options struct {
 	// InactiveDays without a post of its own make an account inactive in
 	// the monthly report (report.DefaultInactiveDays when 0).
 	InactiveDays int
+	// Health reports the accounts' health, evidence capture and the work
+	// queues (cmd wires bot/health's Checker.Report), for the overview's
+	// accounts table and /healthz. Nil: neither shows it.
+	Health func(ctx context.Context) (moderation.HealthReport, error)
 }
 
 // Route is one page or form of the web page and the roles that may use it.
@@ -440,6 +444,10 @@ func (s *Server) funcs() template.FuncMap {
 		// platformerr says why a platform action failed in the reader's
 		// language; the platform's own English message is for administrators.
 		"platformerr": moderation.PlatformErrorText,
+		// healthtext says an account health warning in the reader's language.
+		"healthtext": func(lang string, w moderation.HealthWarning) string {
+			return moderation.HealthWarningText(lang, w, s.opts.Location)
+		},
 		"has": func(roles []moderation.Role, u *moderation.User) bool {
 			return u != nil && slices.Contains(roles, u.Role)
 		},
