@@ -32,6 +32,7 @@ type Config struct {
 	Accounts     []Account           `yaml:"accounts"`
 	Archive      Archive             `yaml:"archive"`
 	Health       Health              `yaml:"health"`
+	Metrics      Metrics             `yaml:"metrics"`
 
 	// dir is the directory of the file, against which relative paths resolve.
 	dir string

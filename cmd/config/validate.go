@@ -207,6 +207,7 @@ func (c *Config) resolveSecrets(getenv func(string) string, loc *locator, cerr *
 		o := &c.Register.Outlets[i]
 		resolve(fmt.Sprintf("register.outlets[%d].password", i), &o.Password, o.PasswordFile, o.Kind == "smtp" && o.Username != "")
 	}
+	resolve("metrics.token", &c.Metrics.Token, c.Metrics.TokenFile, false)
 }
 
 func lastName(field string) string {
@@ -229,6 +230,7 @@ func (c *Config) validate(loc *locator, cerr *Error) {
 	c.validateArchive(loc, cerr)
 	c.validateHealth(loc, cerr)
 	c.validateSecrets(loc, cerr)
+	c.validateMetrics(loc, cerr)
 	if c.Municipality.Country != "se" && c.Municipality.Country != "dk" {
 		cerr.add(loc, "municipality.country", fmt.Sprintf("%q: write se or dk", c.Municipality.Country))
 	}

@@ -26,6 +26,7 @@ import (
 // directory and the maker of evidence PDFs.
 type evidenceParts struct {
 	browser *capture.Browser // nil when capture is disabled
+	watch   *watchedCapturer // the browser, each capture reported to metrics (metrics.go); nil when capture is disabled
 	dir     *evidence.Dir
 	maker   *evidencepdf.Maker
 	store   moderation.Store
@@ -65,7 +66,8 @@ func openEvidence(cfg *config.Config, st moderation.Store, log *slog.Logger, loc
 			Logger: log.With("part", "capture"), Cookies: cookies,
 			MaxHeight: cfg.Capture.MaxHeight, FocusSelectors: cfg.Capture.FocusSelectors,
 		})
-		cap = p.browser
+		p.watch = &watchedCapturer{Browser: p.browser}
+		cap = p.watch
 	}
 	p.maker = evidencepdf.New(evidencepdf.Options{
 		Store: st, Dir: dir, Browser: cap, Municipality: cfg.Municipality.Name, Location: loc, Language: cfg.Municipality.Language,

@@ -46,6 +46,8 @@ type supervisionOptions struct {
 	Now        func() time.Time
 	Sleep      func(context.Context, time.Duration) error
 	Stored     func() // wakes the pipeline
+	// Polled is told each poll cycle's outcome (metrics).
+	Polled func(account, outcome string)
 }
 
 // openSupervision builds the connectors, the poller and the webhook parts
@@ -122,7 +124,7 @@ func openSupervision(ctx context.Context, cfg *config.Config, st moderation.Stor
 		Logger:     log.With("part", "poller"),
 		Stored:     o.Stored,
 		ProbeEvery: cfg.Meta.TokenProbeEvery.D(),
-		Polled:     recordPoll(st, log.With("part", "health")),
+		Polled:     pollObservers(recordPoll(st, log.With("part", "health")), o.Polled),
 	})
 	if err := s.poller.Ensure(ctx, s.keys); err != nil {
 		return nil, err

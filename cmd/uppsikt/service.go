@@ -38,6 +38,7 @@ type service struct {
 	gallring func(context.Context) // the daily retention run: dailyretention.go
 	reports  func(context.Context) // the monthly reports: report.go
 	health   *health.Checker       // the account health check: health.go
+	mon      *monitoring           // /metrics: metrics.go
 }
 
 // openService builds everything from a valid configuration and opens the
@@ -71,6 +72,7 @@ func openService(ctx context.Context, cfg *config.Config, log *slog.Logger) (*se
 		}
 		languages[a.Key] = a.Language
 	}
+	s.mon = newMonitoring(cfg, st, nil, log) // nil: no answer clock yet, so no question metrics
 	classifier, err := newClassifier(cfg, time.Now())
 	if err != nil {
 		return nil, err
@@ -79,6 +81,9 @@ func openService(ctx context.Context, cfg *config.Config, log *slog.Logger) (*se
 	if s.removal, err = openRemoval(cfg, st, log, loc); err != nil {
 		return nil, err
 	}
+	if w := s.removal.evidence.watch; w != nil {
+		w.observe = s.mon.metrics.Captured
+	}
 	s.pipeline = pipeline.New(pipeline.Options{
 		Store: st, Classifier: classifier, Logger: log.With("part", "pipeline"),
 		Evidence: s.removal.evidence, HideThenReview: cfg.Actions.HideThenReview,
@@ -86,7 +91,7 @@ func openService(ctx context.Context, cfg *config.Config, log *slog.Logger) (*se
 		Language: func(key string) string { return languages[key] },
 	})
 	// Connectors, poller (office hours, holidays, reconcile) and webhooks: poll.go.
-	sup, err := openSupervision(ctx, cfg, st, log, supervisionOptions{Stored: s.pipeline.Wake})
+	sup, err := openSupervision(ctx, cfg, st, log, supervisionOptions{Stored: s.pipeline.Wake, Polled: s.mon.metrics.Polled})
 	if err != nil {
 		return nil, err
 	}
@@ -118,8 +123,15 @@ func openService(ctx context.Context, cfg *config.Config, log *slog.Logger) (*se
 	if sup.webhook != nil {
 		mux.Handle("/webhooks/meta", sup.webhook)
 	}
+	if s.mon.onWebPage() {
+		mux.Handle("GET /metrics", s.mon.handler)
+	}
 	s.web = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	if err := s.mon.listen(); err != nil {
+		return nil, err
+	}
 	if s.listener, err = net.Listen("tcp", cfg.Web.Listen); err != nil {
+		s.mon.close()
 		return nil, fmt.Errorf("web page: %w", err)
 	}
 	ok = true
@@ -161,7 +173,12 @@ func (s *service) run(ctx context.Context) error {
 	wg.Go(func() { s.health.Run(workCtx) })
 	webDone := make(chan error, 1)
 	go func() { webDone <- s.web.Serve(s.listener) }()
+	metricsDone := make(chan error, 1)
+	go func() { metricsDone <- s.mon.serve() }()
 	s.log.Info("uppsikt is running", "web", s.URL(), "accounts", len(s.cfg.Accounts), "database", s.cfg.Paths.Database)
+	if u := s.mon.URL(); u != "" {
+		s.log.Info("metrics", "url", u)
+	}
 
 	var runErr error
 	select {
@@ -179,6 +196,10 @@ func (s *service) run(ctx context.Context) error {
 		runErr = errors.Join(runErr, fmt.Errorf("stop web page: %w", err))
 	}
 	<-webDone
+	if err := s.mon.shutdown(shutCtx); err != nil {
+		runErr = errors.Join(runErr, fmt.Errorf("stop metrics: %w", err))
+	}
+	runErr = errors.Join(runErr, <-metricsDone)
 	stopWork()
 	wg.Wait()
 	close(errs)
