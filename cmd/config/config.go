@@ -31,6 +31,7 @@ type Config struct {
 	Capture      Capture             `yaml:"capture"`
 	Accounts     []Account           `yaml:"accounts"`
 	Archive      Archive             `yaml:"archive"`
+	Answers      Answers             `yaml:"answers"`
 
 	// dir is the directory of the file, against which relative paths resolve.
 	dir string

@@ -123,6 +123,7 @@ func (c *Config) applyDefaults() {
 		c.Capture.Timeout = Duration(30 * time.Second)
 	}
 	c.archiveDefaults()
+	c.answersDefaults()
 	for i := range c.Accounts {
 		a := &c.Accounts[i]
 		if a.Schedule == "" {
@@ -226,6 +227,7 @@ var (
 
 func (c *Config) validate(loc *locator, cerr *Error) {
 	c.validateArchive(loc, cerr)
+	c.validateAnswers(loc, cerr)
 	c.validateSecrets(loc, cerr)
 	if c.Municipality.Country != "se" && c.Municipality.Country != "dk" {
 		cerr.add(loc, "municipality.country", fmt.Sprintf("%q: write se or dk", c.Municipality.Country))
