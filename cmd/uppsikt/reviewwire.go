@@ -10,6 +10,7 @@ import (
 	"github.com/uppsikt/uppsikt/cmd/config"
 	"github.com/uppsikt/uppsikt/moderation/decide"
 	"github.com/uppsikt/uppsikt/moderation/review"
+	"github.com/uppsikt/uppsikt/moderation/slack"
 	"github.com/uppsikt/uppsikt/rules"
 )
 
@@ -20,13 +21,16 @@ type reviewParts struct {
 	slack  http.Handler
 	decide *decide.Service
 	run    func(ctx context.Context) error
+	// notifier is the Slack surface, nil without Slack; the answer clock
+	// reminds through it.
+	notifier *slack.Notifier
 }
 
 // openReview builds the decision service and the surfaces that call it.
 // replies writes the reply to a removed comment's author (the action
 // executor's), for the confirmation of a removal; nil leaves it out.
 func openReview(cfg *config.Config, st *sqlite.Store, loc *time.Location, log *slog.Logger, _ map[string]string,
-	replies func(ctx context.Context, commentID int64) (string, error)) (*reviewParts, error) {
+	replies func(ctx context.Context, commentID int64) (string, error), answersPage *review.Answers) (*reviewParts, error) {
 	p := &reviewParts{run: func(ctx context.Context) error { <-ctx.Done(); return nil }}
 	slackApp, err := openSlack(cfg, st, log.With("part", "slack"))
 	if err != nil {
@@ -46,6 +50,7 @@ func openReview(cfg *config.Config, st *sqlite.Store, loc *time.Location, log *s
 		// finder: they also read numbers written to get past a filter.
 		IdentityNumbers: func(text string) [][2]int { return rules.IdentityNumbers(text, time.Now()) },
 		ReplyPreview:    replies,
+		Answers:         answersPage,
 	})
 	if err != nil {
 		return nil, err
@@ -54,6 +59,7 @@ func openReview(cfg *config.Config, st *sqlite.Store, loc *time.Location, log *s
 	if slackApp.enabled() {
 		p.slack = slackApp.handler(p.decide)
 		p.run = slackApp.runner(p.decide)
+		p.notifier = slackApp.build(p.decide)
 	}
 	return p, nil
 }

@@ -35,6 +35,7 @@ type service struct {
 	sup      *supervision
 	yearly   func(context.Context) // the yearly snapshots: yearly.go
 	gallring func(context.Context) // the daily retention run: dailyretention.go
+	answers  *answerClock          // the answer clock: answers.go
 }
 
 // openService builds everything from a valid configuration and opens the
@@ -89,10 +90,15 @@ func openService(ctx context.Context, cfg *config.Config, log *slog.Logger) (*se
 	}
 	s.poller, s.hooks, s.sup = sup.poller, sup.hooks, sup
 	s.removal.connect(cfg, st, sup.client, log)
-	// Decisions, the web page and Slack: reviewwire.go.
-	if s.review, err = openReview(cfg, st, loc, log, languages, s.removal.actions.ReplyPreview); err != nil {
+	// The answer clock's working hours and Questions page: answers.go.
+	if s.answers, err = openAnswerClock(cfg, st, loc); err != nil {
 		return nil, err
 	}
+	// Decisions, the web page and Slack: reviewwire.go.
+	if s.review, err = openReview(cfg, st, loc, log, languages, s.removal.actions.ReplyPreview, s.answers.page); err != nil {
+		return nil, err
+	}
+	s.answers.start(cfg, st, s.review.notifier, loc, time.Now, log.With("part", "answers"))
 	if cfg.Archive.Snapshots != "" {
 		y, err := newYearly(cfg, st, sup.client, log, loc, time.Now)
 		if err != nil {
@@ -133,7 +139,7 @@ func (s *service) URL() string {
 func (s *service) run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
-	errs := make(chan error, 4)
+	errs := make(chan error, 5)
 	wg.Go(func() { errs <- s.pipeline.Run(workCtx) })
 	wg.Go(func() { s.removal.run(workCtx) })
 	wg.Go(func() { errs <- s.review.run(workCtx) })
@@ -146,6 +152,7 @@ func (s *service) run(ctx context.Context) error {
 	if s.gallring != nil {
 		wg.Go(func() { s.gallring(workCtx) })
 	}
+	wg.Go(func() { errs <- s.answers.loop.Run(workCtx) })
 	webDone := make(chan error, 1)
 	go func() { webDone <- s.web.Serve(s.listener) }()
 	s.log.Info("uppsikt is running", "web", s.URL(), "accounts", len(s.cfg.Accounts), "database", s.cfg.Paths.Database)
