@@ -91,6 +91,12 @@ type QuestionFilter struct {
 	Limit      int
 }
 
+// QuestionHorizon is how long after it was written a comment may first be
+// seen and still open a question: history read when an account is added
+// (a year of a page's comments) does not fill the list with questions
+// nobody is waiting for any more.
+const QuestionHorizon = 30 * 24 * time.Hour
+
 // QuestionSync says what SyncQuestions changed.
 type QuestionSync struct {
 	Opened, Answered, Gone, Reopened int
@@ -106,7 +112,8 @@ type QuestionSync struct {
 type QuestionStore interface {
 	// SyncQuestions, in one transaction: opens a question for every
 	// visible comment whose latest verdict says Question, that the
-	// account did not write and that has none; closes as answered every
+	// account did not write, that was first seen within QuestionHorizon
+	// of its writing and that has none; closes as answered every
 	// open (or gone) question in whose thread the account commented at or
 	// after AskedAt (the earliest such comment is the reply); sets open
 	// questions whose comment is hidden or deleted gone, and gone ones

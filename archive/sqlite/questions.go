@@ -40,9 +40,10 @@ func (s *Store) SyncQuestions(ctx context.Context, now time.Time) (moderation.Qu
 			WHERE json_extract(v.verdict, '$.question') = 1
 				AND v.version = (SELECT max(version) FROM verdicts lv WHERE lv.comment_id = v.comment_id)
 				AND r.state = 'visible'
+				AND (r.created_at = 0 OR r.first_seen_at - r.created_at <= ?)
 				AND NOT EXISTS (SELECT 1 FROM questions q WHERE q.comment_id = r.id)
 				AND NOT `+ownComment+`
-			ORDER BY r.id`, unixNano(s.orNow(now)))
+			ORDER BY r.id`, unixNano(s.orNow(now)), int64(moderation.QuestionHorizon))
 		if err != nil {
 			return fmt.Errorf("open: %w", err)
 		}

@@ -143,32 +143,36 @@ func (l *Loop) Round(ctx context.Context) (time.Time, error) {
 		if wt == nil {
 			continue
 		}
+		// The thresholds reached and not yet reminded of go out as one
+		// reminder naming the highest (after a night's outage, or at the
+		// first start, not two at once), and are all recorded.
+		var due []time.Duration
 		for _, after := range l.opts.Reminders {
 			if q.Reminded(after) {
 				continue
 			}
-			due := wt.Add(q.AskedAt, after)
-			if due.Before(q.OpenedAt) {
-				continue // due before uppsikt knew of the question
-			}
-			if due.After(now) {
-				if next.IsZero() || due.Before(next) {
-					next = due
+			at := wt.Add(q.AskedAt, after)
+			if at.After(now) {
+				if next.IsZero() || at.Before(next) {
+					next = at
 				}
 				break // the later thresholds are later still
 			}
-			a, ok := accounts[q.AccountKey]
-			if !ok {
-				if a, err = l.opts.Store.Account(ctx, q.AccountKey); err != nil {
-					errs = append(errs, fmt.Errorf("question %d: %w", q.ID, err))
-					break
-				}
-				accounts[q.AccountKey] = a
+			due = append(due, after)
+		}
+		if len(due) == 0 {
+			continue
+		}
+		a, ok := accounts[q.AccountKey]
+		if !ok {
+			if a, err = l.opts.Store.Account(ctx, q.AccountKey); err != nil {
+				errs = append(errs, fmt.Errorf("question %d: %w", q.ID, err))
+				continue
 			}
-			if err := l.remind(ctx, Reminder{Question: q, Account: a, After: after, DueAt: wt.Add(q.AskedAt, l.opts.Within)}, now); err != nil {
-				errs = append(errs, err)
-				break
-			}
+			accounts[q.AccountKey] = a
+		}
+		if err := l.remind(ctx, Reminder{Question: q, Account: a, After: due[len(due)-1], DueAt: wt.Add(q.AskedAt, l.opts.Within)}, due, now); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	return next, errors.Join(errs...)
@@ -181,8 +185,9 @@ func (l *Loop) hours(accountKey string) moderation.WorkingTime {
 	return l.opts.Hours(accountKey)
 }
 
-// remind delivers one reminder and records it.
-func (l *Loop) remind(ctx context.Context, r Reminder, now time.Time) error {
+// remind delivers one reminder and records it for every threshold it
+// stands for.
+func (l *Loop) remind(ctx context.Context, r Reminder, thresholds []time.Duration, now time.Time) error {
 	channel := ""
 	if l.opts.Notifier != nil {
 		var err error
@@ -194,8 +199,10 @@ func (l *Loop) remind(ctx context.Context, r Reminder, now time.Time) error {
 	if channel == "" {
 		channel = ChannelWeb
 	}
-	if _, err := l.opts.Store.RecordReminder(ctx, moderation.QuestionReminder{QuestionID: r.Question.ID, After: r.After, SentAt: now, Channel: channel}); err != nil {
-		return err
+	for _, after := range thresholds {
+		if _, err := l.opts.Store.RecordReminder(ctx, moderation.QuestionReminder{QuestionID: r.Question.ID, After: after, SentAt: now, Channel: channel}); err != nil {
+			return err
+		}
 	}
 	l.opts.Logger.Info("question reminder sent", "question_id", r.Question.ID, "comment_id", r.Question.CommentID,
 		"account", r.Account.Key, "after", r.After, "channel", channel)

@@ -10,8 +10,9 @@
 // threshold (24 and 32 working hours by default) — once: a reminder is
 // recorded in the store when it was delivered, and the loop skips recorded
 // ones, so a restart sends it again only if the service stopped between
-// the delivery and the record. A reminder that was due before uppsikt
-// knew of the question (history read at the first start) is not sent.
+// the delivery and the record. Thresholds reached together (after the
+// service was stopped, or for a question read late) go out as one
+// reminder naming the highest.
 //
 // The loop sleeps until the earlier of the next reminder due and the next
 // check for new questions (answers.check_every); Wake makes it look at

@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -10,6 +13,8 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/uppsikt/uppsikt/archive/sqlite"
+	"github.com/uppsikt/uppsikt/bot/answers"
+	"github.com/uppsikt/uppsikt/bot/calendar"
 	"github.com/uppsikt/uppsikt/bot/emulator"
 	"github.com/uppsikt/uppsikt/bot/facebook"
 	"github.com/uppsikt/uppsikt/bot/pipeline"
@@ -231,5 +236,109 @@ func TestAnswerClockEndToEnd(t *testing.T) {
 	}
 	if sum.Asked != 2 || sum.Answered != 1 || sum.Open != 1 || sum.InTime != 1 || sum.Median != 11*time.Hour+30*time.Minute || sum.Overdue != 0 || sum.Share != 1 {
 		t.Errorf("answer statistics: got %+v, want 2 asked, 1 answered in 11h30m, 1 open not yet overdue, share 1", sum)
+	}
+}
+
+// reminderNotifier records the reminders the loop delivers, failing while
+// fail is set.
+type reminderNotifier struct {
+	got  []answers.Reminder
+	fail bool
+}
+
+func (n *reminderNotifier) Remind(_ context.Context, r answers.Reminder) (string, error) {
+	if n.fail {
+		return "", errors.New("slack is down")
+	}
+	n.got = append(n.got, r)
+	return "C1", nil
+}
+
+// TestAnswerLoopRounds drives the reminder loop's rounds with an injected
+// clock on a real store: the instant it asks to be woken at is the next
+// reminder due; a failed delivery records nothing and is retried; and
+// thresholds reached together (the service was stopped over them) go out
+// as one reminder naming the highest, both recorded.
+func TestAnswerLoopRounds(t *testing.T) {
+	ctx := context.Background()
+	sto, err := time.LoadLocation("Europe/Stockholm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := func(day, hour, minute int) time.Time { return time.Date(2026, 3, day, hour, minute, 0, 0, sto) }
+	now := local(2, 9, 0) // Monday
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "uppsikt.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.UpsertAccount(ctx, moderation.Account{Key: "fb", Platform: moderation.Facebook, PlatformID: "1", Name: "Kommunen", Owners: []string{"anna"}}); err != nil {
+		t.Fatal(err)
+	}
+	for i, asked := range []time.Time{local(2, 9, 0), local(2, 13, 0)} {
+		res, err := st.RecordComment(ctx, moderation.CommentObservation{AccountKey: "fb", PostID: "1_1", PlatformID: "q" + strconv.Itoa(i),
+			Author: moderation.Author{ID: "9"}, Message: "Varför?", CreatedAt: asked, Source: moderation.SourcePoll, SeenAt: asked})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.SaveVerdict(ctx, moderation.StoredVerdict{CommentID: res.CommentID, Version: 1, Verdict: moderation.Verdict{Question: true}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cal, _ := calendar.New("se")
+	hours, err := calendar.NewOfficeHours(cal, sto, 8*time.Hour, 17*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := &reminderNotifier{}
+	loop := answers.New(answers.Options{Store: st, Hours: func(string) moderation.WorkingTime { return hours }, Within: 36 * time.Hour,
+		Reminders: []time.Duration{24 * time.Hour, 32 * time.Hour}, Notifier: n, Now: func() time.Time { return now }})
+	steps := []struct {
+		name     string
+		at       time.Time
+		fail     bool
+		wantNext time.Time // the next reminder due
+		wantSent []string  // comment platform id and threshold, all so far
+		wantErr  bool
+	}{
+		// q0's 24 h: Mon 8 + Tue 9 + Wed 7 = Wed 15:00; q1's: Mon 4 + Tue 9 + Wed 9 + Thu 2 = Thu 10:00.
+		{"Monday: nothing due, wake at q0's 24 h", local(2, 9, 0), false, local(4, 15, 0), nil, false},
+		{"Wednesday 15:00, Slack down: nothing recorded", local(4, 15, 0), true, local(5, 10, 0), nil, true},
+		{"Wednesday 15:01: q0 reminded at 24 h", local(4, 15, 1), false, local(5, 10, 0), []string{"q0 24h0m0s"}, false},
+		// The service was stopped from Wednesday to Friday noon: q0 passed
+		// 32 h on Thursday at 14:00, q1 passed 24 h on Thursday at 10:00
+		// and 32 h (4 + 9 + 9 + 9 + 1) on Friday at 09:00.
+		{"Friday noon: one reminder each, naming the highest", local(6, 12, 0), false, time.Time{}, []string{"q0 24h0m0s", "q0 32h0m0s", "q1 32h0m0s"}, false},
+		{"Friday 12:05: nothing more", local(6, 12, 5), false, time.Time{}, []string{"q0 24h0m0s", "q0 32h0m0s", "q1 32h0m0s"}, false},
+	}
+	for _, s := range steps {
+		now, n.fail = s.at, s.fail
+		next, err := loop.Round(ctx)
+		if (err != nil) != s.wantErr {
+			t.Errorf("%s: error %v, want error %v", s.name, err, s.wantErr)
+		}
+		if !next.Equal(s.wantNext) {
+			t.Errorf("%s: next due %s, want %s", s.name, next.In(sto), s.wantNext.In(sto))
+		}
+		var sent []string
+		for _, r := range n.got {
+			c, err := st.Comment(ctx, r.Question.CommentID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sent = append(sent, c.PlatformID+" "+r.After.String())
+		}
+		if !slices.Equal(sent, s.wantSent) {
+			t.Errorf("%s: reminders %v, want %v", s.name, sent, s.wantSent)
+		}
+	}
+	qs, err := st.Questions(ctx, moderation.QuestionFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range qs {
+		if !q.Reminded(24*time.Hour) || !q.Reminded(32*time.Hour) {
+			t.Errorf("question %d: reminders recorded %+v, want 24h and 32h", q.ID, q.Reminders)
+		}
 	}
 }

@@ -33,6 +33,7 @@ func RunQuestions(t *testing.T, open func(t *testing.T) QuestionBackend) {
 		{"marks/answered elsewhere and not a question, audited, once", testQuestionMarks},
 		{"reminders/recorded once per question and threshold", testQuestionReminderOnce},
 		{"list/filters by account, state and asked time", testQuestionFilter},
+		{"open/not for history first seen past the horizon", testQuestionHorizon},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
@@ -367,3 +368,23 @@ func testQuestionFilter(t *testing.T, s QuestionBackend) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func testQuestionHorizon(t *testing.T, s QuestionBackend) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		id   string
+		late time.Duration // first seen this long after it was written
+	}{{"old", moderation.QuestionHorizon + time.Hour}, {"recent", moderation.QuestionHorizon - time.Hour}} {
+		res, err := s.RecordComment(ctx, moderation.CommentObservation{AccountKey: "kommun", PostID: "id-kommun_1", PlatformID: tc.id,
+			Author: moderation.Author{ID: "medborgare"}, Message: "Varför?", CreatedAt: at(0), Source: moderation.SourceBackfill, SeenAt: at(0).Add(tc.late)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SaveVerdict(ctx, moderation.StoredVerdict{CommentID: res.CommentID, Version: 1, Verdict: moderation.Verdict{Question: true}, At: at(0).Add(tc.late)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := syncQuestions(t, s); got.Opened != 1 {
+		t.Errorf("sync: got %+v, want only the recent one opened", got)
+	}
+}
