@@ -31,17 +31,23 @@ const ownComment = `((a.platform_id <> '' AND r.author_id = a.platform_id)
 func (s *Store) SyncQuestions(ctx context.Context, now time.Time) (moderation.QuestionSync, error) {
 	var out moderation.QuestionSync
 	err := s.write(ctx, func(tx *sql.Tx) error {
+		// The candidates first (question verdicts of comments without a
+		// question, found by the partial index), then the rest of the
+		// conditions on those few: joined the other way, SQLite would
+		// read every visible comment.
 		res, err := tx.ExecContext(ctx, `
+			WITH cand AS MATERIALIZED (
+				SELECT v.comment_id, v.version FROM verdicts v
+				WHERE json_extract(v.verdict, '$.question') = 1
+					AND NOT EXISTS (SELECT 1 FROM questions q WHERE q.comment_id = v.comment_id))
 			INSERT INTO questions (comment_id, account_key, asked_at, opened_at, state)
 			SELECT r.id, r.account_key, CASE WHEN r.created_at <> 0 THEN r.created_at ELSE r.first_seen_at END, ?, 'open'
-			FROM verdicts v
-			JOIN comments r ON r.id = v.comment_id
+			FROM cand
+			JOIN comments r ON r.id = cand.comment_id
 			JOIN accounts a ON a.key = r.account_key
-			WHERE json_extract(v.verdict, '$.question') = 1
-				AND v.version = (SELECT max(version) FROM verdicts lv WHERE lv.comment_id = v.comment_id)
+			WHERE cand.version = (SELECT max(version) FROM verdicts lv WHERE lv.comment_id = cand.comment_id)
 				AND r.state = 'visible'
 				AND (r.created_at = 0 OR r.first_seen_at - r.created_at <= ?)
-				AND NOT EXISTS (SELECT 1 FROM questions q WHERE q.comment_id = r.id)
 				AND NOT `+ownComment+`
 			ORDER BY r.id`, unixNano(s.orNow(now)), int64(moderation.QuestionHorizon))
 		if err != nil {
@@ -78,12 +84,12 @@ func (s *Store) SyncQuestions(ctx context.Context, now time.Time) (moderation.Qu
 func answerByReply(ctx context.Context, tx *sql.Tx) (int, error) {
 	rows, err := tx.QueryContext(ctx, `
 		SELECT q.id, r.id, r.platform_id, CASE WHEN r.created_at <> 0 THEN r.created_at ELSE r.first_seen_at END AS replied
-		FROM questions q
+		FROM questions q INDEXED BY questions_waiting
 		JOIN comments c ON c.id = q.comment_id
 		JOIN accounts a ON a.key = q.account_key
-		JOIN comments r ON r.account_key = c.account_key AND r.post_platform_id = c.post_platform_id
-			AND r.id <> c.id
-			AND r.parent_id = CASE WHEN c.parent_id <> '' THEN c.parent_id ELSE c.platform_id END
+		JOIN comments r INDEXED BY comments_parent ON r.account_key = c.account_key
+			AND r.parent_id <> '' AND r.parent_id = CASE WHEN c.parent_id <> '' THEN c.parent_id ELSE c.platform_id END
+			AND r.post_platform_id = c.post_platform_id AND r.id <> c.id
 		WHERE q.state IN ('open', 'gone')
 			AND replied >= q.asked_at
 			AND `+ownComment+`
