@@ -175,6 +175,7 @@ func (l *Loop) Round(ctx context.Context) (time.Time, error) {
 			errs = append(errs, err)
 		}
 	}
+	l.opts.Logger.Debug("answer clock round", "open", len(open), "next_due", next)
 	return next, errors.Join(errs...)
 }
 
