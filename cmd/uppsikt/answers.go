@@ -99,3 +99,30 @@ type slackReminders struct {
 func (s slackReminders) Remind(ctx context.Context, r answers.Reminder) (string, error) {
 	return s.n.RemindQuestion(ctx, r.Account, r.Question, r.After, r.DueAt, s.loc)
 }
+
+// answerStatsByAccount gives the answer clock's statistics of every
+// configured account, in configuration order, for the questions asked in
+// [from, to), open ones measured until to or now, whichever is earlier:
+// what the monthly report shows of the clock.
+func answerStatsByAccount(cfg *config.Config, st *sqlite.Store) (func(ctx context.Context, from, to, now time.Time) ([]moderation.AnswerSummary, error), error) {
+	loc, err := time.LoadLocation(cfg.Municipality.Timezone)
+	if err != nil {
+		return nil, fmt.Errorf("answer statistics: %w", err)
+	}
+	hours, err := workingHours(cfg, loc)
+	if err != nil {
+		return nil, fmt.Errorf("answer statistics: %w", err)
+	}
+	within := cfg.Answers.Within.D()
+	return func(ctx context.Context, from, to, now time.Time) ([]moderation.AnswerSummary, error) {
+		out := make([]moderation.AnswerSummary, 0, len(cfg.Accounts))
+		for _, a := range cfg.Accounts {
+			s, err := moderation.AnswerStats(ctx, st, hours[a.Key], a.Key, from, to, now, within)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, s)
+		}
+		return out, nil
+	}, nil
+}

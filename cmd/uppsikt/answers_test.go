@@ -230,10 +230,16 @@ func TestAnswerClockEndToEnd(t *testing.T) {
 	if len(q2.Reminders) != 2 || q2.Reminders[0].Channel != "C-ANSWERS" || q2.Reminders[0].After != 24*time.Hour || q2.Reminders[1].After != 32*time.Hour {
 		t.Errorf("recorded reminders: got %+v, want 24h and 32h to C-ANSWERS", q2.Reminders)
 	}
-	sum, err := moderation.AnswerStats(ctx, st, clk.workingTime(key), key, clock.Now().Add(-30*24*time.Hour), clock.Now(), clock.Now(), cfg.Answers.Within.D())
+	// What the monthly report reads: every account's statistics.
+	stats, err := answerStatsByAccount(cfg, st)
 	if err != nil {
 		t.Fatal(err)
 	}
+	sums, err := stats(ctx, clock.Now().Add(-30*24*time.Hour), clock.Now(), clock.Now())
+	if err != nil || len(sums) != 1 || sums[0].AccountKey != key {
+		t.Fatalf("answer statistics by account: got %+v, %v; want the one account's", sums, err)
+	}
+	sum := sums[0]
 	if sum.Asked != 2 || sum.Answered != 1 || sum.Open != 1 || sum.InTime != 1 || sum.Median != 11*time.Hour+30*time.Minute || sum.Overdue != 0 || sum.Share != 1 {
 		t.Errorf("answer statistics: got %+v, want 2 asked, 1 answered in 11h30m, 1 open not yet overdue, share 1", sum)
 	}
