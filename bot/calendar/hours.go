@@ -36,21 +36,43 @@ func NewOfficeHours(cal *Calendar, loc *time.Location, start, end time.Duration)
 // Location is the time zone of the office hours.
 func (h *OfficeHours) Location() *time.Location { return h.loc }
 
-// span returns the office hours of the local day that starts at y-m-d,
-// and whether that day is a working day.
-func (h *OfficeHours) span(y int, m time.Month, d int) (from, to time.Time, ok bool) {
+// days answers whether days are working days, computing each year's
+// holidays once for a whole Between or Add.
+type days struct {
+	cal      *Calendar
+	year     int
+	holidays []Holiday
+}
+
+func (d *days) off(day time.Time) bool {
+	if wd := day.Weekday(); wd == time.Saturday || wd == time.Sunday {
+		return true
+	}
+	if d.holidays == nil || d.year != day.Year() {
+		d.year, d.holidays = day.Year(), d.cal.Holidays(day.Year())
+	}
+	for _, h := range d.holidays {
+		if h.Date.Equal(day) {
+			return true
+		}
+	}
+	return false
+}
+
+// span returns the office hours of the local day y-m-d (d may overflow
+// the month, as time.Date allows), and whether that day is a working day.
+func (h *OfficeHours) span(ds *days, y int, m time.Month, d int) (from, to time.Time, ok bool) {
 	// time.Date normalises the minutes in wall-clock terms, so 480 minutes
 	// is 08:00 even on a day of 23 or 25 hours.
 	from = time.Date(y, m, d, 0, int(h.start/time.Minute), 0, 0, h.loc)
 	to = time.Date(y, m, d, 0, int(h.end/time.Minute), 0, 0, h.loc)
-	noon := time.Date(y, m, d, 12, 0, 0, 0, h.loc)
-	return from, to, !h.cal.DayOff(noon)
+	return from, to, !ds.off(date(y, m, d))
 }
 
 // Working reports whether t falls in office hours on a working day.
 func (h *OfficeHours) Working(t time.Time) bool {
 	lt := t.In(h.loc)
-	from, to, ok := h.span(lt.Year(), lt.Month(), lt.Day())
+	from, to, ok := h.span(&days{cal: h.cal}, lt.Year(), lt.Month(), lt.Day())
 	return ok && !t.Before(from) && t.Before(to)
 }
 
@@ -61,10 +83,11 @@ func (h *OfficeHours) Between(a, b time.Time) time.Duration {
 		return 0
 	}
 	var sum time.Duration
+	ds := &days{cal: h.cal}
 	la := a.In(h.loc)
 	y, m, d := la.Date()
 	for i := 0; ; i++ {
-		from, to, ok := h.span(y, m, d+i)
+		from, to, ok := h.span(ds, y, m, d+i)
 		if !from.Before(b) {
 			return sum
 		}
@@ -92,10 +115,11 @@ func (h *OfficeHours) Add(t time.Time, d time.Duration) time.Time {
 	if d <= 0 {
 		return t
 	}
+	ds := &days{cal: h.cal}
 	lt := t.In(h.loc)
 	y, m, day := lt.Date()
 	for i := 0; ; i++ {
-		from, to, ok := h.span(y, m, day+i)
+		from, to, ok := h.span(ds, y, m, day+i)
 		if !ok || !to.After(t) {
 			continue
 		}
