@@ -19,12 +19,19 @@ import (
 	"github.com/uppsikt/uppsikt/moderation/review"
 )
 
-// TestQuestionsPage: the Questions page lists the open questions overdue
-// first, then by due time, with their working-time age and masked text;
-// shows each account's answer times; and lets a moderator, not an
-// archivist, mark one "not a question" by a form with its CSRF token,
-// audited, after which it leaves the list and the statistics.
-func TestQuestionsPage(t *testing.T) {
+// questionsRig is a web page with the answer clock's Questions page over a
+// store holding four questions of one account, on Monday 23 November 2026
+// at 10:00 in Stockholm: one overdue (46 working hours), one asked at
+// 09:00, one answered by the page after 4 hours, and one with an identity
+// number.
+type questionsRig struct {
+	st                    *sqlite.Store
+	srv                   *httptest.Server
+	overdue, soon, masked int64 // comment ids
+}
+
+func newQuestionsRig(t *testing.T) *questionsRig {
+	t.Helper()
 	ctx := context.Background()
 	sto, err := time.LoadLocation("Europe/Stockholm")
 	if err != nil {
@@ -67,6 +74,20 @@ func TestQuestionsPage(t *testing.T) {
 	if _, err := st.SyncQuestions(ctx, now); err != nil {
 		t.Fatal(err)
 	}
+	// The clock reminded of the overdue question at 24 and 32 hours.
+	qs, err := st.Questions(ctx, moderation.QuestionFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range qs {
+		for _, after := range []time.Duration{24 * time.Hour, 32 * time.Hour} {
+			if q.CommentID == overdue {
+				if _, err := st.RecordReminder(ctx, moderation.QuestionReminder{QuestionID: q.ID, After: after, SentAt: local(19, 12), Channel: "web"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
 	cal, _ := calendar.New("se")
 	hours, err := calendar.NewOfficeHours(cal, sto, 8*time.Hour, 17*time.Hour)
 	if err != nil {
@@ -83,6 +104,18 @@ func TestQuestionsPage(t *testing.T) {
 	t.Cleanup(srv.Close)
 	addUser(t, st, "moderator", moderation.RoleModerator)
 	addUser(t, st, "archivist", moderation.RoleArchivist)
+	return &questionsRig{st: st, srv: srv, overdue: overdue, soon: soon, masked: masked}
+}
+
+// TestQuestionsPage: the Questions page lists the open questions overdue
+// first, then by due time, with their working-time age and masked text;
+// shows each account's answer times; and lets a moderator, not an
+// archivist, mark one "not a question" by a form with its CSRF token,
+// audited, after which it leaves the list and the statistics.
+func TestQuestionsPage(t *testing.T) {
+	ctx := context.Background()
+	rig := newQuestionsRig(t)
+	st, srv, overdue, soon, masked := rig.st, rig.srv, rig.overdue, rig.soon, rig.masked
 	mod := signIn(t, srv.URL, "moderator", testPassword)
 	arch := signIn(t, srv.URL, "archivist", testPassword)
 	get := func(c *http.Client, path string) string {
@@ -116,6 +149,7 @@ func TestQuestionsPage(t *testing.T) {
 		{"working-time age", strings.Contains(body, ">46 h<") && strings.Contains(body, ">1 h<") && strings.Contains(body, ">3 h<")},
 		{"due time in the municipality's zone", strings.Contains(body, "2026-11-27 09:00 CET") && strings.Contains(body, "2026-11-26 16:00 CET")},
 		{"overdue is said", strings.Contains(body, `<strong class="late">Overdue</strong>`)},
+		{"the reminders sent", strings.Contains(body, ">24 h, 32 h<") && strings.Count(body, ">—<") >= 2},
 		{"identity number masked", !strings.Contains(body, "19900101-1234") && strings.Contains(body, "Mitt personnummer")},
 		{"statistics: median and share", strings.Contains(body, `<td data-label="Median">4 h</td>`) && strings.Contains(body, ">50 %<")},
 		{"mark buttons for a moderator", strings.Contains(body, `/mark"`) && strings.Contains(body, `value="not_a_question"`)},
