@@ -8,7 +8,9 @@
 //
 // It also holds the small interfaces the other folders implement: the Store
 // (archive/sqlite), the Classifier (rules) and the platform Connector
-// (bot/facebook, bot/instagram, bot/webpage). Only the standard library is
+// (bot/facebook, bot/instagram, bot/webpage). The answer clock's questions,
+// their statistics (AnswerStats) and the optional QuestionStore are in
+// questions.go. Only the standard library is
 // imported here, so every folder can depend on this package and on nothing
 // else but its own dependencies; cmd/uppsikt wires them together.
 package moderation

@@ -10,4 +10,10 @@
 // date. Sweden's de facto days off (julafton, nyårsafton, midsommarafton) and
 // Denmark's (juleaftensdag, grundlovsdag) count as holidays. Denmark's store
 // bededag was abolished from 2024 and counts only for earlier years.
+//
+// OfficeHours turns the calendar into working time: office hours in a time
+// zone on the country's working days, with the working time between two
+// instants (how long a question waited) and the instant a given working
+// time after another (when it is due). The answer clock (bot/answers)
+// counts with it.
 package calendar

@@ -33,6 +33,7 @@ type Config struct {
 	Archive      Archive             `yaml:"archive"`
 	Health       Health              `yaml:"health"`
 	Metrics      Metrics             `yaml:"metrics"`
+	Answers      Answers             `yaml:"answers"`
 
 	// dir is the directory of the file, against which relative paths resolve.
 	dir string

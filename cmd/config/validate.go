@@ -124,6 +124,7 @@ func (c *Config) applyDefaults() {
 	}
 	c.archiveDefaults()
 	c.healthDefaults()
+	c.answersDefaults()
 	for i := range c.Accounts {
 		a := &c.Accounts[i]
 		if a.Schedule == "" {
@@ -229,6 +230,7 @@ var (
 func (c *Config) validate(loc *locator, cerr *Error) {
 	c.validateArchive(loc, cerr)
 	c.validateHealth(loc, cerr)
+	c.validateAnswers(loc, cerr)
 	c.validateSecrets(loc, cerr)
 	c.validateMetrics(loc, cerr)
 	if c.Municipality.Country != "se" && c.Municipality.Country != "dk" {

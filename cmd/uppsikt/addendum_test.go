@@ -127,7 +127,7 @@ func TestDecisionAddendumCompletesTheRecord(t *testing.T) {
 
 	// The web page lists the addendum among the case's evidence.
 	loc := time.UTC
-	web, err := openReview(r.cfg, r.st, loc, discardLogger(), nil, nil)
+	web, err := openReview(r.cfg, r.st, loc, discardLogger(), nil, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

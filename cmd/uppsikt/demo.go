@@ -53,6 +53,12 @@ func runDemo(ctx context.Context, env *environment, args []string) error {
 	// A short grace, so that trying the demo shows the undo and then the
 	// removal without a minute's wait.
 	cfg.Review.UndoGrace = config.Duration(10 * time.Second)
+	// Two questions for the answer clock: one answered, one overdue; the
+	// clock looks for new ones as often as the demo polls.
+	cfg.Answers.CheckEvery = config.Duration(*interval)
+	if err := seedDemoQuestions(re, cfg, time.Now()); err != nil {
+		return errors.Join(err, re.stop())
+	}
 	if err := os.MkdirAll(cfg.Paths.Data, 0o750); err != nil {
 		return errors.Join(err, re.stop())
 	}

@@ -137,3 +137,34 @@ func pollObservers(record func(context.Context, moderation.Account, time.Time, e
 		count(a.Key, poller.Outcome(err))
 	}
 }
+
+// questionCounts counts each configured account's open questions, and of
+// them those waiting longer than answers.within in the account's working
+// time, for the question metrics. Every account is present, at 0 when it
+// has none.
+func questionCounts(cfg *config.Config, st moderation.QuestionStore, hours func(string) moderation.WorkingTime, now func() time.Time) metrics.Questions {
+	within := cfg.Answers.Within.D()
+	return func(ctx context.Context) (map[string]metrics.QuestionCount, error) {
+		open, err := st.Questions(ctx, moderation.QuestionFilter{States: []string{moderation.QuestionOpen}})
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[string]metrics.QuestionCount, len(cfg.Accounts))
+		for _, a := range cfg.Accounts {
+			out[a.Key] = metrics.QuestionCount{}
+		}
+		t := now()
+		for _, q := range open {
+			c, ok := out[q.AccountKey]
+			if !ok {
+				continue // an account no longer configured
+			}
+			c.Open++
+			if wt := hours(q.AccountKey); wt != nil && moderation.QuestionAge(q, wt, t) > within {
+				c.Overdue++
+			}
+			out[q.AccountKey] = c
+		}
+		return out, nil
+	}
+}

@@ -77,11 +77,29 @@ func runReport(ctx context.Context, env *environment, args []string) error {
 }
 
 // reportAnswerClock gives the answer clock's figures per account for the
-// monthly report's period; nil when the answer clock is not wired, and the
-// report then says it has no figures. The answer clock (issue 17) wires
-// its figures here.
+// monthly report's period, from the same statistics as the web page's
+// Questions page (moderation.AnswerStats): questions asked in the period,
+// open ones measured until the period's end or now. Questions marked
+// answered elsewhere count as asked but in neither time nor share.
 func reportAnswerClock(cfg *config.Config, st *sqlite.Store) func(ctx context.Context, from, to time.Time) ([]report.AnswerClock, error) {
-	return nil
+	stats, err := answerStatsByAccount(cfg, st)
+	return func(ctx context.Context, from, to time.Time) ([]report.AnswerClock, error) {
+		if err != nil {
+			return nil, err
+		}
+		sums, err := stats(ctx, from, to, time.Now())
+		if err != nil {
+			return nil, err
+		}
+		out := make([]report.AnswerClock, 0, len(sums))
+		for _, s := range sums {
+			out = append(out, report.AnswerClock{
+				AccountKey: s.AccountKey, Asked: s.Asked, AnsweredInTime: s.InTime, AnsweredLate: s.Answered - s.InTime,
+				OpenOverdue: s.Overdue, MedianHours: s.Median.Hours(), P90Hours: s.P90.Hours(),
+			})
+		}
+		return out, nil
+	}
 }
 
 // monthlyReport counts the month that starts at month and builds its

@@ -11,6 +11,7 @@ import (
 	"github.com/uppsikt/uppsikt/moderation"
 	"github.com/uppsikt/uppsikt/moderation/decide"
 	"github.com/uppsikt/uppsikt/moderation/review"
+	"github.com/uppsikt/uppsikt/moderation/slack"
 	"github.com/uppsikt/uppsikt/rules"
 )
 
@@ -26,6 +27,9 @@ type reviewParts struct {
 	// health reports the accounts' health for the web page (health.go
 	// sets it once the checker exists); nil until then.
 	health func(ctx context.Context) (moderation.HealthReport, error)
+	// notifier is the Slack surface, nil without Slack; the answer clock
+	// reminds through it.
+	notifier *slack.Notifier
 }
 
 // healthReport is the web page's view of the health report.
@@ -40,7 +44,7 @@ func (p *reviewParts) healthReport(ctx context.Context) (moderation.HealthReport
 // replies writes the reply to a removed comment's author (the action
 // executor's), for the confirmation of a removal; nil leaves it out.
 func openReview(cfg *config.Config, st *sqlite.Store, loc *time.Location, log *slog.Logger, _ map[string]string,
-	replies func(ctx context.Context, commentID int64) (string, error)) (*reviewParts, error) {
+	replies func(ctx context.Context, commentID int64) (string, error), answersPage *review.Answers) (*reviewParts, error) {
 	p := &reviewParts{run: func(ctx context.Context) error { <-ctx.Done(); return nil }}
 	slackApp, err := openSlack(cfg, st, log.With("part", "slack"))
 	if err != nil {
@@ -61,7 +65,8 @@ func openReview(cfg *config.Config, st *sqlite.Store, loc *time.Location, log *s
 		IdentityNumbers: func(text string) [][2]int { return rules.IdentityNumbers(text, time.Now()) },
 		ReplyPreview:    replies,
 		AnswerClock:     reportAnswerClock(cfg, st), ReportPDF: renderReport(cfg, st, loc),
-		Health: p.healthReport,
+		Health:  p.healthReport,
+		Answers: answersPage,
 	})
 	if err != nil {
 		return nil, err
@@ -71,6 +76,7 @@ func openReview(cfg *config.Config, st *sqlite.Store, loc *time.Location, log *s
 	if slackApp.enabled() {
 		p.slack = slackApp.handler(p.decide)
 		p.run = slackApp.runner(p.decide)
+		p.notifier = slackApp.build(p.decide)
 	}
 	return p, nil
 }

@@ -39,6 +39,7 @@ type service struct {
 	reports  func(context.Context) // the monthly reports: report.go
 	health   *health.Checker       // the account health check: health.go
 	mon      *monitoring           // /metrics: metrics.go
+	answers  *answerClock          // the answer clock: answers.go
 }
 
 // openService builds everything from a valid configuration and opens the
@@ -72,7 +73,14 @@ func openService(ctx context.Context, cfg *config.Config, log *slog.Logger) (*se
 		}
 		languages[a.Key] = a.Language
 	}
-	s.mon = newMonitoring(cfg, st, nil, log) // nil: no answer clock yet, so no question metrics
+	// The question metrics read the answer clock's working hours at scrape
+	// time; the clock is opened below, before anything is served.
+	s.mon = newMonitoring(cfg, st, questionCounts(cfg, st, func(key string) moderation.WorkingTime {
+		if s.answers == nil {
+			return nil
+		}
+		return s.answers.workingTime(key)
+	}, time.Now), log)
 	classifier, err := newClassifier(cfg, time.Now())
 	if err != nil {
 		return nil, err
@@ -97,10 +105,15 @@ func openService(ctx context.Context, cfg *config.Config, log *slog.Logger) (*se
 	}
 	s.poller, s.hooks, s.sup = sup.poller, sup.hooks, sup
 	s.removal.connect(cfg, st, sup.client, log)
-	// Decisions, the web page and Slack: reviewwire.go.
-	if s.review, err = openReview(cfg, st, loc, log, languages, s.removal.actions.ReplyPreview); err != nil {
+	// The answer clock's working hours and Questions page: answers.go.
+	if s.answers, err = openAnswerClock(cfg, st, loc); err != nil {
 		return nil, err
 	}
+	// Decisions, the web page and Slack: reviewwire.go.
+	if s.review, err = openReview(cfg, st, loc, log, languages, s.removal.actions.ReplyPreview, s.answers.page); err != nil {
+		return nil, err
+	}
+	s.answers.start(cfg, st, s.review.notifier, loc, time.Now, log.With("part", "answers"))
 	if cfg.Archive.Snapshots != "" {
 		y, err := newYearly(cfg, st, sup.client, log, loc, time.Now)
 		if err != nil {
@@ -154,7 +167,7 @@ func (s *service) URL() string {
 func (s *service) run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
-	errs := make(chan error, 4)
+	errs := make(chan error, 5)
 	wg.Go(func() { errs <- s.pipeline.Run(workCtx) })
 	wg.Go(func() { s.removal.run(workCtx) })
 	wg.Go(func() { errs <- s.review.run(workCtx) })
@@ -171,6 +184,7 @@ func (s *service) run(ctx context.Context) error {
 		wg.Go(func() { s.reports(workCtx) })
 	}
 	wg.Go(func() { s.health.Run(workCtx) })
+	wg.Go(func() { errs <- s.answers.loop.Run(workCtx) })
 	webDone := make(chan error, 1)
 	go func() { webDone <- s.web.Serve(s.listener) }()
 	metricsDone := make(chan error, 1)

@@ -93,6 +93,16 @@ var texts = map[string]map[string]string{
 		"back": "Tillbaka", "not_found": "Hittades inte",
 		"monthly_report": "Månadsrapport",
 		"health":         "Hälsa", "health_ok": "Inga varningar", "purpose": "Syfte",
+		// The answer clock's Questions page (questions.go).
+		"questions": "Frågor", "questions_intro": "Frågor till kommunen ska besvaras inom %s arbetstid (kontorstid på arbetsdagar). Svarar kontot i tråden stoppas klockan av sig själv.",
+		"open_questions": "Obesvarade frågor", "questions_n": "obesvarade frågor", "questions_n_1": "obesvarad fråga", "overdue_n": "försenade", "overdue_n_1": "försenad",
+		"asked": "Ställd", "waited": "Väntat (arbetstid)", "due": "Ska besvaras senast", "reminded": "Påminnelser efter", "overdue": "Försenade",
+		"mark": "Markera", "mark_note": "Anteckning", "question_answered_elsewhere": "Besvarad på annat sätt", "question_not_a_question": "Ingen fråga",
+		"no_questions": "Inga obesvarade frågor.", "answer_times": "Svarstider de senaste %d dagarna", "asked_n": "Frågor", "answered_n": "Besvarade i tråden",
+		"median": "Median", "p90": "90:e percentilen", "within_share": "Andel inom %s", "answered_elsewhere_n": "Besvarade på annat sätt",
+		"answer_times_note":       "Svarstider räknas i arbetstid från frågan till kontots svar i tråden. Frågor besvarade på annat sätt har ingen känd svarstid och räknas inte in i tiderna eller andelen; frågor markerade som ingen fråga och dolda eller borttagna kommentarer räknas inte alls. Andelen räknar besvarade frågor och obesvarade som redan är försenade.",
+		"done_answered_elsewhere": "Frågan är markerad som besvarad på annat sätt.", "done_not_a_question": "Kommentaren är markerad som ingen fråga.",
+		"question_closed": "Frågan är redan besvarad eller markerad.",
 	},
 	"da": {
 		"platform_facebook": "Facebook", "platform_instagram": "Instagram", "platform_webpage": "webside",
@@ -180,6 +190,16 @@ var texts = map[string]map[string]string{
 		"back": "Tilbage", "not_found": "Ikke fundet",
 		"monthly_report": "Månedsrapport",
 		"health":         "Sundhed", "health_ok": "Ingen advarsler", "purpose": "Formål",
+		// The answer clock's Questions page (questions.go).
+		"questions": "Spørgsmål", "questions_intro": "Spørgsmål til kommunen skal besvares inden for %s arbejdstid (kontortid på arbejdsdage). Svarer kontoen i tråden, stopper uret af sig selv.",
+		"open_questions": "Ubesvarede spørgsmål", "questions_n": "ubesvarede spørgsmål", "questions_n_1": "ubesvaret spørgsmål", "overdue_n": "forsinkede", "overdue_n_1": "forsinket",
+		"asked": "Stillet", "waited": "Ventet (arbejdstid)", "due": "Skal besvares senest", "reminded": "Påmindelser efter", "overdue": "Forsinkede",
+		"mark": "Markér", "mark_note": "Note", "question_answered_elsewhere": "Besvaret på anden måde", "question_not_a_question": "Intet spørgsmål",
+		"no_questions": "Ingen ubesvarede spørgsmål.", "answer_times": "Svartider de seneste %d dage", "asked_n": "Spørgsmål", "answered_n": "Besvaret i tråden",
+		"median": "Median", "p90": "90. percentil", "within_share": "Andel inden for %s", "answered_elsewhere_n": "Besvaret på anden måde",
+		"answer_times_note":       "Svartider regnes i arbejdstid fra spørgsmålet til kontoens svar i tråden. Spørgsmål besvaret på anden måde har ingen kendt svartid og indgår hverken i tiderne eller andelen; spørgsmål markeret som intet spørgsmål og skjulte eller slettede kommentarer indgår slet ikke. Andelen tæller besvarede spørgsmål og ubesvarede, der allerede er forsinkede.",
+		"done_answered_elsewhere": "Spørgsmålet er markeret som besvaret på anden måde.", "done_not_a_question": "Kommentaren er markeret som intet spørgsmål.",
+		"question_closed": "Spørgsmålet er allerede besvaret eller markeret.",
 	},
 	"en": {
 		"platform_facebook": "Facebook", "platform_instagram": "Instagram", "platform_webpage": "web page",
@@ -267,6 +287,16 @@ var texts = map[string]map[string]string{
 		"back": "Back", "not_found": "Not found",
 		"monthly_report": "Monthly report",
 		"health":         "Health", "health_ok": "No warnings", "purpose": "Purpose",
+		// The answer clock's Questions page (questions.go).
+		"questions": "Questions", "questions_intro": "Questions to the municipality are to be answered within %s of working time (office hours on working days). When the account answers in the thread, the clock stops by itself.",
+		"open_questions": "Unanswered questions", "questions_n": "unanswered questions", "questions_n_1": "unanswered question", "overdue_n": "overdue", "overdue_n_1": "overdue",
+		"asked": "Asked", "waited": "Waited (working time)", "due": "Due by", "reminded": "Reminders after", "overdue": "Overdue",
+		"mark": "Mark", "mark_note": "Note", "question_answered_elsewhere": "Answered elsewhere", "question_not_a_question": "Not a question",
+		"no_questions": "No unanswered questions.", "answer_times": "Answer times over the last %d days", "asked_n": "Questions", "answered_n": "Answered in the thread",
+		"median": "Median", "p90": "90th percentile", "within_share": "Share within %s", "answered_elsewhere_n": "Answered elsewhere",
+		"answer_times_note":       "Answer times are counted in working time from the question to the account's answer in the thread. Questions answered elsewhere have no known answer time and count in neither the times nor the share; questions marked not a question and hidden or deleted comments do not count at all. The share counts answered questions and unanswered ones already overdue.",
+		"done_answered_elsewhere": "The question is marked answered elsewhere.", "done_not_a_question": "The comment is marked not a question.",
+		"question_closed": "The question is already answered or marked.",
 	},
 }
 

@@ -91,6 +91,8 @@ type Options struct {
 	// queues (cmd wires bot/health's Checker.Report), for the overview's
 	// accounts table and /healthz. Nil: neither shows it.
 	Health func(ctx context.Context) (moderation.HealthReport, error)
+	// Answers is the answer clock's Questions page; nil leaves it out.
+	Answers *Answers
 }
 
 // Route is one page or form of the web page and the roles that may use it.
@@ -153,7 +155,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s := &Server{opts: opts, pages: map[string]*template.Template{}, mux: http.NewServeMux(),
 		limiter: newLimiter(opts.LoginAttempts, opts.AddressAttempts, opts.LoginWindow)}
-	for _, name := range []string{"overview", "comment", "login", "cases", "case", "search", "register", "error", "confirm", "report"} {
+	for _, name := range []string{"overview", "comment", "login", "cases", "case", "search", "register", "error", "confirm", "report", "questions"} {
 		t, err := template.New("layout.html").Funcs(s.funcs()).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", name, err)
@@ -189,6 +191,10 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.ReportPDF != nil {
 		s.handle("GET /report/pdf", archivists, s.reportPDF)
+	}
+	if opts.Answers != nil {
+		s.handle("GET /questions", everyone, s.questions)
+		s.handle("POST /questions/{id}/mark", deciders, s.markQuestion)
 	}
 	return s, nil
 }
@@ -319,6 +325,7 @@ type page struct {
 	CSRF         string
 	Path         string
 	Data         any
+	Questions    bool // the Questions page is in the menu
 }
 
 // lang is the signed-in user's language, else the browser's, else the default.
@@ -343,7 +350,8 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 	who := userFrom(r.Context())
 	lang := s.lang(r, who)
 	t := texts[lang]
-	p := page{Lang: lang, T: t, Municipality: s.opts.Municipality, Title: t[title], Refresh: refresh, Data: data, Path: r.URL.RequestURI()}
+	p := page{Lang: lang, T: t, Municipality: s.opts.Municipality, Title: t[title], Refresh: refresh, Data: data, Path: r.URL.RequestURI(),
+		Questions: s.opts.Answers != nil}
 	if who != nil {
 		p.User, p.CSRF = &who.User, who.Session.CSRF
 	}

@@ -230,9 +230,13 @@ func (n *Notifier) AlertFailedActions(ctx context.Context) error {
 
 // owners names the account's owners for Slack: a mention for those mapped
 // to a Slack user (review.slack.users), the uppsikt user name otherwise.
-func (n *Notifier) owners(a moderation.Account) []string {
+func (n *Notifier) owners(a moderation.Account) []string { return n.people(a.Owners) }
+
+// people names uppsikt users for Slack: a mention for those mapped to a
+// Slack user (review.slack.users), the escaped user name otherwise.
+func (n *Notifier) people(names []string) []string {
 	var out []string
-	for _, o := range a.Owners {
+	for _, o := range names {
 		mention := ""
 		for id, name := range n.opts.SlackUsers {
 			if name == o && (mention == "" || "<@"+id+">" < mention) {

@@ -29,4 +29,10 @@
 //   - DeadLetterWork, RetryWork, DeferAction and RetryWebhookEvent of
 //     something already done do nothing; RetryAction of a done action gives
 //     an error wrapping moderation.ErrNotRetryable.
+//
+// RunQuestions is the contract of the optional moderation.QuestionStore
+// (the answer clock): SyncQuestions opens a question once per comment,
+// answers it by the account's comment in its thread, sets hidden and
+// deleted ones gone and back; the two marks are audited in their
+// transaction and happen once; a reminder is recorded once per threshold.
 package storetest
