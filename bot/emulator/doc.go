@@ -196,7 +196,8 @@
 //	accounts:
 //	  - {key: fb, platform: facebook, id: "1094810000000001", name: Gruvbergs kommun, token: EMU-..., posts: 190,
 //	     comments_per_post: [3, 10], reply_percent: 22}
-//	  - {key: ig, platform: instagram, id: "17841400000000101", name: gruvbergskommun, page: fb, posts: 45}
+//	  - {key: ig, platform: instagram, id: "17841400000000101", name: gruvbergskommun, page: fb, posts: 45,
+//	     quiet_days: 20}         # no post in the last 20 days: an inactive account
 //	authors: [Anna Lindqvist, Per Eriksson, ...]
 //	posts:                       # texts, reused in shuffled order; account: ig for Instagram captions
 //	  - text: "Snöröjningen är igång ..."

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"bytes"
+	"cmp"
 	"embed"
 	"errors"
 	"fmt"
@@ -220,6 +221,10 @@ type fileAccount struct {
 	Posts           int    `yaml:"posts"`
 	CommentsPerPost [2]int `yaml:"comments_per_post"`
 	ReplyShare      int    `yaml:"reply_percent"` // share of comments that get a random reply
+	// QuietDays is how many of the last days the account has posted
+	// nothing: an account left unattended, for the account health's
+	// inactivity warning. Its posts spread over the days before them.
+	QuietDays int `yaml:"quiet_days"`
 }
 
 type filePost struct {
@@ -380,6 +385,9 @@ func (f *scenarioFile) validate() error {
 		if a.Posts < 0 || a.Posts > 5000 || a.ReplyShare < 0 || a.ReplyShare > 100 {
 			return fmt.Errorf("account %s: posts wants 0–5000 and reply_percent 0–100", a.Key)
 		}
+		if days := cmp.Or(f.Days, 365); a.QuietDays < 0 || a.QuietDays > days-2 {
+			return fmt.Errorf("account %s: quiet_days wants 0–%d (fewer than the scenario's days)", a.Key, days-2)
+		}
 	}
 	if len(f.Authors) < 2 {
 		return errors.New("authors: at least two are needed")
@@ -517,7 +525,8 @@ func (f *scenarioFile) expand() *Scenario {
 			ti := postDeck.next()
 			fp := texts[ti]
 			// Spread evenly over the days with jitter; day 0 is today.
-			day := 1 + (days-1)*(a.Posts-1-i)/max(a.Posts, 1)
+			// An account quiet for its last QuietDays posts before them.
+			day := 1 + a.QuietDays + (days-1-a.QuietDays)*(a.Posts-1-i)/max(a.Posts, 1)
 			secs := 7*3600 + rng.IntN(10*3600) // between 07:00 and 17:00
 			age := time.Duration(day)*24*time.Hour - time.Duration(secs)*time.Second
 			p := ScenarioPost{AccountKey: a.Key, Message: fp.Text, Age: age, Picture: fp.Picture || a.Platform == "instagram", Months: fp.Months}

@@ -165,6 +165,20 @@ func TestDemoEndToEnd(t *testing.T) {
 			t.Errorf("the web page lacks %q", want)
 		}
 	}
+	// The demo's Instagram account has posted nothing for 20 days (the
+	// scenario's quiet_days): once it is read, the overview warns of it.
+	inactive := regexp.MustCompile(`Inget inlägg av kontot på 2\d dagar`)
+	for !inactive.MatchString(page) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the overview shows no inactive-account warning after 60 s:\n%s", page)
+		}
+		time.Sleep(200 * time.Millisecond)
+		if resp, err := client.Get(base); err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			page = string(b)
+		}
+	}
 	cancel()
 	select {
 	case code := <-done:
