@@ -19,7 +19,7 @@ run: build
 ## test: install what the tests need (Chromium, fonts, poppler, Ghostscript), then run everything,
 ## then a short chaos campaign (three kills of serve; about three minutes)
 test: deps check-imports vet
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -timeout 30m ./...
 	$(MAKE) --no-print-directory chaos KILLS=3
 
 deps:
