@@ -8,8 +8,8 @@ import (
 	"encoding/json"
 	"math"
 	"sort"
-	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // searchKind names how this build searches, for logs and tests.
@@ -74,29 +74,35 @@ func searchHits(ctx context.Context, tx *sql.Tx, words []string) (string, []any,
 		docs, total int
 		docFreq     = make([]int, len(phrases))
 	)
+	var (
+		comment int64
+		message sql.RawBytes
+		toks    tokens
+	)
 	for rows.Next() {
-		var (
-			comment int64
-			message string
-		)
 		if err := rows.Scan(&comment, &message); err != nil {
 			return "", nil, err
 		}
-		tokens := tokenize(message)
+		toks.split(message)
 		docs++
-		total += len(tokens)
-		freq := make([]int, len(phrases))
-		all := true
+		total += toks.len()
+		var freq []int
 		for i, p := range phrases {
-			freq[i] = occurrences(tokens, p)
-			if freq[i] > 0 {
+			n := toks.occurrences(p)
+			if n > 0 {
 				docFreq[i]++
+			}
+			if n > 0 && (i == 0 || freq != nil) {
+				if freq == nil {
+					freq = make([]int, len(phrases))
+				}
+				freq[i] = n
 			} else {
-				all = false
+				freq = nil
 			}
 		}
-		if all {
-			hits = append(hits, hit{comment: comment, freq: freq, length: len(tokens)})
+		if freq != nil {
+			hits = append(hits, hit{comment: comment, freq: freq, length: toks.len()})
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -144,37 +150,61 @@ func searchHits(ctx context.Context, tx *sql.Tx, words []string) (string, []any,
 // remove_diacritics 0: runs of letters, digits and private-use characters,
 // each lower-cased.
 func tokenize(s string) []string {
-	var tokens []string
-	start := -1
-	var b strings.Builder
-	for i, r := range s {
-		if unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.Is(unicode.Co, r) {
-			if start < 0 {
-				start = i
-				b.Reset()
-			}
-			b.WriteRune(unicode.ToLower(r))
-			continue
-		}
-		if start >= 0 {
-			tokens = append(tokens, b.String())
-			start = -1
-		}
+	var t tokens
+	t.split([]byte(s))
+	out := make([]string, t.len())
+	for i := range out {
+		out[i] = string(t.token(i))
 	}
-	if start >= 0 {
-		tokens = append(tokens, b.String())
-	}
-	return tokens
+	return out
 }
 
-// occurrences counts where phrase p stands in tokens, its tokens side by
-// side.
-func occurrences(tokens, p []string) int {
+// tokens holds the tokens of one text, lower-cased into one buffer that is
+// reused from text to text, so that reading the archive allocates little.
+type tokens struct {
+	buf  []byte
+	ends []int // token i is buf[ends[i-1]:ends[i]]
+}
+
+func (t *tokens) split(s []byte) {
+	t.buf, t.ends = t.buf[:0], t.ends[:0]
+	in := false
+	for len(s) > 0 {
+		r, size := utf8.DecodeRune(s)
+		s = s[size:]
+		if unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.Is(unicode.Co, r) {
+			t.buf = utf8.AppendRune(t.buf, unicode.ToLower(r))
+			in = true
+			continue
+		}
+		if in {
+			t.ends = append(t.ends, len(t.buf))
+			in = false
+		}
+	}
+	if in {
+		t.ends = append(t.ends, len(t.buf))
+	}
+}
+
+func (t *tokens) len() int { return len(t.ends) }
+
+func (t *tokens) token(i int) []byte {
+	start := 0
+	if i > 0 {
+		start = t.ends[i-1]
+	}
+	return t.buf[start:t.ends[i]]
+}
+
+// occurrences counts where phrase p stands among the tokens, its tokens
+// side by side.
+func (t *tokens) occurrences(p []string) int {
 	n := 0
-	for i := 0; i+len(p) <= len(tokens); i++ {
+	for i := 0; i+len(p) <= t.len(); i++ {
 		match := true
-		for j, t := range p {
-			if tokens[i+j] != t {
+		for j, w := range p {
+			if string(t.token(i+j)) != w {
 				match = false
 				break
 			}
