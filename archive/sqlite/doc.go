@@ -60,8 +60,18 @@
 // STRICT. Comment versions are immutable and the audit log is append-only:
 // triggers refuse UPDATE and DELETE on them, so gallring (retention) of
 // comment texts will need a migration of its own that says what it may
-// remove. An FTS5 index (comment_versions_fts, tokenizer unicode61 with
-// remove_diacritics 0, so å ä ö æ ø stay distinct) follows comment_versions
-// by trigger and serves SearchComments. The driver needs the build tag
-// sqlite_fts5 (the Makefile sets it).
+// remove.
+//
+// Search. SearchComments works in every build. With the build tag
+// sqlite_fts5 (the Makefile sets it) an FTS5 index (comment_versions_fts,
+// tokenizer unicode61 with remove_diacritics 0, so å ä ö æ ø stay distinct)
+// follows comment_versions by two triggers; it is made at Open, not by a
+// migration, because SQLite without the tag has no FTS5 module. A plain `go
+// build` or `go install` has no tag: SearchComments then reads every
+// version's text and matches and ranks as FTS5 would (same tokens, phrases,
+// bm25), which costs time in proportion to the archive (see
+// BenchmarkSearchComments). A database moves freely between the two builds:
+// the build without FTS5 drops the index's triggers at Open (it could not
+// keep the index), and the FTS5 build, finding them missing, rebuilds the
+// index at its next Open.
 package sqlite

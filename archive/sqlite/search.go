@@ -13,10 +13,16 @@ import (
 // query, best match first, and returns them with their latest text. Words
 // are matched whole, case-insensitively; å, ä, ö, æ and ø are not folded
 // into a or o. The query is plain words: FTS5 operators and quotes in it are
-// searched for as text, never interpreted. A limit of 0 or less means 50.
+// searched for as text, never interpreted. A word that holds punctuation
+// ("a*b") matches its parts side by side. A limit of 0 or less means 50.
+//
+// How the matching comments are found depends on the build: with the tag
+// sqlite_fts5 (the Makefile's build) through the FTS5 index, without it by
+// reading every version's text (search_fts5.go and search_scan.go); the
+// words found and the order are the same.
 func (s *Store) SearchComments(ctx context.Context, query string, limit int) ([]moderation.CommentView, error) {
-	match := ftsQuery(query)
-	if match == "" {
+	words := queryWords(query)
+	if len(words) == 0 {
 		return nil, nil
 	}
 	if limit <= 0 {
@@ -24,18 +30,18 @@ func (s *Store) SearchComments(ctx context.Context, query string, limit int) ([]
 	}
 	var views []moderation.CommentView
 	err := s.read(ctx, func(tx *sql.Tx) error {
-		var err error
-		views, err = queryCommentViews(ctx, tx, `
-			WITH hits AS (
-				SELECT cv.comment_id, min(f.rank) AS rank
-				FROM comment_versions_fts f
-				JOIN comment_versions cv ON cv.id = f.rowid
-				WHERE comment_versions_fts MATCH ?
-				GROUP BY cv.comment_id
-			)`+commentViewSelect+`
+		// hits is a CTE naming (comment_id, rank), lower rank better.
+		hits, args, err := searchHits(ctx, tx, words)
+		if err != nil {
+			return err
+		}
+		if hits == "" {
+			return nil
+		}
+		views, err = queryCommentViews(ctx, tx, hits+commentViewSelect+`
 			JOIN hits h ON h.comment_id = c.id
 			ORDER BY h.rank, c.id DESC
-			LIMIT ?`, match, limit)
+			LIMIT ?`, append(args, limit)...)
 		return err
 	})
 	if err != nil {
@@ -44,13 +50,26 @@ func (s *Store) SearchComments(ctx context.Context, query string, limit int) ([]
 	return views, nil
 }
 
-// ftsQuery turns plain words into an FTS5 query that ANDs them, each quoted
-// as a string so that no character in it is taken for syntax.
-func ftsQuery(q string) string {
-	var terms []string
-	// FTS5 ends a string at a NUL byte; take it for a space.
-	for _, w := range strings.Fields(strings.ReplaceAll(q, "\x00", " ")) {
-		terms = append(terms, `"`+strings.ReplaceAll(w, `"`, `""`)+`"`)
+// queryWords splits a query into its words. FTS5 ends a string at a NUL
+// byte; both builds take it for a space.
+func queryWords(q string) []string {
+	return strings.Fields(strings.ReplaceAll(q, "\x00", " "))
+}
+
+// prepareSearchIndex brings the build's search index up to date at Open, in
+// one write transaction after the migrations.
+func (s *Store) prepareSearchIndex(ctx context.Context) error {
+	var rebuilt bool
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var err error
+		rebuilt, err = ensureSearchIndex(ctx, tx)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("open store %s: search index: %w", s.path, err)
 	}
-	return strings.Join(terms, " ")
+	if rebuilt {
+		s.log.Info("store search index rebuilt", "path", s.path, "search", searchKind)
+	}
+	return nil
 }

@@ -145,6 +145,10 @@ func open(ctx context.Context, path string, migrations []migration, opts ...Opti
 		db.Close()
 		return nil, err
 	}
+	if err := s.prepareSearchIndex(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 
 	rdb, err := sql.Open("sqlite3", dsn(abs, "mode=ro", "_query_only=1", "_stmt_cache_size=32"))
 	if err != nil {

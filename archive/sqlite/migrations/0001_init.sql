@@ -79,19 +79,8 @@ BEGIN
     SELECT RAISE(ABORT, 'comment versions are immutable');
 END;
 
--- Full-text index over every version's text. unicode61 without diacritics
--- removal keeps å, ä, ö, æ and ø distinct from a and o.
-CREATE VIRTUAL TABLE comment_versions_fts USING fts5 (
-    message,
-    content = 'comment_versions',
-    content_rowid = 'id',
-    tokenize = 'unicode61 remove_diacritics 0'
-);
-
-CREATE TRIGGER comment_versions_fts_insert AFTER INSERT ON comment_versions
-BEGIN
-    INSERT INTO comment_versions_fts (rowid, message) VALUES (new.id, new.message);
-END;
+-- The full-text index over every version's text (FTS5, when the build has
+-- it) is made at Open by the build, not here: see search_fts5.go.
 
 -- The pipeline's queue: one item per new comment version. done_at is 0
 -- while the item waits.

@@ -21,12 +21,8 @@ BEGIN
     SELECT RAISE(ABORT, 'comment versions are immutable');
 END;
 
--- The disposed text leaves the full-text index too.
-CREATE TRIGGER comment_versions_fts_dispose AFTER UPDATE OF disposed_at ON comment_versions
-WHEN old.disposed_at = 0 AND new.disposed_at > 0
-BEGIN
-    INSERT INTO comment_versions_fts (comment_versions_fts, rowid, message) VALUES ('delete', old.id, old.message);
-END;
+-- The disposed text leaves the full-text index too: the FTS5 build's
+-- trigger for that is made at Open (search_fts5.go).
 
 -- A legal hold stops disposal for an account (case_id NULL) or for the
 -- comment of one review case. released_at is 0 while the hold is in force.
