@@ -33,11 +33,16 @@ func (c *Config) validateOutlets(loc *locator, cerr *Error) {
 			cerr.add(loc, field+".tls", fmt.Sprintf("%q: write starttls, implicit (port 465) or none", o.TLS))
 		}
 		if o.Kind != "webhook" {
-			if o.Token.raw != "" || o.TokenFile != "" {
-				cerr.add(loc, field+".token", "only for a webhook outlet")
-			}
-			if o.SigningSecret.raw != "" || o.SigningSecretFile != "" {
-				cerr.add(loc, field+".signing_secret", "only for a webhook outlet")
+			for _, k := range []struct {
+				key string
+				set bool
+			}{
+				{".token", o.Token.raw != ""}, {".token_file", o.TokenFile != ""},
+				{".signing_secret", o.SigningSecret.raw != ""}, {".signing_secret_file", o.SigningSecretFile != ""},
+			} {
+				if k.set {
+					cerr.add(loc, field+k.key, "only for a webhook outlet")
+				}
 			}
 		}
 		if o.Kind == "folder" && (o.CAFile != "" || o.CertFile != "" || o.KeyFile != "") {

@@ -53,7 +53,8 @@ var unmarshalRE = regexp.MustCompile("^cannot unmarshal (!!\\w+)(?: `(.*)`)? int
 
 // fieldOfLine names the key path of a problem the YAML library located
 // only by its line: the value on that line whose tag (and, for a scalar,
-// text) the message names, else the first value on that line; for a
+// text) the message names (the innermost list or map), else the first
+// value on that line; for a
 // message without a tag (Duration's, Secret's) the first scalar on it. It
 // returns "" when no value is on the line.
 func fieldOfLine(values []valueNode, line int, msg string) string {
@@ -61,7 +62,10 @@ func fieldOfLine(values []valueNode, line int, msg string) string {
 	if m := unmarshalRE.FindStringSubmatch(msg); m != nil {
 		tag, text = m[1], m[2]
 	}
-	first := ""
+	// A list or map decodes into any list or map, so the failing one is
+	// the innermost on the line: the last in the order of the file.
+	container := tag == "!!seq" || tag == "!!map"
+	first, last := "", ""
 	for _, v := range values {
 		if v.node.Line != line {
 			continue
@@ -78,10 +82,17 @@ func fieldOfLine(values []valueNode, line int, msg string) string {
 		if v.node.ShortTag() != tag {
 			continue
 		}
+		if container {
+			last = v.path
+			continue
+		}
 		if text == "" || text == v.node.Value ||
 			(strings.HasSuffix(text, "...") && strings.HasPrefix(v.node.Value, strings.TrimSuffix(text, "..."))) {
 			return v.path
 		}
+	}
+	if last != "" {
+		return last
 	}
 	return first
 }
