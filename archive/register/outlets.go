@@ -3,6 +3,7 @@ package register
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/tls"
 	"encoding/base64"
@@ -148,8 +149,10 @@ func writeAtomic(ctx context.Context, dir, name string, data []byte) error {
 	return nil
 }
 
-// SMTP mails entries to the registrar's mailbox. The connection must offer
-// STARTTLS; plaintext delivery is refused.
+// SMTP mails entries to the registrar's mailbox, over TLS: STARTTLS by
+// default, implicit TLS (SMTPS, port 465) with Security "implicit". Plain
+// text (Security "none", for a relay on the same host) carries no password:
+// a configured Username is refused there.
 type SMTP struct {
 	Host     string
 	Port     int
@@ -157,13 +160,48 @@ type SMTP struct {
 	Password string
 	From     string
 	To       string
-	// TLS is the configuration for STARTTLS; by default the system's roots
-	// and ServerName Host.
+	// Security is how the connection is protected: SMTPStartTLS (the
+	// default, except on port 465), SMTPImplicitTLS (the default on port
+	// 465) or SMTPPlain.
+	Security string
+	// TLS is the configuration for the TLS connection; by default the
+	// system's roots. ServerName is Host when it is empty.
 	TLS *tls.Config
 	// Timeout bounds one delivery (default 60 s).
 	Timeout time.Duration
 	// HelloName is sent in EHLO (default "localhost").
 	HelloName string
+}
+
+// How an SMTP outlet protects its connection (SMTP.Security).
+const (
+	SMTPStartTLS    = "starttls" // plain connection upgraded with STARTTLS, which must be offered
+	SMTPImplicitTLS = "implicit" // TLS from the first byte (SMTPS, port 465)
+	SMTPPlain       = "none"     // no TLS, and therefore no password
+)
+
+// security returns Security with its default filled in.
+func (s SMTP) security() string {
+	switch {
+	case s.Security != "":
+		return s.Security
+	case s.Port == 465:
+		return SMTPImplicitTLS
+	default:
+		return SMTPStartTLS
+	}
+}
+
+func (s SMTP) tlsConfig() *tls.Config {
+	cfg := s.TLS
+	if cfg == nil {
+		return &tls.Config{ServerName: s.Host, MinVersion: tls.VersionTLS12}
+	}
+	if cfg.ServerName == "" {
+		cfg = cfg.Clone()
+		cfg.ServerName = s.Host
+	}
+	return cfg
 }
 
 // Name identifies the outlet in the delivery queue and in logs.
@@ -178,8 +216,25 @@ func (s SMTP) Deliver(ctx context.Context, d Delivery) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	addr := net.JoinHostPort(s.Host, strconv.Itoa(s.Port))
-	var dialer net.Dialer
-	conn, err := dialer.DialContext(ctx, "tcp", addr)
+	security := s.security()
+	switch security {
+	case SMTPStartTLS, SMTPImplicitTLS:
+	case SMTPPlain:
+		if s.Username != "" {
+			return fmt.Errorf("smtp: %s: uppsikt does not send a password over a connection without TLS", addr)
+		}
+	default:
+		return fmt.Errorf("smtp: security %q: write starttls, implicit or none", security)
+	}
+	var conn net.Conn
+	var err error
+	if security == SMTPImplicitTLS {
+		d := tls.Dialer{Config: s.tlsConfig()}
+		conn, err = d.DialContext(ctx, "tcp", addr)
+	} else {
+		var d net.Dialer
+		conn, err = d.DialContext(ctx, "tcp", addr)
+	}
 	if err != nil {
 		return fmt.Errorf("smtp: %w", err)
 	}
@@ -201,15 +256,13 @@ func (s SMTP) Deliver(ctx context.Context, d Delivery) error {
 	if err := c.Hello(hello); err != nil {
 		return fmt.Errorf("smtp: EHLO: %w", err)
 	}
-	if ok, _ := c.Extension("STARTTLS"); !ok {
-		return fmt.Errorf("smtp: %s does not offer STARTTLS; uppsikt does not send register entries in plain text", addr)
-	}
-	cfg := s.TLS
-	if cfg == nil {
-		cfg = &tls.Config{ServerName: s.Host, MinVersion: tls.VersionTLS12}
-	}
-	if err := c.StartTLS(cfg); err != nil {
-		return fmt.Errorf("smtp: STARTTLS: %w", err)
+	if security == SMTPStartTLS {
+		if ok, _ := c.Extension("STARTTLS"); !ok {
+			return fmt.Errorf("smtp: %s does not offer STARTTLS; uppsikt does not send register entries in plain text unless security is none", addr)
+		}
+		if err := c.StartTLS(s.tlsConfig()); err != nil {
+			return fmt.Errorf("smtp: STARTTLS: %w", err)
+		}
 	}
 	if s.Username != "" {
 		if err := c.Auth(smtp.PlainAuth("", s.Username, s.Password, s.Host)); err != nil {
@@ -314,9 +367,49 @@ func (s SMTP) message(d Delivery) ([]byte, error) {
 // "document": "decision" for a decision addendum. Any 2xx answer
 // acknowledges the entry. The Idempotency-Key is the register number, with
 // "/decision/" and the decision's id after it for an addendum.
+//
+// The endpoint can know the request is uppsikt's by a bearer token
+// ("Authorization: Bearer TOKEN"), by a signature of the body, or both, and
+// by the client certificate of TLS. The signature is HMAC-SHA256 with the
+// shared secret over the timestamp, a full stop and the body, exactly as
+// sent; the request carries
+//
+//	X-Uppsikt-Timestamp: 1764990000              (Unix seconds)
+//	X-Uppsikt-Signature: sha256=<64 hex digits>  (hex of the HMAC)
+//
+// The receiver computes HMAC-SHA256(secret, timestamp + "." + body),
+// compares it in constant time, and refuses a timestamp more than a few
+// minutes from its clock (a replayed request). See docs/register.md.
 type Webhook struct {
 	URL    string
-	Client *http.Client // http.DefaultClient with a 60 s timeout when nil
+	Client *http.Client // a client with a 60 s timeout and TLS when nil
+	// Token is sent as "Authorization: Bearer Token" when set.
+	Token string
+	// SigningSecret signs every request (X-Uppsikt-Signature) when set.
+	SigningSecret []byte
+	// TLS configures the connection when Client is nil: the CA that signs
+	// the endpoint's certificate, a client certificate (TLSFiles.Config).
+	TLS *tls.Config
+	// Now is the clock of the signature's timestamp (time.Now when nil).
+	Now func() time.Time
+}
+
+// Headers of a signed webhook request.
+const (
+	HeaderTimestamp = "X-Uppsikt-Timestamp"
+	HeaderSignature = "X-Uppsikt-Signature"
+)
+
+// Sign returns the X-Uppsikt-Signature value of body sent at timestamp (Unix
+// seconds as written in X-Uppsikt-Timestamp): "sha256=" and the hex of
+// HMAC-SHA256(secret, timestamp + "." + body). A receiver written in Go can
+// check a request with it and hmac.Equal.
+func Sign(secret []byte, timestamp string, body []byte) string {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(timestamp))
+	m.Write([]byte{'.'})
+	m.Write(body)
+	return "sha256=" + hex.EncodeToString(m.Sum(nil))
 }
 
 // Name identifies the outlet in the delivery queue and in logs.
@@ -344,9 +437,27 @@ func (w Webhook) Deliver(ctx context.Context, d Delivery) error {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Idempotency-Key", d.key())
+	if w.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+w.Token)
+	}
+	if len(w.SigningSecret) > 0 {
+		now := time.Now
+		if w.Now != nil {
+			now = w.Now
+		}
+		ts := strconv.FormatInt(now().Unix(), 10)
+		req.Header.Set(HeaderTimestamp, ts)
+		req.Header.Set(HeaderSignature, Sign(w.SigningSecret, ts, body))
+	}
 	cl := w.Client
 	if cl == nil {
 		cl = &http.Client{Timeout: 60 * time.Second}
+		if w.TLS != nil {
+			tr := http.DefaultTransport.(*http.Transport).Clone()
+			tr.TLSClientConfig = w.TLS
+			defer tr.CloseIdleConnections() // a transport of this delivery alone
+			cl.Transport = tr
+		}
 	}
 	resp, err := cl.Do(req)
 	if err != nil {

@@ -29,6 +29,8 @@ type smtpServer struct {
 	user     string
 	pass     string
 	noTLS    bool // do not offer STARTTLS
+	implicit bool // TLS from the first byte (SMTPS), set by startSMTPImplicit
+	plainOK  bool // accept mail without TLS (a local relay)
 	mu       sync.Mutex
 	messages []smtpMessage
 	wg       sync.WaitGroup
@@ -66,12 +68,27 @@ func selfSigned(t testing.TB) (tls.Certificate, *x509.CertPool) {
 
 func startSMTP(t testing.TB, user, pass string) *smtpServer {
 	t.Helper()
+	cert, roots := selfSigned(t)
+	return serveSMTP(t, &smtpServer{t: t, cert: cert, roots: roots, user: user, pass: pass})
+}
+
+// startSMTPImplicit is startSMTP speaking TLS from the first byte, as on
+// port 465, with the certificate cert.
+func startSMTPImplicit(t testing.TB, cert tls.Certificate, user, pass string) *smtpServer {
+	t.Helper()
+	return serveSMTP(t, &smtpServer{t: t, cert: cert, user: user, pass: pass, implicit: true})
+}
+
+func serveSMTP(t testing.TB, s *smtpServer) *smtpServer {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cert, roots := selfSigned(t)
-	s := &smtpServer{t: t, ln: ln, cert: cert, roots: roots, user: user, pass: pass}
+	if s.implicit {
+		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{s.cert}})
+	}
+	s.ln = ln
 	s.wg.Go(func() {
 		for {
 			conn, err := ln.Accept()
@@ -99,11 +116,17 @@ func (s *smtpServer) serve(conn net.Conn) {
 	r := bufio.NewReader(conn)
 	w := bufio.NewWriter(conn)
 	say := func(line string) { w.WriteString(line + "\r\n"); w.Flush() }
-	say("220 127.0.0.1 ESMTP test")
 	var (
-		msg            smtpMessage
-		secure, authed bool
+		msg    smtpMessage
+		secure = s.implicit
+		authed bool
 	)
+	if tc, ok := conn.(*tls.Conn); ok {
+		if err := tc.Handshake(); err != nil {
+			return
+		}
+	}
+	say("220 127.0.0.1 ESMTP test")
 	for {
 		line, err := r.ReadString('\n')
 		if err != nil {
@@ -114,7 +137,7 @@ func (s *smtpServer) serve(conn net.Conn) {
 		switch verb {
 		case "EHLO", "HELO":
 			w.WriteString("250-127.0.0.1\r\n")
-			if !secure && !s.noTLS {
+			if !secure && !s.noTLS && !s.implicit {
 				w.WriteString("250-STARTTLS\r\n")
 			}
 			if secure {
@@ -149,7 +172,7 @@ func (s *smtpServer) serve(conn net.Conn) {
 				say("535 bad credentials")
 			}
 		case "MAIL":
-			if !secure || (s.user != "" && !authed) {
+			if (!secure && !s.plainOK) || (s.user != "" && !authed) {
 				say("530 authentication required")
 				continue
 			}

@@ -37,7 +37,14 @@ type Config struct {
 
 	// dir is the directory of the file, against which relative paths resolve.
 	dir string
+	// warnings are what is allowed but unwise (Warnings).
+	warnings []Problem
 }
+
+// Warnings lists what the file allows but should not: a secret written in
+// it in plain text, a secret file others may read. They do not stop the
+// service; "uppsikt config check" prints them, and fails on them with -strict.
+func (c *Config) Warnings() []Problem { return c.warnings }
 
 // Municipality says whose accounts these are.
 type Municipality struct {
@@ -208,6 +215,26 @@ type Outlet struct {
 	To           string `yaml:"to"`
 	// Webhook
 	URL string `yaml:"url"`
+	// TLS is how an smtp outlet protects its connection: starttls (the
+	// default, except on port 465), implicit (TLS from the first byte, the
+	// default on port 465) or none (a relay on the same host; then no
+	// username, for uppsikt sends no password over plain text).
+	TLS string `yaml:"tls"`
+	// CAFile is a PEM bundle of the CAs that may sign the server's
+	// certificate (smtp, webhook), in place of the system's roots.
+	CAFile string `yaml:"ca_file"`
+	// CertFile and KeyFile are a PEM client certificate and its key, for a
+	// webhook (or SMTP server) that requires one; keep the key readable by
+	// uppsikt alone.
+	CertFile string `yaml:"cert_file"`
+	KeyFile  string `yaml:"key_file"`
+	// Token is sent to a webhook as "Authorization: Bearer TOKEN".
+	Token     Secret `yaml:"token"`
+	TokenFile string `yaml:"token_file"`
+	// SigningSecret signs every webhook request with HMAC-SHA256
+	// (X-Uppsikt-Timestamp, X-Uppsikt-Signature; docs/register.md).
+	SigningSecret     Secret `yaml:"signing_secret"`
+	SigningSecretFile string `yaml:"signing_secret_file"`
 }
 
 // Actions configures what uppsikt does on the platforms.
@@ -284,7 +311,8 @@ type Secret struct {
 // UnmarshalYAML keeps the written form; Load resolves it.
 func (s *Secret) UnmarshalYAML(n *yaml.Node) error {
 	if n.Kind != yaml.ScalarNode {
-		return fmt.Errorf("line %d: a secret must be a string", n.Line)
+		// A *yaml.TypeError lets the decoder go on and report every problem.
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: cannot unmarshal %s into a secret: write a string, ${ENV_NAME}, or use the _file key", n.Line, n.ShortTag())}}
 	}
 	s.raw = n.Value
 	return nil
@@ -311,7 +339,8 @@ type Duration time.Duration
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	v, err := time.ParseDuration(n.Value)
 	if err != nil {
-		return fmt.Errorf("line %d: %q is not a duration (write e.g. 15m or 2h)", n.Line, n.Value)
+		// A *yaml.TypeError lets the decoder go on and report every problem.
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: %q is not a duration (write e.g. 15m or 2h)", n.Line, n.Value)}}
 	}
 	*d = Duration(v)
 	return nil
@@ -338,6 +367,9 @@ func (p Problem) String() string {
 type Error struct {
 	File     string
 	Problems []Problem
+	// Warnings are found beside the problems (Config.Warnings); Error()
+	// does not list them.
+	Warnings []Problem
 }
 
 func (e *Error) Error() string {
@@ -372,14 +404,14 @@ func Parse(data []byte, name, dir string, getenv func(string) string) (*Config, 
 	cerr := &Error{File: name}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		cerr.Problems = append(cerr.Problems, yamlProblem(err)...)
+		cerr.Problems = append(cerr.Problems, yamlProblem(err, nil)...)
 		return nil, cerr
 	}
 	cfg := &Config{dir: dir}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
-		cerr.Problems = append(cerr.Problems, yamlProblem(err)...)
+		cerr.Problems = append(cerr.Problems, yamlProblem(err, valueNodes(&root))...)
 	}
 	loc := locator{root: &root}
 	cfg.applyDefaults()
@@ -388,12 +420,15 @@ func Parse(data []byte, name, dir string, getenv func(string) string) (*Config, 
 	if len(cerr.Problems) > 0 {
 		return nil, cerr
 	}
+	cfg.warnings = cerr.Warnings
 	return cfg, nil
 }
 
 // yamlProblem turns the YAML library's errors ("line 7: field x not found in
-// type config.Account") into problems with lines.
-func yamlProblem(err error) []Problem {
+// type config.Account", "line 9: cannot unmarshal !!str `soon` into int")
+// into problems with lines, and with the key path of the value (values)
+// for a type error.
+func yamlProblem(err error, values []valueNode) []Problem {
 	var te *yaml.TypeError
 	msgs := []string{err.Error()}
 	if errors.As(err, &te) {
@@ -411,6 +446,9 @@ func yamlProblem(err error) []Problem {
 					p.Field = name
 					p.Message = "unknown key"
 				}
+			}
+			if f := fieldOfLine(values, p.Line, p.Message); p.Field == "(file)" && f != "" {
+				p.Field = f
 			}
 		}
 		out = append(out, p)

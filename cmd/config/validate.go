@@ -161,6 +161,7 @@ func (c *Config) resolveSecrets(getenv func(string) string, loc *locator, cerr *
 			if s.value == "" {
 				cerr.add(loc, field+"_file", "the secret file is empty")
 			}
+			c.warnOpenFile(loc, cerr, field+"_file", file)
 		case s.raw != "":
 			if m := envRef.FindStringSubmatch(s.raw); m != nil {
 				s.value = getenv(m[1])
@@ -174,6 +175,7 @@ func (c *Config) resolveSecrets(getenv func(string) string, loc *locator, cerr *
 				return
 			}
 			s.value = s.raw
+			c.warnPlainSecret(loc, cerr, field)
 		case s.value != "":
 			// set in code
 		case required:
@@ -207,6 +209,8 @@ func (c *Config) resolveSecrets(getenv func(string) string, loc *locator, cerr *
 	for i := range c.Register.Outlets {
 		o := &c.Register.Outlets[i]
 		resolve(fmt.Sprintf("register.outlets[%d].password", i), &o.Password, o.PasswordFile, o.Kind == "smtp" && o.Username != "")
+		resolve(fmt.Sprintf("register.outlets[%d].token", i), &o.Token, o.TokenFile, false)
+		resolve(fmt.Sprintf("register.outlets[%d].signing_secret", i), &o.SigningSecret, o.SigningSecretFile, false)
 	}
 	resolve("metrics.token", &c.Metrics.Token, c.Metrics.TokenFile, false)
 }
@@ -233,6 +237,8 @@ func (c *Config) validate(loc *locator, cerr *Error) {
 	c.validateAnswers(loc, cerr)
 	c.validateSecrets(loc, cerr)
 	c.validateMetrics(loc, cerr)
+	c.validateOutlets(loc, cerr)
+	c.warnOpenFiles(loc, cerr)
 	if c.Municipality.Country != "se" && c.Municipality.Country != "dk" {
 		cerr.add(loc, "municipality.country", fmt.Sprintf("%q: write se or dk", c.Municipality.Country))
 	}

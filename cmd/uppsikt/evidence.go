@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -158,18 +157,9 @@ func newExecutor(cfg *config.Config, st moderation.Store, client *facebook.Clien
 
 // newDeliverer builds the register delivery from the configured outlets.
 func newDeliverer(cfg *config.Config, st moderation.Store, dir *evidence.Dir, log *slog.Logger) (*register.Deliverer, error) {
-	var outlets []register.Outlet
-	for i, o := range cfg.Register.Outlets {
-		switch o.Kind {
-		case "folder":
-			outlets = append(outlets, register.Folder{Dir: o.Path})
-		case "smtp":
-			outlets = append(outlets, register.SMTP{Host: o.Host, Port: o.Port, Username: o.Username, Password: o.Password.Value(), From: o.From, To: o.To})
-		case "webhook":
-			outlets = append(outlets, register.Webhook{URL: o.URL})
-		default:
-			return nil, errors.New("register.outlets[" + fmt.Sprint(i) + "]: unknown kind " + o.Kind)
-		}
+	outlets, err := registerOutlets(cfg)
+	if err != nil {
+		return nil, err
 	}
 	return register.New(register.Options{Store: st, Evidence: dir, Outlets: outlets, Logger: log.With("part", "register")}), nil
 }
