@@ -120,9 +120,20 @@ func backup(ctx context.Context, log *slog.Logger, st *sqlite.Store, dbPath stri
 	for _, rel := range stats.Corrupt {
 		log.Error("evidence file corrupt in the evidence folder: not copied", "path", rel)
 	}
+	// The new copy is verified before it replaces an earlier backup's
+	// database and manifest, so a failed run leaves the earlier backup as
+	// it was (plus the evidence files it added).
+	counts, summary, err := verifyCopy(ctx, tmpDB, dst)
+	if err != nil {
+		if errors.Is(err, evidence.ErrCorrupt) {
+			err = fmt.Errorf("%w (a damaged file in the backup: remove it there and run backup again, it is copied anew)", err)
+		}
+		return m, fmt.Errorf("the backup in %s does not verify: %w", dir, err)
+	}
+	if len(stats.Corrupt) > 0 {
+		return m, fmt.Errorf("%d evidence files in %s are corrupt and were not copied (first: %s): %w", len(stats.Corrupt), src.Root(), stats.Corrupt[0], evidence.ErrCorrupt)
+	}
 	if earlier {
-		// The verified earlier manifest is replaced last; until then the
-		// folder is not a finished backup.
 		if err := os.Remove(filepath.Join(dir, backupManifest)); err != nil {
 			return m, fmt.Errorf("backup folder: %w", err)
 		}
@@ -132,13 +143,6 @@ func backup(ctx context.Context, log *slog.Logger, st *sqlite.Store, dbPath stri
 	}
 	if err := os.Rename(tmpDB, filepath.Join(dir, backupDB)); err != nil {
 		return m, fmt.Errorf("backup folder: %w", err)
-	}
-	counts, summary, err := verifyCopy(ctx, filepath.Join(dir, backupDB), dst)
-	if err != nil {
-		return m, fmt.Errorf("the backup in %s does not verify: %w", dir, err)
-	}
-	if len(stats.Corrupt) > 0 {
-		return m, fmt.Errorf("%d evidence files in %s are corrupt and were not copied (first: %s): %w", len(stats.Corrupt), src.Root(), stats.Corrupt[0], evidence.ErrCorrupt)
 	}
 	m.Format = 1
 	m.Created = time.Now().UTC().Truncate(time.Second)
@@ -179,7 +183,7 @@ func backupFolderState(dir string) (bool, error) {
 		switch e.Name() {
 		case backupManifest:
 			manifest = true
-		case backupDB, backupDB + "-wal", backupDB + "-shm", backupEvidence, backupDB + ".new":
+		case backupDB, backupEvidence, backupDB + ".new", backupDB + ".new-wal", backupDB + ".new-shm":
 		default:
 			return false, fmt.Errorf("backup folder %s holds %s: give an empty folder or an earlier backup", dir, e.Name())
 		}
