@@ -118,14 +118,19 @@ func TestBackupRestore(t *testing.T) {
 			wantStderr: "is not empty",
 		},
 		{
-			name:     "restore into a non-empty data folder with -force",
-			args:     func(*testing.T) []string { return []string{"restore", "-config", restored, "-from", backupDir, "-force"} },
+			name: "restore into a non-empty data folder with -force",
+			args: func(*testing.T) []string {
+				return []string{"restore", "-config", restored, "-from", backupDir, "-force"}
+			},
 			wantCode: 0,
 		},
 		{
-			name:       "restore from a backup with a corrupted evidence file",
-			prepare:    func(t *testing.T) { corrupt(t, filepath.Join(backupDir, backupEvidence, victim)) },
-			args:       func(t *testing.T) []string { c, _ := newTarget(t); return []string{"restore", "-config", c, "-from", backupDir} },
+			name:    "restore from a backup with a corrupted evidence file",
+			prepare: func(t *testing.T) { corrupt(t, filepath.Join(backupDir, backupEvidence, victim)) },
+			args: func(t *testing.T) []string {
+				c, _ := newTarget(t)
+				return []string{"restore", "-config", c, "-from", backupDir}
+			},
 			wantCode:   1,
 			wantStderr: victim,
 		},
@@ -137,15 +142,22 @@ func TestBackupRestore(t *testing.T) {
 			wantStderr: victim,
 		},
 		{
-			name:       "restore from a backup whose database was changed",
-			prepare:    func(t *testing.T) { appendByte(t, filepath.Join(backupDir, backupDB)) },
-			args:       func(t *testing.T) []string { c, _ := newTarget(t); return []string{"restore", "-config", c, "-from", backupDir} },
+			name:    "restore from a backup whose database was changed",
+			prepare: func(t *testing.T) { appendByte(t, filepath.Join(backupDir, backupDB)) },
+			args: func(t *testing.T) []string {
+				c, _ := newTarget(t)
+				return []string{"restore", "-config", c, "-from", backupDir}
+			},
 			wantCode:   1,
 			wantStderr: "the manifest says",
 		},
 		{
-			name:       "backup into a folder holding something else",
-			args:       func(t *testing.T) []string { d := t.TempDir(); os.WriteFile(filepath.Join(d, "x"), nil, 0o600); return []string{"backup", "-config", r.cfgPath, "-out", d} },
+			name: "backup into a folder holding something else",
+			args: func(t *testing.T) []string {
+				d := t.TempDir()
+				os.WriteFile(filepath.Join(d, "x"), nil, 0o600)
+				return []string{"backup", "-config", r.cfgPath, "-out", d}
+			},
 			wantCode:   1,
 			wantStderr: "give an empty folder or an earlier backup",
 		},
