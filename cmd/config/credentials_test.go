@@ -55,3 +55,36 @@ accounts:
 		})
 	}
 }
+
+// unitCredentials writes a file holding value for every LoadCredential= of
+// examples/uppsikt.service into a folder, as systemd would, and returns an
+// environment with CREDENTIALS_DIRECTORY set to it.
+func unitCredentials(t *testing.T, value string) func(string) string {
+	t.Helper()
+	unit, err := os.ReadFile(filepath.Join("..", "..", "examples", "uppsikt.service"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	n := 0
+	for line := range strings.Lines(string(unit)) {
+		spec, ok := strings.CutPrefix(strings.TrimSpace(line), "LoadCredential=")
+		if !ok {
+			continue
+		}
+		id, _, _ := strings.Cut(spec, ":")
+		if err := os.WriteFile(filepath.Join(dir, id), []byte(value+"\n"), 0o400); err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n == 0 {
+		t.Fatal("examples/uppsikt.service has no LoadCredential= line")
+	}
+	return func(k string) string {
+		if k == "CREDENTIALS_DIRECTORY" {
+			return dir
+		}
+		return ""
+	}
+}
