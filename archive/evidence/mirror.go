@@ -28,7 +28,8 @@ type CopyStats struct {
 // copied file is hashed on the way and written like Put writes (temporary
 // file, fsync, link into place, mode 0440); a source file whose content
 // does not match the hash in its name is not copied and is listed in
-// CopyStats.Corrupt. Unfinished temporary files (".tmp-*") are skipped.
+// CopyStats.Corrupt. Unfinished temporary files (".tmp-*") are skipped; a
+// directory d that does not exist yet has nothing to copy.
 func (d *Dir) CopyTo(ctx context.Context, dst *Dir) (CopyStats, error) {
 	var st CopyStats
 	if err := os.MkdirAll(dst.root, 0o750); err != nil {
@@ -36,6 +37,9 @@ func (d *Dir) CopyTo(ctx context.Context, dst *Dir) (CopyStats, error) {
 	}
 	err := filepath.WalkDir(d.root, func(p string, e fs.DirEntry, err error) error {
 		if err != nil {
+			if p == d.root && errors.Is(err, fs.ErrNotExist) {
+				return fs.SkipAll // no evidence yet
+			}
 			return fmt.Errorf("evidence: walk %s: %w", p, err)
 		}
 		if err := ctx.Err(); err != nil {

@@ -86,4 +86,11 @@ func TestCopyTo(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dst.Root(), files[0].Path[:2], ".tmp-x")); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("a temporary file was copied: %v", err)
 	}
+	none, err := At(filepath.Join(t.TempDir(), "not-yet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := none.CopyTo(ctx, dst); err != nil || got.Copied+got.Present != 0 {
+		t.Errorf("from an evidence folder not made yet: got %+v, %v; want nothing, no error", got, err)
+	}
 }
