@@ -26,7 +26,7 @@ run: build
 
 ## test: install what the tests need (Chromium, fonts, poppler, Ghostscript), then run everything,
 ## then a short chaos campaign (three kills of serve; about three minutes)
-test: deps nfpm check-imports vet
+test: deps check-imports vet
 	$(GO) test -count=1 ./...
 	$(MAKE) --no-print-directory chaos KILLS=3
 
@@ -71,7 +71,8 @@ deb: build nfpm
 	UPPSIKT_VERSION=$$(echo '$(DESCRIBE)' | sed -e 's/^v//' -e 's/-/+/g' -e '/^[0-9][0-9]*\./!s/^/0.0.0+git/') \
 	GOARCH=$$($(GO) env GOARCH) ./bin/nfpm package -f packaging/nfpm.yaml -p deb -t bin/
 
-## nfpm: install the packager into bin/
+## nfpm: install the packager into bin/ (TestDebianPackage builds the .deb with it)
+test: nfpm
 nfpm:
 	@test -x bin/nfpm || GOBIN=$(CURDIR)/bin $(GO) install github.com/goreleaser/nfpm/v2/cmd/nfpm@$(NFPM_VERSION)
 
