@@ -7,12 +7,20 @@ BIN      := bin/uppsikt
 # large archive; archive/sqlite/doc.go). `make test` tests the store in both builds.
 export GOFLAGS := -tags=sqlite_fts5 -buildvcs=false
 
-.PHONY: all build run test deps vet check-imports bench eval model fuzz chaos clean
+.PHONY: all build run test deps vet check-imports bench eval model fuzz chaos clean deb nfpm
+
+# The version "uppsikt version" prints: -buildvcs=false leaves no VCS stamp in
+# the binary, so git describe and the revision are stamped with -ldflags.
+DESCRIBE := $(shell git describe --tags --always --dirty 2>/dev/null || echo unknown)
+REVISION := $(shell git rev-parse HEAD 2>/dev/null)
+LDFLAGS  := -X 'main.buildStamp=$(DESCRIBE) $(REVISION)'
+# nfpm builds the Debian package (never @latest: the module proxy is filtered).
+NFPM_VERSION := v2.48.0
 
 all: build
 
 build:
-	$(GO) build -o $(BIN) ./cmd/uppsikt
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/uppsikt
 
 ## run: the demo — platform emulator in live mode, the service polling it, the web page on :8080
 run: build
@@ -60,6 +68,16 @@ eval: build
 ## model: retrain the built-in model (rules/model.bin) from rules/corpus, deterministically
 model:
 	$(GO) run ./cmd/uppsikt-model -own rules/corpus -out rules/model.bin
+
+## deb: the Debian package bin/uppsikt_VERSION_ARCH.deb (packaging/nfpm.yaml; docs/operations.md)
+deb: build nfpm
+	UPPSIKT_VERSION=$$(echo '$(DESCRIBE)' | sed -e 's/^v//' -e 's/-/+/g' -e '/^[0-9][0-9]*\./!s/^/0.0.0+git/') \
+	GOARCH=$$($(GO) env GOARCH) ./bin/nfpm package -f packaging/nfpm.yaml -p deb -t bin/
+
+## nfpm: install the packager into bin/ (TestDebianPackage builds the .deb with it)
+test: nfpm
+nfpm:
+	@test -x bin/nfpm || GOBIN=$(CURDIR)/bin $(GO) install github.com/goreleaser/nfpm/v2/cmd/nfpm@$(NFPM_VERSION)
 
 clean:
 	rm -rf bin

@@ -10,6 +10,8 @@ command -v chromium >/dev/null 2>&1 || [ -x /usr/lib/chromium/chromium ] || need
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v gs >/dev/null 2>&1 || need+=(ghostscript)
+# systemd-analyze checks the packaged unit (TestDebianPackage; dpkg is on every Debian)
+command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 
 # axe-core (the accessibility checker the web page's tests run in Chromium),
 # from the npm registry into a cache folder, pinned.

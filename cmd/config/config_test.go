@@ -17,15 +17,15 @@ func env(vals map[string]string) func(string) string {
 func allSet(string) string { return "s3cret-value" }
 
 func TestExampleIsValid(t *testing.T) {
-	cfg, err := Load(filepath.Join("..", "..", "examples", "uppsikt.yaml"), allSet)
+	cfg, err := Load(filepath.Join("..", "..", "examples", "uppsikt.yaml"), unitCredentials(t, "s3cret-value"))
 	if err != nil {
-		t.Fatalf("examples/uppsikt.yaml: %v", err)
+		t.Fatalf("examples/uppsikt.yaml with the credentials of examples/uppsikt.service: %v", err)
 	}
 	if got, want := len(cfg.Accounts), 3; got != want {
 		t.Errorf("accounts: got %d, want %d", got, want)
 	}
 	if got := cfg.Accounts[0].Token.Value(); got != "s3cret-value" {
-		t.Errorf("token not resolved from the environment: got %q", got)
+		t.Errorf("token not resolved from the unit's credential: got %q", got)
 	}
 	if got, want := fmt.Sprint(cfg.Web.Proxies()), "[127.0.0.1/32 ::1/128]"; got != want {
 		t.Errorf("trusted proxies: got %s, want %s", got, want)

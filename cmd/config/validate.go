@@ -152,6 +152,11 @@ func (c *Config) resolveSecrets(getenv func(string) string, loc *locator, cerr *
 		case s.raw != "" && file != "":
 			cerr.add(loc, field, "give the secret either inline/${ENV} or as "+lastName(field)+"_file, not both")
 		case file != "":
+			file, err := credentialPath(file, getenv)
+			if err != nil {
+				cerr.add(loc, field+"_file", err.Error())
+				return
+			}
 			data, err := os.ReadFile(c.abs(file))
 			if err != nil {
 				cerr.add(loc, field+"_file", fmt.Sprintf("cannot read the secret file: %v", err))

@@ -56,6 +56,9 @@ func commands() []command {
 		{"person", "what uppsikt holds about one commenter: person export -config FILE -author ID -out DIR | person erase -config FILE -author ID -by NAME [-dry-run]", runPerson},
 		{"report", "the monthly report as PDF/A: -config FILE [-month 2026-11] [-out FILE.pdf] [-lang sv|da|en]", runReport},
 		{"accounts", "the account register and each account's health (read-only): -config FILE [-json]", runAccounts},
+		{"version", "the module version and VCS revision of this binary", runVersion},
+		{"backup", "a verified copy of the database and the evidence: -config FILE -out DIR", runBackup},
+		{"restore", "a backup into an empty data folder, verified: -config FILE -from DIR [-force]", runRestore},
 		{"help", "list the subcommands", nil},
 	}
 }

@@ -67,11 +67,8 @@ func TestExitCodes(t *testing.T) {
 
 func TestConfigCheck(t *testing.T) {
 	example := filepath.Join("..", "..", "examples", "uppsikt.yaml")
-	env, out, errb := testEnv(map[string]string{
-		"UPPSIKT_META_APP_SECRET": "x", "UPPSIKT_META_VERIFY_TOKEN": "x", "UPPSIKT_SLACK_BOT_TOKEN": "x",
-		"UPPSIKT_SMTP_PASSWORD": "x", "GRUVBERG_FB_PAGE_TOKEN": "x", "GRUVBERG_IG_TOKEN": "x",
-		"UPPSIKT_SLACK_APP_TOKEN": "x", "UPPSIKT_SLACK_SIGNING_SECRET": "x",
-	})
+	// The secrets are the credentials examples/uppsikt.service loads.
+	env, out, errb := testEnv(map[string]string{"CREDENTIALS_DIRECTORY": unitCredentials(t, filepath.Join("..", "..", "examples", "uppsikt.service"))})
 	if got := run(context.Background(), env, []string{"config", "check", "-config", example}); got != 0 {
 		t.Fatalf("config check of the example: exit %d\n%s%s", got, out, errb)
 	}
@@ -83,7 +80,7 @@ func TestConfigCheck(t *testing.T) {
 	if got := run(context.Background(), env, []string{"config", "check", "-config", example}); got != 1 {
 		t.Errorf("config check without secrets: exit %d, want 1", got)
 	}
-	if !regexp.MustCompile(`line \d+: accounts\[0\]\.token: environment variable GRUVBERG_FB_PAGE_TOKEN is not set`).MatchString(errb.String()) {
+	if !regexp.MustCompile(`line \d+: accounts\[0\]\.token_file: "\$\{CREDENTIALS_DIRECTORY\}/gruvberg-fb": CREDENTIALS_DIRECTORY is not set`).MatchString(errb.String()) {
 		t.Errorf("the problem does not name the field and line:\n%s%s", out, errb)
 	}
 }
