@@ -9,7 +9,7 @@ var words = map[string]map[string]string{
 	"sv": {
 		"no_browser": "ingen webbläsare är konfigurerad", "no_permalink": "kommentaren har ingen permalänk",
 		"foreign_host": "permalänkens värd är inte en konfigurerad plattformsvärd",
-		"live": "Kommentaren på plattformen", "window": " (utsnitt %d–%d px av sidans %d px", "not_found": ", kommentaren hittades inte på sidan: sidans början",
+		"live":         "Kommentaren på plattformen", "window": " (utsnitt %d–%d px av sidans %d px", "not_found": ", kommentaren hittades inte på sidan: sidans början",
 		"view": "Bevisvy återgiven av uppsikt", "live_failed": "plattformens sida: ", "view_failed": "bevisvyn: ",
 		"unknown_time": "okänd tid", "view_title": "Bevisvy: kommentar", "register": "diarienummer", "not_registered": "ej registrerad ännu",
 		"rendered": "återgiven av uppsikt", "post": "Inlägget", "thread": "Tråden runt kommentaren",
@@ -20,7 +20,7 @@ var words = map[string]map[string]string{
 	"da": {
 		"no_browser": "der er ikke konfigureret en browser", "no_permalink": "kommentaren har intet permalink",
 		"foreign_host": "permalinkets vært er ikke en konfigureret platformsvært",
-		"live": "Kommentaren på platformen", "window": " (udsnit %d–%d px af sidens %d px", "not_found": ", kommentaren blev ikke fundet på siden: sidens begyndelse",
+		"live":         "Kommentaren på platformen", "window": " (udsnit %d–%d px af sidens %d px", "not_found": ", kommentaren blev ikke fundet på siden: sidens begyndelse",
 		"view": "Bevisvisning gengivet af uppsikt", "live_failed": "platformens side: ", "view_failed": "bevisvisningen: ",
 		"unknown_time": "ukendt tidspunkt", "view_title": "Bevisvisning: kommentar", "register": "journalnummer", "not_registered": "endnu ikke journaliseret",
 		"rendered": "gengivet af uppsikt", "post": "Opslaget", "thread": "Tråden omkring kommentaren",
@@ -31,7 +31,7 @@ var words = map[string]map[string]string{
 	"en": {
 		"no_browser": "no browser is configured", "no_permalink": "the comment has no permalink",
 		"foreign_host": "the permalink's host is not a configured platform host",
-		"live": "The comment on the platform", "window": " (window %d–%d px of the page's %d px", "not_found": ", the comment was not found on the page: the top of the page",
+		"live":         "The comment on the platform", "window": " (window %d–%d px of the page's %d px", "not_found": ", the comment was not found on the page: the top of the page",
 		"view": "Evidence view rendered by uppsikt", "live_failed": "the platform's page: ", "view_failed": "the evidence view: ",
 		"unknown_time": "unknown time", "view_title": "Evidence view: comment", "register": "register number", "not_registered": "not registered yet",
 		"rendered": "rendered by uppsikt", "post": "The post", "thread": "The thread around the comment",

@@ -12,9 +12,9 @@ func Languages() []string { return []string{"sv", "da", "en"} }
 
 // evidenceLabels are the fixed texts of an evidence PDF in one language.
 type evidenceLabels struct {
-	title, docTitle, intro, footer, page, unknown, notRegistered                         string
-	register, account, post, postText, commentID, permalink, author, written, seen       string
-	documented, shot, shots, shotsFrom, shotMissing, noShot, hitsHeading, noHits, rule   string
+	title, docTitle, intro, footer, page, unknown, notRegistered                          string
+	register, account, post, postText, commentID, permalink, author, written, seen        string
+	documented, shot, shots, shotsFrom, shotMissing, noShot, hitsHeading, noHits, rule    string
 	hit, guideline, explanation, suggested, decisionHeading, noDecision, decision, by, at string
 	reason, context, omittedBefore, omittedAfter, target, disposed, shotTitle, cont       string
 	address, taken, verbatim, noText, versionSeen, textHash, checksums, rawAnswer         string
