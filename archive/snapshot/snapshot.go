@@ -72,7 +72,7 @@ type Options struct {
 	// when empty): the municipality's, for a snapshot is its record.
 	Language string
 	Logger   *slog.Logger
-	Now                 func() time.Time
+	Now      func() time.Time
 }
 
 // Request is one snapshot to write.
