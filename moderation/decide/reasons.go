@@ -53,3 +53,7 @@ func RegisterReason(lang, why string, categories []string, note string) string {
 	}
 	return s
 }
+
+// KindName is a decision kind in words of lang (sv, da or en), the kind
+// itself when unknown.
+func KindName(lang, kind string) string { return RegisterReason(lang, kind, nil, "") }
