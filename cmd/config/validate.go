@@ -233,6 +233,7 @@ func (c *Config) validate(loc *locator, cerr *Error) {
 	c.validateAnswers(loc, cerr)
 	c.validateSecrets(loc, cerr)
 	c.validateMetrics(loc, cerr)
+	c.validateGuideline(loc, cerr)
 	if c.Municipality.Country != "se" && c.Municipality.Country != "dk" {
 		cerr.add(loc, "municipality.country", fmt.Sprintf("%q: write se or dk", c.Municipality.Country))
 	}
