@@ -107,4 +107,3 @@ func lastRune(s string) rune {
 }
 
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
-
