@@ -12,7 +12,7 @@ import (
 // whole and with their case: a document in another language must not
 // contain them.
 var markers = map[string][]string{
-	"sv": {"och", "inte", "av", "är", "Sida", "Diarienummer", "Skärmbild", "Inlägg", "okänd", "riktlinjer", "Kommun", "Bevis", "Skäl"},
+	"sv": {"och", "inte", "av", "är", "Sida", "Diarienummer", "Skärmbild", "Inlägg", "okänd", "riktlinjer", "Kommun", "Skäl"},
 	"da": {"og", "ikke", "af", "er", "Side", "Journalnummer", "Skærmbillede", "Opslag", "ukendt", "retningslinjer", "Kommune", "Begrundelse"},
 	"en": {"the", "not", "of", "is", "Page", "Register number", "Screenshot", "Post", "unknown", "guidelines", "Municipality", "Evidence", "Reason"},
 }
