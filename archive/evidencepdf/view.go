@@ -9,7 +9,6 @@ import (
 
 	"github.com/uppsikt/uppsikt/archive/pdf"
 	"github.com/uppsikt/uppsikt/moderation"
-	"github.com/uppsikt/uppsikt/moderation/decide"
 )
 
 // View is what the evidence view shows.
@@ -145,12 +144,12 @@ func RenderView(v View) ([]byte, error) {
 	lang := pdf.Lang(v.Language)
 	cats := map[string]string{}
 	for _, c := range moderation.Categories() {
-		cats[c] = decide.CategoryName(lang, c)
+		cats[c] = pdf.CategoryWords(lang, c)
 	}
 	if v.Verdict != nil {
 		for _, h := range v.Verdict.Verdict.Hits {
 			if _, ok := cats[h.Category]; !ok {
-				cats[h.Category] = decide.CategoryName(lang, h.Category)
+				cats[h.Category] = pdf.CategoryWords(lang, h.Category)
 			}
 		}
 	}

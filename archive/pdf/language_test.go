@@ -34,6 +34,9 @@ func languageTables() map[string][]string {
 		for _, c := range moderation.Categories() {
 			texts = append(texts, decide.CategoryName(lang, c), CategoryExplanation(lang, c))
 		}
+		for _, s := range signals {
+			texts = append(texts, s[i][0], s[i][1])
+		}
 		for _, s := range sections {
 			texts = append(texts, s[i])
 		}
@@ -63,6 +66,9 @@ func neutralEvidence(t *testing.T, lang string, full bool) Evidence {
 		RuleID: "r1", Category: moderation.CatPersonalID, Match: "19811218-9876",
 		Citation: Cite(lang, DefaultGuideline(lang, "Gruvberg"), moderation.Citation{Section: "Publicering av känsliga, kränkande eller sekretessbelagda uppgifter"}),
 		Severity: 3, Suggest: moderation.SuggestHideThenReview, Explanation: CategoryExplanation(lang, moderation.CatPersonalID),
+	}, {
+		RuleID: "r2", Category: "question", Match: "?", Citation: Cite(lang, DefaultGuideline(lang, "Gruvberg"), moderation.Citation{Section: "Uppsikt och moderering"}),
+		Severity: 1, Suggest: moderation.SuggestReview, Explanation: CategoryExplanation(lang, "question"),
 	}}
 	ev.Decision = &moderation.Decision{Kind: moderation.DecideRemove, By: "alex", Surface: "web", At: at.Add(time.Hour)}
 	ev.Thread = []ThreadLine{
@@ -82,9 +88,9 @@ func TestEvidenceInEveryLanguage(t *testing.T) {
 	testenv.NeedTools(t, "gs", "pdftotext")
 	tables := languageTables()
 	want := map[string][]string{
-		"sv": {"Bevisunderlag för en kommentar", "Diarienummer", "personnummer", "Gruvbergs riktlinjer för sociala medier", "dölj direkt, granska sedan", "Borttagning godkänd", "uppsikts webbsida"},
-		"da": {"Bevismateriale for en kommentar", "Journalnummer", "CPR-nummer", "Gruvbergs retningslinjer for sociale medier", "skjul straks, gennemgå derefter", "Sletning godkendt", "Offentliggørelse af følsomme"},
-		"en": {"Evidence of a comment", "Register number", "identity number", "Gruvberg's guidelines for social media", "hide at once, then review", "Removal approved", "Publication of sensitive"},
+		"sv": {"Bevisunderlag för en kommentar", "Kommentaren är en fråga till kommunen.", "Diarienummer", "personnummer", "Gruvbergs riktlinjer för sociala medier", "dölj direkt, granska sedan", "Borttagning godkänd", "uppsikts webbsida"},
+		"da": {"Bevismateriale for en kommentar", "2. spørgsmål – regel r2", "Journalnummer", "CPR-nummer", "Gruvbergs retningslinjer for sociale medier", "skjul straks, gennemgå derefter", "Sletning godkendt", "Offentliggørelse af følsomme"},
+		"en": {"Evidence of a comment", "The comment is a question to the municipality.", "Register number", "identity number", "Gruvberg's guidelines for social media", "hide at once, then review", "Removal approved", "Publication of sensitive"},
 	}
 	for _, lang := range Languages() {
 		for _, full := range []bool{true, false} {

@@ -392,7 +392,7 @@ func (d *doc) cover(shots []shot) {
 	}
 	for i, h := range ev.Hits {
 		d.font("B", 9.5)
-		d.multi(0, 5, fmt.Sprintf(w.rule, i+1, categoryWords(ev.Language, h.Category), h.RuleID), "", "L", false)
+		d.multi(0, 5, fmt.Sprintf(w.rule, i+1, CategoryWords(ev.Language, h.Category), h.RuleID), "", "L", false)
 		d.font("", 9.5)
 		d.row(w.hit, "»"+h.Match+"«")
 		d.row(w.guideline, joinNonEmpty(", ", h.Citation.Document, h.Citation.Section))

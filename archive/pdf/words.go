@@ -135,8 +135,31 @@ func DefaultGuideline(lang, municipality string) string {
 	return m + "s riktlinjer för sociala medier"
 }
 
-// categoryWords is a category in words of lang (moderation/decide's table).
-func categoryWords(lang, c string) string { return decide.CategoryName(Lang(lang), c) }
+// signals are the signal rules' hits (their Category is the signal), in
+// words and explained, in sv, da and en.
+var signals = map[string][3][2]string{
+	"register": {{"diarieföring", "Kommentaren ska diarieföras."}, {"journalisering", "Kommentaren skal journaliseres."}, {"registration", "The comment must be registered."}},
+	"question": {{"fråga", "Kommentaren är en fråga till kommunen."}, {"spørgsmål", "Kommentaren er et spørgsmål til kommunen."}, {"question", "The comment is a question to the municipality."}},
+}
+
+func langIndex(lang string) int {
+	switch Lang(lang) {
+	case "da":
+		return 1
+	case "en":
+		return 2
+	}
+	return 0
+}
+
+// CategoryWords is a category (moderation/decide's table) or a signal in
+// words of lang.
+func CategoryWords(lang, c string) string {
+	if s, ok := signals[c]; ok {
+		return s[langIndex(lang)][0]
+	}
+	return decide.CategoryName(Lang(lang), c)
+}
 
 // legacyGuideline is the citation the embedded rule packs carried before
 // the guideline came from the configuration; verdicts stored then still
@@ -162,14 +185,7 @@ func Cite(lang, guideline string, c moderation.Citation) moderation.Citation {
 		c.Document = guideline
 	}
 	if n, ok := sections[c.Section]; ok {
-		switch Lang(lang) {
-		case "da":
-			c.Section = n[1]
-		case "en":
-			c.Section = n[2]
-		default:
-			c.Section = n[0]
-		}
+		c.Section = n[langIndex(lang)]
 	}
 	return c
 }
@@ -177,11 +193,14 @@ func Cite(lang, guideline string, c moderation.Citation) moderation.Citation {
 // CategoryExplanation explains a hit by its category, in lang: for a rule
 // without an explanation in that language.
 func CategoryExplanation(lang, category string) string {
+	if s, ok := signals[category]; ok {
+		return s[langIndex(lang)][1]
+	}
 	switch Lang(lang) {
 	case "da":
-		return "Kommentaren kan falde ind under retningslinjens kategori " + categoryWords("da", category) + "."
+		return "Kommentaren kan falde ind under retningslinjens kategori " + CategoryWords("da", category) + "."
 	case "en":
-		return "The comment may fall under the guideline's category " + categoryWords("en", category) + "."
+		return "The comment may fall under the guideline's category " + CategoryWords("en", category) + "."
 	}
-	return "Kommentaren kan falla under riktlinjens kategori " + categoryWords("sv", category) + "."
+	return "Kommentaren kan falla under riktlinjens kategori " + CategoryWords("sv", category) + "."
 }
