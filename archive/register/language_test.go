@@ -113,6 +113,7 @@ func TestRegistrarMailInEveryLanguage(t *testing.T) {
 				t.Errorf("sidecar: got language %q, reason %q; want %q, %q", sc.Language, sc.Reason, lang, reason)
 			}
 			text := subject + "\n" + body + "\n" + sc.Reason
+			t.Logf("%s registrar mail (subject, text part, sidecar reason):\n%s", lang, text)
 			if got := testenv.Foreign(text, lang, tables); len(got) > 0 {
 				t.Errorf("the %s registrar mail has text of another language: got %q, want none\n%s", lang, got, text)
 			}
