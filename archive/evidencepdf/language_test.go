@@ -30,9 +30,9 @@ func TestViewInEveryLanguage(t *testing.T) {
 	for _, lang := range []string{"sv", "da", "en"} {
 		t.Run(lang, func(t *testing.T) {
 			v := View{Language: lang, Municipality: "Gruvberg", RenderedAt: at,
-				Account: moderation.Account{Name: "Gruvberg", Platform: moderation.Facebook},
-				Post:    moderation.Post{PlatformID: "p1", Message: "123", CreatedAt: at},
-				Comment: moderation.Comment{PlatformID: "c1", Author: moderation.Author{ID: "a1", Name: "Kim"}, CreatedAt: at},
+				Account:  moderation.Account{Name: "Gruvberg", Platform: moderation.Facebook},
+				Post:     moderation.Post{PlatformID: "p1", Message: "123", CreatedAt: at},
+				Comment:  moderation.Comment{PlatformID: "c1", Author: moderation.Author{ID: "a1", Name: "Kim"}, CreatedAt: at},
 				Versions: []moderation.CommentVersion{{Version: 1, Message: "xyz abc", SeenAt: at, Source: moderation.SourcePoll}},
 				Verdict: &moderation.StoredVerdict{Version: 1, Verdict: moderation.Verdict{Hits: []moderation.Hit{
 					{Category: moderation.CatSensitiveData, Start: 0, End: 3, Match: "xyz", Citation: pdf.Cite(lang, "G", moderation.Citation{})},
