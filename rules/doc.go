@@ -19,7 +19,8 @@
 //	pack: sv                       # name; LoadDefault selects embedded packs by it
 //	description: ...
 //	languages: [sv]                # the languages its rules apply to (sv, da, no, en)
-//	document: "Riktlinjer för sociala medier ..."   # default citation document
+//	document: "..."                # optional citation document; without it a hit
+//	                               # cites the municipality's guideline (municipality.guideline)
 //	allow: [fittja, kukkolaforsen] # global allow-list: words never matched
 //	person_words: [granne, "min granne", "*läraren"]  # for the person_reference detector
 //	yield:                         # a category gives way to others: a comment
@@ -28,8 +29,11 @@
 //	  - id: sv.harassment.insult   # unique across all packs
 //	    category: harassment       # one of moderation.Categories(), or
 //	    # signal: question | register  (instead of a category)
-//	    description: ...
-//	    citation: {document: ..., section: "Olämpliga och olagliga inlägg"}
+//	    description: ...           # for the pack's readers; the English explanation by default
+//	    explain: {sv: ..., da: ..., en: ...}  # the explanation documents show, per
+//	                               # language; optional (see Engine.Explain: a document
+//	                               # in a language without one explains by category)
+//	    citation: {section: "Olämpliga och olagliga inlägg"}  # document: optional
 //	    languages: [sv]            # default: the pack's
 //	    severity: 2                # 1 (mild) .. 3 (serious); default 2
 //	    suggest: hide_then_review  # or review (default)

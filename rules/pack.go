@@ -35,27 +35,30 @@ type Pack struct {
 
 // Rule is one rule of a pack, as written in YAML.
 type Rule struct {
-	ID          string   `yaml:"id"`
-	Category    string   `yaml:"category"`
-	Signal      string   `yaml:"signal"`
-	Description string   `yaml:"description"`
-	Citation    Citation `yaml:"citation"`
-	Languages   []string `yaml:"languages"`
-	Severity    int      `yaml:"severity"`
-	Suggest     string   `yaml:"suggest"`
-	Register    bool     `yaml:"register"`
-	Words       []string `yaml:"words"`
-	Regex       []string `yaml:"regex"`
-	Detect      []string `yaml:"detect"`
-	Domains     []string `yaml:"domains"`
-	DomainWords []string `yaml:"domain_words"`
-	SentStart   bool     `yaml:"sentence_start"`
-	Near        []Near   `yaml:"near"`
-	Context     *Context `yaml:"context"`
-	Allow       []string `yaml:"allow"`
-	Examples    Examples `yaml:"examples"`
-	Line        int      `yaml:"-"`
-	regexLines  []int    `yaml:"-"`
+	ID          string `yaml:"id"`
+	Category    string `yaml:"category"`
+	Signal      string `yaml:"signal"`
+	Description string `yaml:"description"`
+	// Explain is the rule's explanation in the languages documents are
+	// written in (sv, da, en), shown in evidence PDFs; see Engine.Explain.
+	Explain     map[string]string `yaml:"explain"`
+	Citation    Citation          `yaml:"citation"`
+	Languages   []string          `yaml:"languages"`
+	Severity    int               `yaml:"severity"`
+	Suggest     string            `yaml:"suggest"`
+	Register    bool              `yaml:"register"`
+	Words       []string          `yaml:"words"`
+	Regex       []string          `yaml:"regex"`
+	Detect      []string          `yaml:"detect"`
+	Domains     []string          `yaml:"domains"`
+	DomainWords []string          `yaml:"domain_words"`
+	SentStart   bool              `yaml:"sentence_start"`
+	Near        []Near            `yaml:"near"`
+	Context     *Context          `yaml:"context"`
+	Allow       []string          `yaml:"allow"`
+	Examples    Examples          `yaml:"examples"`
+	Line        int               `yaml:"-"`
+	regexLines  []int             `yaml:"-"`
 }
 
 // Citation points at the guideline passage a rule enforces.
@@ -101,6 +104,10 @@ var knownDetectors = map[string]bool{
 }
 
 var knownLanguages = map[string]bool{"sv": true, "da": true, "no": true, "en": true}
+
+// documentLanguages are the languages documents are written in, and so the
+// languages of a rule's explain.
+var documentLanguages = map[string]bool{"sv": true, "da": true, "en": true}
 
 // ErrPack is wrapped by every problem found in a rule pack.
 var ErrPack = errors.New("rule pack")
@@ -213,8 +220,13 @@ func (p *Pack) check() error {
 			if r.Citation.Section == "" {
 				return p.errorf(line, "rule %s: citation.section is required", r.ID)
 			}
-			if r.Citation.Document == "" {
-				return p.errorf(line, "rule %s: citation.document is required (or document: on the pack)", r.ID)
+		}
+		for l, text := range r.Explain {
+			if !documentLanguages[l] {
+				return p.errorf(line, "rule %s: explain: unknown language %q (sv, da, en)", r.ID, l)
+			}
+			if strings.TrimSpace(text) == "" {
+				return p.errorf(line, "rule %s: explain.%s is empty", r.ID, l)
 			}
 		}
 		if r.Severity == 0 {

@@ -50,9 +50,19 @@ type Options struct {
 	Municipality string
 	// Location is the municipality's time zone, shown beside UTC.
 	Location *time.Location
-	// Language is the municipality's language (sv, da, en) for the
-	// decision addenda (sv when empty); the evidence PDF is in Swedish.
+	// Language is the municipality's language (sv, da, en; sv when
+	// empty): the evidence PDF, the evidence view and the decision addenda
+	// are written in it, whatever the account's language, for they are
+	// the municipality's records.
 	Language string
+	// Guideline is the citation of the municipality's guideline (name and
+	// diary number) that every hit is cited against; empty cites
+	// pdf.DefaultGuideline(Language, Municipality).
+	Guideline string
+	// Explain gives a rule's explanation in a language ("" when the rule
+	// has none in it; rules.Engine.Explain); nil, or "", explains a hit
+	// by its category in words of Language.
+	Explain func(ruleID, lang string) string
 	// Neighbours is how many comments of the thread are shown before and
 	// after the documented one (default 3), besides the post and the
 	// comment's parent; the rest are counted, not shown, so that the
@@ -262,8 +272,9 @@ func (m *Maker) Make(ctx context.Context, req Request) (Result, error) {
 // capture takes the live page and the evidence view at once. It returns
 // the screenshots it got and, when any failed, why.
 func (m *Maker) capture(ctx context.Context, permalink string, view []byte) ([]pdf.Screenshot, string) {
+	w := wordsFor(m.opts.Language)
 	if m.opts.Browser == nil {
-		return nil, "ingen webbläsare är konfigurerad"
+		return nil, w["no_browser"]
 	}
 	var (
 		wg         sync.WaitGroup
@@ -272,9 +283,9 @@ func (m *Maker) capture(ctx context.Context, permalink string, view []byte) ([]p
 	)
 	switch {
 	case permalink == "":
-		lErr = errors.New("kommentaren har ingen permalänk")
+		lErr = errors.New(w["no_permalink"])
 	case !m.opts.Browser.Allowed(permalink):
-		lErr = fmt.Errorf("permalänkens värd är inte en konfigurerad plattformsvärd")
+		lErr = errors.New(w["foreign_host"])
 	default:
 		wg.Go(func() { live, lErr = m.opts.Browser.Page(ctx, permalink) })
 	}
@@ -283,23 +294,23 @@ func (m *Maker) capture(ctx context.Context, permalink string, view []byte) ([]p
 	var shots []pdf.Screenshot
 	var failures []string
 	if lErr == nil {
-		title := "Kommentaren på plattformen"
+		title := w["live"]
 		if live.PageHeight > 0 && live.Top+live.Height < live.PageHeight || live.Top > 0 {
 			// A window of a taller page (archive/capture bounds it).
-			title += fmt.Sprintf(" (utsnitt %d–%d px av sidans %d px", live.Top, live.Top+live.Height, live.PageHeight)
+			title += fmt.Sprintf(w["window"], live.Top, live.Top+live.Height, live.PageHeight)
 			if !live.Focused {
-				title += ", kommentaren hittades inte på sidan: sidans början"
+				title += w["not_found"]
 			}
 			title += ")"
 		}
 		shots = append(shots, pdf.Screenshot{Title: title, PNG: live.PNG, URL: live.URL, CapturedAt: live.CapturedAt})
 	} else {
-		failures = append(failures, "plattformens sida: "+lErr.Error())
+		failures = append(failures, w["live_failed"]+lErr.Error())
 	}
 	if vErr == nil {
-		shots = append(shots, pdf.Screenshot{Title: "Bevisvy återgiven av uppsikt", PNG: vw.PNG, URL: "uppsikt:evidence-view", CapturedAt: vw.CapturedAt})
+		shots = append(shots, pdf.Screenshot{Title: w["view"], PNG: vw.PNG, URL: "uppsikt:evidence-view", CapturedAt: vw.CapturedAt})
 	} else {
-		failures = append(failures, "bevisvyn: "+vErr.Error())
+		failures = append(failures, w["view_failed"]+vErr.Error())
 	}
 	if len(failures) > 0 {
 		m.opts.Logger.Warn("capture failed", "live_error", errString(lErr), "view_error", errString(vErr))
@@ -374,9 +385,13 @@ func (m *Maker) load(ctx context.Context, req Request) (pdf.Evidence, View, erro
 			Text: t.Message, State: string(t.State), Reply: t.Depth > 0, Target: t.Target, Disposed: t.Disposed})
 	}
 	if verdict != nil {
-		ev.Hits = verdict.Verdict.Hits
+		ev.Hits = m.localHits(verdict.Verdict.Hits)
+		local := *verdict
+		local.Verdict.Hits = ev.Hits
+		verdict = &local
 	}
-	view := View{
+	ev.Language = m.opts.Language
+	view := View{Language: m.opts.Language,
 		Municipality: m.opts.Municipality, RegisterNumber: req.RegisterNumber, Account: acct, Post: post, Comment: c,
 		Versions: versions, Verdict: verdict, Thread: thread, OmittedBefore: tw.Before, OmittedAfter: tw.After,
 		Location: m.opts.Location, RenderedAt: now,
@@ -575,4 +590,33 @@ func HasPDF(ctx context.Context, st moderation.Store, commentID int64, since tim
 		}
 	}
 	return false, nil
+}
+
+// localHits returns hits cited against the municipality's guideline and
+// explained in its language: the rule's explanation in it (Options.Explain),
+// the pack's description when the language is English, else the hit's
+// category in words.
+func (m *Maker) localHits(hits []moderation.Hit) []moderation.Hit {
+	lang := pdf.Lang(m.opts.Language)
+	guideline := m.opts.Guideline
+	if guideline == "" {
+		guideline = pdf.DefaultGuideline(lang, m.opts.Municipality)
+	}
+	out := make([]moderation.Hit, len(hits))
+	for i, h := range hits {
+		h.Citation = pdf.Cite(lang, guideline, h.Citation)
+		explained := ""
+		if m.opts.Explain != nil {
+			explained = m.opts.Explain(h.RuleID, lang)
+		}
+		if explained == "" && lang == "en" {
+			explained = h.Explanation
+		}
+		if explained == "" {
+			explained = pdf.CategoryExplanation(lang, h.Category)
+		}
+		h.Explanation = explained
+		out[i] = h
+	}
+	return out
 }

@@ -7,11 +7,13 @@ import (
 	"sort"
 	"time"
 
+	"github.com/uppsikt/uppsikt/archive/pdf"
 	"github.com/uppsikt/uppsikt/moderation"
 )
 
 // View is what the evidence view shows.
 type View struct {
+	Language       string // sv, da or en (sv when empty): the view's texts and category names
 	Municipality   string
 	RegisterNumber string
 	Account        moderation.Account
@@ -78,7 +80,7 @@ func markHits(text string, hits []moderation.Hit) []segment {
 var viewTemplate = template.Must(template.New("view").Funcs(template.FuncMap{
 	"when": func(loc *time.Location, t time.Time) string {
 		if t.IsZero() {
-			return "okänd tid"
+			return ""
 		}
 		s := t.UTC().Format("2006-01-02 15:04:05") + " UTC"
 		if loc != nil && loc != time.UTC {
@@ -88,7 +90,7 @@ var viewTemplate = template.Must(template.New("view").Funcs(template.FuncMap{
 	},
 	"trunc": truncateText,
 }).Parse(`<!doctype html>
-<html lang="sv"><head><meta charset="utf-8"><title>Bevisvy {{.V.Comment.PlatformID}}</title>
+<html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{.W.view_title}} {{.V.Comment.PlatformID}}</title>
 <style>
 body{font-family:"DejaVu Sans",sans-serif;margin:24px;color:#111;font-size:15px;max-width:1180px}
 h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:22px 0 8px;border-bottom:1px solid #ccc}
@@ -100,25 +102,25 @@ mark{background:#ffd84d;outline:2px solid #c00} .cat{font-size:11px;color:#c00;v
 .v{border:1px solid #ccc;padding:8px;margin:8px 0;white-space:pre-wrap} table{border-collapse:collapse}
 td{padding:2px 10px 2px 0;vertical-align:top} .omitted{color:#555;font-style:italic;margin:8px 0}
 </style></head><body>
-<h1>Bevisvy: kommentar {{.V.Comment.PlatformID}}</h1>
-<div class="meta">{{.V.Municipality}} · {{.V.Account.Name}} ({{.V.Account.Platform}}) · diarienummer {{if .V.RegisterNumber}}{{.V.RegisterNumber}}{{else}}ej registrerad ännu{{end}} · återgiven av uppsikt {{when .V.Location .V.RenderedAt}}</div>
-<h2>Inlägget</h2>
+<h1>{{.W.view_title}} {{.V.Comment.PlatformID}}</h1>
+<div class="meta">{{.V.Municipality}} · {{.V.Account.Name}} ({{.V.Account.Platform}}) · {{.W.register}} {{if .V.RegisterNumber}}{{.V.RegisterNumber}}{{else}}{{.W.not_registered}}{{end}} · {{.W.rendered}} {{when .V.Location .V.RenderedAt}}</div>
+<h2>{{.W.post}}</h2>
 <div class="meta">{{.V.Post.PlatformID}} · {{.V.Post.Author.Name}} · {{when .V.Location .V.Post.CreatedAt}}</div>
 <div class="post">{{trunc .V.Post.Message 2000}}</div>
-<h2>Tråden runt kommentaren</h2>
-{{if .V.OmittedBefore}}<div class="omitted">… {{.V.OmittedBefore}} tidigare kommentarer på inlägget visas inte</div>
+<h2>{{.W.thread}}</h2>
+{{if .V.OmittedBefore}}<div class="omitted">… {{.V.OmittedBefore}} {{.W.before}}</div>
 {{end}}{{range .V.Thread}}<div class="c{{if .Depth}} reply{{end}}{{if eq .State "hidden"}} hidden{{end}}{{if eq .State "deleted"}} deleted{{end}}{{if .Target}} target{{end}}">
-<div class="meta">{{.Author}} · {{when $.V.Location .CreatedAt}} · {{.PlatformID}}{{if ne .State "visible"}} · {{.State}}{{end}}{{if .Target}} · <b>DOKUMENTERAD KOMMENTAR</b>{{end}}</div>
-{{if .Target}}{{range $.Marked}}{{if .Hit}}<mark>{{.Text}}</mark><span class="cat">{{.Category}}</span>{{else}}{{.Text}}{{end}}{{end}}{{else if .Disposed}}<i>(texten är gallrad)</i>{{else}}{{.Message}}{{end}}</div>
-{{end}}{{if .V.OmittedAfter}}<div class="omitted">… {{.V.OmittedAfter}} senare kommentarer på inlägget visas inte</div>
+<div class="meta">{{.Author}} · {{when $.V.Location .CreatedAt}} · {{.PlatformID}}{{if ne .State "visible"}} · {{.State}}{{end}}{{if .Target}} · <b>{{$.W.target}}</b>{{end}}</div>
+{{if .Target}}{{range $.Marked}}{{if .Hit}}<mark>{{.Text}}</mark><span class="cat">{{index $.Cats .Category}}</span>{{else}}{{.Text}}{{end}}{{end}}{{else if .Disposed}}<i>{{$.W.disposed}}</i>{{else}}{{.Message}}{{end}}</div>
+{{end}}{{if .V.OmittedAfter}}<div class="omitted">… {{.V.OmittedAfter}} {{.W.after}}</div>
 {{end}}
-<h2>Kommentarens versioner</h2>
-<table><tr><td>Författare</td><td>{{.V.Comment.Author.Name}} (id {{.V.Comment.Author.ID}})</td></tr>
-<tr><td>Skriven</td><td>{{when .V.Location .V.Comment.CreatedAt}}</td></tr>
-<tr><td>Permalänk</td><td>{{.V.Comment.PermalinkURL}}</td></tr></table>
-{{range .V.Versions}}<div class="meta">Version {{.Version}}, sedd {{when $.V.Location .SeenAt}} ({{.Source}}) · SHA-256 {{.Hash}}</div><div class="v">{{.Message}}</div>
+<h2>{{.W.versions}}</h2>
+<table><tr><td>{{.W.author}}</td><td>{{.V.Comment.Author.Name}} (id {{.V.Comment.Author.ID}})</td></tr>
+<tr><td>{{.W.written}}</td><td>{{when .V.Location .V.Comment.CreatedAt}}</td></tr>
+<tr><td>{{.W.permalink}}</td><td>{{.V.Comment.PermalinkURL}}</td></tr></table>
+{{range .V.Versions}}<div class="meta">Version {{.Version}}, {{$.W.seen}} {{when $.V.Location .SeenAt}} ({{.Source}}) · SHA-256 {{.Hash}}</div><div class="v">{{.Message}}</div>
 {{end}}
-{{if .V.Verdict}}<h2>Träffar</h2><table>{{range .V.Verdict.Verdict.Hits}}<tr><td>{{.Category}}</td><td>»{{.Match}}«</td><td>{{.Citation.Document}} {{.Citation.Section}}</td></tr>{{end}}</table>{{end}}
+{{if .V.Verdict}}<h2>{{.W.hits}}</h2><table>{{range .V.Verdict.Verdict.Hits}}<tr><td>{{index $.Cats .Category}}</td><td>»{{.Match}}«</td><td>{{.Citation.Document}} {{.Citation.Section}}</td></tr>{{end}}</table>{{end}}
 </body></html>
 `))
 
@@ -139,11 +141,26 @@ func RenderView(v View) ([]byte, error) {
 		}
 		marked = markHits(text, hits)
 	}
+	lang := pdf.Lang(v.Language)
+	cats := map[string]string{}
+	for _, c := range moderation.Categories() {
+		cats[c] = pdf.CategoryWords(lang, c)
+	}
+	if v.Verdict != nil {
+		for _, h := range v.Verdict.Verdict.Hits {
+			if _, ok := cats[h.Category]; !ok {
+				cats[h.Category] = pdf.CategoryWords(lang, h.Category)
+			}
+		}
+	}
 	var buf bytes.Buffer
 	if err := viewTemplate.Execute(&buf, struct {
 		V      View
 		Marked []segment
-	}{v, marked}); err != nil {
+		Lang   string
+		W      map[string]string
+		Cats   map[string]string
+	}{v, marked, lang, wordsFor(lang), cats}); err != nil {
 		return nil, fmt.Errorf("evidence view: %w", err)
 	}
 	return buf.Bytes(), nil

@@ -45,6 +45,11 @@ type Evidence struct {
 	// ThreadAfter count the post's comments left out before and after.
 	Thread                    []ThreadLine
 	ThreadBefore, ThreadAfter int
+	// Language is the language of every fixed text (sv, da, en; sv when
+	// empty or unknown). Hits come with their citation and explanation
+	// already in it (archive/evidencepdf); categories, suggested actions
+	// and decisions are put in words here.
+	Language string
 }
 
 // ThreadLine is one comment of the context shown in the evidence PDF.
@@ -87,7 +92,7 @@ const (
 
 // Title returns the document title of the evidence PDF.
 func Title(ev Evidence) string {
-	t := "Bevis: kommentar " + ev.CommentID
+	t := fmt.Sprintf(evidenceWords(ev.Language).title, ev.CommentID)
 	if ev.RegisterNumber != "" {
 		t = ev.RegisterNumber + " – " + t
 	}
@@ -117,7 +122,7 @@ func LayoutWith(ev Evidence, w *WinAnsi) ([]byte, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	d := &doc{f: fpdf.New("P", "mm", "A4", ""), ev: ev, loc: loc, winAnsi: w != nil}
+	d := &doc{f: fpdf.New("P", "mm", "A4", ""), ev: ev, loc: loc, winAnsi: w != nil, w: evidenceWords(ev.Language)}
 	f := d.f
 	f.SetMargins(marginMM, marginMM, marginMM)
 	f.SetAutoPageBreak(true, marginMM+5)
@@ -229,6 +234,7 @@ func checkScreenshots(in []Screenshot) ([]shot, error) {
 type doc struct {
 	f       *fpdf.Fpdf
 	ev      Evidence
+	w       evidenceLabels
 	loc     *time.Location
 	images  int
 	winAnsi bool // the single-byte fonts are registered as winAnsiFamily
@@ -282,13 +288,13 @@ func (d *doc) footer() {
 	f.SetY(-marginMM)
 	d.font("", 8)
 	f.SetTextColor(90, 90, 90)
-	left := "uppsikt – bevis för kommentar " + d.ev.CommentID
+	left := fmt.Sprintf(d.w.footer, d.ev.CommentID)
 	if d.ev.RegisterNumber != "" {
 		left = d.ev.RegisterNumber + " – " + left
 	}
 	f.CellFormat(0, 5, d.text(left), "", 0, "L", false, 0, "")
 	f.SetX(marginMM)
-	f.CellFormat(0, 5, d.text(fmt.Sprintf("Sida %d av {nb}", f.PageNo())), "", 0, "R", false, 0, "")
+	f.CellFormat(0, 5, d.text(fmt.Sprintf(d.w.page, f.PageNo())), "", 0, "R", false, 0, "")
 	f.SetTextColor(0, 0, 0)
 	if size > 0 {
 		d.font(style, size)
@@ -329,7 +335,7 @@ func (d *doc) row(label, value string) {
 
 func (d *doc) when(t time.Time) string {
 	if t.IsZero() {
-		return "okänd"
+		return d.w.unknown
 	}
 	s := t.UTC().Format("2006-01-02 15:04:05") + " UTC"
 	if d.loc != time.UTC {
@@ -343,74 +349,78 @@ func (d *doc) cover(shots []shot) {
 	ev := d.ev
 	f.AddPage()
 	d.font("B", 17)
-	d.multi(0, 9, "Bevisunderlag för en kommentar", "", "L", false)
+	d.multi(0, 9, d.w.docTitle, "", "L", false)
 	d.font("", 10)
-	d.multi(0, 5, "Dokumenterad av uppsikt innan kommentaren döljs eller tas bort. "+
-		"Det råa svaret från plattformen är bifogat i filen ("+RawJSONName+").", "", "L", false)
+	d.multi(0, 5, fmt.Sprintf(d.w.intro, RawJSONName), "", "L", false)
 	f.Ln(4)
 
 	reg := ev.RegisterNumber
 	if reg == "" {
-		reg = "ej registrerad ännu"
+		reg = d.w.notRegistered
 	}
-	d.row("Diarienummer", reg)
-	d.row("Konto", joinNonEmpty(" ", ev.AccountName, paren(ev.AccountKey), paren(string(ev.Platform))))
-	d.row("Inlägg", ev.PostID)
+	w := d.w
+	d.row(w.register, reg)
+	d.row(w.account, joinNonEmpty(" ", ev.AccountName, paren(ev.AccountKey), paren(string(ev.Platform))))
+	d.row(w.post, ev.PostID)
 	if ev.PostMessage != "" {
-		d.row("Inläggets text", truncate(ev.PostMessage, 600))
+		d.row(w.postText, truncate(ev.PostMessage, 600))
 	}
-	d.row("Kommentar-id", ev.CommentID)
-	d.row("Permalänk", ev.PermalinkURL)
-	d.row("Författare", joinNonEmpty(" ", ev.Author.Name, paren("id "+ev.Author.ID)))
-	d.row("Skriven", d.when(ev.CreatedAt))
+	d.row(w.commentID, ev.CommentID)
+	d.row(w.permalink, ev.PermalinkURL)
+	d.row(w.author, joinNonEmpty(" ", ev.Author.Name, paren("id "+ev.Author.ID)))
+	d.row(w.written, d.when(ev.CreatedAt))
 	for _, v := range ev.Versions {
-		d.row(fmt.Sprintf("Version %d sedd", v.Version), joinNonEmpty(" ", d.when(v.SeenAt), paren(string(v.Source))))
+		d.row(fmt.Sprintf(w.seen, v.Version), joinNonEmpty(" ", d.when(v.SeenAt), paren(string(v.Source))))
 	}
-	d.row("Dokumenterad", d.when(ev.CapturedAt))
+	d.row(w.documented, d.when(ev.CapturedAt))
 	if len(shots) == 0 {
 		failure := ev.CaptureFailure
 		if failure == "" {
-			failure = "ingen skärmbild togs"
+			failure = w.noShot
 		}
-		d.row("Skärmbild", "SAKNAS – "+failure+". Beviset består av metadata, text och kontrollsummor.")
+		d.row(w.shot, fmt.Sprintf(w.shotMissing, failure))
 	} else {
 		// The context before them may take a page of its own: the number
 		// is filled in when the layout is done.
-		d.row("Skärmbilder", fmt.Sprintf("%d, från sidan %s", len(shots), firstShotPage))
+		d.row(w.shots, fmt.Sprintf(w.shotsFrom, len(shots), firstShotPage))
 	}
 
 	f.Ln(4)
-	d.heading("Träffar mot riktlinjen")
+	d.heading(w.hitsHeading)
 	if len(ev.Hits) == 0 {
-		d.multi(0, 5, "Inga träffar från klassificeraren.", "", "L", false)
+		d.multi(0, 5, w.noHits, "", "L", false)
 	}
 	for i, h := range ev.Hits {
 		d.font("B", 9.5)
-		d.multi(0, 5, fmt.Sprintf("%d. %s – regel %s", i+1, h.Category, h.RuleID), "", "L", false)
+		d.multi(0, 5, fmt.Sprintf(w.rule, i+1, CategoryWords(ev.Language, h.Category), h.RuleID), "", "L", false)
 		d.font("", 9.5)
-		d.row("Träff", "»"+h.Match+"«")
-		d.row("Riktlinje", joinNonEmpty(", ", h.Citation.Document, h.Citation.Section))
+		d.row(w.hit, "»"+h.Match+"«")
+		d.row(w.guideline, joinNonEmpty(", ", h.Citation.Document, h.Citation.Section))
 		if h.Explanation != "" {
-			d.row("Förklaring", h.Explanation)
+			d.row(w.explanation, h.Explanation)
 		}
 		if h.Suggest != "" {
-			d.row("Föreslagen åtgärd", h.Suggest)
+			d.row(w.suggested, Suggestion(ev.Language, h.Suggest))
 		}
 		f.Ln(1)
 	}
 
 	f.Ln(3)
-	d.heading("Granskningsbeslut")
+	d.heading(w.decisionHeading)
 	if ev.Decision == nil {
-		d.multi(0, 5, "Inget beslut ännu.", "", "L", false)
+		d.multi(0, 5, w.noDecision, "", "L", false)
 		return
 	}
 	dec := ev.Decision
-	d.row("Beslut", dec.Kind)
-	d.row("Av", joinNonEmpty(" ", dec.By, paren(dec.Surface)))
-	d.row("Tidpunkt", d.when(dec.At))
+	d.row(w.decision, DecisionKind(ev.Language, dec.Kind))
+	surface := dec.Surface
+	if s := w.surfaces[surface]; s != "" {
+		surface = s
+	}
+	d.row(w.by, joinNonEmpty(" ", dec.By, paren(surface)))
+	d.row(w.at, d.when(dec.At))
 	if dec.Reason != "" {
-		d.row("Motivering", dec.Reason)
+		d.row(w.reason, dec.Reason)
 	}
 }
 
@@ -425,16 +435,16 @@ func (d *doc) thread() {
 	}
 	f := d.f
 	f.Ln(3)
-	d.heading("Kommentaren i sitt sammanhang")
-	omitted := func(n int, when string) {
+	d.heading(d.w.context)
+	omitted := func(n int, format string) {
 		if n > 0 {
 			d.font("", 9)
 			f.SetTextColor(90, 90, 90)
-			d.multi(0, 5, fmt.Sprintf("… %d %s kommentarer på inlägget visas inte", n, when), "", "L", false)
+			d.multi(0, 5, fmt.Sprintf(format, n), "", "L", false)
 			f.SetTextColor(0, 0, 0)
 		}
 	}
-	omitted(ev.ThreadBefore, "tidigare")
+	omitted(ev.ThreadBefore, d.w.omittedBefore)
 	for _, t := range ev.Thread {
 		indent := 0.0
 		if t.Reply {
@@ -442,14 +452,18 @@ func (d *doc) thread() {
 		}
 		head := joinNonEmpty(" · ", t.Author, d.when(t.CreatedAt), t.CommentID)
 		if t.State != "" && t.State != "visible" {
-			head += " · " + t.State
+			state := t.State
+			if s := d.w.states[state]; s != "" {
+				state = s
+			}
+			head += " · " + state
 		}
 		if t.Target {
-			head += " · DOKUMENTERAD KOMMENTAR"
+			head += " · " + d.w.target
 		}
 		text := t.Text
 		if t.Disposed {
-			text = "(texten är gallrad)"
+			text = d.w.disposed
 		}
 		f.SetX(marginMM + indent)
 		d.font("B", 8.5)
@@ -459,7 +473,7 @@ func (d *doc) thread() {
 		d.multi(0, 5, text, "", "L", false)
 		f.Ln(1.5)
 	}
-	omitted(ev.ThreadAfter, "senare")
+	omitted(ev.ThreadAfter, d.w.omittedAfter)
 	d.font("", 10)
 }
 
@@ -477,14 +491,14 @@ func (d *doc) screenshot(i int, s shot) {
 	}
 	for y0, part := 0, 1; y0 < s.height; part++ {
 		f.AddPage()
-		title := fmt.Sprintf("Skärmbild %d: %s", i+1, s.Title)
+		title := fmt.Sprintf(d.w.shotTitle, i+1, s.Title)
 		if part > 1 {
-			title += fmt.Sprintf(" (forts. %d)", part)
+			title += fmt.Sprintf(d.w.cont, part)
 		}
 		d.heading(title)
 		if part == 1 {
-			d.row("Adress", s.URL)
-			d.row("Tagen", d.when(s.CapturedAt))
+			d.row(d.w.address, s.URL)
+			d.row(d.w.taken, d.when(s.CapturedAt))
 			d.row("SHA-256 (PNG)", s.SHA256)
 			f.Ln(2)
 		}
@@ -537,18 +551,18 @@ func encodeSlice(img image.Image, r image.Rectangle) ([]byte, error) {
 func (d *doc) versions() {
 	f := d.f
 	f.AddPage()
-	d.heading("Kommentarens text, ordagrant")
+	d.heading(d.w.verbatim)
 	if len(d.ev.Versions) == 0 {
-		d.multi(0, 5, "Ingen text lagrad.", "", "L", false)
+		d.multi(0, 5, d.w.noText, "", "L", false)
 	}
 	for _, v := range d.ev.Versions {
 		d.font("B", 10)
-		d.multi(0, 6, fmt.Sprintf("Version %d – sedd %s", v.Version, d.when(v.SeenAt)), "", "L", false)
+		d.multi(0, 6, fmt.Sprintf(d.w.versionSeen, v.Version, d.when(v.SeenAt)), "", "L", false)
 		d.font("", 10)
 		f.SetFillColor(245, 245, 245)
 		d.multi(0, 5.2, v.Message, "1", "L", true)
 		d.font("", 8)
-		d.multi(0, 4.5, "SHA-256 av texten: "+moderation.VersionHash(v.Message), "", "L", false)
+		d.multi(0, 4.5, d.w.textHash+moderation.VersionHash(v.Message), "", "L", false)
 		f.Ln(3)
 	}
 }
@@ -556,11 +570,11 @@ func (d *doc) versions() {
 func (d *doc) hashes(shots []shot) {
 	f := d.f
 	f.Ln(4)
-	d.heading("Kontrollsummor (SHA-256)")
+	d.heading(d.w.checksums)
 	sum := sha256.Sum256(d.ev.RawJSON)
-	d.hashLine("Rått API-svar ("+RawJSONName+", bifogat)", hex.EncodeToString(sum[:]))
+	d.hashLine(fmt.Sprintf(d.w.rawAnswer, RawJSONName), hex.EncodeToString(sum[:]))
 	for i, s := range shots {
-		d.hashLine(fmt.Sprintf("Skärmbild %d (%s)", i+1, s.Title), s.SHA256)
+		d.hashLine(fmt.Sprintf("%s %d (%s)", d.w.shot, i+1, s.Title), s.SHA256)
 	}
 }
 

@@ -265,7 +265,7 @@ func TestRenderEvidenceStructure(t *testing.T) {
 				xss, // the payload is text, drawn as it was written
 				"2026-03-14 09:26:53 UTC / 2026-03-14 10:26:53 CET (Europe/Stockholm)",
 				"Riktlinjer för sociala medier, Publicering av känsliga personuppgifter",
-				"märta.moderator (slack)",
+				"märta.moderator (Slack)",
 				"Grannen på Storgatan 3 heter Örjan",
 			}, tt.wantText...)
 			for _, w := range want {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/uppsikt/uppsikt/archive/evidence"
 	"github.com/uppsikt/uppsikt/moderation"
+	"github.com/uppsikt/uppsikt/moderation/decide"
 	"github.com/uppsikt/uppsikt/moderation/wake"
 )
 
@@ -24,6 +25,10 @@ type Options struct {
 	Idle   time.Duration
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Language is the municipality's language (sv, da, en; sv when
+	// empty): the sidecar names it and gives categories and the decision
+	// in its words beside their codes.
+	Language string
 }
 
 // Deliverer hands undelivered register entries to the outlets until each
@@ -194,10 +199,12 @@ func (d *Deliverer) addendumDelivery(ctx context.Context, a moderation.Addendum)
 	for _, dec := range ds {
 		if dec.ID == a.File.DecisionID {
 			side.Decision, side.DecidedBy, side.DecidedAt, side.DecisionReason = dec.Kind, dec.By, dec.At.UTC(), dec.Reason
+			side.DecisionText = decide.KindName(d.lang(), dec.Kind)
 		}
 	}
 	if c, err := d.opts.Store.Case(ctx, a.File.CaseID); err == nil {
 		side.Categories = c.Categories
+		side.CategoryNames = categoryNames(d.lang(), c.Categories)
 	}
 	// The evidence PDF the addendum completes, and the comment's earlier
 	// addendum: the latest of each recorded before it.
@@ -328,7 +335,7 @@ func (d *Deliverer) objectionDelivery(ctx context.Context, e moderation.Register
 	side := SidecarData{
 		Number: e.Number, Year: e.Year, Seq: e.Seq, Reason: e.Reason, CreatedAt: e.CreatedAt.UTC(),
 		Account: acct.Name, Platform: string(acct.Platform), PostID: o.PostID, State: string(o.State),
-		PDFSHA256: o.EvidenceSHA256, PDFSize: o.EvidenceSize, Objection: o.ID, ObjectionBy: o.Person,
+		PDFSHA256: o.EvidenceSHA256, PDFSize: o.EvidenceSize, Objection: o.ID, ObjectionBy: o.Person, Language: d.lang(),
 	}
 	if p, err := d.opts.Store.Post(ctx, o.AccountKey, o.PostID); err == nil {
 		side.Permalink = p.PermalinkURL
@@ -382,6 +389,12 @@ type SidecarData struct {
 	Categories     []string  `json:"categories,omitempty"`
 	Completes      string    `json:"completes_sha256,omitempty"`
 	Previous       string    `json:"previous_sha256,omitempty"`
+	// Language is the language of Reason, CategoryNames and DecisionText
+	// (the municipality's); Categories and Decision stay codes for
+	// machines.
+	Language      string   `json:"language,omitempty"`
+	CategoryNames []string `json:"category_names,omitempty"`
+	DecisionText  string   `json:"decision_text,omitempty"`
 }
 
 // Sidecar builds the JSON sidecar of an entry.
@@ -406,6 +419,14 @@ func (d *Deliverer) sidecar(ctx context.Context, e moderation.RegisterEntry, pdf
 		Number: e.Number, Year: e.Year, Seq: e.Seq, Reason: e.Reason, CreatedAt: e.CreatedAt.UTC(),
 		Account: acct.Name, Platform: string(acct.Platform), PostID: c.PostID, CommentID: c.PlatformID,
 		Permalink: c.PermalinkURL, AuthorName: c.Author.Name, AuthorID: c.Author.ID, CommentAt: c.CreatedAt.UTC(),
-		State: string(c.State), PDFSHA256: pdf.SHA256, PDFSize: pdf.Size,
+		State: string(c.State), PDFSHA256: pdf.SHA256, PDFSize: pdf.Size, Language: d.lang(),
 	}, nil
+}
+
+// lang is the sidecar's language: Options.Language when it is known, else sv.
+func (d *Deliverer) lang() string {
+	if _, ok := mailWords[d.opts.Language]; ok {
+		return d.opts.Language
+	}
+	return "sv"
 }

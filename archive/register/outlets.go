@@ -171,6 +171,9 @@ type SMTP struct {
 	Timeout time.Duration
 	// HelloName is sent in EHLO (default "localhost").
 	HelloName string
+	// Language is the language of the mail (sv, da, en; sv when empty):
+	// the municipality's.
+	Language string
 }
 
 // How an SMTP outlet protects its connection (SMTP.Security).
@@ -306,10 +309,9 @@ func (s SMTP) message(d Delivery) ([]byte, error) {
 	hdr := func(k, v string) { fmt.Fprintf(&b, "%s: %s\r\n", k, v) }
 	hdr("From", s.From)
 	hdr("To", s.To)
-	subject, attached := "Diarieföring "+d.Entry.Number+": kommentar i sociala medier", "Bevis (PDF/A) och metadata (JSON) bifogas."
+	subject, attached := fmt.Sprintf(mailText(s.Language, "subject"), d.Entry.Number), mailText(s.Language, "attached")
 	if d.Document == DocumentDecision {
-		subject, attached = "Diarieföring "+d.Entry.Number+": beslut om kommentar i sociala medier",
-			"Beslutet (PDF/A), som kompletterar beviset med samma diarienummer, och metadata (JSON) bifogas."
+		subject, attached = fmt.Sprintf(mailText(s.Language, "subject_decision"), d.Entry.Number), mailText(s.Language, "attached_decision")
 	}
 	hdr("Subject", mime.QEncoding.Encode("utf-8", subject))
 	hdr("Date", time.Now().Format(time.RFC1123Z))
@@ -318,8 +320,8 @@ func (s SMTP) message(d Delivery) ([]byte, error) {
 	hdr("Content-Type", "multipart/mixed; boundary="+mw.Boundary())
 	b.WriteString("\r\n")
 
-	text := fmt.Sprintf("Diarienummer: %s\r\nSkäl: %s\r\nSkapad: %s\r\n\r\n%s\r\n",
-		d.Entry.Number, d.Entry.Reason, d.Entry.CreatedAt.UTC().Format(time.RFC3339), attached)
+	text := fmt.Sprintf("%s: %s\r\n%s: %s\r\n%s: %s\r\n\r\n%s\r\n",
+		mailText(s.Language, "number"), d.Entry.Number, mailText(s.Language, "reason"), d.Entry.Reason, mailText(s.Language, "created"), d.Entry.CreatedAt.UTC().Format(time.RFC3339), attached)
 	part := func(ctype, name string, data []byte, b64 bool) error {
 		h := textproto.MIMEHeader{}
 		h.Set("Content-Type", ctype)

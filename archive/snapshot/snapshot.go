@@ -68,8 +68,11 @@ type Options struct {
 	// when zero.
 	MaxScreenshotPixels int
 	Progress            func(Progress)
-	Logger              *slog.Logger
-	Now                 func() time.Time
+	// Language is the language of the snapshot's texts (sv, da, en; sv
+	// when empty): the municipality's, for a snapshot is its record.
+	Language string
+	Logger   *slog.Logger
+	Now      func() time.Time
 }
 
 // Request is one snapshot to write.
@@ -186,7 +189,7 @@ func (w *Writer) Write(ctx context.Context, req Request) (Result, error) {
 		return Result{}, fmt.Errorf("snapshot: %w", err)
 	}
 	j := &job{w: w, req: req, account: a, dir: dir, taken: w.o.Now().UTC(), base: frontPages, fonts: fonts}
-	j.label = fmt.Sprintf("uppsikt – ögonblicksbild av %s, %s–%s", a.Name,
+	j.label = fmt.Sprintf(j.t("label"), a.Name,
 		req.From.In(w.o.Location).Format(time.DateOnly), req.To.Add(-time.Nanosecond).In(w.o.Location).Format(time.DateOnly))
 	j.manifestF, err = os.Create(filepath.Join(dir, "manifest.txt"))
 	if err != nil {
@@ -217,8 +220,8 @@ func (w *Writer) Write(ctx context.Context, req Request) (Result, error) {
 	}
 	tmp := req.Out + ".tmp"
 	meta := pdf.Metadata{
-		Title:   fmt.Sprintf("Ögonblicksbild %s %s", a.Name, periodName(req.From, req.To, w.o.Location)),
-		Subject: "Ögonblicksbild av kontot " + a.Key + " (" + string(a.Platform) + ")",
+		Title:   fmt.Sprintf(j.t("title"), a.Name, periodName(req.From, req.To, w.o.Location)),
+		Subject: fmt.Sprintf(j.t("subject"), a.Key, a.Platform),
 		Author:  "uppsikt",
 	}
 	if err := pdf.ConvertFiles(ctx, j.parts, tmp, part, meta, req.Attachments, w.o.PDF); err != nil {
@@ -289,7 +292,7 @@ func (j *job) newDoc() *fpdf.Fpdf {
 		f.SetTextColor(90, 90, 90)
 		f.CellFormat(0, 5, clean(j.label), "", 0, "L", false, 0, "")
 		f.SetX(margin)
-		f.CellFormat(0, 5, fmt.Sprintf("Sida %d", base+f.PageNo()), "", 0, "R", false, 0, "")
+		f.CellFormat(0, 5, fmt.Sprintf(j.t("page"), base+f.PageNo()), "", 0, "R", false, 0, "")
 		f.SetTextColor(0, 0, 0)
 	})
 	j.f = f
@@ -351,7 +354,7 @@ func (j *job) row(label, value string) {
 
 func (j *job) when(t time.Time) string {
 	if t.IsZero() {
-		return "okänd tid"
+		return j.t("unknown_time")
 	}
 	return t.In(j.w.o.Location).Format("2006-01-02 15:04")
 }
@@ -360,7 +363,7 @@ func (j *job) when(t time.Time) string {
 func (j *job) screenshots(ctx context.Context) error {
 	j.w.o.Progress(Progress{Phase: "screenshots"})
 	if j.w.o.Capture == nil || len(j.req.PageURLs) == 0 {
-		j.notes = append(j.notes, "Inga skärmbilder togs: ingen webbläsare eller ingen sidadress för kontot.")
+		j.notes = append(j.notes, j.t("no_shots"))
 		return nil
 	}
 	f := j.newDoc()
@@ -372,14 +375,14 @@ func (j *job) screenshots(ctx context.Context) error {
 				return ctx.Err()
 			}
 			j.w.o.Logger.Warn("snapshot screenshot failed", "account", j.account.Key, "url", u, "err", err)
-			j.notes = append(j.notes, fmt.Sprintf("Skärmbild %d (%s) kunde inte tas: %v", i+1, u, err))
+			j.notes = append(j.notes, fmt.Sprintf(j.t("shot_failed"), i+1, u, err))
 			continue
 		}
 		sum := sha256.Sum256(shot.PNG)
 		hexSum := hex.EncodeToString(sum[:])
-		fmt.Fprintf(j.manifest, "skärmbild %d\t%s\t%s\n", i+1, u, hexSum)
+		fmt.Fprintf(j.manifest, j.t("manifest_shot"), i+1, u, hexSum)
 		if first {
-			j.sections = append(j.sections, tocEntry{"Sidans layout (skärmbilder)", j.base + f.PageNo() + 1})
+			j.sections = append(j.sections, tocEntry{j.t("layout"), j.base + f.PageNo() + 1})
 			first = false
 		}
 		if err := j.drawShot(i+1, u, shot, hexSum); err != nil {
@@ -398,11 +401,11 @@ func (j *job) drawShot(n int, u string, shot capture.Shot, sum string) error {
 	}
 	if cfg.Width*cfg.Height > j.w.o.MaxScreenshotPixels || cfg.Width <= 0 {
 		f.AddPage()
-		j.heading(fmt.Sprintf("Skärmbild %d: %s", n, shot.Title), 13)
-		j.row("Adress", u)
-		j.row("Tagen", j.when(shot.CapturedAt))
+		j.heading(fmt.Sprintf(j.t("shot"), n, shot.Title), 13)
+		j.row(j.t("address"), u)
+		j.row(j.t("taken"), j.when(shot.CapturedAt))
 		j.row("SHA-256 (PNG)", sum)
-		j.row("Anmärkning", fmt.Sprintf("Sidan är %d × %d bildpunkter, för stor att återges här. Innehållet finns i avsnittet Innehåll.", cfg.Width, cfg.Height))
+		j.row(j.t("note"), fmt.Sprintf(j.t("too_big"), cfg.Width, cfg.Height))
 		return nil
 	}
 	img, err := png.Decode(bytes.NewReader(shot.PNG))
@@ -416,14 +419,14 @@ func (j *job) drawShot(n int, u string, shot capture.Shot, sum string) error {
 	mmPerPx := contentW / float64(b.Dx())
 	for y0, part := b.Min.Y, 1; y0 < b.Max.Y; part++ {
 		f.AddPage()
-		title := fmt.Sprintf("Skärmbild %d: %s", n, shot.Title)
+		title := fmt.Sprintf(j.t("shot"), n, shot.Title)
 		if part > 1 {
-			title += fmt.Sprintf(" (forts. %d)", part)
+			title += fmt.Sprintf(j.t("cont"), part)
 		}
 		j.heading(title, 13)
 		if part == 1 {
-			j.row("Adress", u)
-			j.row("Tagen", j.when(shot.CapturedAt))
+			j.row(j.t("address"), u)
+			j.row(j.t("taken"), j.when(shot.CapturedAt))
 			j.row("SHA-256 (PNG)", sum)
 			f.Ln(2)
 		}
@@ -483,7 +486,7 @@ func (j *job) content(ctx context.Context) error {
 				inPart = 0
 			}
 			if !started {
-				j.sections = append(j.sections, tocEntry{"Innehåll: inlägg med kommentarer och svar", j.page()})
+				j.sections = append(j.sections, tocEntry{j.t("content_toc"), j.page()})
 				started = true
 			}
 			m := p.CreatedAt.In(loc).Month() - 1
@@ -491,7 +494,7 @@ func (j *job) content(ctx context.Context) error {
 				if j.monthPosts[m] == 0 && inPart > 0 {
 					j.f.AddPage()
 				}
-				j.heading(monthNames[m]+" "+fmt.Sprint(p.CreatedAt.In(loc).Year()), 16)
+				j.heading(j.month(m)+" "+fmt.Sprint(p.CreatedAt.In(loc).Year()), 16)
 				j.months[m] = j.page()
 			}
 			j.monthPosts[m]++
@@ -511,15 +514,18 @@ func (j *job) content(ctx context.Context) error {
 	if !started {
 		j.newDoc()
 		j.f.AddPage()
-		j.sections = append(j.sections, tocEntry{"Innehåll: inlägg med kommentarer och svar", j.page()})
-		j.heading("Innehåll", 16)
-		j.f.MultiCell(0, 5, "Kontot har inga inlägg från perioden i uppsikts arkiv.", "", "L", false)
+		j.sections = append(j.sections, tocEntry{j.t("content_toc"), j.page()})
+		j.heading(j.t("content"), 16)
+		j.f.MultiCell(0, 5, clean(j.t("no_posts")), "", "L", false)
 	}
 	return j.flush("content")
 }
 
-var monthNames = [12]string{"Januari", "Februari", "Mars", "April", "Maj", "Juni", "Juli", "Augusti",
-	"September", "Oktober", "November", "December"}
+// t is a fixed text of the snapshot in its language.
+func (j *job) t(key string) string { return words[lang(j.w.o.Language)][key] }
+
+// month is the name of month m (0 for January) in the snapshot's language.
+func (j *job) month(m time.Month) string { return strings.Split(j.t("months"), ",")[m] }
 
 // threadEntry is a comment as printed.
 type threadEntry struct {
@@ -564,19 +570,19 @@ func (j *job) post(ctx context.Context, p moderation.Post) error {
 	h := sha256.New()
 	f := j.f
 	f.SetFont(pdf.FontFamily, "B", 11)
-	title := "Inlägg " + j.when(p.CreatedAt)
+	title := fmt.Sprintf(j.t("post"), j.when(p.CreatedAt))
 	if p.Author.Name != "" {
 		title += " – " + p.Author.Name
 	}
 	f.MultiCell(0, 6, clean(title), "", "L", false)
 	f.SetFont(pdf.FontFamily, "", 8)
 	f.SetTextColor(90, 90, 90)
-	src := "Källa: plattformen och uppsikts arkiv"
+	src := j.t("src_both")
 	switch {
 	case postGone:
-		src = "Källa: uppsikts arkiv – inlägget finns inte längre på plattformen"
+		src = j.t("src_gone")
 	case !liveAsked:
-		src = "Källa: uppsikts arkiv"
+		src = j.t("src_store")
 	}
 	f.MultiCell(0, 4, clean("id "+p.PlatformID+"   "+p.PermalinkURL+"\n"+src), "", "L", false)
 	f.SetTextColor(0, 0, 0)
@@ -594,7 +600,7 @@ func (j *job) post(ctx context.Context, p moderation.Post) error {
 		f.SetFont(pdf.FontFamily, "B", 8.5)
 		who := c.Author.Name
 		if who == "" {
-			who = "okänd"
+			who = j.t("unknown")
 		}
 		head := who + " · " + j.when(c.CreatedAt)
 		if e.depth > 0 {
@@ -611,7 +617,7 @@ func (j *job) post(ctx context.Context, p moderation.Post) error {
 	}
 	f.Ln(3)
 	sum := hex.EncodeToString(h.Sum(nil))
-	fmt.Fprintf(j.manifest, "inlägg %s\t%s\t%d kommentarer\t%s\n", j.when(p.CreatedAt), p.PlatformID, len(entries), sum)
+	fmt.Fprintf(j.manifest, j.t("manifest_post"), j.when(p.CreatedAt), p.PlatformID, len(entries), sum)
 	j.res.Posts++
 	return nil
 }
@@ -623,14 +629,14 @@ func (j *job) commentText(c moderation.ArchivedComment, live map[string]string, 
 	switch {
 	case removed && len(c.RegisterNumbers) > 0:
 		j.res.Removed++
-		verb := "Borttagen"
+		format := j.t("removed")
 		if c.State == moderation.StateHidden {
-			verb = "Dold"
+			format = j.t("hidden")
 		}
-		return verb + " efter granskning. Se diarienummer " + strings.Join(c.RegisterNumbers, ", ") + ".", "registrerad"
+		return fmt.Sprintf(format, strings.Join(c.RegisterNumbers, ", ")), j.t("registered")
 	case c.Disposed:
 		j.res.Disposed++
-		return "Texten är gallrad enligt informationshanteringsplanen.", "gallrad"
+		return j.t("disposed_text"), j.t("disposed")
 	}
 	if m, ok := live[c.PlatformID]; ok {
 		j.res.FromPlatform++
@@ -639,11 +645,11 @@ func (j *job) commentText(c moderation.ArchivedComment, live map[string]string, 
 	j.res.FromStore++
 	switch {
 	case liveAsked:
-		return c.Message, "ur uppsikts arkiv – finns inte längre på plattformen"
+		return c.Message, j.t("gone")
 	case c.State == moderation.StateDeleted:
-		return c.Message, "ur uppsikts arkiv – borttagen från plattformen"
+		return c.Message, j.t("deleted")
 	case c.State == moderation.StateHidden:
-		return c.Message, "dold på plattformen"
+		return c.Message, j.t("hidden_marker")
 	}
 	return c.Message, ""
 }
@@ -700,12 +706,10 @@ func (j *job) manifestPart() error {
 	j.newDoc()
 	f := j.f
 	f.AddPage()
-	j.sections = append(j.sections, tocEntry{"Manifest: SHA-256 av innehållet", j.page()})
-	j.heading("Manifest", 16)
+	j.sections = append(j.sections, tocEntry{j.t("manifest_toc"), j.page()})
+	j.heading(j.t("manifest"), 16)
 	f.SetFont(pdf.FontFamily, "", 8.5)
-	f.MultiCell(0, 4.5, clean("SHA-256 av varje skärmbild (PNG) och av varje inläggs innehåll som det återges här "+
-		"(inläggets id, tid och text, och för varje kommentar id, förälder, text och markering, med NUL mellan fälten). "+
-		"Hela dokumentets SHA-256 finns i uppsikts förteckning över ögonblicksbilder."), "", "L", false)
+	f.MultiCell(0, 4.5, clean(j.t("manifest_text")), "", "L", false)
 	f.Ln(2)
 	f.SetFont(pdf.FontFamily, "", 7)
 	sc := bufio.NewScanner(j.manifestF)
@@ -741,32 +745,33 @@ func (j *job) front() error {
 	f.AddPage()
 	a := j.account
 	loc := j.w.o.Location
-	j.heading(fmt.Sprintf("Ögonblicksbild av %s", a.Name), 20)
-	j.heading(periodName(j.req.From, j.req.To, loc)+" – "+kindName(j.req.Kind), 13)
+	j.heading(fmt.Sprintf(j.t("cover"), a.Name), 20)
+	j.heading(periodName(j.req.From, j.req.To, loc)+" – "+j.kindName(j.req.Kind), 13)
 	f.Ln(2)
-	j.row("Konto", a.Key)
-	j.row("Plattform", string(a.Platform))
-	j.row("Plattformens id", a.PlatformID)
-	j.row("Namn", a.Name)
-	j.row("Ansvariga", truncate(strings.Join(a.Owners, ", "), 200))
-	j.row("Ersättare", truncate(strings.Join(a.Substitutes, ", "), 200))
-	j.row("Status", string(a.Status))
-	j.row("Period", j.when(j.req.From)+" – "+j.when(j.req.To)+" ("+loc.String()+", slutet ej inräknat)")
-	j.row("Tagen", j.taken.Format("2006-01-02 15:04:05")+" UTC")
-	j.row("Inlägg", fmt.Sprint(j.res.Posts))
-	j.row("Kommentarer och svar", fmt.Sprint(j.res.Comments))
-	j.row("Text från plattformen", fmt.Sprint(j.res.FromPlatform))
-	j.row("Text ur uppsikts arkiv", fmt.Sprint(j.res.FromStore))
-	j.row("Borttagna (diarienummer)", fmt.Sprint(j.res.Removed))
-	j.row("Gallrade texter", fmt.Sprint(j.res.Disposed))
-	j.row("Skärmbilder", fmt.Sprint(j.res.Screenshots))
-	j.row("Sidor", fmt.Sprint(base))
+	j.row(j.t("account"), a.Key)
+	j.row(j.t("platform"), string(a.Platform))
+	j.row(j.t("platform_id"), a.PlatformID)
+	j.row(j.t("name"), a.Name)
+	j.row(j.t("owners"), truncate(strings.Join(a.Owners, ", "), 200))
+	j.row(j.t("substitutes"), truncate(strings.Join(a.Substitutes, ", "), 200))
+	status := string(a.Status)
+	if s := j.t("status_" + status); s != "" {
+		status = s
+	}
+	j.row(j.t("status"), status)
+	j.row(j.t("period"), j.when(j.req.From)+" – "+j.when(j.req.To)+" ("+loc.String()+j.t("period_end")+")")
+	j.row(j.t("taken"), j.taken.Format("2006-01-02 15:04:05")+" UTC")
+	j.row(j.t("posts"), fmt.Sprint(j.res.Posts))
+	j.row(j.t("comments"), fmt.Sprint(j.res.Comments))
+	j.row(j.t("from_platform"), fmt.Sprint(j.res.FromPlatform))
+	j.row(j.t("from_store"), fmt.Sprint(j.res.FromStore))
+	j.row(j.t("removed_count"), fmt.Sprint(j.res.Removed))
+	j.row(j.t("disposed_count"), fmt.Sprint(j.res.Disposed))
+	j.row(j.t("shots"), fmt.Sprint(j.res.Screenshots))
+	j.row(j.t("pages"), fmt.Sprint(base))
 	f.Ln(3)
 	f.SetFont(pdf.FontFamily, "", 8.5)
-	explain := "Dokumentet visar kontots sida som den såg ut när ögonblicksbilden togs, och periodens inlägg med kommentarer " +
-		"och svar i tidsordning. Text tas från plattformen när den fortfarande finns där, annars ur uppsikts arkiv (markerat). " +
-		"Kommentarer som tagits bort efter granskning visas med diarienummer i stället för text. " +
-		"Text som gallrats enligt informationshanteringsplanen är markerad som gallrad."
+	explain := j.t("explain")
 	f.MultiCell(0, 4.3, clean(explain), "", "L", false)
 	for _, n := range j.notes {
 		if f.GetY() > 260 {
@@ -776,7 +781,7 @@ func (j *job) front() error {
 	}
 
 	f.AddPage()
-	j.heading("Innehållsförteckning", 16)
+	j.heading(j.t("toc"), 16)
 	toc := func(title string, page int, bold bool) {
 		style := ""
 		if bold {
@@ -790,15 +795,15 @@ func (j *job) front() error {
 		}
 		f.CellFormat(0, 6.5, clean(p), "", 1, "R", false, 0, "")
 	}
-	toc("Omslag och kontouppgifter", 1, true)
-	toc("Innehållsförteckning", 2, true)
+	toc(j.t("toc_cover"), 1, true)
+	toc(j.t("toc"), 2, true)
 	for _, s := range j.sections {
 		toc(s.title, s.page, true)
-		if strings.HasPrefix(s.title, "Innehåll") {
+		if s.title == j.t("content_toc") {
 			for m := range 12 {
-				label := monthNames[m]
+				label := j.month(time.Month(m))
 				if j.monthPosts[m] > 0 {
-					label += fmt.Sprintf(" (%d inlägg)", j.monthPosts[m])
+					label += fmt.Sprintf(j.t("month_posts"), j.monthPosts[m])
 				}
 				toc("      "+label, j.months[m], false)
 			}
@@ -816,14 +821,12 @@ func (j *job) front() error {
 	return nil
 }
 
-func kindName(k string) string {
+func (j *job) kindName(k string) string {
 	switch k {
-	case moderation.SnapshotYearly:
-		return "årlig ögonblicksbild"
-	case moderation.SnapshotClosing:
-		return "ögonblicksbild inför nedstängning"
+	case moderation.SnapshotYearly, moderation.SnapshotClosing:
+		return j.t(k)
 	}
-	return "ögonblicksbild"
+	return j.t("kind")
 }
 
 // clean makes text safe to draw in the Windows-1252 fonts (see

@@ -116,6 +116,10 @@ type Options struct {
 	// deletion of a case approved at least Grace ago, and Drain follows
 	// again as soon as a grace it has seen ends.
 	Grace time.Duration
+	// Guideline is the citation of the municipality's guideline
+	// (municipality.guideline): a reply's {guideline} names it for every hit
+	// whose rule cites no document of its own (the embedded packs).
+	Guideline string
 }
 
 // Executor sends pending actions.
@@ -730,7 +734,7 @@ func (e *Executor) replyText(ctx context.Context, c moderation.Comment, v modera
 		}
 		cats = cs.Categories
 	}
-	return e.opts.Replies.ReplyText(lang, cats, v.Verdict.Hits), nil
+	return e.opts.Replies.ReplyText(lang, cats, citeGuideline(e.opts.Guideline, v.Verdict.Hits)), nil
 }
 
 // finish records a failed attempt and decides when the action is tried

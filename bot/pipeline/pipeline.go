@@ -7,11 +7,11 @@ import (
 	"hash/fnv"
 	"log/slog"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/uppsikt/uppsikt/moderation"
+	"github.com/uppsikt/uppsikt/moderation/decide"
 	"github.com/uppsikt/uppsikt/moderation/wake"
 )
 
@@ -33,8 +33,11 @@ type Options struct {
 	// Language gives the account's usual language (sv, da, en) as a hint
 	// to the classifier; the classifier still guesses per comment.
 	Language func(accountKey string) string
-	Now      func() time.Time
-	Logger   *slog.Logger
+	// RecordsLanguage is the municipality's language (sv, da, en; sv when
+	// empty), in which register reasons are written.
+	RecordsLanguage string
+	Now             func() time.Time
+	Logger          *slog.Logger
 
 	// Evidence documents flagged comments and comments to register before
 	// anything acts on them; nil leaves that step out.
@@ -380,9 +383,9 @@ func (p *Pipeline) document(ctx, evCtx context.Context, c moderation.Comment, ac
 	}
 	number := ""
 	if v.Register || hide {
-		reason := "registrering"
+		reason := decide.RegisterReason(p.opts.RecordsLanguage, decide.ReasonRegister, nil, "")
 		if len(v.Categories) > 0 {
-			reason = "dold i väntan på granskning: " + strings.Join(v.Categories, ", ")
+			reason = decide.RegisterReason(p.opts.RecordsLanguage, decide.ReasonHidden, v.Categories, "")
 		}
 		e, err := p.opts.Store.CreateRegisterEntry(ctx, moderation.RegisterEntry{CommentID: c.ID, CaseID: caseID, Reason: reason, CreatedAt: now}, p.opts.RegisterNumber)
 		if err != nil {

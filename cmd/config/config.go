@@ -52,6 +52,9 @@ type Municipality struct {
 	Country  string `yaml:"country"`  // se or dk: which public holidays apply
 	Timezone string `yaml:"timezone"` // IANA name, e.g. Europe/Stockholm
 	Language string `yaml:"language"` // sv, da or en: the default for replies and the web page
+	// Guideline is the citation of the municipality's guideline for social
+	// media (name and diary number) that evidence cites; see Citation.
+	Guideline string `yaml:"guideline"`
 }
 
 // Paths are where uppsikt keeps its files.

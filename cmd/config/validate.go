@@ -244,6 +244,7 @@ func (c *Config) validate(loc *locator, cerr *Error) {
 	c.validateMetrics(loc, cerr)
 	c.validateOutlets(loc, cerr)
 	c.warnOpenFiles(loc, cerr)
+	c.validateGuideline(loc, cerr)
 	if c.Municipality.Country != "se" && c.Municipality.Country != "dk" {
 		cerr.add(loc, "municipality.country", fmt.Sprintf("%q: write se or dk", c.Municipality.Country))
 	}

@@ -70,7 +70,7 @@ func openEvidence(cfg *config.Config, st moderation.Store, log *slog.Logger, loc
 	}
 	p.maker = evidencepdf.New(evidencepdf.Options{
 		Store: st, Dir: dir, Browser: cap, Municipality: cfg.Municipality.Name, Location: loc, Language: cfg.Municipality.Language,
-		Logger: log.With("part", "evidence"),
+		Logger: log.With("part", "evidence"), Guideline: cfg.Municipality.Citation(), Explain: ruleExplainer(cfg),
 	})
 	return p, nil
 }
@@ -123,7 +123,7 @@ func newGate(cfg *config.Config, st moderation.Store, posts removal.PostStore, c
 		calls[moderation.Instagram] = instagram.New(instagram.Options{Client: client, Now: now}).Removal()
 	}
 	return removal.New(removal.Options{Store: st, Posts: posts, Calls: calls, RegisterNumber: cfg.Register.FormatRegisterNumber,
-		Now: now, Logger: log.With("part", "removal")})
+		Now: now, Logger: log.With("part", "removal"), Language: cfg.Municipality.Language})
 }
 
 // newExecutor builds the action executor over the shared Graph client; now
@@ -151,7 +151,7 @@ func newExecutor(cfg *config.Config, st moderation.Store, client *facebook.Clien
 			}
 			return cfg.Municipality.Language
 		},
-		Logger: log.With("part", "actions"),
+		Logger: log.With("part", "actions"), Guideline: cfg.Municipality.Citation(),
 	})
 }
 
@@ -161,7 +161,7 @@ func newDeliverer(cfg *config.Config, st moderation.Store, dir *evidence.Dir, lo
 	if err != nil {
 		return nil, err
 	}
-	return register.New(register.Options{Store: st, Evidence: dir, Outlets: outlets, Logger: log.With("part", "register")}), nil
+	return register.New(register.Options{Store: st, Evidence: dir, Outlets: outlets, Logger: log.With("part", "register"), Language: cfg.Municipality.Language}), nil
 }
 
 // removalParts are evidence, platform actions and the records register,

@@ -21,7 +21,7 @@ func registerOutlets(cfg *config.Config) ([]register.Outlet, error) {
 			outlets = append(outlets, register.Folder{Dir: o.Path})
 		case "smtp":
 			outlets = append(outlets, register.SMTP{Host: o.Host, Port: o.Port, Security: o.TLS, TLS: tlsCfg,
-				Username: o.Username, Password: o.Password.Value(), From: o.From, To: o.To})
+				Username: o.Username, Password: o.Password.Value(), From: o.From, To: o.To, Language: cfg.Municipality.Language})
 		case "webhook":
 			w := register.Webhook{URL: o.URL, Token: o.Token.Value(), TLS: tlsCfg}
 			if s := o.SigningSecret.Value(); s != "" {

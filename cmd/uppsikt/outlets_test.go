@@ -93,7 +93,8 @@ func TestRegisterOutletsFromConfig(t *testing.T) {
 	srv.StartTLS()
 	defer srv.Close()
 
-	yaml := `meta:
+	yaml := `municipality: {name: Østervig Kommune, country: dk, timezone: Europe/Copenhagen, language: da}
+meta:
   app_secret: ${APP_SECRET}
 accounts:
   - {key: web, platform: webpage, id: "https://gruvberg.se/", name: Gruvberg, owners: [anna], site: {url: "https://gruvberg.se/", comment: .c, author: .a, time: time, text: .t}}
@@ -142,5 +143,8 @@ register:
 	}
 	if smtp.TLS == nil || smtp.TLS.RootCAs == nil || !smtp.TLS.RootCAs.Equal(pool) {
 		t.Errorf("the SMTP outlet does not trust the configured CA file")
+	}
+	if smtp.Language != "da" {
+		t.Errorf("the SMTP outlet writes its mail in %q, want the municipality's da", smtp.Language)
 	}
 }

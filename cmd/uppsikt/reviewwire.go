@@ -53,6 +53,7 @@ func openReview(cfg *config.Config, st *sqlite.Store, loc *time.Location, log *s
 	p.decide = decide.New(decide.Options{
 		Store: st, FourEyes: cfg.Review.FourEyes, RegisterNumber: cfg.Register.FormatRegisterNumber,
 		Decided: slackApp.decided, Logger: log.With("part", "decide"), Grace: cfg.Review.UndoGrace.D(),
+		Language: cfg.Municipality.Language,
 	})
 	web, err := review.New(review.Options{
 		Store: st, Users: st, Decide: p.decide, Search: st.SearchComments, EvidenceDir: cfg.Paths.Evidence,

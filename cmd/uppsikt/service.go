@@ -96,7 +96,8 @@ func openService(ctx context.Context, cfg *config.Config, log *slog.Logger) (*se
 		Store: st, Classifier: classifier, Logger: log.With("part", "pipeline"),
 		Evidence: s.removal.evidence, HideThenReview: cfg.Actions.HideThenReview,
 		RegisterNumber: cfg.Register.FormatRegisterNumber, Acted: s.removal.wake,
-		Language: func(key string) string { return languages[key] },
+		Language:        func(key string) string { return languages[key] },
+		RecordsLanguage: cfg.Municipality.Language,
 	})
 	// Connectors, poller (office hours, holidays, reconcile) and webhooks: poll.go.
 	sup, err := openSupervision(ctx, cfg, st, log, supervisionOptions{Stored: s.pipeline.Wake, Polled: s.mon.metrics.Polled})

@@ -92,7 +92,7 @@ func takeSnapshot(ctx context.Context, env *environment, cfg *config.Config, st 
 	if err := os.MkdirAll(filepath.Dir(j.out), 0o750); err != nil {
 		return snapshot.Result{}, fmt.Errorf("snapshot folder: %w", err)
 	}
-	opts := snapshot.Options{Store: st, Location: loc, Logger: log.With("part", "snapshot")}
+	opts := snapshot.Options{Store: st, Location: loc, Logger: log.With("part", "snapshot"), Language: cfg.Municipality.Language}
 	var pages []string
 	if j.browser {
 		if page := accountPage(ctx, st, a, j.from, j.to); page != "" {

@@ -30,7 +30,7 @@ func newYearly(cfg *config.Config, st *sqlite.Store, client *facebook.Client, lo
 	log = log.With("part", "yearly-snapshots")
 	live := newLiveThreads(cfg, client)
 	write := func(ctx context.Context, a moderation.Account, req snapshot.Request) (snapshot.Result, error) {
-		opts := snapshot.Options{Store: st, Location: loc, Logger: log, Now: now}
+		opts := snapshot.Options{Store: st, Location: loc, Logger: log, Now: now, Language: cfg.Municipality.Language}
 		if page := accountPage(ctx, st, a, req.From, req.To); page != "" {
 			req.PageURLs = []string{page}
 			u, err := url.Parse(page)

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/uppsikt/uppsikt/moderation"
@@ -49,6 +48,10 @@ type Options struct {
 	// and the register entry is made with the removal. Zero queues them at
 	// once, with no undo.
 	Grace time.Duration
+
+	// Language is the municipality's language (sv, da, en; sv when
+	// empty), in which register reasons are written.
+	Language string
 }
 
 // Service carries out decisions.
@@ -352,10 +355,7 @@ func (s *Service) remove(ctx context.Context, c moderation.Case, d moderation.De
 }
 
 func (s *Service) register(ctx context.Context, c moderation.Case, d moderation.Decision, out *Outcome) error {
-	reason := d.Kind + ": " + strings.Join(c.Categories, ", ")
-	if d.Reason != "" {
-		reason += " — " + d.Reason
-	}
+	reason := RegisterReason(s.opts.Language, d.Kind, c.Categories, d.Reason)
 	e, err := s.opts.Store.CreateRegisterEntry(ctx, moderation.RegisterEntry{CommentID: c.CommentID, CaseID: c.ID, Reason: reason, CreatedAt: d.At}, s.opts.RegisterNumber)
 	if err != nil {
 		return fmt.Errorf("register comment %d: %w", c.CommentID, err)

@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/uppsikt/uppsikt/moderation"
+	"github.com/uppsikt/uppsikt/moderation/decide"
 )
 
 // Audit log actions the Gate writes. Their subject is "comment N" for a
@@ -127,6 +127,9 @@ type Options struct {
 	RegisterNumber func(year, seq int) string
 	Now            func() time.Time
 	Logger         *slog.Logger
+	// Language is the municipality's language (sv, da, en; sv when
+	// empty), in which register reasons are written.
+	Language string
 }
 
 // Gate is the one remover. It is safe for concurrent use as far as its
@@ -281,15 +284,17 @@ func (g *Gate) Register(ctx context.Context, commentID int64, ref Ref, kind stri
 }
 
 func (g *Gate) register(ctx context.Context, commentID int64, ref Ref, kind string, now time.Time) (moderation.RegisterEntry, error) {
-	reason := "borttagen kommentar"
+	why := decide.ReasonRemoved
 	if kind == moderation.ActHide {
-		reason = "dold i väntan på granskning"
+		why = decide.ReasonHidden
 	}
+	var categories []string
 	if ref.CaseID != 0 {
-		if cs, err := g.opts.Store.Case(ctx, ref.CaseID); err == nil && len(cs.Categories) > 0 {
-			reason += ": " + strings.Join(cs.Categories, ", ")
+		if cs, err := g.opts.Store.Case(ctx, ref.CaseID); err == nil {
+			categories = cs.Categories
 		}
 	}
+	reason := decide.RegisterReason(g.opts.Language, why, categories, "")
 	e, err := g.opts.Store.CreateRegisterEntry(ctx, moderation.RegisterEntry{CommentID: commentID, CaseID: ref.CaseID, Reason: reason, CreatedAt: now},
 		g.opts.RegisterNumber)
 	if err != nil {

@@ -94,9 +94,15 @@ func Blocks(info CaseInfo, lang string) ([]slack.Block, string) {
 				fmt.Fprintf(&b, "\n… +%d", len(info.Hits)-10)
 				break
 			}
-			fmt.Fprintf(&b, "\n• %s: “%s” — %s", Escape(decide.CategoryName(lang, h.Category)), Escape(limit(h.Match, 80)), Escape(h.Citation.Document))
-			if h.Citation.Section != "" {
-				b.WriteString(", " + Escape(h.Citation.Section))
+			fmt.Fprintf(&b, "\n• %s: “%s”", Escape(decide.CategoryName(lang, h.Category)), Escape(limit(h.Match, 80)))
+			// The embedded packs cite no document: the municipality's own
+			// guideline, whose sections are not theirs to name. A rule of
+			// the municipality's own pack may cite one.
+			if d := h.Citation.Document; d != "" && !strings.Contains(d, "(Dnr NBGK 2024/1093)") {
+				b.WriteString(" — " + Escape(d))
+				if h.Citation.Section != "" {
+					b.WriteString(", " + Escape(h.Citation.Section))
+				}
 			}
 			b.WriteString(" (" + Escape(h.RuleID) + ")")
 			if strings.HasPrefix(h.RuleID, "model.") && h.Explanation != "" {
