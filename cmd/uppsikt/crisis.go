@@ -33,13 +33,14 @@ func runCrisis(ctx context.Context, env *environment, args []string) error {
 	if on && *interval < 10*time.Second {
 		return fmt.Errorf("%w: -interval %v: at least 10s", errUsage, *interval)
 	}
-	cfg, err := loadConfig(env, *path)
+	pt, err := loadParts(env, *path, readWrite)
 	if err != nil {
 		return err
 	}
-	loc, err := time.LoadLocation(cfg.Municipality.Timezone)
+	defer pt.Close()
+	loc, err := pt.Location()
 	if err != nil {
-		return fmt.Errorf("time zone: %w", err)
+		return err
 	}
 	var until time.Time
 	now := time.Now()
@@ -51,12 +52,10 @@ func runCrisis(ctx context.Context, env *environment, args []string) error {
 			return fmt.Errorf("%w: -until %s is in the past", errUsage, *untilFlag)
 		}
 	}
-	log := newLogger(env.stderr, cfg.Log)
-	st, err := openStore(ctx, cfg, log)
+	st, err := pt.Store(ctx)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
 	if err := poller.SetCrisis(ctx, st, *key, *interval, until, now); err != nil {
 		return err
 	}

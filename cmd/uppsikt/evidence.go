@@ -54,18 +54,12 @@ func openEvidence(cfg *config.Config, st moderation.Store, log *slog.Logger, loc
 	}
 	p := &evidenceParts{dir: dir, store: st}
 	var cap evidencepdf.Capturer
-	if !cfg.Capture.Disabled {
-		var cookies []capture.Cookie
-		if cfg.Capture.CookiesFile != "" {
-			if cookies, err = capture.LoadCookies(cfg.Capture.CookiesFile); err != nil {
-				return nil, fmt.Errorf("capture.cookies_file: %w", err)
-			}
-		}
-		p.browser = capture.New(capture.Options{
-			ExecPath: cfg.Capture.Chromium, AllowedHosts: allowedHosts(cfg), Timeout: cfg.Capture.Timeout.D(),
-			Logger: log.With("part", "capture"), Cookies: cookies,
-			MaxHeight: cfg.Capture.MaxHeight, FocusSelectors: cfg.Capture.FocusSelectors,
-		})
+	opts, ok, err := browserOptions(cfg, allowedHosts(cfg), log)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		p.browser = capture.New(opts)
 		p.watch = &watchedCapturer{Browser: p.browser}
 		cap = p.watch
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"time"
 
 	"github.com/uppsikt/uppsikt/archive/export"
 	"github.com/uppsikt/uppsikt/archive/snapshot"
@@ -52,19 +51,15 @@ func runExport(ctx context.Context, env *environment, args []string) error {
 		fs.Usage()
 		return fmt.Errorf("%w: -account, -year and -out are required", errUsage)
 	}
-	cfg, err := loadConfig(env, *path)
+	pt, st, err := openParts(ctx, env, *path, readWrite)
 	if err != nil {
 		return err
 	}
-	log := newLogger(env.stderr, cfg.Log)
-	st, err := openStore(ctx, cfg, log)
+	defer pt.Close()
+	cfg := pt.cfg
+	loc, err := pt.Location()
 	if err != nil {
 		return err
-	}
-	defer st.Close()
-	loc, err := time.LoadLocation(cfg.Municipality.Timezone)
-	if err != nil {
-		return fmt.Errorf("time zone: %w", err)
 	}
 	if *snap == "" {
 		from, to := snapshot.Year(*year, loc)

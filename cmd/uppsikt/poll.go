@@ -219,17 +219,12 @@ func runPoll(ctx context.Context, env *environment, args []string) error {
 		fmt.Fprintln(env.stderr, "uppsikt poll runs one cycle and needs -once; uppsikt serve polls continuously")
 		return fmt.Errorf("%w: -once is required", errUsage)
 	}
-	cfg, err := loadConfig(env, *path)
+	pt, err := loadParts(env, *path, readWrite)
 	if err != nil {
 		return err
 	}
-	log := newLogger(env.stderr, cfg.Log)
-	st, err := openStore(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	sup, err := openSupervision(ctx, cfg, st, log, supervisionOptions{})
+	defer pt.Close()
+	sup, err := pt.Supervision(ctx, supervisionOptions{})
 	if err != nil {
 		return err
 	}

@@ -21,19 +21,15 @@ func runRegister(ctx context.Context, env *environment, args []string) error {
 	if err := parseFlags(fs, args[1:], false); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(env, *path)
+	pt, st, err := openParts(ctx, env, *path, readOnly)
 	if err != nil {
 		return err
 	}
-	loc, err := time.LoadLocation(cfg.Municipality.Timezone)
-	if err != nil {
-		return fmt.Errorf("time zone: %w", err)
-	}
-	st, err := openStore(ctx, cfg, newLogger(env.stderr, cfg.Log))
+	defer pt.Close()
+	loc, err := pt.Location()
 	if err != nil {
 		return err
 	}
-	defer st.Close()
 	entries, err := st.RegisterEntries(ctx, *year)
 	if err != nil {
 		return err

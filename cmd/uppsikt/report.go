@@ -38,13 +38,15 @@ func runReport(ctx context.Context, env *environment, args []string) error {
 		fs.Usage()
 		return fmt.Errorf("%w: -lang must be sv, da or en", errUsage)
 	}
-	cfg, err := loadConfig(env, *path)
+	pt, err := loadParts(env, *path, readOnly)
 	if err != nil {
 		return err
 	}
-	loc, err := time.LoadLocation(cfg.Municipality.Timezone)
+	defer pt.Close()
+	cfg := pt.cfg
+	loc, err := pt.Location()
 	if err != nil {
-		return fmt.Errorf("time zone: %w", err)
+		return err
 	}
 	m := report.PreviousMonth(time.Now(), loc)
 	if *month != "" {
@@ -59,12 +61,10 @@ func runReport(ctx context.Context, env *environment, args []string) error {
 	if *out == "" {
 		*out = filepath.Join(cfg.Archive.Reports, archreport.FileName(m))
 	}
-	log := newLogger(env.stderr, cfg.Log)
-	st, err := openStore(ctx, cfg, log)
+	st, err := pt.Store(ctx)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
 	r, err := monthlyReport(ctx, cfg, st, loc, m, *lang, time.Now())
 	if err != nil {
 		return err
