@@ -36,16 +36,11 @@ func runAccount(ctx context.Context, env *environment, args []string) error {
 		return fmt.Errorf("%w: give the account's key", errUsage)
 	}
 	key := fs.Arg(0)
-	cfg, err := loadConfig(env, *path)
+	pt, st, err := openParts(ctx, env, *path, readWrite)
 	if err != nil {
 		return err
 	}
-	log := newLogger(env.stderr, cfg.Log)
-	st, err := openStore(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
+	defer pt.Close()
 	a, err := st.Account(ctx, key)
 	if err != nil {
 		return fmt.Errorf("%w: %w", errUsage, err)
@@ -53,9 +48,9 @@ func runAccount(ctx context.Context, env *environment, args []string) error {
 	if a.Status == moderation.AccountClosed {
 		return fmt.Errorf("account %s: %w", key, errClosed)
 	}
-	loc, err := time.LoadLocation(cfg.Municipality.Timezone)
+	loc, err := pt.Location()
 	if err != nil {
-		return fmt.Errorf("time zone: %w", err)
+		return err
 	}
 	now := time.Now()
 	// The closing snapshot covers what no yearly snapshot covers yet: this
@@ -68,8 +63,8 @@ func runAccount(ctx context.Context, env *environment, args []string) error {
 	if last, ok := lastYearly(snaps, now.In(loc).Year()-1, loc); !ok {
 		from = last
 	}
-	out := filepath.Join(cfg.Archive.Snapshots, fmt.Sprintf("%s-closing-%s.pdf", key, now.In(loc).Format("2006-01-02")))
-	res, err := takeSnapshot(ctx, env, cfg, st, log, snapshotJob{key: key, kind: moderation.SnapshotClosing, from: from, to: now,
+	out := filepath.Join(pt.cfg.Archive.Snapshots, fmt.Sprintf("%s-closing-%s.pdf", key, now.In(loc).Format("2006-01-02")))
+	res, err := takeSnapshot(ctx, env, pt, snapshotJob{key: key, kind: moderation.SnapshotClosing, from: from, to: now,
 		out: out, browser: !*noBrowser, platform: !*noPlatform})
 	if err != nil {
 		return fmt.Errorf("closing snapshot of %s: %w (the account stays open)", key, err)

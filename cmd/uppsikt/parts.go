@@ -10,6 +10,7 @@ import (
 
 	"github.com/uppsikt/uppsikt/archive/capture"
 	"github.com/uppsikt/uppsikt/archive/evidence"
+	"github.com/uppsikt/uppsikt/archive/retention"
 	"github.com/uppsikt/uppsikt/archive/sqlite"
 	"github.com/uppsikt/uppsikt/bot/facebook"
 	"github.com/uppsikt/uppsikt/cmd/config"
@@ -225,7 +226,12 @@ func (p *parts) Browser(hosts []string, atLeast time.Duration) (*capture.Browser
 	}
 	opts.Timeout = max(opts.Timeout, atLeast)
 	br := capture.New(opts)
-	p.onClose("browser", br.Close)
+	p.onClose("browser", func() error {
+		if err := br.Close(); err != nil && !errors.Is(err, capture.ErrClosed) {
+			return err
+		}
+		return nil
+	})
 	return br, nil
 }
 
@@ -276,4 +282,18 @@ func openParts(ctx context.Context, env *environment, path string, mode storeMod
 		return nil, nil, errors.Join(err, p.Close())
 	}
 	return p, st, nil
+}
+
+// PostDeleter is the deleter of own posts (retention, objections) over
+// the store and the Graph API client.
+func (p *parts) PostDeleter(ctx context.Context) (*retention.Deleter, error) {
+	st, err := p.Store(ctx)
+	if err != nil {
+		return nil, err
+	}
+	client, err := p.Graph(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return newPostDeleter(p.cfg, st, client, p.log), nil
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strconv"
 	"text/tabwriter"
 	"time"
@@ -57,16 +56,16 @@ func runRetention(ctx context.Context, env *environment, args []string) error {
 		fmt.Fprintln(env.stderr, usage)
 		return fmt.Errorf("%w: unknown retention subcommand %q", errUsage, sub)
 	}
-	cfg, err := loadConfig(env, *path)
+	mode := readWrite
+	if sub == "holds" || sub == "log" {
+		mode = readOnly
+	}
+	pt, st, err := openParts(ctx, env, *path, mode)
 	if err != nil {
 		return err
 	}
-	log := newLogger(env.stderr, cfg.Log)
-	st, err := openStore(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
+	defer pt.Close()
+	cfg, log := pt.cfg, pt.log
 	plan := retentionPlan(cfg)
 	now := time.Now()
 	actor := *by
@@ -169,7 +168,7 @@ func runRetention(ctx context.Context, env *environment, args []string) error {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", o.Post.PlatformID, o.Post.CreatedAt.Format(time.DateOnly), kind, o.DueSince.Format(time.DateOnly), snap, del)
 		}
 	case "approve", "resume":
-		return runPostDeletions(ctx, env, cfg, st, log, sub, *key, *post, *allDue, *by)
+		return runPostDeletions(ctx, env, pt, st, sub, *key, *post, *allDue, *by)
 	case "deletions":
 		dels, err := st.PostDeletions(ctx, *key)
 		if err != nil {
@@ -191,12 +190,11 @@ func runRetention(ctx context.Context, env *environment, args []string) error {
 // runPostDeletions approves the deletion of own posts (one, or every one
 // due that a snapshot covers) and carries out every pending deletion,
 // including those a crash left behind.
-func runPostDeletions(ctx context.Context, env *environment, cfg *config.Config, st *sqlite.Store, log *slog.Logger, sub, key, post string, allDue bool, by string) error {
-	tokens, err := knownTokens(ctx, cfg, st, log)
+func runPostDeletions(ctx context.Context, env *environment, pt *parts, st *sqlite.Store, sub, key, post string, allDue bool, by string) error {
+	d, err := pt.PostDeleter(ctx)
 	if err != nil {
 		return err
 	}
-	d := newPostDeleter(cfg, st, graphClient(cfg, tokens, log), log)
 	// Deletions for objections are carried out by "uppsikt objection
 	// approve", which holds their guard; here they stay pending.
 	if sub == "approve" {

@@ -42,25 +42,20 @@ func runSnapshot(ctx context.Context, env *environment, args []string) error {
 		fs.Usage()
 		return fmt.Errorf("%w: -account and -year are required", errUsage)
 	}
-	cfg, err := loadConfig(env, *path)
+	pt, err := loadParts(env, *path, readWrite)
 	if err != nil {
 		return err
 	}
-	log := newLogger(env.stderr, cfg.Log)
-	st, err := openStore(ctx, cfg, log)
+	defer pt.Close()
+	loc, err := pt.Location()
 	if err != nil {
 		return err
-	}
-	defer st.Close()
-	loc, err := time.LoadLocation(cfg.Municipality.Timezone)
-	if err != nil {
-		return fmt.Errorf("time zone: %w", err)
 	}
 	from, to := snapshot.Year(*year, loc)
 	if *out == "" {
-		*out = filepath.Join(cfg.Archive.Snapshots, fmt.Sprintf("%s-%d.pdf", *key, *year))
+		*out = filepath.Join(pt.cfg.Archive.Snapshots, fmt.Sprintf("%s-%d.pdf", *key, *year))
 	}
-	res, err := takeSnapshot(ctx, env, cfg, st, log, snapshotJob{key: *key, kind: moderation.SnapshotYearly, from: from, to: to,
+	res, err := takeSnapshot(ctx, env, pt, snapshotJob{key: *key, kind: moderation.SnapshotYearly, from: from, to: to,
 		out: *out, browser: !*noBrowser, platform: !*noPlatform})
 	if err != nil {
 		return err
@@ -80,14 +75,19 @@ type snapshotJob struct {
 // takeSnapshot wires the snapshot writer: the browser for the layout
 // screenshots, the Graph API for what the platform still has, a progress
 // bar on a terminal.
-func takeSnapshot(ctx context.Context, env *environment, cfg *config.Config, st *sqlite.Store, log *slog.Logger, j snapshotJob) (snapshot.Result, error) {
+func takeSnapshot(ctx context.Context, env *environment, pt *parts, j snapshotJob) (snapshot.Result, error) {
+	st, err := pt.Store(ctx)
+	if err != nil {
+		return snapshot.Result{}, err
+	}
+	log := pt.log
 	a, err := st.Account(ctx, j.key)
 	if err != nil {
 		return snapshot.Result{}, fmt.Errorf("%w: %w", errUsage, err)
 	}
-	loc, err := time.LoadLocation(cfg.Municipality.Timezone)
+	loc, err := pt.Location()
 	if err != nil {
-		return snapshot.Result{}, fmt.Errorf("time zone: %w", err)
+		return snapshot.Result{}, err
 	}
 	if err := os.MkdirAll(filepath.Dir(j.out), 0o750); err != nil {
 		return snapshot.Result{}, fmt.Errorf("snapshot folder: %w", err)
@@ -95,22 +95,25 @@ func takeSnapshot(ctx context.Context, env *environment, cfg *config.Config, st 
 	opts := snapshot.Options{Store: st, Location: loc, Logger: log.With("part", "snapshot")}
 	var pages []string
 	if j.browser {
-		if page := accountPage(ctx, st, a, j.from, j.to); page != "" {
-			pages = append(pages, page)
-			u, _ := url.Parse(page)
-			br := capture.New(capture.Options{AllowedHosts: []string{u.Host}, Logger: log.With("part", "capture"), Timeout: 2 * time.Minute})
-			defer br.Close()
-			opts.Capture = br
-		} else {
-			log.Warn("no page address for the account: the snapshot has no screenshots", "account", a.Key)
-		}
-	}
-	if j.platform {
-		tokens, err := knownTokens(ctx, cfg, st, log)
+		page, copts, ok, err := pageCapture(ctx, pt.cfg, st, a, log)
 		if err != nil {
 			return snapshot.Result{}, err
 		}
-		opts.Live = newLiveThreads(cfg, graphClient(cfg, tokens, log)).forAccount(a, log)
+		if page != "" {
+			pages = append(pages, page)
+		}
+		if ok {
+			br := capture.New(copts)
+			defer br.Close()
+			opts.Capture = br
+		}
+	}
+	if j.platform {
+		client, err := pt.Graph(ctx)
+		if err != nil {
+			return snapshot.Result{}, err
+		}
+		opts.Live = newLiveThreads(pt.cfg, client).forAccount(a, log)
 	}
 	bar := newProgressBar(env.stderr)
 	opts.Progress = bar.update
@@ -126,10 +129,41 @@ func takeSnapshot(ctx context.Context, env *environment, cfg *config.Config, st 
 	return res, nil
 }
 
+// snapshotTimeout is the least time a snapshot's screenshot of an
+// account's page is given: the page of a year is long.
+const snapshotTimeout = 2 * time.Minute
+
+// pageCapture is the account's page to screenshot for a snapshot and the
+// browser for it, as capture.* configures it (capture.chromium,
+// capture.cookies_file, capture.disabled) and allowed the page's host
+// alone; ok is false when there is no page or capture is disabled, which
+// is logged, and the snapshot has no screenshots.
+func pageCapture(ctx context.Context, cfg *config.Config, st *sqlite.Store, a moderation.Account, log *slog.Logger) (page string, opts capture.Options, ok bool, err error) {
+	page = accountPage(ctx, st, a)
+	if page == "" {
+		log.Warn("no page address for the account: the snapshot has no screenshots", "account", a.Key)
+		return "", capture.Options{}, false, nil
+	}
+	u, err := url.Parse(page)
+	if err != nil {
+		return "", capture.Options{}, false, fmt.Errorf("page address of %s: %w", a.Key, err)
+	}
+	opts, ok, err = browserOptions(cfg, []string{u.Host}, log)
+	if err != nil {
+		return "", capture.Options{}, false, err
+	}
+	if !ok {
+		log.Warn("capture is disabled (capture.disabled): the snapshot has no screenshots", "account", a.Key)
+		return page, capture.Options{}, false, nil
+	}
+	opts.Timeout = max(opts.Timeout, snapshotTimeout)
+	return page, opts, true, nil
+}
+
 // accountPage is the address of the account's page, derived from a post's
-// permalink (".../{page}/posts/{id}" → ".../{page}"), with the period as
-// since/until for the emulator's account page (the platform ignores them).
-func accountPage(ctx context.Context, st *sqlite.Store, a moderation.Account, from, to time.Time) string {
+// permalink (".../{page}/posts/{id}" → ".../{page}"), or a website
+// account's address.
+func accountPage(ctx context.Context, st *sqlite.Store, a moderation.Account) string {
 	ps, _, err := st.PostsBetween(ctx, a.Key, time.Unix(0, 1), time.Now().AddDate(1, 0, 0), moderation.PostCursor{}, 20)
 	if err != nil {
 		return ""
