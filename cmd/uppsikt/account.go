@@ -19,9 +19,8 @@ func runAccount(ctx context.Context, env *environment, args []string) error {
 		return runAccountToken(ctx, env, args[1:])
 	}
 	if len(args) == 0 || args[0] != "close" {
-		fmt.Fprintln(env.stderr, "Usage: uppsikt account close -config FILE [-no-browser] [-no-platform] KEY")
-		fmt.Fprintln(env.stderr, "       uppsikt account token set|clear -config FILE -account KEY [-by NAME]")
-		return fmt.Errorf("%w: want account close or account token", errUsage)
+		return groupUsage(env, "account", "Usage: uppsikt account close -config FILE [-no-browser] [-no-platform] KEY\n"+
+			"       uppsikt account token set|clear -config FILE -account KEY [-by NAME]", args, "want account close or account token")
 	}
 	fs := newFlagSet(env, "account close", "-config FILE [-no-browser] [-no-platform] KEY")
 	path := fs.String("config", "uppsikt.yaml", "the configuration file")

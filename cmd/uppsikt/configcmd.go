@@ -9,11 +9,7 @@ import (
 // with its field and line, and exits non-zero when there is one.
 func runConfig(ctx context.Context, env *environment, args []string) error {
 	if len(args) == 0 || args[0] != "check" {
-		fmt.Fprintln(env.stderr, "Usage: uppsikt config check -config FILE")
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
-			return nil
-		}
-		return errUsage
+		return groupUsage(env, "config", "Usage: uppsikt config check -config FILE", args, `want "config check"`)
 	}
 	fs := newFlagSet(env, "config check", "-config FILE")
 	path := fs.String("config", "uppsikt.yaml", "the configuration file to check")

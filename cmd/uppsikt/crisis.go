@@ -14,8 +14,8 @@ import (
 // running service picks it up at its next tick.
 func runCrisis(ctx context.Context, env *environment, args []string) error {
 	if len(args) == 0 || (args[0] != "on" && args[0] != "off") {
-		fmt.Fprintln(env.stderr, "Usage: uppsikt crisis on -config FILE -account KEY -interval 1m -until 2026-12-01T18:00\n       uppsikt crisis off -config FILE -account KEY")
-		return fmt.Errorf("%w: want crisis on or crisis off", errUsage)
+		return groupUsage(env, "crisis", "Usage: uppsikt crisis on -config FILE -account KEY -interval 1m -until 2026-12-01T18:00\n       uppsikt crisis off -config FILE -account KEY",
+			args, "want crisis on or crisis off")
 	}
 	on := args[0] == "on"
 	fs := newFlagSet(env, "crisis "+args[0], "-config FILE -account KEY [-interval 1m -until 2026-12-01T18:00]")

@@ -177,13 +177,10 @@ type removalParts struct {
 	addenda  *evidencepdf.Addenda // the decision addenda, delivered by deliver
 }
 
-// openRemoval builds the evidence maker and the register delivery; connect
-// adds the action executor once the Graph client exists.
-func openRemoval(cfg *config.Config, st moderation.Store, log *slog.Logger, loc *time.Location) (*removalParts, error) {
-	ev, err := openEvidence(cfg, st, log, loc)
-	if err != nil {
-		return nil, err
-	}
+// openRemoval builds the register delivery and the decision addenda over
+// the evidence parts (parts.Evidence); connect adds the action executor
+// once the Graph client exists.
+func openRemoval(cfg *config.Config, st moderation.Store, ev *evidenceParts, log *slog.Logger) (*removalParts, error) {
 	d, err := newDeliverer(cfg, st, ev.dir, log)
 	if err != nil {
 		return nil, err
@@ -216,6 +213,3 @@ func (r *removalParts) run(ctx context.Context) {
 	}
 	wg.Wait()
 }
-
-// Close stops the browser; call it after run returned.
-func (r *removalParts) Close() error { return r.evidence.Close() }

@@ -27,9 +27,8 @@ func runObjection(ctx context.Context, env *environment, args []string) error {
 		"       uppsikt objection confirm -config FILE -id N [-by NAME]   (re-reads the post; records that it is gone)\n" +
 		"       uppsikt objection list -config FILE [-account KEY]\n" +
 		"       uppsikt objection show -config FILE -id N   (with the confirmation text to send)"
-	if len(args) == 0 {
-		fmt.Fprintln(env.stderr, usage)
-		return fmt.Errorf("%w: want an objection subcommand", errUsage)
+	if len(args) == 0 || isHelp(args[0]) {
+		return groupUsage(env, "objection", usage, args, "want an objection subcommand")
 	}
 	sub := args[0]
 	fs := newFlagSet(env, "objection "+sub, "-config FILE ...")

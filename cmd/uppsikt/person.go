@@ -24,8 +24,7 @@ import (
 func runPerson(ctx context.Context, env *environment, args []string) error {
 	const synopsis = "export -config FILE -author ID -out DIR [-lang sv|da|en] | erase -config FILE -author ID -by NAME [-dry-run]"
 	if len(args) == 0 || (args[0] != "export" && args[0] != "erase") {
-		fmt.Fprintln(env.stderr, "Usage: uppsikt person "+synopsis)
-		return fmt.Errorf("%w: want \"person export\" or \"person erase\"", errUsage)
+		return groupUsage(env, "person", "Usage: uppsikt person "+synopsis, args, `want "person export" or "person erase"`)
 	}
 	if args[0] == "export" {
 		return runPersonExport(ctx, env, args[1:])

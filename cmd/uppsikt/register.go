@@ -12,8 +12,7 @@ import (
 // register entries of a year with their delivery.
 func runRegister(ctx context.Context, env *environment, args []string) error {
 	if len(args) == 0 || args[0] != "list" {
-		fmt.Fprintln(env.stderr, "Usage: uppsikt register list -config FILE [-year 2026]")
-		return fmt.Errorf("%w: want \"register list\"", errUsage)
+		return groupUsage(env, "register", "Usage: uppsikt register list -config FILE [-year 2026]", args, `want "register list"`)
 	}
 	fs := newFlagSet(env, "register list", "-config FILE [-year 2026]")
 	path := fs.String("config", "uppsikt.yaml", "the configuration file")

@@ -28,9 +28,8 @@ func runRetention(ctx context.Context, env *environment, args []string) error {
 		"       uppsikt retention approve -config FILE -account KEY (-post ID | -all-due) -by NAME   (deletes them on the platform)\n" +
 		"       uppsikt retention deletions -config FILE [-account KEY]\n" +
 		"       uppsikt retention resume -config FILE   (carries out approved deletions left pending; confirms manual removals)"
-	if len(args) == 0 {
-		fmt.Fprintln(env.stderr, usage)
-		return fmt.Errorf("%w: want a retention subcommand", errUsage)
+	if len(args) == 0 || isHelp(args[0]) {
+		return groupUsage(env, "retention", usage, args, "want a retention subcommand")
 	}
 	sub := args[0]
 	fs := newFlagSet(env, "retention "+sub, "-config FILE ...")

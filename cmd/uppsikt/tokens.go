@@ -83,8 +83,8 @@ func tokensOf(ctx context.Context, cfg *config.Config, st moderation.Store, log 
 // configured token is used again. Both are audited, without the token.
 func runAccountToken(ctx context.Context, env *environment, args []string) error {
 	if len(args) == 0 || (args[0] != "set" && args[0] != "clear") {
-		fmt.Fprintln(env.stderr, "Usage: uppsikt account token set|clear -config FILE -account KEY [-by NAME]  (set reads the token from standard input)")
-		return fmt.Errorf("%w: want account token set or account token clear", errUsage)
+		return groupUsage(env, "account token", "Usage: uppsikt account token set|clear -config FILE -account KEY [-by NAME]  (set reads the token from standard input)",
+			args, "want account token set or account token clear")
 	}
 	verb := args[0]
 	fs := newFlagSet(env, "account token "+verb, "-config FILE -account KEY [-by NAME]")

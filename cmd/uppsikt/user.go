@@ -18,11 +18,8 @@ import (
 // appears in the process list or the shell's history.
 func runUser(ctx context.Context, env *environment, args []string) error {
 	if len(args) == 0 || args[0] != "add" {
-		fmt.Fprintln(env.stderr, "Usage: uppsikt user add -config FILE -role admin|moderator|archivist|viewer [-language sv|da|en] NAME  (password on standard input)")
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
-			return nil
-		}
-		return errUsage
+		return groupUsage(env, "user", "Usage: uppsikt user add -config FILE -role admin|moderator|archivist|viewer [-language sv|da|en] NAME  (password on standard input)",
+			args, `want "user add"`)
 	}
 	fs := newFlagSet(env, "user add", "-config FILE -role ROLE [-language L] NAME")
 	path := fs.String("config", "uppsikt.yaml", "the configuration file (for the database)")
