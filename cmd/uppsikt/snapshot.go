@@ -14,12 +14,11 @@ import (
 	"sync"
 	"time"
 
-	fb "github.com/huandu/facebook/v2"
-
 	"github.com/uppsikt/uppsikt/archive/capture"
 	"github.com/uppsikt/uppsikt/archive/snapshot"
 	"github.com/uppsikt/uppsikt/archive/sqlite"
 	"github.com/uppsikt/uppsikt/bot/facebook"
+	"github.com/uppsikt/uppsikt/bot/instagram"
 	"github.com/uppsikt/uppsikt/bot/webpage"
 	"github.com/uppsikt/uppsikt/cmd/config"
 	"github.com/uppsikt/uppsikt/moderation"
@@ -180,12 +179,16 @@ func accountPage(ctx context.Context, st *sqlite.Store, a moderation.Account) st
 }
 
 // liveThreads tells a snapshot which comments a post still has on its
-// platform: the Graph API for Facebook pages (every comment and reply of
-// the post) and Instagram accounts (the media's comments and their
-// replies), and the page itself for a website's comment section.
+// platform, asking each platform's connector (Thread): the Graph API for
+// Facebook pages and Instagram accounts, the page itself for a website's
+// comment section.
 type liveThreads struct {
-	client *facebook.Client
-	web    *webpage.Connector
+	platforms map[moderation.Platform]threader
+}
+
+// threader is a connector that reads a post's comments as they are now.
+type threader interface {
+	Thread(ctx context.Context, a moderation.Account, postID string) (map[string]string, error)
 }
 
 func newLiveThreads(cfg *config.Config, client *facebook.Client) *liveThreads {
@@ -195,7 +198,11 @@ func newLiveThreads(cfg *config.Config, client *facebook.Client) *liveThreads {
 			sites[a.Key] = site
 		}
 	}
-	return &liveThreads{client: client, web: webpage.New(webpage.Options{Sites: sites})}
+	return &liveThreads{platforms: map[moderation.Platform]threader{
+		moderation.Facebook:  facebook.New(facebook.Options{Client: client}),
+		moderation.Instagram: instagram.New(instagram.Options{Client: client}),
+		moderation.Webpage:   webpage.New(webpage.Options{Sites: sites}),
+	}}
 }
 
 // forAccount returns what a snapshot of the account asks, or nil when the
@@ -210,73 +217,11 @@ func (l *liveThreads) forAccount(a moderation.Account, log *slog.Logger) snapsho
 }
 
 func (l *liveThreads) Thread(ctx context.Context, a moderation.Account, postID string) (map[string]string, error) {
-	out := map[string]string{}
-	switch a.Platform {
-	case moderation.Webpage:
-		res, err := l.web.Poll(ctx, a, moderation.Cursor{AccountKey: a.Key})
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range res.Comments {
-			if c.PostID == postID {
-				out[c.PlatformID] = c.Message
-			}
-		}
-		return out, nil
-	case moderation.Instagram:
-		// Top-level comments with their replies nested; a long reply list
-		// is paged on its own.
-		err := l.client.Each(ctx, a, "/"+postID+"/comments", fb.Params{"fields": "id,text,replies{id,text}", "limit": 100}, nil, func(raw json.RawMessage) error {
-			var c struct {
-				ID      string `json:"id"`
-				Text    string `json:"text"`
-				Replies struct {
-					Data []struct {
-						ID   string `json:"id"`
-						Text string `json:"text"`
-					} `json:"data"`
-					Paging struct {
-						Next string `json:"next"`
-					} `json:"paging"`
-				} `json:"replies"`
-			}
-			if err := json.Unmarshal(raw, &c); err != nil {
-				return err
-			}
-			out[c.ID] = c.Text
-			for _, r := range c.Replies.Data {
-				out[r.ID] = r.Text
-			}
-			if c.Replies.Paging.Next == "" {
-				return nil
-			}
-			return l.client.Each(ctx, a, "/"+c.ID+"/replies", fb.Params{"fields": "id,text", "limit": 100}, nil, func(raw json.RawMessage) error {
-				var r struct {
-					ID   string `json:"id"`
-					Text string `json:"text"`
-				}
-				if err := json.Unmarshal(raw, &r); err != nil {
-					return err
-				}
-				out[r.ID] = r.Text
-				return nil
-			})
-		})
-		return out, err
-	default:
-		err := l.client.Each(ctx, a, "/"+postID+"/comments", fb.Params{"filter": "stream", "fields": "id,message", "limit": 100}, nil, func(raw json.RawMessage) error {
-			var c struct {
-				ID      string `json:"id"`
-				Message string `json:"message"`
-			}
-			if err := json.Unmarshal(raw, &c); err != nil {
-				return err
-			}
-			out[c.ID] = c.Message
-			return nil
-		})
-		return out, err
+	t, ok := l.platforms[a.Platform]
+	if !ok {
+		t = l.platforms[moderation.Facebook]
 	}
+	return t.Thread(ctx, a, postID)
 }
 
 func (l *liveThreads) Gone(err error) bool { return facebook.IsGone(err) }
