@@ -75,7 +75,7 @@ func runRetention(ctx context.Context, env *environment, args []string) error {
 	defer tw.Flush()
 	switch sub {
 	case "run":
-		ds, err := applyRetention(ctx, st, plan, now, *key, *dry, actor)
+		ds, err := retention.Apply(ctx, st, plan, now, *key, *dry, actor)
 		if err != nil {
 			return err
 		}
@@ -224,7 +224,7 @@ func runPostDeletions(ctx context.Context, env *environment, pt *parts, st *sqli
 			errs = append(errs, err)
 		}
 	}
-	done, objections, err := carryOutDeletions(ctx, st, d)
+	done, objections, err := d.CarryOutRetention(ctx)
 	for _, del := range done {
 		fmt.Fprintln(env.stdout, deletionSummary(del))
 	}
@@ -232,49 +232,6 @@ func runPostDeletions(ctx context.Context, env *environment, pt *parts, st *sqli
 		fmt.Fprintf(env.stdout, "pending objection deletion %d: run uppsikt objection approve -id %d to carry it out\n", p.ID, p.ObjectionID)
 	}
 	return errors.Join(append(errs, err)...)
-}
-
-// carryOutDeletions carries out the pending deletions of own posts past
-// their age, and returns them with the pending deletions for objections,
-// which "uppsikt objection approve" carries out because it holds their
-// guard.
-func carryOutDeletions(ctx context.Context, st *sqlite.Store, d *retention.Deleter) (done, objections []moderation.PostDeletion, err error) {
-	pend, err := st.PendingPostDeletions(ctx, 0)
-	if err != nil {
-		return nil, nil, err
-	}
-	var errs []error
-	for _, p := range pend {
-		if p.Reason != moderation.DeletionRetention {
-			objections = append(objections, p)
-			continue
-		}
-		del, err := d.Execute(ctx, p.ID)
-		done = append(done, del)
-		if err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return done, objections, errors.Join(errs...)
-}
-
-// applyRetention disposes of comment text past its age under the plan
-// (or counts it with dry) and writes each disposal to the audit log.
-func applyRetention(ctx context.Context, st *sqlite.Store, plan retention.Plan, now time.Time, key string, dry bool, actor string) ([]moderation.Disposal, error) {
-	ds, err := retention.Run(ctx, st, plan, now, key, dry, actor)
-	if err != nil {
-		return nil, err
-	}
-	for _, d := range ds {
-		if dry || d.Items == 0 {
-			continue
-		}
-		detail, _ := json.Marshal(map[string]any{"disposal": d.ID, "kind": d.Kind, "rule": d.Rule, "items": d.Items, "cutoff": d.Cutoff})
-		if _, err := st.AppendAudit(ctx, moderation.AuditEntry{Actor: actor, Action: "disposal", Subject: d.AccountKey, Detail: detail}); err != nil {
-			return ds, err
-		}
-	}
-	return ds, nil
 }
 
 func holdSubject(h moderation.LegalHold) string {
