@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -273,6 +272,3 @@ func (b *progressBar) done() {
 		fmt.Fprintln(b.w)
 	}
 }
-
-// errClosed is returned when closing an account that is already closed.
-var errClosed = errors.New("the account is already closed")
