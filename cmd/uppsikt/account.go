@@ -40,10 +40,7 @@ func runAccount(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	defer pt.Close()
-	loc, err := pt.Location()
-	if err != nil {
-		return err
-	}
+	loc := pt.loc
 	now := time.Now()
 	closing := snapshot.Closing{Store: st, Location: loc,
 		Take: func(ctx context.Context, a moderation.Account, from, to time.Time) (snapshot.Result, error) {

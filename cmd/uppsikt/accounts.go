@@ -29,10 +29,7 @@ func runAccounts(ctx context.Context, env *environment, args []string) error {
 	}
 	defer pt.Close()
 	cfg := pt.cfg
-	loc, err := pt.Location()
-	if err != nil {
-		return err
-	}
+	loc := pt.loc
 	rep, err := newHealthChecker(cfg, st, pt.log, healthOptions{capture: newCaptureState(cfg).Health}).Report(ctx)
 	if err != nil {
 		return err

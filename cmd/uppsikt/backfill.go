@@ -28,10 +28,7 @@ func runBackfill(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	defer pt.Close()
-	loc, err := pt.Location()
-	if err != nil {
-		return err
-	}
+	loc := pt.loc
 	since, err := time.ParseInLocation(time.DateOnly, *sinceFlag, loc)
 	if err != nil {
 		return fmt.Errorf("%w: -since %q: want a date like 2025-01-01", errUsage, *sinceFlag)

@@ -38,10 +38,7 @@ func runCrisis(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	defer pt.Close()
-	loc, err := pt.Location()
-	if err != nil {
-		return err
-	}
+	loc := pt.loc
 	var until time.Time
 	now := time.Now()
 	if on {

@@ -27,6 +27,6 @@ func newDailyRetention(cfg *config.Config, st *sqlite.Store, client *facebook.Cl
 // dailyRetention is the daily retention run wired from the configuration.
 func dailyRetention(cfg *config.Config, st *sqlite.Store, client *facebook.Client, log *slog.Logger, now func() time.Time) *retention.Daily {
 	log = log.With("part", "retention")
-	return &retention.Daily{Store: st, Plan: retentionPlan(cfg), Deleter: newPostDeleter(cfg, st, client, log),
+	return &retention.Daily{Store: st, Plan: retentionPlan(cfg), Deleter: newPostDeleter(cfg, st, client, newGate(cfg, st, st, client, nil, log), log),
 		FirstWake: retentionFirstWake, Now: now, Logger: log}
 }

@@ -57,10 +57,7 @@ func runExport(ctx context.Context, env *environment, args []string) error {
 	}
 	defer pt.Close()
 	cfg := pt.cfg
-	loc, err := pt.Location()
-	if err != nil {
-		return err
-	}
+	loc := pt.loc
 	if *snap == "" {
 		from, to := snapshot.Year(*year, loc)
 		recs, err := st.Snapshots(ctx, *key)

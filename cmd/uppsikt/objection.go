@@ -16,6 +16,7 @@ import (
 	"github.com/uppsikt/uppsikt/bot/instagram"
 	"github.com/uppsikt/uppsikt/cmd/config"
 	"github.com/uppsikt/uppsikt/moderation"
+	"github.com/uppsikt/uppsikt/moderation/removal"
 )
 
 // runObjection is "uppsikt objection add|approve|refuse|confirm|list": a
@@ -187,12 +188,12 @@ func listObjections(ctx context.Context, env *environment, cfg *config.Config, s
 }
 
 // newPostDeleter builds the Deleter of own posts with the Graph API
-// connectors of the configured accounts, through client (the service's
+// connectors of the configured accounts, through client and gate (the service's
 // own, or one with knownTokens for a command).
-func newPostDeleter(cfg *config.Config, st *sqlite.Store, client *facebook.Client, log *slog.Logger) *retention.Deleter {
+func newPostDeleter(cfg *config.Config, st *sqlite.Store, client *facebook.Client, gate *removal.Gate, log *slog.Logger) *retention.Deleter {
 	return &retention.Deleter{
 		Store: st, Plan: retentionPlan(cfg), Logger: log.With("part", "retention"),
-		Gate: newGate(cfg, st, st, client, nil, log),
+		Gate: gate,
 		Platforms: map[moderation.Platform]moderation.PostChecker{
 			moderation.Facebook:  facebook.New(facebook.Options{Client: client, Logger: log.With("part", "facebook")}),
 			moderation.Instagram: instagram.New(instagram.Options{Client: client}),
@@ -208,10 +209,7 @@ func newObjectionService(ctx context.Context, pt *parts, browser bool) (*objecti
 	if err != nil {
 		return nil, err
 	}
-	loc, err := pt.Location()
-	if err != nil {
-		return nil, err
-	}
+	loc := pt.loc
 	dir, err := pt.EvidenceDir()
 	if err != nil {
 		return nil, err

@@ -36,13 +36,14 @@ type parts struct {
 	// holds): they neither add accounts nor reactivate one.
 	readOnly bool
 
-	loc      *time.Location
+	loc      *time.Location // the municipality's time zone
 	store    *sqlite.Store
 	tokens   map[string]string // known tokens (knownTokens)
 	client   *facebook.Client
 	sup      *supervision
 	dir      *evidence.Dir
 	evidence *evidenceParts
+	remover  *removal.Gate
 
 	closers []closer
 }
@@ -68,12 +69,17 @@ func loadParts(env *environment, path string, mode storeMode) (*parts, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newParts(cfg, newLogger(env.stderr, cfg.Log), mode), nil
+	return newParts(cfg, newLogger(env.stderr, cfg.Log), mode)
 }
 
-// newParts returns the parts of a loaded configuration, none built yet.
-func newParts(cfg *config.Config, log *slog.Logger, mode storeMode) *parts {
-	return &parts{cfg: cfg, log: log, readOnly: bool(mode)}
+// newParts returns the parts of a loaded configuration, none built yet,
+// with the municipality's time zone.
+func newParts(cfg *config.Config, log *slog.Logger, mode storeMode) (*parts, error) {
+	loc, err := time.LoadLocation(cfg.Municipality.Timezone)
+	if err != nil {
+		return nil, fmt.Errorf("time zone: %w", err)
+	}
+	return &parts{cfg: cfg, log: log, readOnly: bool(mode), loc: loc}, nil
 }
 
 // onClose registers a built part's Close; Close calls them last first.
@@ -92,18 +98,6 @@ func (p *parts) Close() error {
 	}
 	p.closers = nil
 	return errors.Join(errs...)
-}
-
-// Location is the municipality's time zone.
-func (p *parts) Location() (*time.Location, error) {
-	if p.loc == nil {
-		loc, err := time.LoadLocation(p.cfg.Municipality.Timezone)
-		if err != nil {
-			return nil, fmt.Errorf("time zone: %w", err)
-		}
-		p.loc = loc
-	}
-	return p.loc, nil
 }
 
 // Store opens the configured store; unless the parts are read-only, it
@@ -199,11 +193,7 @@ func (p *parts) Evidence(ctx context.Context) (*evidenceParts, error) {
 	if err != nil {
 		return nil, err
 	}
-	loc, err := p.Location()
-	if err != nil {
-		return nil, err
-	}
-	ev, err := openEvidence(p.cfg, st, p.log, loc)
+	ev, err := openEvidence(p.cfg, st, p.log, p.loc)
 	if err != nil {
 		return nil, err
 	}
@@ -255,10 +245,12 @@ func browserOptions(cfg *config.Config, hosts []string, log *slog.Logger) (captu
 	}, true, nil
 }
 
-// Remover is the one remover (moderation/removal) over the Graph API
-// connectors, with posts as the store of own posts (nil where no own post
-// is deleted).
-func (p *parts) Remover(ctx context.Context, posts removal.PostStore) (*removal.Gate, error) {
+// Remover is the one remover (moderation/removal) of the commands over the
+// Graph API connectors, the store also being the store of own posts.
+func (p *parts) Remover(ctx context.Context) (*removal.Gate, error) {
+	if p.remover != nil {
+		return p.remover, nil
+	}
 	st, err := p.Store(ctx)
 	if err != nil {
 		return nil, err
@@ -267,7 +259,8 @@ func (p *parts) Remover(ctx context.Context, posts removal.PostStore) (*removal.
 	if err != nil {
 		return nil, err
 	}
-	return newGate(p.cfg, st, posts, client, nil, p.log), nil
+	p.remover = newGate(p.cfg, st, st, client, nil, p.log)
+	return p.remover, nil
 }
 
 // openParts loads the configuration at path and opens the store: how a
@@ -295,5 +288,9 @@ func (p *parts) PostDeleter(ctx context.Context) (*retention.Deleter, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newPostDeleter(p.cfg, st, client, p.log), nil
+	gate, err := p.Remover(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return newPostDeleter(p.cfg, st, client, gate, p.log), nil
 }

@@ -60,10 +60,7 @@ func runPersonExport(ctx context.Context, env *environment, args []string) error
 	if *lang != "sv" && *lang != "da" && *lang != "en" {
 		return fmt.Errorf("%w: -lang %q: write sv, da or en", errUsage, *lang)
 	}
-	loc, err := pt.Location()
-	if err != nil {
-		return err
-	}
+	loc := pt.loc
 	st, err := pt.Store(ctx)
 	if err != nil {
 		return err

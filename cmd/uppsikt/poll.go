@@ -163,7 +163,11 @@ func (s *supervision) subscribe(ctx context.Context, log *slog.Logger) {
 // openStore opens the configured store and writes the configured accounts
 // into it, as the service does at start (parts.Store); the caller closes it.
 func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (*sqlite.Store, error) {
-	return newParts(cfg, log, readWrite).Store(ctx)
+	pt, err := newParts(cfg, log, readWrite)
+	if err != nil {
+		return nil, err
+	}
+	return pt.Store(ctx)
 }
 
 // accountPlatformID is the account's id on its platform; a website's is

@@ -25,10 +25,7 @@ func runRegister(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	defer pt.Close()
-	loc, err := pt.Location()
-	if err != nil {
-		return err
-	}
+	loc := pt.loc
 	entries, err := st.RegisterEntries(ctx, *year)
 	if err != nil {
 		return err

@@ -44,10 +44,7 @@ func runReport(ctx context.Context, env *environment, args []string) error {
 	}
 	defer pt.Close()
 	cfg := pt.cfg
-	loc, err := pt.Location()
-	if err != nil {
-		return err
-	}
+	loc := pt.loc
 	m := report.PreviousMonth(time.Now(), loc)
 	if *month != "" {
 		if m, err = report.ParseMonth(*month, loc); err != nil {

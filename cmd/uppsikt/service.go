@@ -45,17 +45,17 @@ type service struct {
 // openService builds everything from a valid configuration and opens the
 // store and the listening socket, but starts no goroutine.
 func openService(ctx context.Context, cfg *config.Config, log *slog.Logger) (*service, error) {
-	pt := newParts(cfg, log, readWrite)
+	pt, err := newParts(cfg, log, readWrite)
+	if err != nil {
+		return nil, err
+	}
 	ok := false
 	defer func() {
 		if !ok {
 			pt.Close()
 		}
 	}()
-	loc, err := pt.Location()
-	if err != nil {
-		return nil, err
-	}
+	loc := pt.loc
 	st, err := pt.Store(ctx)
 	if err != nil {
 		return nil, err

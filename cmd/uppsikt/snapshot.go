@@ -45,10 +45,7 @@ func runSnapshot(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	defer pt.Close()
-	loc, err := pt.Location()
-	if err != nil {
-		return err
-	}
+	loc := pt.loc
 	from, to := snapshot.Year(*year, loc)
 	if *out == "" {
 		*out = filepath.Join(pt.cfg.Archive.Snapshots, fmt.Sprintf("%s-%d.pdf", *key, *year))
@@ -83,10 +80,7 @@ func takeSnapshot(ctx context.Context, env *environment, pt *parts, j snapshotJo
 	if err != nil {
 		return snapshot.Result{}, fmt.Errorf("%w: %w", errUsage, err)
 	}
-	loc, err := pt.Location()
-	if err != nil {
-		return snapshot.Result{}, err
-	}
+	loc := pt.loc
 	if err := os.MkdirAll(filepath.Dir(j.out), 0o750); err != nil {
 		return snapshot.Result{}, fmt.Errorf("snapshot folder: %w", err)
 	}
