@@ -49,6 +49,13 @@ func openService(ctx context.Context, cfg *config.Config, log *slog.Logger) (*se
 	if err != nil {
 		return nil, err
 	}
+	return openServiceParts(ctx, pt)
+}
+
+// openServiceParts is openService on parts none of which is built yet; on
+// an error it closes what it built.
+func openServiceParts(ctx context.Context, pt *parts) (*service, error) {
+	cfg, log := pt.cfg, pt.log
 	ok := false
 	defer func() {
 		if !ok {
