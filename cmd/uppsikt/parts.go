@@ -278,19 +278,11 @@ func openParts(ctx context.Context, env *environment, path string, mode storeMod
 }
 
 // PostDeleter is the deleter of own posts (retention, objections) over
-// the store and the Graph API client.
+// the remover, and so the store and the Graph API client.
 func (p *parts) PostDeleter(ctx context.Context) (*retention.Deleter, error) {
-	st, err := p.Store(ctx)
-	if err != nil {
-		return nil, err
-	}
-	client, err := p.Graph(ctx)
-	if err != nil {
-		return nil, err
-	}
 	gate, err := p.Remover(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return newPostDeleter(p.cfg, st, client, gate, p.log), nil
+	return newPostDeleter(p.cfg, p.store, p.client, gate, p.log), nil
 }
