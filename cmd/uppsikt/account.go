@@ -2,7 +2,7 @@ package main
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"time"
@@ -19,9 +19,8 @@ func runAccount(ctx context.Context, env *environment, args []string) error {
 		return runAccountToken(ctx, env, args[1:])
 	}
 	if len(args) == 0 || args[0] != "close" {
-		fmt.Fprintln(env.stderr, "Usage: uppsikt account close -config FILE [-no-browser] [-no-platform] KEY")
-		fmt.Fprintln(env.stderr, "       uppsikt account token set|clear -config FILE -account KEY [-by NAME]")
-		return fmt.Errorf("%w: want account close or account token", errUsage)
+		return groupUsage(env, "account", "Usage: uppsikt account close -config FILE [-no-browser] [-no-platform] KEY\n"+
+			"       uppsikt account token set|clear -config FILE -account KEY [-by NAME]", args, "want account close or account token")
 	}
 	fs := newFlagSet(env, "account close", "-config FILE [-no-browser] [-no-platform] KEY")
 	path := fs.String("config", "uppsikt.yaml", "the configuration file")
@@ -36,70 +35,27 @@ func runAccount(ctx context.Context, env *environment, args []string) error {
 		return fmt.Errorf("%w: give the account's key", errUsage)
 	}
 	key := fs.Arg(0)
-	cfg, err := loadConfig(env, *path)
+	pt, st, err := openParts(ctx, env, *path, readWrite)
 	if err != nil {
 		return err
 	}
-	log := newLogger(env.stderr, cfg.Log)
-	st, err := openStore(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	a, err := st.Account(ctx, key)
-	if err != nil {
-		return fmt.Errorf("%w: %w", errUsage, err)
-	}
-	if a.Status == moderation.AccountClosed {
-		return fmt.Errorf("account %s: %w", key, errClosed)
-	}
-	loc, err := time.LoadLocation(cfg.Municipality.Timezone)
-	if err != nil {
-		return fmt.Errorf("time zone: %w", err)
-	}
+	defer pt.Close()
+	loc := pt.loc
 	now := time.Now()
-	// The closing snapshot covers what no yearly snapshot covers yet: this
-	// year, and last year too when its yearly snapshot is still to be taken.
-	snaps, err := st.Snapshots(ctx, key)
-	if err != nil {
+	closing := snapshot.Closing{Store: st, Location: loc,
+		Take: func(ctx context.Context, a moderation.Account, from, to time.Time) (snapshot.Result, error) {
+			out := filepath.Join(pt.cfg.Archive.Snapshots, fmt.Sprintf("%s-closing-%s.pdf", a.Key, now.In(loc).Format("2006-01-02")))
+			return takeSnapshot(ctx, env, pt, snapshotJob{key: a.Key, kind: moderation.SnapshotClosing, from: from, to: to,
+				out: out, browser: !*noBrowser, platform: !*noPlatform})
+		}}
+	res, err := closing.Close(ctx, key, *by, now)
+	switch {
+	case errors.Is(err, moderation.ErrNotFound):
+		return fmt.Errorf("%w: %w", errUsage, err)
+	case err != nil:
 		return err
-	}
-	from, _ := snapshot.Year(now.In(loc).Year(), loc)
-	if last, ok := lastYearly(snaps, now.In(loc).Year()-1, loc); !ok {
-		from = last
-	}
-	out := filepath.Join(cfg.Archive.Snapshots, fmt.Sprintf("%s-closing-%s.pdf", key, now.In(loc).Format("2006-01-02")))
-	res, err := takeSnapshot(ctx, env, cfg, st, log, snapshotJob{key: key, kind: moderation.SnapshotClosing, from: from, to: now,
-		out: out, browser: !*noBrowser, platform: !*noPlatform})
-	if err != nil {
-		return fmt.Errorf("closing snapshot of %s: %w (the account stays open)", key, err)
 	}
 	printSnapshot(env.stdout, res)
-	note := fmt.Sprintf("closed %s after the closing snapshot %s (sha256 %s)", now.UTC().Format(time.DateOnly), res.Record.Path, res.Record.SHA256)
-	if err := st.SetAccountStatus(ctx, key, moderation.AccountClosed, note); err != nil {
-		return err
-	}
-	actor := *by
-	if actor == "" {
-		actor = "cli"
-	}
-	detail, _ := json.Marshal(map[string]any{"snapshot": res.Record.ID, "sha256": res.Record.SHA256})
-	if _, err := st.AppendAudit(ctx, moderation.AuditEntry{Actor: actor, Action: "account_closed", Subject: key, Detail: detail}); err != nil {
-		return err
-	}
 	fmt.Fprintf(env.stdout, "account %s closed\n", key)
 	return nil
-}
-
-// lastYearly returns the start of year when a yearly snapshot of it exists
-// (ok true), else the start of that year to cover it in the closing
-// snapshot (ok false).
-func lastYearly(snaps []moderation.SnapshotRecord, year int, loc *time.Location) (time.Time, bool) {
-	from, to := snapshot.Year(year, loc)
-	for _, s := range snaps {
-		if s.Kind == moderation.SnapshotYearly && !s.From.After(from) && !s.To.Before(to) {
-			return from, true
-		}
-	}
-	return from, false
 }

@@ -5,12 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
 
-	"github.com/uppsikt/uppsikt/archive/sqlite"
 	"github.com/uppsikt/uppsikt/moderation"
 )
 
@@ -25,24 +23,14 @@ func runAccounts(ctx context.Context, env *environment, args []string) error {
 	if err := parseFlags(fs, args, false); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(env, *path)
+	pt, st, err := openParts(ctx, env, *path, readOnly)
 	if err != nil {
 		return err
 	}
-	log := newLogger(env.stderr, cfg.Log)
-	loc, err := time.LoadLocation(cfg.Municipality.Timezone)
-	if err != nil {
-		return fmt.Errorf("time zone: %w", err)
-	}
-	if err := os.MkdirAll(cfg.Paths.Data, 0o750); err != nil {
-		return fmt.Errorf("data folder: %w", err)
-	}
-	st, err := sqlite.Open(ctx, cfg.Paths.Database, sqlite.WithLogger(log))
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	rep, err := newHealthChecker(cfg, st, log, healthOptions{capture: newCaptureState(cfg).Health}).Report(ctx)
+	defer pt.Close()
+	cfg := pt.cfg
+	loc := pt.loc
+	rep, err := newHealthChecker(cfg, st, pt.log, healthOptions{capture: newCaptureState(cfg).Health}).Report(ctx)
 	if err != nil {
 		return err
 	}

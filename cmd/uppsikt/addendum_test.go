@@ -34,11 +34,15 @@ func TestDecisionAddendumCompletesTheRecord(t *testing.T) {
 	r, _ := newEvRig(t, "capture: {disabled: true}\n")
 	drop := filepath.Join(t.TempDir(), "diarium")
 	r.cfg.Register.Outlets = []config.Outlet{{Kind: "folder", Path: drop}}
-	rp, err := openRemoval(r.cfg, r.st, discardLogger(), time.UTC)
+	ev, err := openEvidence(r.cfg, r.st, discardLogger(), time.UTC)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { rp.Close() })
+	t.Cleanup(func() { ev.Close() })
+	rp, err := openRemoval(r.cfg, r.st, ev, discardLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	rude := r.add(t, "Du är en jävla idiot")
 	r.settle(t)

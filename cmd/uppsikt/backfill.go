@@ -23,25 +23,17 @@ func runBackfill(ctx context.Context, env *environment, args []string) error {
 		fs.Usage()
 		return fmt.Errorf("%w: -account and -since are required", errUsage)
 	}
-	cfg, err := loadConfig(env, *path)
+	pt, err := loadParts(env, *path, readWrite)
 	if err != nil {
 		return err
 	}
-	loc, err := time.LoadLocation(cfg.Municipality.Timezone)
-	if err != nil {
-		return fmt.Errorf("time zone: %w", err)
-	}
+	defer pt.Close()
+	loc := pt.loc
 	since, err := time.ParseInLocation(time.DateOnly, *sinceFlag, loc)
 	if err != nil {
 		return fmt.Errorf("%w: -since %q: want a date like 2025-01-01", errUsage, *sinceFlag)
 	}
-	log := newLogger(env.stderr, cfg.Log)
-	st, err := openStore(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	sup, err := openSupervision(ctx, cfg, st, log, supervisionOptions{})
+	sup, err := pt.Supervision(ctx, supervisionOptions{})
 	if err != nil {
 		return err
 	}

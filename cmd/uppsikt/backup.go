@@ -65,21 +65,19 @@ func runBackup(ctx context.Context, env *environment, args []string) error {
 		fs.Usage()
 		return fmt.Errorf("%w: -out is required", errUsage)
 	}
-	cfg, err := loadConfig(env, *path)
+	// The backup changes nothing in the store: read-only parts.
+	pt, st, err := openParts(ctx, env, *path, readOnly)
 	if err != nil {
 		return err
 	}
-	log := newLogger(env.stderr, cfg.Log)
-	st, err := openStore(ctx, cfg, log)
+	defer pt.Close()
+	// evidence.At, not the parts' folder: a backup creates nothing at the
+	// source, and a missing evidence folder has nothing to copy.
+	src, err := evidence.At(pt.cfg.Paths.Evidence)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	src, err := evidence.At(cfg.Paths.Evidence)
-	if err != nil {
-		return err
-	}
-	m, err := backup(ctx, log, st, cfg.Paths.Database, src, *out)
+	m, err := backup(ctx, pt.log, st, pt.cfg.Paths.Database, src, *out)
 	if err != nil {
 		return err
 	}
@@ -230,12 +228,14 @@ func runRestore(ctx context.Context, env *environment, args []string) error {
 		fs.Usage()
 		return fmt.Errorf("%w: -from is required", errUsage)
 	}
-	cfg, err := loadConfig(env, *path)
+	// Restore builds no part: it writes the store's files itself.
+	pt, err := loadParts(env, *path, readWrite)
 	if err != nil {
 		return err
 	}
-	log := newLogger(env.stderr, cfg.Log)
-	counts, summary, err := restore(ctx, log, *from, cfg.Paths.Data, cfg.Paths.Database, cfg.Paths.Evidence, *force, time.Now)
+	defer pt.Close()
+	cfg := pt.cfg
+	counts, summary, err := restore(ctx, pt.log, *from, cfg.Paths.Data, cfg.Paths.Database, cfg.Paths.Evidence, *force, time.Now)
 	if err != nil {
 		return err
 	}

@@ -27,29 +27,19 @@ func runCapture(ctx context.Context, env *environment, args []string) error {
 		fs.Usage()
 		return fmt.Errorf("%w: -comment and -out are required", errUsage)
 	}
-	cfg, err := loadConfig(env, *path)
+	pt, st, err := openParts(ctx, env, *path, readWrite)
 	if err != nil {
 		return err
 	}
-	loc, err := time.LoadLocation(cfg.Municipality.Timezone)
-	if err != nil {
-		return fmt.Errorf("time zone: %w", err)
-	}
-	log := newLogger(env.stderr, cfg.Log)
-	st, err := openStore(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
+	defer pt.Close()
 	c, err := findComment(ctx, st, *id)
 	if err != nil {
 		return err
 	}
-	ev, err := openEvidence(cfg, st, log, loc)
+	ev, err := pt.Evidence(ctx)
 	if err != nil {
 		return err
 	}
-	defer ev.Close()
 	var number string
 	var caseID int64
 	if cases, err := st.ListCases(ctx, moderation.CaseFilter{AccountKey: c.AccountKey}); err == nil {

@@ -15,11 +15,7 @@ import (
 // with -strict.
 func runConfig(ctx context.Context, env *environment, args []string) error {
 	if len(args) == 0 || args[0] != "check" {
-		fmt.Fprintln(env.stderr, "Usage: uppsikt config check -config FILE [-strict]")
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
-			return nil
-		}
-		return errUsage
+		return groupUsage(env, "config", "Usage: uppsikt config check -config FILE [-strict]", args, `want "config check"`)
 	}
 	fs := newFlagSet(env, "config check", "-config FILE [-strict]")
 	path := fs.String("config", "uppsikt.yaml", "the configuration file to check")

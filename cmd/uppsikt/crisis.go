@@ -14,8 +14,8 @@ import (
 // running service picks it up at its next tick.
 func runCrisis(ctx context.Context, env *environment, args []string) error {
 	if len(args) == 0 || (args[0] != "on" && args[0] != "off") {
-		fmt.Fprintln(env.stderr, "Usage: uppsikt crisis on -config FILE -account KEY -interval 1m -until 2026-12-01T18:00\n       uppsikt crisis off -config FILE -account KEY")
-		return fmt.Errorf("%w: want crisis on or crisis off", errUsage)
+		return groupUsage(env, "crisis", "Usage: uppsikt crisis on -config FILE -account KEY -interval 1m -until 2026-12-01T18:00\n       uppsikt crisis off -config FILE -account KEY",
+			args, "want crisis on or crisis off")
 	}
 	on := args[0] == "on"
 	fs := newFlagSet(env, "crisis "+args[0], "-config FILE -account KEY [-interval 1m -until 2026-12-01T18:00]")
@@ -33,14 +33,12 @@ func runCrisis(ctx context.Context, env *environment, args []string) error {
 	if on && *interval < 10*time.Second {
 		return fmt.Errorf("%w: -interval %v: at least 10s", errUsage, *interval)
 	}
-	cfg, err := loadConfig(env, *path)
+	pt, err := loadParts(env, *path, readWrite)
 	if err != nil {
 		return err
 	}
-	loc, err := time.LoadLocation(cfg.Municipality.Timezone)
-	if err != nil {
-		return fmt.Errorf("time zone: %w", err)
-	}
+	defer pt.Close()
+	loc := pt.loc
 	var until time.Time
 	now := time.Now()
 	if on {
@@ -51,12 +49,10 @@ func runCrisis(ctx context.Context, env *environment, args []string) error {
 			return fmt.Errorf("%w: -until %s is in the past", errUsage, *untilFlag)
 		}
 	}
-	log := newLogger(env.stderr, cfg.Log)
-	st, err := openStore(ctx, cfg, log)
+	st, err := pt.Store(ctx)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
 	if err := poller.SetCrisis(ctx, st, *key, *interval, until, now); err != nil {
 		return err
 	}

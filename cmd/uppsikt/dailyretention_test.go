@@ -79,7 +79,7 @@ func TestDailyRetention(t *testing.T) {
 	}
 
 	log := discardLogger()
-	runDailyRetention(ctx, st, retentionPlan(cfg), newPostDeleter(cfg, st, graphClient(cfg, mustTokens(t, cfg, st), log), log), now, log)
+	dailyRetention(cfg, st, graphClient(cfg, mustTokens(t, cfg, st), log), log, time.Now).Once(ctx, now)
 	ds, err := st.Disposals(ctx, key)
 	if err != nil || len(ds) != 1 || ds[0].Comments != old || ds[0].By != "uppsikt" || ds[0].Rule != cfg.Archive.Retention.Rule {
 		t.Fatalf("disposal log: got %+v, %v; want one disposal of %d comments by uppsikt", ds, err, old)
@@ -109,7 +109,7 @@ func TestDailyRetention(t *testing.T) {
 	if disposals != 1 {
 		t.Errorf("audit entries of the disposal: got %d, want 1", disposals)
 	}
-	runDailyRetention(ctx, st, retentionPlan(cfg), newPostDeleter(cfg, st, graphClient(cfg, mustTokens(t, cfg, st), log), log), now, log)
+	dailyRetention(cfg, st, graphClient(cfg, mustTokens(t, cfg, st), log), log, time.Now).Once(ctx, now)
 	if ds, _ := st.Disposals(ctx, key); len(ds) > 1 && ds[len(ds)-1].Items != 0 {
 		t.Errorf("a second run the same day disposed of %d more texts, want none", ds[len(ds)-1].Items)
 	}

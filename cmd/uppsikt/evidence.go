@@ -53,18 +53,12 @@ func openEvidence(cfg *config.Config, st moderation.Store, log *slog.Logger, loc
 	}
 	p := &evidenceParts{dir: dir, store: st}
 	var cap evidencepdf.Capturer
-	if !cfg.Capture.Disabled {
-		var cookies []capture.Cookie
-		if cfg.Capture.CookiesFile != "" {
-			if cookies, err = capture.LoadCookies(cfg.Capture.CookiesFile); err != nil {
-				return nil, fmt.Errorf("capture.cookies_file: %w", err)
-			}
-		}
-		p.browser = capture.New(capture.Options{
-			ExecPath: cfg.Capture.Chromium, AllowedHosts: allowedHosts(cfg), Timeout: cfg.Capture.Timeout.D(),
-			Logger: log.With("part", "capture"), Cookies: cookies,
-			MaxHeight: cfg.Capture.MaxHeight, FocusSelectors: cfg.Capture.FocusSelectors,
-		})
+	opts, ok, err := browserOptions(cfg, allowedHosts(cfg), log)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		p.browser = capture.New(opts)
 		p.watch = &watchedCapturer{Browser: p.browser}
 		cap = p.watch
 	}
@@ -173,13 +167,10 @@ type removalParts struct {
 	addenda  *evidencepdf.Addenda // the decision addenda, delivered by deliver
 }
 
-// openRemoval builds the evidence maker and the register delivery; connect
-// adds the action executor once the Graph client exists.
-func openRemoval(cfg *config.Config, st moderation.Store, log *slog.Logger, loc *time.Location) (*removalParts, error) {
-	ev, err := openEvidence(cfg, st, log, loc)
-	if err != nil {
-		return nil, err
-	}
+// openRemoval builds the register delivery and the decision addenda over
+// the evidence parts (parts.Evidence); connect adds the action executor
+// once the Graph client exists.
+func openRemoval(cfg *config.Config, st moderation.Store, ev *evidenceParts, log *slog.Logger) (*removalParts, error) {
 	d, err := newDeliverer(cfg, st, ev.dir, log)
 	if err != nil {
 		return nil, err
@@ -212,6 +203,3 @@ func (r *removalParts) run(ctx context.Context) {
 	}
 	wg.Wait()
 }
-
-// Close stops the browser; call it after run returned.
-func (r *removalParts) Close() error { return r.evidence.Close() }

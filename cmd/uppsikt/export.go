@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"time"
 
 	"github.com/uppsikt/uppsikt/archive/export"
 	"github.com/uppsikt/uppsikt/archive/snapshot"
@@ -52,20 +51,13 @@ func runExport(ctx context.Context, env *environment, args []string) error {
 		fs.Usage()
 		return fmt.Errorf("%w: -account, -year and -out are required", errUsage)
 	}
-	cfg, err := loadConfig(env, *path)
+	pt, st, err := openParts(ctx, env, *path, readWrite)
 	if err != nil {
 		return err
 	}
-	log := newLogger(env.stderr, cfg.Log)
-	st, err := openStore(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	loc, err := time.LoadLocation(cfg.Municipality.Timezone)
-	if err != nil {
-		return fmt.Errorf("time zone: %w", err)
-	}
+	defer pt.Close()
+	cfg := pt.cfg
+	loc := pt.loc
 	if *snap == "" {
 		from, to := snapshot.Year(*year, loc)
 		recs, err := st.Snapshots(ctx, *key)

@@ -138,3 +138,21 @@ func parseFlags(fs *flag.FlagSet, args []string, positional bool) error {
 	}
 	return nil
 }
+
+// isHelp reports whether arg asks for help.
+func isHelp(arg string) bool {
+	return arg == "-h" || arg == "-help" || arg == "--help"
+}
+
+// groupUsage answers a subcommand that has forms ("account close",
+// "retention run", ...) when no known form is given: it prints usage, the
+// form's usage lines, then where each form's flags are. Asked with -h it is
+// help (exit 0); otherwise a usage error naming why (exit 2).
+func groupUsage(env *environment, name, usage string, args []string, why string) error {
+	fmt.Fprintln(env.stderr, usage)
+	fmt.Fprintf(env.stderr, "\nFlags:\n  each form has its own: uppsikt %s FORM -h\n", name)
+	if len(args) > 0 && isHelp(args[0]) {
+		return flag.ErrHelp
+	}
+	return fmt.Errorf("%w: %s", errUsage, why)
+}

@@ -2,14 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
 	"text/tabwriter"
 	"time"
 
-	"github.com/uppsikt/uppsikt/archive/capture"
 	"github.com/uppsikt/uppsikt/archive/evidence"
 	"github.com/uppsikt/uppsikt/archive/objection"
 	"github.com/uppsikt/uppsikt/archive/retention"
@@ -18,6 +16,7 @@ import (
 	"github.com/uppsikt/uppsikt/bot/instagram"
 	"github.com/uppsikt/uppsikt/cmd/config"
 	"github.com/uppsikt/uppsikt/moderation"
+	"github.com/uppsikt/uppsikt/moderation/removal"
 )
 
 // runObjection is "uppsikt objection add|approve|refuse|confirm|list": a
@@ -29,9 +28,8 @@ func runObjection(ctx context.Context, env *environment, args []string) error {
 		"       uppsikt objection confirm -config FILE -id N [-by NAME]   (re-reads the post; records that it is gone)\n" +
 		"       uppsikt objection list -config FILE [-account KEY]\n" +
 		"       uppsikt objection show -config FILE -id N   (with the confirmation text to send)"
-	if len(args) == 0 {
-		fmt.Fprintln(env.stderr, usage)
-		return fmt.Errorf("%w: want an objection subcommand", errUsage)
+	if len(args) == 0 || isHelp(args[0]) {
+		return groupUsage(env, "objection", usage, args, "want an objection subcommand")
 	}
 	sub := args[0]
 	fs := newFlagSet(env, "objection "+sub, "-config FILE ...")
@@ -69,24 +67,23 @@ func runObjection(ctx context.Context, env *environment, args []string) error {
 		fmt.Fprintln(env.stderr, usage)
 		return fmt.Errorf("%w: unknown objection subcommand %q", errUsage, sub)
 	}
-	cfg, err := loadConfig(env, *path)
-	if err != nil {
-		return err
-	}
-	log := newLogger(env.stderr, cfg.Log)
-	st, err := openStore(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
+	mode := readWrite
 	if sub == "list" || sub == "show" {
+		mode = readOnly
+	}
+	pt, st, err := openParts(ctx, env, *path, mode)
+	if err != nil {
+		return err
+	}
+	defer pt.Close()
+	cfg := pt.cfg
+	if mode == readOnly {
 		return listObjections(ctx, env, cfg, st, *key, *id)
 	}
-	svc, closeSvc, err := newObjectionService(ctx, cfg, st, log, sub == "add" || sub == "approve")
+	svc, err := newObjectionService(ctx, pt, sub == "add" || sub == "approve")
 	if err != nil {
 		return err
 	}
-	defer closeSvc()
 	var o moderation.Objection
 	switch sub {
 	case "add":
@@ -191,12 +188,12 @@ func listObjections(ctx context.Context, env *environment, cfg *config.Config, s
 }
 
 // newPostDeleter builds the Deleter of own posts with the Graph API
-// connectors of the configured accounts, through client (the service's
+// connectors of the configured accounts, through client and gate (the service's
 // own, or one with knownTokens for a command).
-func newPostDeleter(cfg *config.Config, st *sqlite.Store, client *facebook.Client, log *slog.Logger) *retention.Deleter {
+func newPostDeleter(cfg *config.Config, st *sqlite.Store, client *facebook.Client, gate *removal.Gate, log *slog.Logger) *retention.Deleter {
 	return &retention.Deleter{
 		Store: st, Plan: retentionPlan(cfg), Logger: log.With("part", "retention"),
-		Gate: newGate(cfg, st, st, client, nil, log),
+		Gate: gate,
 		Platforms: map[moderation.Platform]moderation.PostChecker{
 			moderation.Facebook:  facebook.New(facebook.Options{Client: client, Logger: log.With("part", "facebook")}),
 			moderation.Instagram: instagram.New(instagram.Options{Client: client}),
@@ -204,38 +201,38 @@ func newPostDeleter(cfg *config.Config, st *sqlite.Store, client *facebook.Clien
 	}
 }
 
-// newObjectionService builds the objection workflow; with browser, a
-// Chromium for the evidence screenshot unless capture is disabled. The
-// returned function stops the browser.
-func newObjectionService(ctx context.Context, cfg *config.Config, st *sqlite.Store, log *slog.Logger, browser bool) (*objection.Service, func(), error) {
-	loc, err := time.LoadLocation(cfg.Municipality.Timezone)
+// newObjectionService builds the objection workflow from the parts; with
+// browser, a Chromium for the evidence screenshot unless capture is
+// disabled, stopped when the parts are closed.
+func newObjectionService(ctx context.Context, pt *parts, browser bool) (*objection.Service, error) {
+	st, err := pt.Store(ctx)
 	if err != nil {
-		return nil, nil, fmt.Errorf("municipality.timezone: %w", err)
+		return nil, err
 	}
-	dir, err := evidence.Open(cfg.Paths.Evidence)
+	loc := pt.loc
+	dir, err := pt.EvidenceDir()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	tokens, err := knownTokens(ctx, cfg, st, log)
+	deleter, err := pt.PostDeleter(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
+	cfg := pt.cfg
 	opts := objection.Options{
-		Store: st, Deleter: newPostDeleter(cfg, st, graphClient(cfg, tokens, log), log), Evidence: dir, Municipality: cfg.Municipality.Name,
-		Location: loc, RegisterNumber: cfg.Register.FormatRegisterNumber, Logger: log.With("part", "objection"),
+		Store: st, Deleter: deleter, Evidence: dir, Municipality: cfg.Municipality.Name,
+		Location: loc, RegisterNumber: cfg.Register.FormatRegisterNumber, Logger: pt.log.With("part", "objection"),
 	}
-	stop := func() {}
-	if browser && !cfg.Capture.Disabled {
-		br := capture.New(capture.Options{ExecPath: cfg.Capture.Chromium, AllowedHosts: allowedHosts(cfg),
-			Timeout: cfg.Capture.Timeout.D(), Logger: log.With("part", "capture")})
-		opts.Browser = br
-		stop = func() {
-			if err := br.Close(); err != nil && !errors.Is(err, capture.ErrClosed) {
-				log.Warn("browser close", "error", err)
-			}
+	if browser {
+		br, err := pt.Browser(allowedHosts(cfg), 0)
+		if err != nil {
+			return nil, err
+		}
+		if br != nil {
+			opts.Browser = br
 		}
 	}
-	return objection.New(opts), stop, nil
+	return objection.New(opts), nil
 }
 
 // deletionSummary is one line about a deletion for the retention commands.

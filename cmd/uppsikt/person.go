@@ -24,8 +24,7 @@ import (
 func runPerson(ctx context.Context, env *environment, args []string) error {
 	const synopsis = "export -config FILE -author ID -out DIR [-lang sv|da|en] | erase -config FILE -author ID -by NAME [-dry-run]"
 	if len(args) == 0 || (args[0] != "export" && args[0] != "erase") {
-		fmt.Fprintln(env.stderr, "Usage: uppsikt person "+synopsis)
-		return fmt.Errorf("%w: want \"person export\" or \"person erase\"", errUsage)
+		return groupUsage(env, "person", "Usage: uppsikt person "+synopsis, args, `want "person export" or "person erase"`)
 	}
 	if args[0] == "export" {
 		return runPersonExport(ctx, env, args[1:])
@@ -49,26 +48,23 @@ func runPersonExport(ctx context.Context, env *environment, args []string) error
 		fs.Usage()
 		return fmt.Errorf("%w: -author and -out are required", errUsage)
 	}
-	cfg, err := loadConfig(env, *path)
+	pt, err := loadParts(env, *path, readOnly)
 	if err != nil {
 		return err
 	}
+	defer pt.Close()
+	cfg := pt.cfg
 	if *lang == "" {
 		*lang = cfg.Municipality.Language
 	}
 	if *lang != "sv" && *lang != "da" && *lang != "en" {
 		return fmt.Errorf("%w: -lang %q: write sv, da or en", errUsage, *lang)
 	}
-	loc, err := time.LoadLocation(cfg.Municipality.Timezone)
-	if err != nil {
-		return fmt.Errorf("time zone: %w", err)
-	}
-	log := newLogger(env.stderr, cfg.Log)
-	st, err := openStore(ctx, cfg, log)
+	loc := pt.loc
+	st, err := pt.Store(ctx)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
 	recs, err := st.PersonRecords(ctx, *author)
 	if err != nil {
 		return err
@@ -137,15 +133,11 @@ func runPersonErase(ctx context.Context, env *environment, args []string) error 
 		fs.Usage()
 		return fmt.Errorf("%w: -author and -by are required", errUsage)
 	}
-	cfg, err := loadConfig(env, *path)
+	pt, st, err := openParts(ctx, env, *path, readWrite)
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg, newLogger(env.stderr, cfg.Log))
-	if err != nil {
-		return err
-	}
-	defer st.Close()
+	defer pt.Close()
 	er, err := st.ErasePerson(ctx, moderation.ErasureRequest{AuthorID: *author, By: *by, DryRun: *dry})
 	if err != nil {
 		return err

@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"os"
 	"sort"
 	"text/tabwriter"
 	"time"
@@ -162,24 +161,13 @@ func (s *supervision) subscribe(ctx context.Context, log *slog.Logger) {
 }
 
 // openStore opens the configured store and writes the configured accounts
-// into it, as the service does at start.
+// into it, as the service does at start (parts.Store); the caller closes it.
 func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (*sqlite.Store, error) {
-	if err := os.MkdirAll(cfg.Paths.Data, 0o750); err != nil {
-		return nil, fmt.Errorf("data folder: %w", err)
-	}
-	st, err := sqlite.Open(ctx, cfg.Paths.Database, sqlite.WithLogger(log))
+	pt, err := newParts(cfg, log, readWrite)
 	if err != nil {
 		return nil, err
 	}
-	for _, a := range cfg.Accounts {
-		if err := st.UpsertAccount(ctx, moderation.Account{
-			Key: a.Key, Platform: moderation.Platform(a.Platform), PlatformID: accountPlatformID(a), Name: a.Name,
-			Owners: a.Owners, Substitutes: a.Substitutes, Status: moderation.AccountActive,
-		}); err != nil {
-			return nil, errors.Join(fmt.Errorf("store account %s: %w", a.Key, err), st.Close())
-		}
-	}
-	return st, nil
+	return pt.Store(ctx)
 }
 
 // accountPlatformID is the account's id on its platform; a website's is
@@ -219,17 +207,12 @@ func runPoll(ctx context.Context, env *environment, args []string) error {
 		fmt.Fprintln(env.stderr, "uppsikt poll runs one cycle and needs -once; uppsikt serve polls continuously")
 		return fmt.Errorf("%w: -once is required", errUsage)
 	}
-	cfg, err := loadConfig(env, *path)
+	pt, err := loadParts(env, *path, readWrite)
 	if err != nil {
 		return err
 	}
-	log := newLogger(env.stderr, cfg.Log)
-	st, err := openStore(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	sup, err := openSupervision(ctx, cfg, st, log, supervisionOptions{})
+	defer pt.Close()
+	sup, err := pt.Supervision(ctx, supervisionOptions{})
 	if err != nil {
 		return err
 	}

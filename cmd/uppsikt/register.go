@@ -12,8 +12,7 @@ import (
 // register entries of a year with their delivery.
 func runRegister(ctx context.Context, env *environment, args []string) error {
 	if len(args) == 0 || args[0] != "list" {
-		fmt.Fprintln(env.stderr, "Usage: uppsikt register list -config FILE [-year 2026]")
-		return fmt.Errorf("%w: want \"register list\"", errUsage)
+		return groupUsage(env, "register", "Usage: uppsikt register list -config FILE [-year 2026]", args, `want "register list"`)
 	}
 	fs := newFlagSet(env, "register list", "-config FILE [-year 2026]")
 	path := fs.String("config", "uppsikt.yaml", "the configuration file")
@@ -21,19 +20,12 @@ func runRegister(ctx context.Context, env *environment, args []string) error {
 	if err := parseFlags(fs, args[1:], false); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(env, *path)
+	pt, st, err := openParts(ctx, env, *path, readOnly)
 	if err != nil {
 		return err
 	}
-	loc, err := time.LoadLocation(cfg.Municipality.Timezone)
-	if err != nil {
-		return fmt.Errorf("time zone: %w", err)
-	}
-	st, err := openStore(ctx, cfg, newLogger(env.stderr, cfg.Log))
-	if err != nil {
-		return err
-	}
-	defer st.Close()
+	defer pt.Close()
+	loc := pt.loc
 	entries, err := st.RegisterEntries(ctx, *year)
 	if err != nil {
 		return err

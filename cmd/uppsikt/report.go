@@ -38,14 +38,13 @@ func runReport(ctx context.Context, env *environment, args []string) error {
 		fs.Usage()
 		return fmt.Errorf("%w: -lang must be sv, da or en", errUsage)
 	}
-	cfg, err := loadConfig(env, *path)
+	pt, err := loadParts(env, *path, readOnly)
 	if err != nil {
 		return err
 	}
-	loc, err := time.LoadLocation(cfg.Municipality.Timezone)
-	if err != nil {
-		return fmt.Errorf("time zone: %w", err)
-	}
+	defer pt.Close()
+	cfg := pt.cfg
+	loc := pt.loc
 	m := report.PreviousMonth(time.Now(), loc)
 	if *month != "" {
 		if m, err = report.ParseMonth(*month, loc); err != nil {
@@ -59,12 +58,10 @@ func runReport(ctx context.Context, env *environment, args []string) error {
 	if *out == "" {
 		*out = filepath.Join(cfg.Archive.Reports, archreport.FileName(m))
 	}
-	log := newLogger(env.stderr, cfg.Log)
-	st, err := openStore(ctx, cfg, log)
+	st, err := pt.Store(ctx)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
 	r, err := monthlyReport(ctx, cfg, st, loc, m, *lang, time.Now())
 	if err != nil {
 		return err

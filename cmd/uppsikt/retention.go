@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strconv"
 	"text/tabwriter"
 	"time"
@@ -29,9 +28,8 @@ func runRetention(ctx context.Context, env *environment, args []string) error {
 		"       uppsikt retention approve -config FILE -account KEY (-post ID | -all-due) -by NAME   (deletes them on the platform)\n" +
 		"       uppsikt retention deletions -config FILE [-account KEY]\n" +
 		"       uppsikt retention resume -config FILE   (carries out approved deletions left pending; confirms manual removals)"
-	if len(args) == 0 {
-		fmt.Fprintln(env.stderr, usage)
-		return fmt.Errorf("%w: want a retention subcommand", errUsage)
+	if len(args) == 0 || isHelp(args[0]) {
+		return groupUsage(env, "retention", usage, args, "want a retention subcommand")
 	}
 	sub := args[0]
 	fs := newFlagSet(env, "retention "+sub, "-config FILE ...")
@@ -57,16 +55,16 @@ func runRetention(ctx context.Context, env *environment, args []string) error {
 		fmt.Fprintln(env.stderr, usage)
 		return fmt.Errorf("%w: unknown retention subcommand %q", errUsage, sub)
 	}
-	cfg, err := loadConfig(env, *path)
+	mode := readWrite
+	if sub == "holds" || sub == "log" {
+		mode = readOnly
+	}
+	pt, st, err := openParts(ctx, env, *path, mode)
 	if err != nil {
 		return err
 	}
-	log := newLogger(env.stderr, cfg.Log)
-	st, err := openStore(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
+	defer pt.Close()
+	cfg, log := pt.cfg, pt.log
 	plan := retentionPlan(cfg)
 	now := time.Now()
 	actor := *by
@@ -77,7 +75,7 @@ func runRetention(ctx context.Context, env *environment, args []string) error {
 	defer tw.Flush()
 	switch sub {
 	case "run":
-		ds, err := applyRetention(ctx, st, plan, now, *key, *dry, actor)
+		ds, err := retention.Apply(ctx, st, plan, now, *key, *dry, actor)
 		if err != nil {
 			return err
 		}
@@ -169,7 +167,7 @@ func runRetention(ctx context.Context, env *environment, args []string) error {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", o.Post.PlatformID, o.Post.CreatedAt.Format(time.DateOnly), kind, o.DueSince.Format(time.DateOnly), snap, del)
 		}
 	case "approve", "resume":
-		return runPostDeletions(ctx, env, cfg, st, log, sub, *key, *post, *allDue, *by)
+		return runPostDeletions(ctx, env, pt, st, sub, *key, *post, *allDue, *by)
 	case "deletions":
 		dels, err := st.PostDeletions(ctx, *key)
 		if err != nil {
@@ -191,12 +189,11 @@ func runRetention(ctx context.Context, env *environment, args []string) error {
 // runPostDeletions approves the deletion of own posts (one, or every one
 // due that a snapshot covers) and carries out every pending deletion,
 // including those a crash left behind.
-func runPostDeletions(ctx context.Context, env *environment, cfg *config.Config, st *sqlite.Store, log *slog.Logger, sub, key, post string, allDue bool, by string) error {
-	tokens, err := knownTokens(ctx, cfg, st, log)
+func runPostDeletions(ctx context.Context, env *environment, pt *parts, st *sqlite.Store, sub, key, post string, allDue bool, by string) error {
+	d, err := pt.PostDeleter(ctx)
 	if err != nil {
 		return err
 	}
-	d := newPostDeleter(cfg, st, graphClient(cfg, tokens, log), log)
 	// Deletions for objections are carried out by "uppsikt objection
 	// approve", which holds their guard; here they stay pending.
 	if sub == "approve" {
@@ -227,7 +224,7 @@ func runPostDeletions(ctx context.Context, env *environment, cfg *config.Config,
 			errs = append(errs, err)
 		}
 	}
-	done, objections, err := carryOutDeletions(ctx, st, d)
+	done, objections, err := d.CarryOutRetention(ctx)
 	for _, del := range done {
 		fmt.Fprintln(env.stdout, deletionSummary(del))
 	}
@@ -235,49 +232,6 @@ func runPostDeletions(ctx context.Context, env *environment, cfg *config.Config,
 		fmt.Fprintf(env.stdout, "pending objection deletion %d: run uppsikt objection approve -id %d to carry it out\n", p.ID, p.ObjectionID)
 	}
 	return errors.Join(append(errs, err)...)
-}
-
-// carryOutDeletions carries out the pending deletions of own posts past
-// their age, and returns them with the pending deletions for objections,
-// which "uppsikt objection approve" carries out because it holds their
-// guard.
-func carryOutDeletions(ctx context.Context, st *sqlite.Store, d *retention.Deleter) (done, objections []moderation.PostDeletion, err error) {
-	pend, err := st.PendingPostDeletions(ctx, 0)
-	if err != nil {
-		return nil, nil, err
-	}
-	var errs []error
-	for _, p := range pend {
-		if p.Reason != moderation.DeletionRetention {
-			objections = append(objections, p)
-			continue
-		}
-		del, err := d.Execute(ctx, p.ID)
-		done = append(done, del)
-		if err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return done, objections, errors.Join(errs...)
-}
-
-// applyRetention disposes of comment text past its age under the plan
-// (or counts it with dry) and writes each disposal to the audit log.
-func applyRetention(ctx context.Context, st *sqlite.Store, plan retention.Plan, now time.Time, key string, dry bool, actor string) ([]moderation.Disposal, error) {
-	ds, err := retention.Run(ctx, st, plan, now, key, dry, actor)
-	if err != nil {
-		return nil, err
-	}
-	for _, d := range ds {
-		if dry || d.Items == 0 {
-			continue
-		}
-		detail, _ := json.Marshal(map[string]any{"disposal": d.ID, "kind": d.Kind, "rule": d.Rule, "items": d.Items, "cutoff": d.Cutoff})
-		if _, err := st.AppendAudit(ctx, moderation.AuditEntry{Actor: actor, Action: "disposal", Subject: d.AccountKey, Detail: detail}); err != nil {
-			return ds, err
-		}
-	}
-	return ds, nil
 }
 
 func holdSubject(h moderation.LegalHold) string {

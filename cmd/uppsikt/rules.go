@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"time"
 
@@ -27,6 +28,10 @@ func runRules(_ context.Context, env *environment, args []string) error {
 	if flags.NArg() == 0 || flags.Arg(0) != "test" {
 		flags.Usage()
 		return fmt.Errorf("%w: expected \"test\"", errUsage)
+	}
+	if flags.NArg() > 1 && isHelp(flags.Arg(1)) {
+		flags.Usage()
+		return flag.ErrHelp
 	}
 	packs, err := rules.SelectPacks(flags.Args()[1:]...)
 	if errors.Is(err, rules.ErrOptions) {

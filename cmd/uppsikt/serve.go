@@ -12,12 +12,11 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	if err := parseFlags(fs, args, false); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(env, *path)
+	pt, err := loadParts(env, *path, readWrite)
 	if err != nil {
 		return fmt.Errorf("not started: %w", err)
 	}
-	log := newLogger(env.stderr, cfg.Log)
-	svc, err := openService(ctx, cfg, log)
+	svc, err := openServiceParts(ctx, pt)
 	if err != nil {
 		return err
 	}

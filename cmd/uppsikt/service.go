@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"sync"
 	"time"
 
@@ -23,6 +22,7 @@ import (
 // service is uppsikt running: the store, the poller, the pipeline and the
 // web page, started in that order and stopped in the reverse one.
 type service struct {
+	parts    *parts // the store, Graph client, connectors, evidence and browser
 	cfg      *config.Config
 	log      *slog.Logger
 	store    *sqlite.Store
@@ -45,32 +45,31 @@ type service struct {
 // openService builds everything from a valid configuration and opens the
 // store and the listening socket, but starts no goroutine.
 func openService(ctx context.Context, cfg *config.Config, log *slog.Logger) (*service, error) {
-	loc, err := time.LoadLocation(cfg.Municipality.Timezone)
-	if err != nil {
-		return nil, fmt.Errorf("time zone: %w", err)
-	}
-	if err := os.MkdirAll(cfg.Paths.Data, 0o750); err != nil {
-		return nil, fmt.Errorf("data folder: %w", err)
-	}
-	st, err := sqlite.Open(ctx, cfg.Paths.Database, sqlite.WithLogger(log))
+	pt, err := newParts(cfg, log, readWrite)
 	if err != nil {
 		return nil, err
 	}
-	s := &service{cfg: cfg, log: log, store: st}
+	return openServiceParts(ctx, pt)
+}
+
+// openServiceParts is openService on parts none of which is built yet; on
+// an error it closes what it built.
+func openServiceParts(ctx context.Context, pt *parts) (*service, error) {
+	cfg, log := pt.cfg, pt.log
 	ok := false
 	defer func() {
 		if !ok {
-			st.Close()
+			pt.Close()
 		}
 	}()
+	loc := pt.loc
+	st, err := pt.Store(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s := &service{parts: pt, cfg: cfg, log: log, store: st}
 	languages := map[string]string{}
 	for _, a := range cfg.Accounts {
-		if err := st.UpsertAccount(ctx, moderation.Account{
-			Key: a.Key, Platform: moderation.Platform(a.Platform), PlatformID: accountPlatformID(a), Name: a.Name,
-			Owners: a.Owners, Substitutes: a.Substitutes, Status: moderation.AccountActive,
-		}); err != nil {
-			return nil, fmt.Errorf("store account %s: %w", a.Key, err)
-		}
 		languages[a.Key] = a.Language
 	}
 	// The question metrics read the answer clock's working hours at scrape
@@ -86,7 +85,11 @@ func openService(ctx context.Context, cfg *config.Config, log *slog.Logger) (*se
 		return nil, err
 	}
 	// Evidence, platform actions and the records register: evidence.go.
-	if s.removal, err = openRemoval(cfg, st, log, loc); err != nil {
+	ev, err := pt.Evidence(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if s.removal, err = openRemoval(cfg, st, ev, log); err != nil {
 		return nil, err
 	}
 	if w := s.removal.evidence.watch; w != nil {
@@ -100,7 +103,7 @@ func openService(ctx context.Context, cfg *config.Config, log *slog.Logger) (*se
 		RecordsLanguage: cfg.Municipality.Language,
 	})
 	// Connectors, poller (office hours, holidays, reconcile) and webhooks: poll.go.
-	sup, err := openSupervision(ctx, cfg, st, log, supervisionOptions{Stored: s.pipeline.Wake, Polled: s.mon.metrics.Polled})
+	sup, err := pt.Supervision(ctx, supervisionOptions{Stored: s.pipeline.Wake, Polled: s.mon.metrics.Polled})
 	if err != nil {
 		return nil, err
 	}
@@ -221,12 +224,8 @@ func (s *service) run(ctx context.Context) error {
 	for err := range errs {
 		runErr = errors.Join(runErr, err)
 	}
-	if err := s.removal.Close(); err != nil {
-		runErr = errors.Join(runErr, fmt.Errorf("stop browser: %w", err))
-	}
-	if err := s.store.Close(); err != nil {
-		runErr = errors.Join(runErr, fmt.Errorf("close store: %w", err))
-	}
+	// The browser, then the store: the reverse order of building.
+	runErr = errors.Join(runErr, s.parts.Close())
 	s.log.Info("stopped")
 	return runErr
 }

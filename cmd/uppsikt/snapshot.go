@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,12 +13,11 @@ import (
 	"sync"
 	"time"
 
-	fb "github.com/huandu/facebook/v2"
-
 	"github.com/uppsikt/uppsikt/archive/capture"
 	"github.com/uppsikt/uppsikt/archive/snapshot"
 	"github.com/uppsikt/uppsikt/archive/sqlite"
 	"github.com/uppsikt/uppsikt/bot/facebook"
+	"github.com/uppsikt/uppsikt/bot/instagram"
 	"github.com/uppsikt/uppsikt/bot/webpage"
 	"github.com/uppsikt/uppsikt/cmd/config"
 	"github.com/uppsikt/uppsikt/moderation"
@@ -42,25 +40,17 @@ func runSnapshot(ctx context.Context, env *environment, args []string) error {
 		fs.Usage()
 		return fmt.Errorf("%w: -account and -year are required", errUsage)
 	}
-	cfg, err := loadConfig(env, *path)
+	pt, err := loadParts(env, *path, readWrite)
 	if err != nil {
 		return err
 	}
-	log := newLogger(env.stderr, cfg.Log)
-	st, err := openStore(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	loc, err := time.LoadLocation(cfg.Municipality.Timezone)
-	if err != nil {
-		return fmt.Errorf("time zone: %w", err)
-	}
+	defer pt.Close()
+	loc := pt.loc
 	from, to := snapshot.Year(*year, loc)
 	if *out == "" {
-		*out = filepath.Join(cfg.Archive.Snapshots, fmt.Sprintf("%s-%d.pdf", *key, *year))
+		*out = filepath.Join(pt.cfg.Archive.Snapshots, fmt.Sprintf("%s-%d.pdf", *key, *year))
 	}
-	res, err := takeSnapshot(ctx, env, cfg, st, log, snapshotJob{key: *key, kind: moderation.SnapshotYearly, from: from, to: to,
+	res, err := takeSnapshot(ctx, env, pt, snapshotJob{key: *key, kind: moderation.SnapshotYearly, from: from, to: to,
 		out: *out, browser: !*noBrowser, platform: !*noPlatform})
 	if err != nil {
 		return err
@@ -80,37 +70,42 @@ type snapshotJob struct {
 // takeSnapshot wires the snapshot writer: the browser for the layout
 // screenshots, the Graph API for what the platform still has, a progress
 // bar on a terminal.
-func takeSnapshot(ctx context.Context, env *environment, cfg *config.Config, st *sqlite.Store, log *slog.Logger, j snapshotJob) (snapshot.Result, error) {
+func takeSnapshot(ctx context.Context, env *environment, pt *parts, j snapshotJob) (snapshot.Result, error) {
+	st, err := pt.Store(ctx)
+	if err != nil {
+		return snapshot.Result{}, err
+	}
+	log := pt.log
 	a, err := st.Account(ctx, j.key)
 	if err != nil {
 		return snapshot.Result{}, fmt.Errorf("%w: %w", errUsage, err)
 	}
-	loc, err := time.LoadLocation(cfg.Municipality.Timezone)
-	if err != nil {
-		return snapshot.Result{}, fmt.Errorf("time zone: %w", err)
-	}
+	loc := pt.loc
 	if err := os.MkdirAll(filepath.Dir(j.out), 0o750); err != nil {
 		return snapshot.Result{}, fmt.Errorf("snapshot folder: %w", err)
 	}
-	opts := snapshot.Options{Store: st, Location: loc, Logger: log.With("part", "snapshot"), Language: cfg.Municipality.Language}
+	opts := snapshot.Options{Store: st, Location: loc, Logger: log.With("part", "snapshot"), Language: pt.cfg.Municipality.Language}
 	var pages []string
 	if j.browser {
-		if page := accountPage(ctx, st, a, j.from, j.to); page != "" {
-			pages = append(pages, page)
-			u, _ := url.Parse(page)
-			br := capture.New(capture.Options{AllowedHosts: []string{u.Host}, Logger: log.With("part", "capture"), Timeout: 2 * time.Minute})
-			defer br.Close()
-			opts.Capture = br
-		} else {
-			log.Warn("no page address for the account: the snapshot has no screenshots", "account", a.Key)
-		}
-	}
-	if j.platform {
-		tokens, err := knownTokens(ctx, cfg, st, log)
+		page, copts, ok, err := pageCapture(ctx, pt.cfg, st, a, log)
 		if err != nil {
 			return snapshot.Result{}, err
 		}
-		opts.Live = newLiveThreads(cfg, graphClient(cfg, tokens, log)).forAccount(a, log)
+		if page != "" {
+			pages = append(pages, page)
+		}
+		if ok {
+			br := capture.New(copts)
+			defer br.Close()
+			opts.Capture = br
+		}
+	}
+	if j.platform {
+		client, err := pt.Graph(ctx)
+		if err != nil {
+			return snapshot.Result{}, err
+		}
+		opts.Live = newLiveThreads(pt.cfg, client).forAccount(a, log)
 	}
 	bar := newProgressBar(env.stderr)
 	opts.Progress = bar.update
@@ -126,10 +121,41 @@ func takeSnapshot(ctx context.Context, env *environment, cfg *config.Config, st 
 	return res, nil
 }
 
+// snapshotTimeout is the least time a snapshot's screenshot of an
+// account's page is given: the page of a year is long.
+const snapshotTimeout = 2 * time.Minute
+
+// pageCapture is the account's page to screenshot for a snapshot and the
+// browser for it, as capture.* configures it (capture.chromium,
+// capture.cookies_file, capture.disabled) and allowed the page's host
+// alone; ok is false when there is no page or capture is disabled, which
+// is logged, and the snapshot has no screenshots.
+func pageCapture(ctx context.Context, cfg *config.Config, st *sqlite.Store, a moderation.Account, log *slog.Logger) (page string, opts capture.Options, ok bool, err error) {
+	page = accountPage(ctx, st, a)
+	if page == "" {
+		log.Warn("no page address for the account: the snapshot has no screenshots", "account", a.Key)
+		return "", capture.Options{}, false, nil
+	}
+	u, err := url.Parse(page)
+	if err != nil {
+		return "", capture.Options{}, false, fmt.Errorf("page address of %s: %w", a.Key, err)
+	}
+	opts, ok, err = browserOptions(cfg, []string{u.Host}, log)
+	if err != nil {
+		return "", capture.Options{}, false, err
+	}
+	if !ok {
+		log.Warn("capture is disabled (capture.disabled): the snapshot has no screenshots", "account", a.Key)
+		return page, capture.Options{}, false, nil
+	}
+	opts.Timeout = max(opts.Timeout, snapshotTimeout)
+	return page, opts, true, nil
+}
+
 // accountPage is the address of the account's page, derived from a post's
-// permalink (".../{page}/posts/{id}" → ".../{page}"), with the period as
-// since/until for the emulator's account page (the platform ignores them).
-func accountPage(ctx context.Context, st *sqlite.Store, a moderation.Account, from, to time.Time) string {
+// permalink (".../{page}/posts/{id}" → ".../{page}"), or a website
+// account's address.
+func accountPage(ctx context.Context, st *sqlite.Store, a moderation.Account) string {
 	ps, _, err := st.PostsBetween(ctx, a.Key, time.Unix(0, 1), time.Now().AddDate(1, 0, 0), moderation.PostCursor{}, 20)
 	if err != nil {
 		return ""
@@ -146,12 +172,16 @@ func accountPage(ctx context.Context, st *sqlite.Store, a moderation.Account, fr
 }
 
 // liveThreads tells a snapshot which comments a post still has on its
-// platform: the Graph API for Facebook pages (every comment and reply of
-// the post) and Instagram accounts (the media's comments and their
-// replies), and the page itself for a website's comment section.
+// platform, asking each platform's connector (Thread): the Graph API for
+// Facebook pages and Instagram accounts, the page itself for a website's
+// comment section.
 type liveThreads struct {
-	client *facebook.Client
-	web    *webpage.Connector
+	platforms map[moderation.Platform]threader
+}
+
+// threader is a connector that reads a post's comments as they are now.
+type threader interface {
+	Thread(ctx context.Context, a moderation.Account, postID string) (map[string]string, error)
 }
 
 func newLiveThreads(cfg *config.Config, client *facebook.Client) *liveThreads {
@@ -161,7 +191,11 @@ func newLiveThreads(cfg *config.Config, client *facebook.Client) *liveThreads {
 			sites[a.Key] = site
 		}
 	}
-	return &liveThreads{client: client, web: webpage.New(webpage.Options{Sites: sites})}
+	return &liveThreads{platforms: map[moderation.Platform]threader{
+		moderation.Facebook:  facebook.New(facebook.Options{Client: client}),
+		moderation.Instagram: instagram.New(instagram.Options{Client: client}),
+		moderation.Webpage:   webpage.New(webpage.Options{Sites: sites}),
+	}}
 }
 
 // forAccount returns what a snapshot of the account asks, or nil when the
@@ -176,73 +210,11 @@ func (l *liveThreads) forAccount(a moderation.Account, log *slog.Logger) snapsho
 }
 
 func (l *liveThreads) Thread(ctx context.Context, a moderation.Account, postID string) (map[string]string, error) {
-	out := map[string]string{}
-	switch a.Platform {
-	case moderation.Webpage:
-		res, err := l.web.Poll(ctx, a, moderation.Cursor{AccountKey: a.Key})
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range res.Comments {
-			if c.PostID == postID {
-				out[c.PlatformID] = c.Message
-			}
-		}
-		return out, nil
-	case moderation.Instagram:
-		// Top-level comments with their replies nested; a long reply list
-		// is paged on its own.
-		err := l.client.Each(ctx, a, "/"+postID+"/comments", fb.Params{"fields": "id,text,replies{id,text}", "limit": 100}, nil, func(raw json.RawMessage) error {
-			var c struct {
-				ID      string `json:"id"`
-				Text    string `json:"text"`
-				Replies struct {
-					Data []struct {
-						ID   string `json:"id"`
-						Text string `json:"text"`
-					} `json:"data"`
-					Paging struct {
-						Next string `json:"next"`
-					} `json:"paging"`
-				} `json:"replies"`
-			}
-			if err := json.Unmarshal(raw, &c); err != nil {
-				return err
-			}
-			out[c.ID] = c.Text
-			for _, r := range c.Replies.Data {
-				out[r.ID] = r.Text
-			}
-			if c.Replies.Paging.Next == "" {
-				return nil
-			}
-			return l.client.Each(ctx, a, "/"+c.ID+"/replies", fb.Params{"fields": "id,text", "limit": 100}, nil, func(raw json.RawMessage) error {
-				var r struct {
-					ID   string `json:"id"`
-					Text string `json:"text"`
-				}
-				if err := json.Unmarshal(raw, &r); err != nil {
-					return err
-				}
-				out[r.ID] = r.Text
-				return nil
-			})
-		})
-		return out, err
-	default:
-		err := l.client.Each(ctx, a, "/"+postID+"/comments", fb.Params{"filter": "stream", "fields": "id,message", "limit": 100}, nil, func(raw json.RawMessage) error {
-			var c struct {
-				ID      string `json:"id"`
-				Message string `json:"message"`
-			}
-			if err := json.Unmarshal(raw, &c); err != nil {
-				return err
-			}
-			out[c.ID] = c.Message
-			return nil
-		})
-		return out, err
+	t, ok := l.platforms[a.Platform]
+	if !ok {
+		t = l.platforms[moderation.Facebook]
 	}
+	return t.Thread(ctx, a, postID)
 }
 
 func (l *liveThreads) Gone(err error) bool { return facebook.IsGone(err) }
@@ -294,6 +266,3 @@ func (b *progressBar) done() {
 		fmt.Fprintln(b.w)
 	}
 }
-
-// errClosed is returned when closing an account that is already closed.
-var errClosed = errors.New("the account is already closed")

@@ -83,8 +83,8 @@ func tokensOf(ctx context.Context, cfg *config.Config, st moderation.Store, log 
 // configured token is used again. Both are audited, without the token.
 func runAccountToken(ctx context.Context, env *environment, args []string) error {
 	if len(args) == 0 || (args[0] != "set" && args[0] != "clear") {
-		fmt.Fprintln(env.stderr, "Usage: uppsikt account token set|clear -config FILE -account KEY [-by NAME]  (set reads the token from standard input)")
-		return fmt.Errorf("%w: want account token set or account token clear", errUsage)
+		return groupUsage(env, "account token", "Usage: uppsikt account token set|clear -config FILE -account KEY [-by NAME]  (set reads the token from standard input)",
+			args, "want account token set or account token clear")
 	}
 	verb := args[0]
 	fs := newFlagSet(env, "account token "+verb, "-config FILE -account KEY [-by NAME]")
@@ -94,10 +94,12 @@ func runAccountToken(ctx context.Context, env *environment, args []string) error
 	if err := parseFlags(fs, args[1:], false); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(env, *path)
+	pt, err := loadParts(env, *path, readWrite)
 	if err != nil {
 		return err
 	}
+	defer pt.Close()
+	cfg := pt.cfg
 	var acct *config.Account
 	for i := range cfg.Accounts {
 		if cfg.Accounts[i].Key == *key {
@@ -121,12 +123,10 @@ func runAccountToken(ctx context.Context, env *environment, args []string) error
 			return fmt.Errorf("%w: give the token on standard input", errUsage)
 		}
 	}
-	log := newLogger(env.stderr, cfg.Log)
-	st, err := openStore(ctx, cfg, log)
+	st, err := pt.Store(ctx)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
 	detail := fmt.Appendf(nil, `{"key_id":%q}`, tk.ID())
 	switch verb {
 	case "set":

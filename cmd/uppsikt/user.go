@@ -6,10 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
-	"github.com/uppsikt/uppsikt/archive/sqlite"
 	"github.com/uppsikt/uppsikt/moderation"
 	"github.com/uppsikt/uppsikt/moderation/review"
 )
@@ -20,11 +18,8 @@ import (
 // appears in the process list or the shell's history.
 func runUser(ctx context.Context, env *environment, args []string) error {
 	if len(args) == 0 || args[0] != "add" {
-		fmt.Fprintln(env.stderr, "Usage: uppsikt user add -config FILE -role admin|moderator|archivist|viewer [-language sv|da|en] NAME  (password on standard input)")
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
-			return nil
-		}
-		return errUsage
+		return groupUsage(env, "user", "Usage: uppsikt user add -config FILE -role admin|moderator|archivist|viewer [-language sv|da|en] NAME  (password on standard input)",
+			args, `want "user add"`)
 	}
 	fs := newFlagSet(env, "user add", "-config FILE -role ROLE [-language L] NAME")
 	path := fs.String("config", "uppsikt.yaml", "the configuration file (for the database)")
@@ -50,10 +45,11 @@ func runUser(ctx context.Context, env *environment, args []string) error {
 	default:
 		return usageErr(fmt.Sprintf("-language %q: write sv, da or en", *lang))
 	}
-	cfg, err := loadConfig(env, *path)
+	pt, err := loadParts(env, *path, readWrite)
 	if err != nil {
 		return err
 	}
+	defer pt.Close()
 	if f, ok := env.stdin.(*os.File); ok {
 		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
 			fmt.Fprintf(env.stderr, "Password for %s (it is shown as you type; pipe it in to avoid that): ", name)
@@ -71,10 +67,7 @@ func runUser(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(cfg.Paths.Database), 0o750); err != nil {
-		return fmt.Errorf("data folder: %w", err)
-	}
-	st, err := sqlite.Open(ctx, cfg.Paths.Database)
+	st, err := pt.Store(ctx)
 	if err != nil {
 		return err
 	}
@@ -84,20 +77,20 @@ func runUser(ctx context.Context, env *environment, args []string) error {
 	case err == nil:
 		u.CreatedAt = existing.CreatedAt
 	case !errors.Is(err, moderation.ErrNotFound):
-		return errors.Join(err, st.Close())
+		return err
 	}
 	if err := st.SaveUser(ctx, u); err != nil {
-		return errors.Join(err, st.Close())
+		return err
 	}
 	// A changed password signs the user out everywhere.
 	if err := st.DeleteSessions(ctx, name); err != nil {
-		return errors.Join(err, st.Close())
+		return err
 	}
 	if _, err := st.AppendAudit(ctx, moderation.AuditEntry{Actor: "cli", Action: "user.saved", Subject: "user/" + name,
 		Detail: []byte(fmt.Sprintf(`{"role":%q,"surface":"cli"}`, *role))}); err != nil {
-		return errors.Join(err, st.Close())
+		return err
 	}
-	if err := st.Close(); err != nil {
+	if err := pt.Close(); err != nil {
 		return err
 	}
 	fmt.Fprintf(env.stdout, "user %s saved with role %s\n", name, *role)

@@ -19,17 +19,12 @@ func runVerify(ctx context.Context, env *environment, args []string) error {
 	if err := parseFlags(fs, args, false); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(env, *path)
+	pt, st, err := openParts(ctx, env, *path, readOnly)
 	if err != nil {
 		return err
 	}
-	log := newLogger(env.stderr, cfg.Log)
-	st, err := openStore(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	dir, err := evidence.Open(cfg.Paths.Evidence)
+	defer pt.Close()
+	dir, err := pt.EvidenceDir()
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"log/slog"
-	"net/url"
 	"time"
 
 	"github.com/uppsikt/uppsikt/archive/capture"
@@ -31,16 +30,17 @@ func newYearly(cfg *config.Config, st *sqlite.Store, client *facebook.Client, lo
 	live := newLiveThreads(cfg, client)
 	write := func(ctx context.Context, a moderation.Account, req snapshot.Request) (snapshot.Result, error) {
 		opts := snapshot.Options{Store: st, Location: loc, Logger: log, Now: now, Language: cfg.Municipality.Language}
-		if page := accountPage(ctx, st, a, req.From, req.To); page != "" {
+		page, copts, ok, err := pageCapture(ctx, cfg, st, a, log)
+		if err != nil {
+			return snapshot.Result{}, err
+		}
+		if page != "" {
 			req.PageURLs = []string{page}
-			u, err := url.Parse(page)
-			if err == nil {
-				br := capture.New(capture.Options{AllowedHosts: []string{u.Host}, Logger: log.With("part", "capture"), Timeout: 2 * time.Minute})
-				defer br.Close()
-				opts.Capture = br
-			}
-		} else {
-			log.Warn("no page address for the account: the snapshot has no screenshots", "account", a.Key)
+		}
+		if ok {
+			br := capture.New(copts)
+			defer br.Close()
+			opts.Capture = br
 		}
 		opts.Live = live.forAccount(a, log)
 		return snapshot.New(opts).Write(ctx, req)
