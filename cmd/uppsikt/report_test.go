@@ -30,7 +30,7 @@ import (
 // demoStore fills a store by polling the emulator's Swedish demo scenario
 // once (with the reconcile pass) and classifying what came in with the
 // built-in rule packs and model, as the service does; it returns the rig
-// and the store, open.
+// and the store, open, with the answer clock's questions opened.
 func demoStore(t *testing.T) (*supRig, *config.Config, *sqlite.Store) {
 	t.Helper()
 	r := newSupRig(t, loadSV(t))
@@ -46,6 +46,10 @@ func demoStore(t *testing.T) (*supRig, *config.Config, *sqlite.Store) {
 	}
 	if _, err := pipeline.New(pipeline.Options{Store: st, Classifier: classifier}).Drain(context.Background(), nil); err != nil {
 		t.Fatalf("classify the demo's comments: %v", err)
+	}
+	// And the answer clock's round: the questions among them.
+	if _, err := st.SyncQuestions(context.Background(), time.Now()); err != nil {
+		t.Fatalf("the answer clock's questions: %v", err)
 	}
 	return r, cfg, st
 }
@@ -112,8 +116,18 @@ func TestReportCommandOnDemoStore(t *testing.T) {
 		t.Errorf("report: got %q, want the figures %q", stdout, want)
 	}
 	text := pdfText(t, out)
+	// The answer clock's section: its figures when the month has
+	// questions (the demo's do), else that it has none.
+	questions, err := st.Questions(ctx, moderation.QuestionFilter{AskedFrom: from, AskedTo: to})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clockWords := "Svaruret har ingen oplysninger for måneden: ingen spørgsmål."
+	if len(questions) > 0 {
+		clockWords = "Besvaret i tide"
+	}
 	for _, w := range []string{"Månedsrapport " + report.MonthTitle("da", from), "Testby kommun", "I alt", "Markerede kommentarer pr. kategori",
-		"Svaruret har ingen oplysninger for måneden: ingen spørgsmål."} {
+		clockWords} {
 		if !strings.Contains(text, w) {
 			t.Errorf("the Danish report: got no %q, want it", w)
 		}
@@ -424,7 +438,7 @@ func TestReportPageInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	web, err := review.New(review.Options{Store: st, Users: st, Municipality: cfg.Municipality.Name, Language: "sv", Location: loc,
-		ReportPDF: renderReport(cfg, st, loc)})
+		ReportPDF: renderReport(cfg, st, loc), AnswerClock: reportAnswerClock(cfg, st)})
 	if err != nil {
 		t.Fatal(err)
 	}

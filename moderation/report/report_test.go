@@ -148,3 +148,22 @@ func TestBuild(t *testing.T) {
 		})
 	}
 }
+
+func TestAnswerClockInTime(t *testing.T) {
+	tests := []struct {
+		name string
+		c    AnswerClock
+		want int
+	}{
+		{"nothing known", AnswerClock{Asked: 3}, 0},
+		{"all answered in time", AnswerClock{Asked: 2, AnsweredInTime: 2}, 100},
+		{"overdue ones count against the share", AnswerClock{Asked: 22, AnsweredInTime: 2, OpenOverdue: 20}, 9},
+		{"late ones too", AnswerClock{Asked: 4, AnsweredInTime: 2, AnsweredLate: 1, OpenOverdue: 1}, 50},
+		{"only overdue", AnswerClock{Asked: 5, OpenOverdue: 5}, 0},
+	}
+	for _, tt := range tests {
+		if got := tt.c.InTime(); got != tt.want {
+			t.Errorf("%s: got %d %%, want %d %%", tt.name, got, tt.want)
+		}
+	}
+}
