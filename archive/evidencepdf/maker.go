@@ -604,19 +604,7 @@ func (m *Maker) localHits(hits []moderation.Hit) []moderation.Hit {
 	}
 	out := make([]moderation.Hit, len(hits))
 	for i, h := range hits {
-		h.Citation = pdf.Cite(lang, guideline, h.Citation)
-		explained := ""
-		if m.opts.Explain != nil {
-			explained = m.opts.Explain(h.RuleID, lang)
-		}
-		if explained == "" && lang == "en" {
-			explained = h.Explanation
-		}
-		if explained == "" {
-			explained = pdf.CategoryExplanation(lang, h.Category)
-		}
-		h.Explanation = explained
-		out[i] = h
+		out[i] = pdf.LocalHit(h, lang, guideline, m.opts.Explain)
 	}
 	return out
 }

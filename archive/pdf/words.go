@@ -190,6 +190,26 @@ func Cite(lang, guideline string, c moderation.Citation) moderation.Citation {
 	return c
 }
 
+// LocalHit returns a hit cited against guideline and explained in lang:
+// the rule's explanation in it (explain, which may be nil), the pack's own
+// description when lang is English, else the hit's category in words. The
+// evidence PDF and the web page's case view both say hits this way.
+func LocalHit(h moderation.Hit, lang, guideline string, explain func(id, lang string) string) moderation.Hit {
+	h.Citation = Cite(lang, guideline, h.Citation)
+	explained := ""
+	if explain != nil {
+		explained = explain(h.RuleID, lang)
+	}
+	if explained == "" && lang == "en" {
+		explained = h.Explanation
+	}
+	if explained == "" {
+		explained = CategoryExplanation(lang, h.Category)
+	}
+	h.Explanation = explained
+	return h
+}
+
 // CategoryExplanation explains a hit by its category, in lang: for a rule
 // without an explanation in that language.
 func CategoryExplanation(lang, category string) string {

@@ -4,7 +4,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/uppsikt/uppsikt/archive/pdf"
 	"github.com/uppsikt/uppsikt/cmd/config"
+	"github.com/uppsikt/uppsikt/moderation"
 	"github.com/uppsikt/uppsikt/rules"
 )
 
@@ -25,5 +27,16 @@ func ruleExplainer(cfg *config.Config) func(id, lang string) string {
 			return e.Explain(id, lang)
 		}
 		return ""
+	}
+}
+
+// hitWords says a rule hit on the web page the way the evidence PDF says
+// it (pdf.LocalHit), in the reader's language: the rule's explanation in
+// it, the citation of the municipality's guideline, its section in words.
+func hitWords(cfg *config.Config) func(h moderation.Hit, lang string) moderation.Hit {
+	explain := ruleExplainer(cfg)
+	guideline := cfg.Municipality.Citation()
+	return func(h moderation.Hit, lang string) moderation.Hit {
+		return pdf.LocalHit(h, pdf.Lang(lang), guideline, explain)
 	}
 }

@@ -66,8 +66,9 @@ func openReview(cfg *config.Config, st *sqlite.Store, loc *time.Location, log *s
 		IdentityNumbers: func(text string) [][2]int { return rules.IdentityNumbers(text, time.Now()) },
 		ReplyPreview:    replies,
 		AnswerClock:     reportAnswerClock(cfg, st), ReportPDF: renderReport(cfg, st, loc),
-		Health:  p.healthReport,
-		Answers: answersPage,
+		Health:   p.healthReport,
+		Answers:  answersPage,
+		HitWords: hitWords(cfg),
 	})
 	if err != nil {
 		return nil, err

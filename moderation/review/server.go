@@ -87,6 +87,11 @@ type Options struct {
 	// InactiveDays without a post of its own make an account inactive in
 	// the monthly report (report.DefaultInactiveDays when 0).
 	InactiveDays int
+	// HitWords returns a rule hit with its explanation and citation in a
+	// reader's language (sv, da or en) and the guideline cited against the
+	// municipality's (cmd wires the evidence PDF's way of saying hits);
+	// nil shows hits as the classifier stored them.
+	HitWords func(h moderation.Hit, lang string) moderation.Hit
 	// Health reports the accounts' health, evidence capture and the work
 	// queues (cmd wires bot/health's Checker.Report), for the overview's
 	// accounts table and /healthz. Nil: neither shows it.
@@ -449,6 +454,14 @@ func (s *Server) funcs() template.FuncMap {
 			return string(r[:n]) + "…"
 		},
 		"catname": func(lang, c string) string { return decide.CategoryName(lang, c) },
+		// hitwords says a hit's explanation and citation in the reader's
+		// language (Options.HitWords); as stored without it.
+		"hitwords": func(lang string, h moderation.Hit) moderation.Hit {
+			if s.opts.HitWords == nil {
+				return h
+			}
+			return s.opts.HitWords(h, lang)
+		},
 		// platformerr says why a platform action failed in the reader's
 		// language; the platform's own English message is for administrators.
 		"platformerr": moderation.PlatformErrorText,
