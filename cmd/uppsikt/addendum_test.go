@@ -34,7 +34,7 @@ func TestDecisionAddendumCompletesTheRecord(t *testing.T) {
 	r, _ := newEvRig(t, "capture: {disabled: true}\n")
 	drop := filepath.Join(t.TempDir(), "diarium")
 	r.cfg.Register.Outlets = []config.Outlet{{Kind: "folder", Path: drop}}
-	ev, err := openEvidence(r.cfg, r.st, discardLogger(), time.UTC)
+	ev, err := openEvidence(r.cfg, r.st, discardLogger(), time.UTC, ruleExplainer(r.cfg))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +131,7 @@ func TestDecisionAddendumCompletesTheRecord(t *testing.T) {
 
 	// The web page lists the addendum among the case's evidence.
 	loc := time.UTC
-	web, err := openReview(r.cfg, r.st, loc, discardLogger(), nil, nil, nil)
+	web, err := openReview(r.cfg, r.st, loc, discardLogger(), ruleExplainer(r.cfg), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,7 +34,7 @@ type evidenceParts struct {
 
 // openEvidence builds the evidence parts from the configuration. The browser
 // starts with the first capture.
-func openEvidence(cfg *config.Config, st moderation.Store, log *slog.Logger, loc *time.Location) (*evidenceParts, error) {
+func openEvidence(cfg *config.Config, st moderation.Store, log *slog.Logger, loc *time.Location, explain func(id, lang string) string) (*evidenceParts, error) {
 	for i, cat := range cfg.Actions.HideThenReview {
 		if !slices.Contains(moderation.Categories(), cat) {
 			return nil, fmt.Errorf("actions.hide_then_review[%d]: %q is not a category", i, cat)
@@ -64,7 +64,7 @@ func openEvidence(cfg *config.Config, st moderation.Store, log *slog.Logger, loc
 	}
 	p.maker = evidencepdf.New(evidencepdf.Options{
 		Store: st, Dir: dir, Browser: cap, Municipality: cfg.Municipality.Name, Location: loc, Language: cfg.Municipality.Language,
-		Logger: log.With("part", "evidence"), Guideline: cfg.Municipality.Citation(), Explain: ruleExplainer(cfg),
+		Logger: log.With("part", "evidence"), Guideline: cfg.Municipality.Citation(), Explain: explain,
 	})
 	return p, nil
 }

@@ -29,7 +29,7 @@ func TestHitWordsInTheReadersLanguage(t *testing.T) {
 	}
 	stored := moderation.Hit{RuleID: "da.profanity.swearing", Category: "profanity", Explanation: "Swearing (the pack's English description)",
 		Citation: moderation.Citation{Document: "Riktlinjer för sociala medier, Norbergs kommun (Dnr NBGK 2024/1093)", Section: "Olämpliga och olagliga inlägg"}}
-	words := hitWords(cfg)
+	words := hitWords(cfg, ruleExplainer(cfg))
 	for _, tt := range []struct {
 		lang, section string
 	}{

@@ -32,9 +32,9 @@ func ruleExplainer(cfg *config.Config) func(id, lang string) string {
 
 // hitWords says a rule hit on the web page the way the evidence PDF says
 // it (pdf.LocalHit), in the reader's language: the rule's explanation in
-// it, the citation of the municipality's guideline, its section in words.
-func hitWords(cfg *config.Config) func(h moderation.Hit, lang string) moderation.Hit {
-	explain := ruleExplainer(cfg)
+// it (explain; nil explains by category), the citation of the
+// municipality's guideline, its section in words.
+func hitWords(cfg *config.Config, explain func(id, lang string) string) func(h moderation.Hit, lang string) moderation.Hit {
 	guideline := cfg.Municipality.Citation()
 	return func(h moderation.Hit, lang string) moderation.Hit {
 		return pdf.LocalHit(h, pdf.Lang(lang), guideline, explain)

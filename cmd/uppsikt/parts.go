@@ -44,6 +44,10 @@ type parts struct {
 	dir      *evidence.Dir
 	evidence *evidenceParts
 	remover  *removal.Gate
+	// explain says a rule's explanation in a language (rules.Engine.Explain):
+	// the service sets its classifier's, so that the packs are compiled
+	// once; other commands compile them when the first document asks.
+	explain func(id, lang string) string
 
 	closers []closer
 }
@@ -193,7 +197,10 @@ func (p *parts) Evidence(ctx context.Context) (*evidenceParts, error) {
 	if err != nil {
 		return nil, err
 	}
-	ev, err := openEvidence(p.cfg, st, p.log, p.loc)
+	if p.explain == nil {
+		p.explain = ruleExplainer(p.cfg)
+	}
+	ev, err := openEvidence(p.cfg, st, p.log, p.loc, p.explain)
 	if err != nil {
 		return nil, err
 	}

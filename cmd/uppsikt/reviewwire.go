@@ -43,7 +43,7 @@ func (p *reviewParts) healthReport(ctx context.Context) (moderation.HealthReport
 // openReview builds the decision service and the surfaces that call it.
 // replies writes the reply to a removed comment's author (the action
 // executor's), for the confirmation of a removal; nil leaves it out.
-func openReview(cfg *config.Config, st *sqlite.Store, loc *time.Location, log *slog.Logger, _ map[string]string,
+func openReview(cfg *config.Config, st *sqlite.Store, loc *time.Location, log *slog.Logger, explain func(id, lang string) string,
 	replies func(ctx context.Context, commentID int64) (string, error), answersPage *review.Answers) (*reviewParts, error) {
 	p := &reviewParts{run: func(ctx context.Context) error { <-ctx.Done(); return nil }}
 	slackApp, err := openSlack(cfg, st, log.With("part", "slack"))
@@ -68,7 +68,7 @@ func openReview(cfg *config.Config, st *sqlite.Store, loc *time.Location, log *s
 		AnswerClock:     reportAnswerClock(cfg, st), ReportPDF: renderReport(cfg, st, loc),
 		Health:   p.healthReport,
 		Answers:  answersPage,
-		HitWords: hitWords(cfg),
+		HitWords: hitWords(cfg, explain),
 	})
 	if err != nil {
 		return nil, err

@@ -84,6 +84,9 @@ func openServiceParts(ctx context.Context, pt *parts) (*service, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The evidence PDFs and the web page explain hits with the classifier's
+	// own packs instead of compiling them again.
+	pt.explain = classifier.Explain
 	// Evidence, platform actions and the records register: evidence.go.
 	ev, err := pt.Evidence(ctx)
 	if err != nil {
@@ -114,7 +117,7 @@ func openServiceParts(ctx context.Context, pt *parts) (*service, error) {
 		return nil, err
 	}
 	// Decisions, the web page and Slack: reviewwire.go.
-	if s.review, err = openReview(cfg, st, loc, log, languages, s.removal.actions.ReplyPreview, s.answers.page); err != nil {
+	if s.review, err = openReview(cfg, st, loc, log, pt.explain, s.removal.actions.ReplyPreview, s.answers.page); err != nil {
 		return nil, err
 	}
 	s.answers.start(cfg, st, s.review.notifier, loc, time.Now, log.With("part", "answers"))
