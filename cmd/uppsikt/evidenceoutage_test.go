@@ -38,7 +38,7 @@ func TestServeStartsWithoutEvidenceFolder(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	ev, err := openEvidence(cfg, st, discardLogger(), time.UTC, ruleExplainer(cfg))
+	ev, err := openEvidence(ctx, cfg, st, discardLogger(), time.UTC, ruleExplainer(cfg))
 	if err != nil {
 		t.Fatalf("openEvidence with a file where the evidence folder should be: %v; want the service to start", err)
 	}

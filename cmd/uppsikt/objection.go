@@ -210,7 +210,7 @@ func newObjectionService(ctx context.Context, pt *parts, browser bool) (*objecti
 		return nil, err
 	}
 	loc := pt.loc
-	dir, err := pt.EvidenceDir()
+	dir, err := pt.EvidenceStore(ctx)
 	if err != nil {
 		return nil, err
 	}
