@@ -26,7 +26,7 @@ import (
 type evidenceParts struct {
 	browser *capture.Browser // nil when capture is disabled
 	watch   *watchedCapturer // the browser, each capture reported to metrics (metrics.go); nil when capture is disabled
-	dir     evidence.Store // the evidence folder or bucket
+	dir     evidence.Store   // the evidence folder or bucket
 	maker   *evidencepdf.Maker
 	store   moderation.Store
 	observe func(evidencepdf.Document) // told how each committed document came out (health.go); may be nil
