@@ -1,13 +1,25 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/uppsikt/uppsikt/archive/evidence"
+	"github.com/uppsikt/uppsikt/archive/evidence/s3store"
+	"github.com/uppsikt/uppsikt/archive/evidence/s3test"
 	"github.com/uppsikt/uppsikt/cmd/config"
+	"github.com/uppsikt/uppsikt/moderation"
 )
 
 // TestServeStartsWithoutEvidenceFolder: an evidence folder that is not
@@ -54,5 +66,85 @@ func TestServeStartsWithoutEvidenceFolder(t *testing.T) {
 	}
 	if _, err := ev.dir.Put(ctx, []byte("%PDF-1.7 evidence"), "pdf"); err != nil {
 		t.Fatalf("Put once the folder is back: %v", err)
+	}
+}
+
+// TestRemovalWaitsForEvidenceBucket: with evidence in an S3 bucket (a real
+// S3 server, versitygw, with Object Lock), a bucket that cannot be reached
+// makes the hide wait — no evidence, no hide at the platform — and the
+// hide goes out once the bucket is back, after its evidence PDF is stored
+// and locked there.
+func TestRemovalWaitsForEvidenceBucket(t *testing.T) {
+	srv := s3test.Start(t, s3test.Options{ObjectLock: true})
+	keys := t.TempDir()
+	for name, v := range map[string]string{"access": srv.AccessKey, "secret": srv.SecretKey} {
+		if err := os.WriteFile(filepath.Join(keys, name), []byte(v+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := newActRigFor(t, actScenario, "facebook-0", fmt.Sprintf(
+		"evidence:\n  backend: s3\n  s3: {endpoint: %q, bucket: %q, prefix: gruvberg/, access_key_file: %q, secret_key_file: %q, retention_days: 30}\n",
+		srv.Endpoint, srv.Bucket, filepath.Join(keys, "access"), filepath.Join(keys, "secret")))
+	ctx := context.Background()
+	if _, ok := r.ev.dir.(*s3store.Bucket); !ok {
+		t.Fatalf("the evidence store is %T (%s), want the bucket", r.ev.dir, r.ev.dir)
+	}
+
+	srv.Stop()
+	id, cid := r.add(t, "Mitt personnummer är 811218-9876")
+	a := r.queue(t, cid, moderation.ActHide)
+	r.drain(t)
+	got := r.action(t, a)
+	if got.State != moderation.ActionPending || r.emuComment(id).Hidden || len(r.platformActions(id)) != 0 {
+		t.Fatalf("with the bucket down: action %s (%s), hidden %v, platform actions %v; want pending, not hidden, none",
+			got.State, got.LastError, r.emuComment(id).Hidden, r.platformActions(id))
+	}
+	if files, err := r.st.Evidence(ctx, cid); err != nil || len(files) != 0 {
+		t.Fatalf("evidence recorded while the bucket was down: %v, %v", files, err)
+	}
+
+	if err := srv.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	r.clock.Advance(time.Hour)
+	r.drain(t)
+	if got := r.action(t, a); got.State != moderation.ActionDone || !r.emuComment(id).Hidden {
+		t.Fatalf("with the bucket back: action %s (%s), hidden %v; want done and hidden", got.State, got.LastError, r.emuComment(id).Hidden)
+	}
+	if n := checkGate(t, r.st, r.emu, r.key); n != 1 {
+		t.Errorf("removals checked: %d, want 1", n)
+	}
+	files, err := r.st.Evidence(ctx, cid)
+	if err != nil || len(files) == 0 {
+		t.Fatalf("evidence of the hidden comment: %v, %v", files, err)
+	}
+	for _, f := range files {
+		key := "gruvberg/" + f.Path
+		if _, err := os.Stat(srv.File(key)); err != nil {
+			t.Errorf("evidence %s is not in the bucket: %v", f.Path, err)
+			continue
+		}
+		ret, err := srv.Client().GetObjectRetention(ctx, &s3.GetObjectRetentionInput{Bucket: aws.String(srv.Bucket), Key: aws.String(key)})
+		if err != nil || ret.Retention == nil || ret.Retention.Mode != types.ObjectLockRetentionModeCompliance {
+			t.Errorf("evidence %s is not locked: %+v, %v", f.Path, ret, err)
+		}
+	}
+	// uppsikt verify reads every object back.
+	var out bytes.Buffer
+	if err := verifyAll(ctx, &out, r.st, r.ev.dir); err != nil || !strings.Contains(out.String(), fmt.Sprintf("ok: %d evidence files", len(files))) {
+		t.Fatalf("verify = %q, %v", out.String(), err)
+	}
+	if code, stdout, stderr := r.run(t, "verify", "-config", r.cfgPath); code != 0 || !strings.Contains(stdout, fmt.Sprintf("ok: %d evidence files", len(files))) || !strings.Contains(stderr, "Object Lock on") {
+		t.Fatalf("uppsikt verify: exit %d, %q, %q", code, stdout, stderr)
+	}
+	damaged := append([]byte("x"), []byte(files[0].SHA256)...)
+	if err := os.WriteFile(srv.File("gruvberg/"+files[0].Path), damaged[:min(len(damaged), int(files[0].Size))], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := verifyAll(ctx, &out, r.st, r.ev.dir); !errors.Is(err, evidence.ErrCorrupt) {
+		t.Fatalf("verify of a damaged object = %v, want ErrCorrupt", err)
+	}
+	if code, _, stderr := r.run(t, "verify", "-config", r.cfgPath); code == 0 || !strings.Contains(stderr, "corrupt") {
+		t.Fatalf("uppsikt verify of a damaged object: exit %d, %q", code, stderr)
 	}
 }
