@@ -75,20 +75,8 @@ func TestServeStartsWithoutEvidenceFolder(t *testing.T) {
 // hide goes out once the bucket is back, after its evidence PDF is stored
 // and locked there.
 func TestRemovalWaitsForEvidenceBucket(t *testing.T) {
-	srv := s3test.Start(t, s3test.Options{ObjectLock: true})
-	keys := t.TempDir()
-	for name, v := range map[string]string{"access": srv.AccessKey, "secret": srv.SecretKey} {
-		if err := os.WriteFile(filepath.Join(keys, name), []byte(v+"\n"), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	r := newActRigFor(t, actScenario, "facebook-0", fmt.Sprintf(
-		"evidence:\n  backend: s3\n  s3: {endpoint: %q, bucket: %q, prefix: gruvberg/, access_key_file: %q, secret_key_file: %q, retention_days: 30}\n",
-		srv.Endpoint, srv.Bucket, filepath.Join(keys, "access"), filepath.Join(keys, "secret")))
+	r, srv := newBucketActRig(t)
 	ctx := context.Background()
-	if _, ok := r.ev.dir.(*s3store.Bucket); !ok {
-		t.Fatalf("the evidence store is %T (%s), want the bucket", r.ev.dir, r.ev.dir)
-	}
 
 	srv.Stop()
 	id, cid := r.add(t, "Mitt personnummer är 811218-9876")
@@ -146,5 +134,83 @@ func TestRemovalWaitsForEvidenceBucket(t *testing.T) {
 	}
 	if code, _, stderr := r.run(t, "verify", "-config", r.cfgPath); code == 0 || !strings.Contains(stderr, "corrupt") {
 		t.Fatalf("uppsikt verify of a damaged object: exit %d, %q", code, stderr)
+	}
+}
+
+// newBucketActRig is newActRig with its evidence in a bucket (prefix
+// "gruvberg/", locked 30 days) of a versitygw with Object Lock.
+func newBucketActRig(t *testing.T) (*actRig, *s3test.Server) {
+	t.Helper()
+	srv := s3test.Start(t, s3test.Options{ObjectLock: true})
+	keys := t.TempDir()
+	for name, v := range map[string]string{"access": srv.AccessKey, "secret": srv.SecretKey} {
+		if err := os.WriteFile(filepath.Join(keys, name), []byte(v+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := newActRigFor(t, actScenario, "facebook-0", fmt.Sprintf(
+		"evidence:\n  backend: s3\n  s3: {endpoint: %q, bucket: %q, prefix: gruvberg/, access_key_file: %q, secret_key_file: %q, retention_days: 30}\n",
+		srv.Endpoint, srv.Bucket, filepath.Join(keys, "access"), filepath.Join(keys, "secret")))
+	if _, ok := r.ev.dir.(*s3store.Bucket); !ok {
+		t.Fatalf("the evidence store is %T (%s), want the bucket", r.ev.dir, r.ev.dir)
+	}
+	return r, srv
+}
+
+// TestBackupRestoreWithBucket: a backup of a service whose evidence is in a
+// bucket copies the bucket's evidence into the backup folder (a second
+// backup copies nothing), and a restore puts it back into a bucket (here
+// under another prefix) where verify passes.
+func TestBackupRestoreWithBucket(t *testing.T) {
+	r, srv := newBucketActRig(t)
+	ctx := context.Background()
+	id, cid := r.add(t, "Mitt personnummer är 811218-9876")
+	r.queue(t, cid, moderation.ActHide)
+	r.drain(t)
+	if !r.emuComment(id).Hidden {
+		t.Fatal("not hidden")
+	}
+	files, err := r.st.Evidence(ctx, cid)
+	if err != nil || len(files) == 0 {
+		t.Fatalf("evidence: %v, %v", files, err)
+	}
+	backupDir := filepath.Join(t.TempDir(), "backup")
+	code, stdout, stderr := r.run(t, "backup", "-config", r.cfgPath, "-out", backupDir)
+	if code != 0 || !strings.Contains(stdout, fmt.Sprintf("%d evidence files (%d copied now", len(files), len(files))) {
+		t.Fatalf("backup: exit %d, %q, %s", code, stdout, stderr)
+	}
+	for _, f := range files {
+		if _, err := os.Stat(filepath.Join(backupDir, backupEvidence, filepath.FromSlash(f.Path))); err != nil {
+			t.Errorf("evidence %s is not in the backup folder: %v", f.Path, err)
+		}
+	}
+	if code, stdout, stderr := r.run(t, "backup", "-config", r.cfgPath, "-out", backupDir); code != 0 || !strings.Contains(stdout, "(0 copied now") {
+		t.Fatalf("second backup: exit %d, %q, %s", code, stdout, stderr)
+	}
+	// The restore goes to a fresh data folder and another prefix of the
+	// bucket.
+	orig, err := os.ReadFile(r.cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	restored := filepath.Join(t.TempDir(), "restored")
+	text := strings.Replace(strings.Replace(string(orig), fmt.Sprintf("data: %q", r.dir), fmt.Sprintf("data: %q", restored), 1), "prefix: gruvberg/", "prefix: restored/", 1)
+	if text == string(orig) || !strings.Contains(text, "prefix: restored/") {
+		t.Fatal("could not rewrite the configuration for the restore")
+	}
+	cfgPath := filepath.Join(t.TempDir(), "restored.yaml")
+	if err := os.WriteFile(cfgPath, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, stdout, stderr := r.run(t, "restore", "-config", cfgPath, "-from", backupDir); code != 0 || !strings.Contains(stdout, "ok") {
+		t.Fatalf("restore: exit %d, %q, %s", code, stdout, stderr)
+	}
+	for _, f := range files {
+		if _, err := os.Stat(srv.File("restored/" + f.Path)); err != nil {
+			t.Errorf("evidence %s was not restored into the bucket: %v", f.Path, err)
+		}
+	}
+	if code, stdout, stderr := r.run(t, "verify", "-config", cfgPath); code != 0 || !strings.HasPrefix(stdout, fmt.Sprintf("ok: %d evidence files", len(files))) {
+		t.Fatalf("verify of the restore: exit %d, %q, %s", code, stdout, stderr)
 	}
 }
