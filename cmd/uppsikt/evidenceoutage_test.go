@@ -5,6 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -157,8 +160,8 @@ func newBucketActRig(t *testing.T) (*actRig, *s3test.Server) {
 	return r, srv
 }
 
-// TestBackupRestoreWithBucket: a backup of a service whose evidence is in a
-// bucket copies the bucket's evidence into the backup folder (a second
+// TestBackupRestoreWithBucket: the web page serves evidence from the
+// bucket; a backup of a service whose evidence is in a bucket copies the bucket's evidence into the backup folder (a second
 // backup copies nothing), and a restore puts it back into a bucket (here
 // under another prefix) where verify passes.
 func TestBackupRestoreWithBucket(t *testing.T) {
@@ -174,6 +177,29 @@ func TestBackupRestoreWithBucket(t *testing.T) {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("evidence: %v, %v", files, err)
 	}
+	// The web page serves the evidence from the bucket.
+	web, err := openReview(r.cfg, r.st, time.UTC, discardLogger(), ruleExplainer(r.cfg), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := httptest.NewServer(web.web)
+	t.Cleanup(page.Close)
+	addUser(t, r.st, "arkivarie", moderation.RoleArchivist)
+	client := signIn(t, page.URL, "arkivarie", testPassword)
+	resp, err := client.Get(fmt.Sprintf("%s/evidence/%d", page.URL, files[0].ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	want, err := os.ReadFile(srv.File("gruvberg/" + files[0].Path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK || !bytes.Equal(body, want) {
+		t.Fatalf("the web page's evidence %d: %d, %d bytes; want 200 and the bucket's %d bytes", files[0].ID, resp.StatusCode, len(body), len(want))
+	}
+
 	backupDir := filepath.Join(t.TempDir(), "backup")
 	code, stdout, stderr := r.run(t, "backup", "-config", r.cfgPath, "-out", backupDir)
 	if code != 0 || !strings.Contains(stdout, fmt.Sprintf("%d evidence files (%d copied now", len(files), len(files))) {
