@@ -36,6 +36,8 @@ func openEvidenceStore(ctx context.Context, cfg *config.Config, log *slog.Logger
 		log.Error("evidence bucket unavailable: evidence and removals wait until it is back", "bucket", b.String(), "error", err)
 	case st.ObjectLock && days > 0:
 		log.Info("evidence in S3: Object Lock on, each object locked in COMPLIANCE mode", "bucket", b.String(), "retention_days", days)
+	case st.ObjectLock && st.DefaultMode == "":
+		log.Warn("evidence in S3: Object Lock is on but neither evidence.s3.retention_days nor a default retention of the bucket locks the objects", "bucket", b.String())
 	case st.ObjectLock:
 		log.Info("evidence in S3: Object Lock on, the bucket's default retention applies (evidence.s3.retention_days is 0)", "bucket", b.String(), "default_mode", st.DefaultMode, "default_days", st.DefaultDays)
 	default:

@@ -388,7 +388,12 @@ func httpStatus(err error) int {
 	return 0
 }
 
+// notFound reports a missing object (not a missing bucket, which is an
+// error of the configuration or the server).
 func notFound(err error) bool {
+	if isCode(err, "NoSuchBucket") {
+		return false
+	}
 	var nsk *types.NoSuchKey
 	var nf *types.NotFound
 	return errors.As(err, &nsk) || errors.As(err, &nf) || httpStatus(err) == http.StatusNotFound
