@@ -253,12 +253,50 @@ func (b *Bucket) Put(ctx context.Context, data []byte, ext string) (evidence.Fil
 	}
 }
 
-// Verify reads the object back and checks its hash, size and name.
+// Verify reads the object back and checks its hash, size and name. When
+// the object is damaged or missing in a versioned bucket (every bucket
+// with Object Lock is), an earlier version that still holds the evidence
+// intact — a locked version hidden by a newer version or a delete
+// marker — is named in the error, for the operator to restore.
 func (b *Bucket) Verify(ctx context.Context, f evidence.File) error {
 	if len(f.SHA256) != 64 || evidence.HashFromName(f.Path) != f.SHA256 {
 		return fmt.Errorf("evidence: %s: name does not carry hash %q: %w", f.Path, f.SHA256, evidence.ErrCorrupt)
 	}
-	r, err := b.Get(ctx, f.Path)
+	err := b.verify(ctx, f, "")
+	if err == nil || !errors.Is(err, evidence.ErrCorrupt) && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	if v := b.intactVersion(ctx, f); v != "" {
+		return fmt.Errorf("%w; the earlier version %s of the object holds the evidence intact: make it the current version again (docs/operations.md)", err, v)
+	}
+	return err
+}
+
+// intactVersion returns the id of an earlier version of f's object whose
+// content is f; "" if there is none (or versions cannot be listed).
+func (b *Bucket) intactVersion(ctx context.Context, f evidence.File) string {
+	key, err := b.key(f.Path)
+	if err != nil {
+		return ""
+	}
+	out, err := b.c.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String(b.bucket), Prefix: aws.String(key)})
+	if err != nil {
+		return ""
+	}
+	for _, v := range out.Versions {
+		if aws.ToString(v.Key) != key || aws.ToBool(v.IsLatest) || aws.ToString(v.VersionId) == "" {
+			continue
+		}
+		if b.verify(ctx, f, aws.ToString(v.VersionId)) == nil {
+			return aws.ToString(v.VersionId)
+		}
+	}
+	return ""
+}
+
+// verify checks the version (the current one if "") of f's object.
+func (b *Bucket) verify(ctx context.Context, f evidence.File, version string) error {
+	r, err := b.get(ctx, f.Path, version)
 	if err != nil {
 		return err
 	}
@@ -299,11 +337,19 @@ func (b *Bucket) ReadFile(ctx context.Context, rel string) ([]byte, error) {
 // Get opens the object at rel for reading; a missing object is an error
 // wrapping fs.ErrNotExist.
 func (b *Bucket) Get(ctx context.Context, rel string) (io.ReadCloser, error) {
+	return b.get(ctx, rel, "")
+}
+
+func (b *Bucket) get(ctx context.Context, rel, version string) (io.ReadCloser, error) {
 	key, err := b.key(rel)
 	if err != nil {
 		return nil, err
 	}
-	out, err := b.c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(b.bucket), Key: aws.String(key)})
+	in := &s3.GetObjectInput{Bucket: aws.String(b.bucket), Key: aws.String(key)}
+	if version != "" {
+		in.VersionId = aws.String(version)
+	}
+	out, err := b.c.GetObject(ctx, in)
 	if err != nil {
 		if notFound(err) {
 			return nil, fmt.Errorf("s3store: %s: %w", key, fs.ErrNotExist)

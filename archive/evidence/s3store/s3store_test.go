@@ -6,16 +6,19 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/uppsikt/uppsikt/archive/evidence"
 	"github.com/uppsikt/uppsikt/archive/evidence/s3store"
@@ -182,14 +185,21 @@ func TestServerRefusesWrongChecksum(t *testing.T) {
 		Bucket: aws.String(srv.Bucket), Key: aws.String("ab/x.pdf"), Body: bytes.NewReader([]byte("these bytes")),
 		ChecksumAlgorithm: types.ChecksumAlgorithmSha256, ChecksumSHA256: aws.String(base64.StdEncoding.EncodeToString(sum[:])),
 	})
-	if err == nil {
-		t.Fatal("the server accepted an object whose x-amz-checksum-sha256 does not match its bytes")
+	var ae smithy.APIError
+	if !errors.As(err, &ae) || ae.ErrorCode() != "BadDigest" {
+		t.Fatalf("PUT with a wrong x-amz-checksum-sha256 = %v; want the server's BadDigest", err)
 	}
 	if _, err := os.Stat(srv.File("ab/x.pdf")); !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("the refused object is on the server: %v", err)
 	}
 }
 
+// TestObjectLock: in a bucket with Object Lock (versioned, as S3 makes
+// it), each object uppsikt writes is locked in COMPLIANCE mode; the server
+// refuses to delete the locked version, to shorten its lock, or to lift it
+// with a governance bypass. An overwrite or a plain delete only adds a
+// newer version or a delete marker: the locked version stays intact, and
+// Verify reports the damage and names the intact version.
 func TestObjectLock(t *testing.T) {
 	ctx := context.Background()
 	srv := s3test.Start(t, s3test.Options{ObjectLock: true})
@@ -211,25 +221,68 @@ func TestObjectLock(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := srv.Client()
-	ret, err := c.GetObjectRetention(ctx, &s3.GetObjectRetentionInput{Bucket: aws.String(srv.Bucket), Key: aws.String(f.Path)})
+	bucket, key := aws.String(srv.Bucket), aws.String(f.Path)
+	vs, err := c.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: bucket, Prefix: key})
+	if err != nil || len(vs.Versions) != 1 || aws.ToString(vs.Versions[0].VersionId) == "" {
+		t.Fatalf("versions of the object: %+v, %v; want one", vs, err)
+	}
+	version := vs.Versions[0].VersionId
+	ret, err := c.GetObjectRetention(ctx, &s3.GetObjectRetentionInput{Bucket: bucket, Key: key, VersionId: version})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if ret.Retention == nil || ret.Retention.Mode != types.ObjectLockRetentionModeCompliance || !aws.ToTime(ret.Retention.RetainUntilDate).Equal(now.AddDate(0, 0, 3650)) {
 		t.Fatalf("retention = %+v, want COMPLIANCE until %v", ret.Retention, now.AddDate(0, 0, 3650))
 	}
-	if _, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(srv.Bucket), Key: aws.String(f.Path)}); err == nil {
-		t.Error("the server deleted a locked object")
+	if _, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: bucket, Key: key, VersionId: version}); err == nil {
+		t.Error("the server deleted the locked version")
 	}
-	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(srv.Bucket), Key: aws.String(f.Path), Body: bytes.NewReader([]byte("forged"))}); err == nil {
-		t.Error("the server overwrote a locked object")
+	if _, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: bucket, Key: key, VersionId: version, BypassGovernanceRetention: aws.Bool(true)}); err == nil {
+		t.Error("the server deleted the locked version with a governance bypass")
 	}
-	if _, err := c.PutObjectRetention(ctx, &s3.PutObjectRetentionInput{Bucket: aws.String(srv.Bucket), Key: aws.String(f.Path),
+	if _, err := c.PutObjectRetention(ctx, &s3.PutObjectRetentionInput{Bucket: bucket, Key: key, VersionId: version,
 		Retention: &types.ObjectLockRetention{Mode: types.ObjectLockRetentionModeCompliance, RetainUntilDate: aws.Time(now.AddDate(0, 0, 1))}}); err == nil {
 		t.Error("the server shortened a COMPLIANCE retention")
 	}
 	if err := b.Verify(ctx, f); err != nil {
 		t.Fatalf("the locked object after the attempts: %v", err)
+	}
+	// Someone with write access puts other bytes under the name.
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: bucket, Key: key, Body: bytes.NewReader([]byte("forged"))}); err != nil {
+		t.Fatalf("an overwrite in a versioned bucket adds a version: %v", err)
+	}
+	err = b.Verify(ctx, f)
+	if !errors.Is(err, evidence.ErrCorrupt) || !strings.Contains(err.Error(), aws.ToString(version)) {
+		t.Fatalf("Verify after an overwrite = %v; want ErrCorrupt naming the intact version %s", err, aws.ToString(version))
+	}
+	got, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: bucket, Key: key, VersionId: version})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(got.Body)
+	got.Body.Close()
+	if !bytes.Equal(body, data) {
+		t.Fatalf("the locked version holds %q after the overwrite", body)
+	}
+}
+
+// TestLockedEvidenceHiddenByDeleteMarker: a plain delete in a versioned
+// bucket adds a delete marker; Verify reports the evidence missing and
+// names the locked version that still holds it.
+func TestLockedEvidenceHiddenByDeleteMarker(t *testing.T) {
+	ctx := context.Background()
+	srv := s3test.Start(t, s3test.Options{ObjectLock: true})
+	b := open(t, srv, func(o *s3store.Options) { o.RetentionDays = 1 })
+	f, err := b.Put(ctx, []byte("%PDF-1.7 evidence"), "pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.Client().DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(srv.Bucket), Key: aws.String(f.Path)}); err != nil {
+		t.Fatalf("a delete without a version id adds a delete marker: %v", err)
+	}
+	err = b.Verify(ctx, f)
+	if !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), "holds the evidence intact") {
+		t.Fatalf("Verify behind a delete marker = %v; want not-exist naming the intact version", err)
 	}
 }
 

@@ -35,6 +35,9 @@ type Server struct {
 	// Root is the folder versitygw serves: a bucket is a folder in it and
 	// an object a file (Root/Bucket/KEY).
 	Root string
+	// Versions is where versitygw keeps objects' earlier versions (a
+	// bucket with Object Lock is versioned, as in S3).
+	Versions string
 
 	bin  string
 	addr string
@@ -85,6 +88,7 @@ func Start(t testing.TB, o Options) *Server {
 	s := &Server{
 		bin:       Binary(t),
 		Root:      t.TempDir(),
+		Versions:  t.TempDir(),
 		AccessKey: "uppsikt-test",
 		SecretKey: randomHex(t, 20),
 		Bucket:    "evidence",
@@ -130,7 +134,7 @@ func (s *Server) Restart() error {
 	if s.cmd != nil {
 		return errors.New("s3test: versitygw is running")
 	}
-	cmd := exec.Command(s.bin, "--port", s.addr, "--quiet", "posix", s.Root)
+	cmd := exec.Command(s.bin, "--port", s.addr, "--quiet", "posix", "--versioning-dir", s.Versions, s.Root)
 	cmd.Env = append(os.Environ(), "ROOT_ACCESS_KEY="+s.AccessKey, "ROOT_SECRET_KEY="+s.SecretKey)
 	cmd.Stdout, cmd.Stderr = s.log, s.log
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
