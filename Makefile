@@ -45,7 +45,7 @@ vet:
 check-imports:
 	$(GO) run ./scripts/checkimports
 
-bench:
+bench: versitygw
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
 
 ## fuzz: run every fuzz target (every FuzzXxx in the module) for FUZZTIME each;
