@@ -206,6 +206,9 @@ func (p *parts) Evidence(ctx context.Context) (*evidenceParts, error) {
 		return nil, err
 	}
 	p.evidence = ev
+	if p.dir == nil {
+		p.dir = ev.dir // one store, checked and logged once
+	}
 	p.onClose("browser", ev.Close)
 	return ev, nil
 }
