@@ -362,6 +362,41 @@ func TestCopyBetweenFolderAndBucket(t *testing.T) {
 	}
 }
 
+// TestTLSAndKeys: over https the server's certificate is checked against
+// CAFile (and the system's roots, which do not know the test's CA); wrong
+// keys are refused, and the error does not carry the secret key.
+func TestTLSAndKeys(t *testing.T) {
+	ctx := context.Background()
+	srv := s3test.Start(t, s3test.Options{TLS: true})
+	b := open(t, srv, nil)
+	if _, err := b.Check(ctx); err != nil {
+		t.Fatalf("https with the CA file: %v", err)
+	}
+	f, err := b.Put(ctx, []byte("over https"), "pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Verify(ctx, f); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := open(t, srv, func(o *s3store.Options) { o.CAFile = "" }).Check(ctx); err == nil || !strings.Contains(err.Error(), "certificate") {
+		t.Fatalf("https without the CA file = %v, want a certificate error", err)
+	}
+	const wrong = "wrong-secret-6d1f0a"
+	_, err = open(t, srv, func(o *s3store.Options) { o.SecretKey = wrong }).Put(ctx, []byte("x"), "pdf")
+	if err == nil {
+		t.Fatal("a wrong secret key was accepted")
+	}
+	if strings.Contains(err.Error(), wrong) || strings.Contains(err.Error(), srv.SecretKey) {
+		t.Fatalf("the error carries a secret key: %v", err)
+	}
+	bad := filepath.Join(t.TempDir(), "ca.pem")
+	os.WriteFile(bad, []byte("not a certificate"), 0o600)
+	if _, err := s3store.New(s3store.Options{Endpoint: srv.Endpoint, Bucket: srv.Bucket, AccessKey: "a", SecretKey: "s", CAFile: bad}); err == nil {
+		t.Fatal("a CA file without a certificate was accepted")
+	}
+}
+
 // BenchmarkPut stores 1 MiB evidence files (distinct content) in a bucket
 // with Object Lock on versitygw over loopback, and reads each back.
 func BenchmarkPut(b *testing.B) {

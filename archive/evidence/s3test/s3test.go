@@ -2,11 +2,19 @@ package s3test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/hex"
+	"encoding/pem"
 	"errors"
 	"fmt"
+	"math/big"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -38,9 +46,13 @@ type Server struct {
 	// Versions is where versitygw keeps objects' earlier versions (a
 	// bucket with Object Lock is versioned, as in S3).
 	Versions string
+	// CAFile is the PEM certificate of the CA that signed the server's
+	// certificate, with Options.TLS; "" otherwise.
+	CAFile string
 
 	bin  string
 	addr string
+	tls  []string // --cert and --key, with Options.TLS
 	log  *os.File
 	cmd  *exec.Cmd
 	done chan error
@@ -49,6 +61,9 @@ type Server struct {
 // Options choose the bucket Start creates.
 type Options struct {
 	ObjectLock bool // create the bucket with Object Lock enabled
+	// TLS serves https with a certificate for 127.0.0.1 signed by a CA
+	// of the test's own (Server.CAFile).
+	TLS bool
 }
 
 // Binary returns the versitygw binary, reporting it missing through
@@ -100,6 +115,10 @@ func Start(t testing.TB, o Options) *Server {
 	s.addr = l.Addr().String()
 	l.Close()
 	s.Endpoint = "http://" + s.addr
+	if o.TLS {
+		s.Endpoint = "https://" + s.addr
+		s.CAFile, s.tls = makeCerts(t)
+	}
 	logPath := filepath.Join(t.TempDir(), "versitygw.log")
 	if s.log, err = os.Create(logPath); err != nil {
 		t.Fatal(err)
@@ -122,7 +141,7 @@ func Start(t testing.TB, o Options) *Server {
 	if o.ObjectLock {
 		in.ObjectLockEnabledForBucket = aws.Bool(true)
 	}
-	if _, err := s.Client().CreateBucket(ctx, in); err != nil {
+	if _, err := s.client(o.TLS).CreateBucket(ctx, in); err != nil {
 		t.Fatalf("versitygw: create bucket: %v", err)
 	}
 	return s
@@ -134,7 +153,8 @@ func (s *Server) Restart() error {
 	if s.cmd != nil {
 		return errors.New("s3test: versitygw is running")
 	}
-	cmd := exec.Command(s.bin, "--port", s.addr, "--quiet", "posix", "--versioning-dir", s.Versions, s.Root)
+	args := append([]string{"--port", s.addr, "--quiet"}, s.tls...)
+	cmd := exec.Command(s.bin, append(args, "posix", "--versioning-dir", s.Versions, s.Root)...)
 	cmd.Env = append(os.Environ(), "ROOT_ACCESS_KEY="+s.AccessKey, "ROOT_SECRET_KEY="+s.SecretKey)
 	cmd.Stdout, cmd.Stderr = s.log, s.log
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
@@ -176,13 +196,23 @@ func (s *Server) Stop() {
 
 // Options are the s3store options that reach this server's bucket.
 func (s *Server) Options() s3store.Options {
-	return s3store.Options{Endpoint: s.Endpoint, Bucket: s.Bucket, AccessKey: s.AccessKey, SecretKey: s.SecretKey}
+	return s3store.Options{Endpoint: s.Endpoint, Bucket: s.Bucket, AccessKey: s.AccessKey, SecretKey: s.SecretKey, CAFile: s.CAFile}
 }
 
 // Client is a plain S3 client of the server, for a test to do what
 // uppsikt never does (delete, overwrite).
-func (s *Server) Client() *s3.Client {
+func (s *Server) Client() *s3.Client { return s.client(s.CAFile != "") }
+
+func (s *Server) client(tlsOn bool) *s3.Client {
+	var hc *http.Client
+	if tlsOn {
+		pool := x509.NewCertPool()
+		pem, _ := os.ReadFile(s.CAFile)
+		pool.AppendCertsFromPEM(pem)
+		hc = &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
+	}
 	return s3.New(s3.Options{
+		HTTPClient:   hc,
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String(s.Endpoint),
 		UsePathStyle: true,
@@ -215,4 +245,49 @@ func tail(b []byte, n int) []byte {
 		return b[len(b)-n:]
 	}
 	return b
+}
+
+// makeCerts writes a CA and a server certificate for 127.0.0.1 signed by
+// it, and returns the CA's file and versitygw's --cert and --key flags.
+func makeCerts(t testing.TB) (string, []string) {
+	t.Helper()
+	dir := t.TempDir()
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	ca := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "uppsikt test CA"}, NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caCert, err := x509.ParseCertificate(caDER)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "127.0.0.1"}, NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	leafDER, err := x509.CreateCertificate(rand.Reader, leaf, caCert, &key.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(name, typ string, der []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	caFile := write("ca.pem", "CERTIFICATE", caDER)
+	return caFile, []string{"--cert", write("cert.pem", "CERTIFICATE", leafDER), "--key", write("key.pem", "PRIVATE KEY", keyDER)}
 }
