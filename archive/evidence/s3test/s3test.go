@@ -204,20 +204,19 @@ func (s *Server) Options() s3store.Options {
 func (s *Server) Client() *s3.Client { return s.client(s.CAFile != "") }
 
 func (s *Server) client(tlsOn bool) *s3.Client {
-	var hc *http.Client
-	if tlsOn {
-		pool := x509.NewCertPool()
-		pem, _ := os.ReadFile(s.CAFile)
-		pool.AppendCertsFromPEM(pem)
-		hc = &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
-	}
-	return s3.New(s3.Options{
-		HTTPClient:   hc,
+	o := s3.Options{
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String(s.Endpoint),
 		UsePathStyle: true,
 		Credentials:  credentials.NewStaticCredentialsProvider(s.AccessKey, s.SecretKey, ""),
-	})
+	}
+	if tlsOn {
+		pool := x509.NewCertPool()
+		pem, _ := os.ReadFile(s.CAFile)
+		pool.AppendCertsFromPEM(pem)
+		o.HTTPClient = &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
+	}
+	return s3.New(o)
 }
 
 // File is where the server keeps the object key of its bucket.
