@@ -8,10 +8,15 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -394,6 +399,53 @@ func TestTLSAndKeys(t *testing.T) {
 	os.WriteFile(bad, []byte("not a certificate"), 0o600)
 	if _, err := s3store.New(s3store.Options{Endpoint: srv.Endpoint, Bucket: srv.Bucket, AccessKey: "a", SecretKey: "s", CAFile: bad}); err == nil {
 		t.Fatal("a CA file without a certificate was accepted")
+	}
+}
+
+// TestServerWithoutConditionalPut: a server that does not implement
+// If-None-Match (it answers 501) is asked with a HEAD before each PUT, and
+// an object already there is checked, not written again.
+func TestServerWithoutConditionalPut(t *testing.T) {
+	ctx := context.Background()
+	srv := s3test.Start(t, s3test.Options{})
+	target, err := url.Parse(srv.Endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conditional, puts, heads atomic.Int32
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == http.MethodPut && r.Header.Get("If-None-Match") != "":
+			conditional.Add(1)
+			w.WriteHeader(http.StatusNotImplemented)
+			io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>NotImplemented</Code><Message>conditional writes are not implemented</Message></Error>`)
+			return
+		case r.Method == http.MethodPut:
+			puts.Add(1)
+		case r.Method == http.MethodHead:
+			heads.Add(1)
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(front.Close)
+	b := open(t, srv, func(o *s3store.Options) { o.Endpoint = front.URL })
+	data := []byte("%PDF-1.7 evidence")
+	f, err := b.Put(ctx, data, "pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Verify(ctx, f); err != nil {
+		t.Fatal(err)
+	}
+	if conditional.Load() != 1 || puts.Load() != 1 {
+		t.Fatalf("%d conditional PUTs, %d plain PUTs; want 1 refused and 1 plain", conditional.Load(), puts.Load())
+	}
+	if _, err := b.Put(ctx, data, "pdf"); err != nil {
+		t.Fatal(err)
+	}
+	if conditional.Load() != 1 || puts.Load() != 1 || heads.Load() < 2 {
+		t.Fatalf("the second Put: %d conditional PUTs, %d plain PUTs, %d HEADs; want no PUT after a HEAD that finds the object", conditional.Load(), puts.Load(), heads.Load())
 	}
 }
 
