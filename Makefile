@@ -7,7 +7,7 @@ BIN      := bin/uppsikt
 # large archive; archive/sqlite/doc.go). `make test` tests the store in both builds.
 export GOFLAGS := -tags=sqlite_fts5 -buildvcs=false
 
-.PHONY: all build run test deps vet check-imports bench eval model fuzz chaos clean deb nfpm
+.PHONY: all build run test deps vet check-imports bench eval model fuzz chaos clean deb nfpm versitygw
 
 # The version "uppsikt version" prints: -buildvcs=false leaves no VCS stamp in
 # the binary, so git describe and the revision are stamped with -ldflags.
@@ -16,6 +16,8 @@ REVISION := $(shell git rev-parse HEAD 2>/dev/null)
 LDFLAGS  := -X 'main.buildStamp=$(DESCRIBE) $(REVISION)'
 # nfpm builds the Debian package (never @latest: the module proxy is filtered).
 NFPM_VERSION := v2.48.0
+# versitygw is the S3 server the tests of the S3 evidence store run on loopback (Apache-2.0).
+VERSITYGW_VERSION := v1.8.0
 
 all: build
 
@@ -43,7 +45,7 @@ vet:
 check-imports:
 	$(GO) run ./scripts/checkimports
 
-bench:
+bench: versitygw
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
 
 ## fuzz: run every fuzz target (every FuzzXxx in the module) for FUZZTIME each;
@@ -78,6 +80,11 @@ deb: build nfpm
 test: nfpm
 nfpm:
 	@test -x bin/nfpm || GOBIN=$(CURDIR)/bin $(GO) install github.com/goreleaser/nfpm/v2/cmd/nfpm@$(NFPM_VERSION)
+
+## versitygw: install the S3 server into bin/ (archive/evidence/s3test runs it for the S3 evidence tests)
+test: versitygw
+versitygw:
+	@test -x bin/versitygw || GOBIN=$(CURDIR)/bin $(GO) install github.com/versity/versitygw/cmd/versitygw@$(VERSITYGW_VERSION)
 
 clean:
 	rm -rf bin

@@ -13,4 +13,9 @@
 //
 // The pipeline records the returned File (hash, relative path, size) in the
 // store before it sends any hide or delete to a platform.
+//
+// Store is what uppsikt's parts need of a place for evidence: Dir is the
+// folder, and package s3store keeps the same names with the same promises
+// in an S3-compatible bucket (package s3test runs a real S3 server for its
+// tests). Copy copies between any two stores, for backup and restore.
 package evidence

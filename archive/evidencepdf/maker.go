@@ -42,7 +42,7 @@ type Capturer interface {
 // Options configure a Maker.
 type Options struct {
 	Store moderation.Store
-	Dir   *evidence.Dir
+	Dir   evidence.Store // the evidence folder or bucket
 	// Browser takes the screenshots; nil makes text-only evidence.
 	Browser Capturer
 	PDF     pdf.Options

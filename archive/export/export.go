@@ -2,6 +2,7 @@ package export
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -17,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/uppsikt/uppsikt/archive/evidence"
 	"github.com/uppsikt/uppsikt/moderation"
 )
 
@@ -38,8 +40,11 @@ type Request struct {
 	Out         string // the package folder; must not exist or be empty
 	Snapshot    string // the snapshot PDF of the year, copied into the package
 	EvidenceDir string // where evidence files live (their Path is relative to it)
-	Producer    string // the municipality, for the METS agent
-	Now         time.Time
+	// Evidence, when set, is where evidence files are read from (the
+	// folder or an S3 bucket), in place of EvidenceDir.
+	Evidence evidence.Store
+	Producer string // the municipality, for the METS agent
+	Now      time.Time
 }
 
 // Summary says what a package holds.
@@ -180,10 +185,20 @@ func Write(ctx context.Context, st Store, r Request) (Summary, error) {
 		}
 		afterEv = evs[len(evs)-1].ID
 		for _, e := range evs {
-			if !inYear[e.CommentID] || (e.Kind != moderation.EvidencePDF && e.Kind != moderation.EvidenceDecision) || r.EvidenceDir == "" {
+			if !inYear[e.CommentID] || (e.Kind != moderation.EvidencePDF && e.Kind != moderation.EvidenceDecision) || r.EvidenceDir == "" && r.Evidence == nil {
 				continue
 			}
-			if err := p.copy(rep+"evidence/"+e.SHA256+".pdf", filepath.Join(r.EvidenceDir, filepath.FromSlash(e.Path)), "application/pdf"); err != nil {
+			if r.Evidence != nil {
+				// Read back and checked against its hash: a package
+				// never carries a damaged evidence file.
+				data, err := r.Evidence.ReadFile(ctx, e.Path)
+				if err != nil {
+					return sum, fmt.Errorf("export: %w", err)
+				}
+				if err := p.copyFrom(rep+"evidence/"+e.SHA256+".pdf", bytes.NewReader(data), "application/pdf"); err != nil {
+					return sum, err
+				}
+			} else if err := p.copy(rep+"evidence/"+e.SHA256+".pdf", filepath.Join(r.EvidenceDir, filepath.FromSlash(e.Path)), "application/pdf"); err != nil {
 				return sum, err
 			}
 			sum.Evidence++
@@ -363,6 +378,11 @@ func (p *pkg) copy(rel, src, mime string) error {
 		return fmt.Errorf("export: %w", err)
 	}
 	defer in.Close()
+	return p.copyFrom(rel, in, mime)
+}
+
+// copyFrom writes the package file rel from in.
+func (p *pkg) copyFrom(rel string, in io.Reader, mime string) error {
 	hf, err := p.create(rel, mime)
 	if err != nil {
 		return err

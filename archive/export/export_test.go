@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uppsikt/uppsikt/archive/evidence"
 	"github.com/uppsikt/uppsikt/archive/sqlite"
 	"github.com/uppsikt/uppsikt/moderation"
 )
@@ -157,5 +159,51 @@ func TestVerifyFindsProblems(t *testing.T) {
 				t.Errorf("problems: got %q, want one mentioning %q", all, tt.want)
 			}
 		})
+	}
+}
+
+// storeOf serves evidence files from a map, as an evidence.Store (a
+// bucket) would, and counts the reads.
+type storeOf struct {
+	evidence.Store
+	files map[string][]byte
+	reads int
+}
+
+func (s *storeOf) ReadFile(_ context.Context, rel string) ([]byte, error) {
+	s.reads++
+	b, ok := s.files[rel]
+	if !ok {
+		return nil, fmt.Errorf("%s: %w", rel, evidence.ErrCorrupt)
+	}
+	return b, nil
+}
+
+// TestWriteReadsEvidenceStore: with Request.Evidence (evidence in a
+// bucket) the package's evidence PDFs are read from the store, not the
+// folder, and an evidence file the store finds damaged stops the export.
+func TestWriteReadsEvidenceStore(t *testing.T) {
+	st, _, snap := seed(t)
+	src := &storeOf{files: map[string][]byte{"ab/ev0.pdf": []byte("%PDF-1.7 from the bucket"), "ab/decision.pdf": []byte("%PDF-1.7 decision from the bucket")}}
+	out := filepath.Join(t.TempDir(), "pkg")
+	sum, err := Write(context.Background(), st, Request{AccountKey: "fb", Year: 2025, Out: out, Snapshot: snap, Evidence: src,
+		Producer: "Gruvbergs kommun", Now: time.Date(2026, 1, 20, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatalf("Write: %v", err)
+	}
+	if sum.Evidence != 2 || src.reads != 2 {
+		t.Fatalf("%d evidence PDFs in the package, %d reads; want 2 and 2", sum.Evidence, src.reads)
+	}
+	got, err := os.ReadFile(filepath.Join(out, "representations/rep1/data/evidence/"+fmt.Sprintf("%064d", 0)+".pdf"))
+	if err != nil || string(got) != "%PDF-1.7 from the bucket" {
+		t.Fatalf("evidence in the package: %q, %v", got, err)
+	}
+	if probs, err := Verify(out); err != nil || len(probs) != 0 {
+		t.Fatalf("Verify: %v, %v", probs, err)
+	}
+	delete(src.files, "ab/decision.pdf")
+	_, err = Write(context.Background(), st, Request{AccountKey: "fb", Year: 2025, Out: filepath.Join(t.TempDir(), "pkg"), Snapshot: snap, Evidence: src})
+	if !errors.Is(err, evidence.ErrCorrupt) {
+		t.Fatalf("Write with a damaged evidence file = %v, want ErrCorrupt", err)
 	}
 }

@@ -35,7 +35,7 @@ type Options struct {
 	// Deleter carries out removals; New registers the objection guard in
 	// its Guards. Its Platforms also answer the confirmation re-read.
 	Deleter  *retention.Deleter
-	Evidence *evidence.Dir
+	Evidence evidence.Store
 	Browser  Capturer // nil: no screenshot, the evidence holds the stored data only
 	// PDF configures the PDF/A conversion (Ghostscript). With NoPDFA the
 	// evidence stays a plain PDF.

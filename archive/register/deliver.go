@@ -18,7 +18,7 @@ import (
 // Options configure a Deliverer.
 type Options struct {
 	Store    moderation.Store
-	Evidence *evidence.Dir
+	Evidence evidence.Store
 	Outlets  []Outlet
 	// Idle is the wait between rounds (default 30 s); an entry that failed
 	// is tried again the next round.

@@ -19,6 +19,7 @@ import (
 type Config struct {
 	Municipality Municipality        `yaml:"municipality"`
 	Paths        Paths               `yaml:"paths"`
+	Evidence     Evidence            `yaml:"evidence"`
 	Web          Web                 `yaml:"web"`
 	Log          Log                 `yaml:"log"`
 	Meta         Meta                `yaml:"meta"`

@@ -123,6 +123,7 @@ func (c *Config) applyDefaults() {
 		c.Capture.Timeout = Duration(30 * time.Second)
 	}
 	c.archiveDefaults()
+	c.evidenceDefaults()
 	c.healthDefaults()
 	c.answersDefaults()
 	for i := range c.Accounts {
@@ -218,6 +219,7 @@ func (c *Config) resolveSecrets(getenv func(string) string, loc *locator, cerr *
 		resolve(fmt.Sprintf("register.outlets[%d].signing_secret", i), &o.SigningSecret, o.SigningSecretFile, false)
 	}
 	resolve("metrics.token", &c.Metrics.Token, c.Metrics.TokenFile, false)
+	c.resolveEvidenceSecrets(resolve)
 }
 
 func lastName(field string) string {
@@ -238,6 +240,7 @@ var (
 
 func (c *Config) validate(loc *locator, cerr *Error) {
 	c.validateArchive(loc, cerr)
+	c.validateEvidence(loc, cerr)
 	c.validateHealth(loc, cerr)
 	c.validateAnswers(loc, cerr)
 	c.validateSecrets(loc, cerr)

@@ -74,7 +74,7 @@ func newActRigFor(t *testing.T, scenario, key, extra string) *actRig {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { r.st.Close() })
-	if r.ev, err = openEvidence(r.cfg, r.st, discardLogger(), time.UTC, ruleExplainer(r.cfg)); err != nil {
+	if r.ev, err = openEvidence(ctx, r.cfg, r.st, discardLogger(), time.UTC, ruleExplainer(r.cfg)); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { r.ev.Close() })

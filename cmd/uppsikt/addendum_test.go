@@ -34,7 +34,7 @@ func TestDecisionAddendumCompletesTheRecord(t *testing.T) {
 	r, _ := newEvRig(t, "capture: {disabled: true}\n")
 	drop := filepath.Join(t.TempDir(), "diarium")
 	r.cfg.Register.Outlets = []config.Outlet{{Kind: "folder", Path: drop}}
-	ev, err := openEvidence(r.cfg, r.st, discardLogger(), time.UTC, ruleExplainer(r.cfg))
+	ev, err := openEvidence(ctx, r.cfg, r.st, discardLogger(), time.UTC, ruleExplainer(r.cfg))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +102,7 @@ func TestDecisionAddendumCompletesTheRecord(t *testing.T) {
 	if addendum.ID == 0 || addendum.CaseID != cs.ID || addendum.DecisionID != out.Decision.ID || evidencePDF.ID == 0 {
 		t.Fatalf("evidence files: %+v; want the evidence PDF and an addendum of case %d", files, cs.ID)
 	}
-	text, err := exec.Command("pdftotext", "-layout", filepath.Join(r.ev.dir.Root(), addendum.Path), "-").Output()
+	text, err := exec.Command("pdftotext", "-layout", filepath.Join(r.ev.dir.String(), addendum.Path), "-").Output()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +124,7 @@ func TestDecisionAddendumCompletesTheRecord(t *testing.T) {
 			t.Errorf("drop folder: %v", err)
 			continue
 		}
-		if want, _ := os.ReadFile(filepath.Join(r.ev.dir.Root(), f.Path)); !bytes.Equal(got, want) {
+		if want, _ := os.ReadFile(filepath.Join(r.ev.dir.String(), f.Path)); !bytes.Equal(got, want) {
 			t.Errorf("drop folder %s is not the stored %s file", name, f.Kind)
 		}
 	}

@@ -72,8 +72,14 @@ func runBackup(ctx context.Context, env *environment, args []string) error {
 	}
 	defer pt.Close()
 	// evidence.At, not the parts' folder: a backup creates nothing at the
-	// source, and a missing evidence folder has nothing to copy.
-	src, err := evidence.At(pt.cfg.Paths.Evidence)
+	// source, and a missing evidence folder has nothing to copy. Evidence
+	// in a bucket is copied into the backup folder like a folder's.
+	var src evidence.Store
+	if pt.cfg.Evidence.Backend == "s3" {
+		src, err = newBucket(pt.cfg)
+	} else {
+		src, err = evidence.At(pt.cfg.Paths.Evidence)
+	}
 	if err != nil {
 		return err
 	}
@@ -86,11 +92,11 @@ func runBackup(ctx context.Context, env *environment, args []string) error {
 	return nil
 }
 
-// backup writes a verified backup of st and the evidence folder src into
-// dir. The database is copied first, in one read snapshot; the evidence
+// backup writes a verified backup of st and the evidence folder or bucket
+// src into dir. The database is copied first, in one read snapshot; the evidence
 // files it records were committed before it, so the evidence copied after
 // it holds every one of them (and perhaps a few newer ones).
-func backup(ctx context.Context, log *slog.Logger, st *sqlite.Store, dbPath string, src *evidence.Dir, dir string) (backupManifestFile, error) {
+func backup(ctx context.Context, log *slog.Logger, st *sqlite.Store, dbPath string, src evidence.Store, dir string) (backupManifestFile, error) {
 	var m backupManifestFile
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return m, fmt.Errorf("backup folder: %w", err)
@@ -111,12 +117,12 @@ func backup(ctx context.Context, log *slog.Logger, st *sqlite.Store, dbPath stri
 	if err != nil {
 		return m, err
 	}
-	stats, err := src.CopyTo(ctx, dst)
+	stats, err := evidence.Copy(ctx, src, dst)
 	if err != nil {
 		return m, fmt.Errorf("copy evidence: %w", err)
 	}
 	for _, rel := range stats.Corrupt {
-		log.Error("evidence file corrupt in the evidence folder: not copied", "path", rel)
+		log.Error("evidence file corrupt in the evidence folder: not copied", "path", rel, "in", src.String())
 	}
 	// The new copy is verified before it replaces an earlier backup's
 	// database and manifest, so a failed run leaves the earlier backup as
@@ -129,7 +135,7 @@ func backup(ctx context.Context, log *slog.Logger, st *sqlite.Store, dbPath stri
 		return m, fmt.Errorf("the backup in %s does not verify: %w", dir, err)
 	}
 	if len(stats.Corrupt) > 0 {
-		return m, fmt.Errorf("%d evidence files in %s are corrupt and were not copied (first: %s): %w", len(stats.Corrupt), src.Root(), stats.Corrupt[0], evidence.ErrCorrupt)
+		return m, fmt.Errorf("%d evidence files in %s are corrupt and were not copied (first: %s): %w", len(stats.Corrupt), src.String(), stats.Corrupt[0], evidence.ErrCorrupt)
 	}
 	if earlier {
 		if err := os.Remove(filepath.Join(dir, backupManifest)); err != nil {
@@ -195,7 +201,7 @@ func backupFolderState(dir string) (bool, error) {
 // verifyCopy opens the database copy at dbPath (without touching the
 // configured store), runs SQLite's integrity check, re-hashes every
 // evidence file it records in dir and checks the audit chain.
-func verifyCopy(ctx context.Context, dbPath string, dir *evidence.Dir) (moderation.Stats, string, error) {
+func verifyCopy(ctx context.Context, dbPath string, dir evidence.Store) (moderation.Stats, string, error) {
 	st, err := sqlite.Open(ctx, dbPath)
 	if err != nil {
 		return moderation.Stats{}, "", err
@@ -218,7 +224,7 @@ func verifyCopy(ctx context.Context, dbPath string, dir *evidence.Dir) (moderati
 // runRestore is "uppsikt restore -config FILE -from DIR [-force]".
 func runRestore(ctx context.Context, env *environment, args []string) error {
 	fs := newFlagSet(env, "restore", "-config FILE -from DIR [-force]")
-	path := fs.String("config", "uppsikt.yaml", "the configuration file: the backup is restored to its paths.database and paths.evidence")
+	path := fs.String("config", "uppsikt.yaml", "the configuration file: the backup is restored to its paths.database and its evidence folder (paths.evidence) or bucket (evidence.s3)")
 	from := fs.String("from", "", "the backup folder (made by uppsikt backup)")
 	force := fs.Bool("force", false, "restore although the data folder is not empty: the database there is kept beside as *.before-restore-TIME, evidence files are only added")
 	if err := parseFlags(fs, args, false); err != nil {
@@ -235,7 +241,11 @@ func runRestore(ctx context.Context, env *environment, args []string) error {
 	}
 	defer pt.Close()
 	cfg := pt.cfg
-	counts, summary, err := restore(ctx, pt.log, *from, cfg.Paths.Data, cfg.Paths.Database, cfg.Paths.Evidence, *force, time.Now)
+	openEvidence := func() (evidence.Store, error) { return evidence.Open(cfg.Paths.Evidence) }
+	if cfg.Evidence.Backend == "s3" {
+		openEvidence = func() (evidence.Store, error) { return newBucket(cfg) }
+	}
+	counts, summary, err := restore(ctx, pt.log, *from, cfg.Paths.Data, cfg.Paths.Database, cfg.Paths.Evidence, openEvidence, *force, time.Now)
 	if err != nil {
 		return err
 	}
@@ -244,8 +254,9 @@ func runRestore(ctx context.Context, env *environment, args []string) error {
 }
 
 // restore copies the backup in from to the database dbPath and the
-// evidence folder evDir and verifies the result.
-func restore(ctx context.Context, log *slog.Logger, from, data, dbPath, evDir string, force bool, now func() time.Time) (moderation.Stats, string, error) {
+// evidence store openEvidence opens (the folder evDir, or a bucket) and
+// verifies the result.
+func restore(ctx context.Context, log *slog.Logger, from, data, dbPath, evDir string, openEvidence func() (evidence.Store, error), force bool, now func() time.Time) (moderation.Stats, string, error) {
 	var m backupManifestFile
 	raw, err := os.ReadFile(filepath.Join(from, backupManifest))
 	if err != nil {
@@ -297,11 +308,11 @@ func restore(ctx context.Context, log *slog.Logger, from, data, dbPath, evDir st
 	if err != nil {
 		return moderation.Stats{}, "", err
 	}
-	dst, err := evidence.Open(evDir)
+	dst, err := openEvidence()
 	if err != nil {
 		return moderation.Stats{}, "", err
 	}
-	stats, err := src.CopyTo(ctx, dst)
+	stats, err := evidence.Copy(ctx, src, dst)
 	if err != nil {
 		return moderation.Stats{}, "", fmt.Errorf("copy evidence: %w", err)
 	}

@@ -26,7 +26,7 @@ import (
 type evidenceParts struct {
 	browser *capture.Browser // nil when capture is disabled
 	watch   *watchedCapturer // the browser, each capture reported to metrics (metrics.go); nil when capture is disabled
-	dir     *evidence.Dir
+	dir     evidence.Store   // the evidence folder or bucket
 	maker   *evidencepdf.Maker
 	store   moderation.Store
 	observe func(evidencepdf.Document) // told how each committed document came out (health.go); may be nil
@@ -34,22 +34,24 @@ type evidenceParts struct {
 
 // openEvidence builds the evidence parts from the configuration. The browser
 // starts with the first capture.
-func openEvidence(cfg *config.Config, st moderation.Store, log *slog.Logger, loc *time.Location, explain func(id, lang string) string) (*evidenceParts, error) {
+func openEvidence(ctx context.Context, cfg *config.Config, st moderation.Store, log *slog.Logger, loc *time.Location, explain func(id, lang string) string) (*evidenceParts, error) {
 	for i, cat := range cfg.Actions.HideThenReview {
 		if !slices.Contains(moderation.Categories(), cat) {
 			return nil, fmt.Errorf("actions.hide_then_review[%d]: %q is not a category", i, cat)
 		}
 	}
-	dir, err := evidence.Open(cfg.Paths.Evidence)
-	if err != nil {
+	dir, err := openEvidenceStore(ctx, cfg, log)
+	if err != nil && cfg.Evidence.Backend != "s3" {
 		// The service runs on without its evidence folder, as it does when
 		// the folder fails while it runs: comments are still read,
 		// classified and held; evidence and removals wait, retried with
-		// backoff and shown in /healthz, until the folder is back.
+		// backoff and shown in /healthz, until the folder is back. (An
+		// unreachable bucket is the same, and openEvidenceStore logs it.)
 		log.Error("evidence folder unavailable: evidence and removals wait until it is back", "path", cfg.Paths.Evidence, "error", err)
-		if dir, err = evidence.At(cfg.Paths.Evidence); err != nil {
-			return nil, err
-		}
+		dir, err = evidence.At(cfg.Paths.Evidence)
+	}
+	if err != nil {
+		return nil, err
 	}
 	p := &evidenceParts{dir: dir, store: st}
 	var cap evidencepdf.Capturer
@@ -150,7 +152,7 @@ func newExecutor(cfg *config.Config, st moderation.Store, client *facebook.Clien
 }
 
 // newDeliverer builds the register delivery from the configured outlets.
-func newDeliverer(cfg *config.Config, st moderation.Store, dir *evidence.Dir, log *slog.Logger) (*register.Deliverer, error) {
+func newDeliverer(cfg *config.Config, st moderation.Store, dir evidence.Store, log *slog.Logger) (*register.Deliverer, error) {
 	outlets, err := registerOutlets(cfg)
 	if err != nil {
 		return nil, err

@@ -105,7 +105,7 @@ accounts:
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	ev, err := openEvidence(cfg, st, discardLogger(), time.UTC, ruleExplainer(cfg))
+	ev, err := openEvidence(ctx, cfg, st, discardLogger(), time.UTC, ruleExplainer(cfg))
 	if err != nil {
 		t.Fatal(err)
 	}

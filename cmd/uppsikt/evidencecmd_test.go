@@ -66,7 +66,7 @@ func TestCaptureVerifyRegisterCommands(t *testing.T) {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("ListEvidence: %d, %v", len(files), err)
 	}
-	victim := filepath.Join(r.ev.dir.Root(), files[1].Path)
+	victim := filepath.Join(r.ev.dir.String(), files[1].Path)
 	orig, err := os.ReadFile(victim)
 	if err != nil {
 		t.Fatal(err)

@@ -75,8 +75,14 @@ func runExport(ctx context.Context, env *environment, args []string) error {
 			return fmt.Errorf("no snapshot of %s covers %d: take it first with uppsikt snapshot -account %s -year %d", *key, *year, *key, *year)
 		}
 	}
-	sum, err := export.Write(ctx, st, export.Request{AccountKey: *key, Year: *year, Location: loc, Out: *out, Snapshot: *snap,
-		EvidenceDir: cfg.Paths.Evidence, Producer: cfg.Municipality.Name})
+	req := export.Request{AccountKey: *key, Year: *year, Location: loc, Out: *out, Snapshot: *snap,
+		EvidenceDir: cfg.Paths.Evidence, Producer: cfg.Municipality.Name}
+	if cfg.Evidence.Backend == "s3" {
+		if req.Evidence, err = pt.EvidenceStore(ctx); err != nil {
+			return err
+		}
+	}
+	sum, err := export.Write(ctx, st, req)
 	if err != nil {
 		return err
 	}

@@ -78,7 +78,7 @@ func runObjection(ctx context.Context, env *environment, args []string) error {
 	defer pt.Close()
 	cfg := pt.cfg
 	if mode == readOnly {
-		return listObjections(ctx, env, cfg, st, *key, *id)
+		return listObjections(ctx, env, pt, st, *key, *id)
 	}
 	svc, err := newObjectionService(ctx, pt, sub == "add" || sub == "approve")
 	if err != nil {
@@ -136,7 +136,7 @@ func contactOrNone(c string) string {
 	return c
 }
 
-func listObjections(ctx context.Context, env *environment, cfg *config.Config, st *sqlite.Store, key string, id int64) error {
+func listObjections(ctx context.Context, env *environment, pt *parts, st *sqlite.Store, key string, id int64) error {
 	if id != 0 {
 		o, err := st.Objection(ctx, id)
 		if err != nil {
@@ -147,7 +147,7 @@ func listObjections(ctx context.Context, env *environment, cfg *config.Config, s
 			o.ReceivedAt.Format(time.RFC3339), o.State)
 		var broken error
 		if o.EvidenceSHA256 != "" {
-			dir, err := evidence.Open(cfg.Paths.Evidence)
+			dir, err := pt.EvidenceStore(ctx)
 			if err != nil {
 				return err
 			}
@@ -210,7 +210,7 @@ func newObjectionService(ctx context.Context, pt *parts, browser bool) (*objecti
 		return nil, err
 	}
 	loc := pt.loc
-	dir, err := pt.EvidenceDir()
+	dir, err := pt.EvidenceStore(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -41,7 +41,7 @@ type parts struct {
 	tokens   map[string]string // known tokens (knownTokens)
 	client   *facebook.Client
 	sup      *supervision
-	dir      *evidence.Dir
+	dir      evidence.Store
 	evidence *evidenceParts
 	remover  *removal.Gate
 	// explain says a rule's explanation in a language (rules.Engine.Explain):
@@ -174,10 +174,11 @@ func (p *parts) Supervision(ctx context.Context, o supervisionOptions) (*supervi
 	return sup, nil
 }
 
-// EvidenceDir is the evidence folder, which must exist.
-func (p *parts) EvidenceDir() (*evidence.Dir, error) {
+// EvidenceStore is the evidence folder (created if needed) or bucket
+// (evidence.backend).
+func (p *parts) EvidenceStore(ctx context.Context) (evidence.Store, error) {
 	if p.dir == nil {
-		dir, err := evidence.Open(p.cfg.Paths.Evidence)
+		dir, err := openEvidenceStore(ctx, p.cfg, p.log)
 		if err != nil {
 			return nil, err
 		}
@@ -200,11 +201,14 @@ func (p *parts) Evidence(ctx context.Context) (*evidenceParts, error) {
 	if p.explain == nil {
 		p.explain = ruleExplainer(p.cfg)
 	}
-	ev, err := openEvidence(p.cfg, st, p.log, p.loc, p.explain)
+	ev, err := openEvidence(ctx, p.cfg, st, p.log, p.loc, p.explain)
 	if err != nil {
 		return nil, err
 	}
 	p.evidence = ev
+	if p.dir == nil {
+		p.dir = ev.dir // one store, checked and logged once
+	}
 	p.onClose("browser", ev.Close)
 	return ev, nil
 }

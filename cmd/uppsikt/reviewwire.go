@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -55,8 +56,18 @@ func openReview(cfg *config.Config, st *sqlite.Store, loc *time.Location, log *s
 		Decided: slackApp.decided, Logger: log.With("part", "decide"), Grace: cfg.Review.UndoGrace.D(),
 		Language: cfg.Municipality.Language,
 	})
+	// Evidence in a bucket is read from there (a client of its own: it
+	// reaches the bucket only when a reader opens a file).
+	var openEvidence func(ctx context.Context, rel string) (io.ReadCloser, error)
+	if cfg.Evidence.Backend == "s3" {
+		b, err := newBucket(cfg)
+		if err != nil {
+			return nil, err
+		}
+		openEvidence = b.Get
+	}
 	web, err := review.New(review.Options{
-		Store: st, Users: st, Decide: p.decide, Search: st.SearchComments, EvidenceDir: cfg.Paths.Evidence,
+		Store: st, Users: st, Decide: p.decide, Search: st.SearchComments, EvidenceDir: cfg.Paths.Evidence, OpenEvidence: openEvidence,
 		Municipality: cfg.Municipality.Name, Language: cfg.Municipality.Language, Location: loc, Logger: log.With("part", "web"),
 		SecureCookies: cfg.Review.Sessions.SecureCookies, SessionIdle: cfg.Review.Sessions.Idle.D(),
 		SessionMax: cfg.Review.Sessions.MaxAge.D(), LoginAttempts: cfg.Review.Sessions.LoginAttempts,

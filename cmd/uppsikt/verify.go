@@ -10,7 +10,7 @@ import (
 )
 
 // runVerify is "uppsikt verify -config FILE": it re-hashes every evidence
-// file recorded in the store (of comments and of objections to photos in
+// file recorded in the store (read back from the folder or the bucket) (of comments and of objections to photos in
 // own posts) and checks the audit log's hash chain, and
 // reports the first break (exit 1).
 func runVerify(ctx context.Context, env *environment, args []string) error {
@@ -24,7 +24,7 @@ func runVerify(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	defer pt.Close()
-	dir, err := pt.EvidenceDir()
+	dir, err := pt.EvidenceStore(ctx)
 	if err != nil {
 		return err
 	}
@@ -32,7 +32,7 @@ func runVerify(ctx context.Context, env *environment, args []string) error {
 }
 
 // verifyAll checks the evidence files and the audit chain.
-func verifyAll(ctx context.Context, w io.Writer, st moderation.Store, dir *evidence.Dir) error {
+func verifyAll(ctx context.Context, w io.Writer, st moderation.Store, dir evidence.Store) error {
 	files := 0
 	var after int64
 	for {

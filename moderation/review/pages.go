@@ -1,10 +1,13 @@
 package review
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"mime"
 	"net/http"
 	"os"
@@ -536,20 +539,14 @@ func (s *Server) evidence(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if len(es) == 0 || es[0].ID != id || s.opts.EvidenceDir == "" {
+	if len(es) == 0 || es[0].ID != id || s.opts.EvidenceDir == "" && s.opts.OpenEvidence == nil {
 		s.fail(w, r, fmt.Errorf("evidence %d: %w", id, moderation.ErrNotFound))
 		return
 	}
 	e := es[0]
-	root, err := os.OpenRoot(s.opts.EvidenceDir)
+	f, err := s.openEvidence(r.Context(), e)
 	if err != nil {
 		s.fail(w, r, err)
-		return
-	}
-	defer root.Close()
-	f, err := root.Open(filepath.FromSlash(e.Path))
-	if err != nil {
-		s.fail(w, r, fmt.Errorf("evidence %d: %w", id, moderation.ErrNotFound))
 		return
 	}
 	defer f.Close()
@@ -570,6 +567,47 @@ func (s *Server) evidence(w http.ResponseWriter, r *http.Request) {
 	s.audit(r, userFrom(r.Context()).User.Name, "evidence.read", fmt.Sprintf("evidence/%d", id), map[string]any{"surface": "web", "comment": e.CommentID})
 	http.ServeContent(w, r, filepath.Base(e.Path), e.CreatedAt, f)
 }
+
+// evidenceFile is an open evidence file, for http.ServeContent.
+type evidenceFile interface {
+	io.ReadSeeker
+	io.Closer
+}
+
+// openEvidence opens the evidence file e: from the folder (os.OpenRoot
+// keeps the path inside it) or, with OpenEvidence, read whole from where
+// it is kept.
+func (s *Server) openEvidence(ctx context.Context, e moderation.EvidenceFile) (evidenceFile, error) {
+	if s.opts.OpenEvidence != nil {
+		rc, err := s.opts.OpenEvidence(ctx, e.Path)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("evidence %d: %w", e.ID, moderation.ErrNotFound)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("evidence %d: %w", e.ID, err)
+		}
+		defer rc.Close()
+		data, err := io.ReadAll(rc)
+		if err != nil {
+			return nil, fmt.Errorf("evidence %d: %w", e.ID, err)
+		}
+		return nopCloser{bytes.NewReader(data)}, nil
+	}
+	root, err := os.OpenRoot(s.opts.EvidenceDir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	f, err := root.Open(filepath.FromSlash(e.Path))
+	if err != nil {
+		return nil, fmt.Errorf("evidence %d: %w", e.ID, moderation.ErrNotFound)
+	}
+	return f, nil
+}
+
+type nopCloser struct{ *bytes.Reader }
+
+func (nopCloser) Close() error { return nil }
 
 func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {
 	es, err := s.opts.Store.AuditLog(r.Context(), 0, 0)

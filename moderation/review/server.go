@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -42,6 +43,9 @@ type Options struct {
 	Search func(ctx context.Context, query string, limit int) ([]moderation.CommentView, error)
 	// EvidenceDir is the folder evidence file paths are relative to.
 	EvidenceDir string
+	// OpenEvidence, when set, opens an evidence file by its path from
+	// where evidence is kept (an S3 bucket), in place of EvidenceDir.
+	OpenEvidence func(ctx context.Context, rel string) (io.ReadCloser, error)
 	// SecureCookies sets the Secure flag on every cookie, for a page served
 	// over https behind a proxy. Requests arriving over TLS get it anyway.
 	SecureCookies bool
