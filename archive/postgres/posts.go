@@ -46,7 +46,7 @@ func (s *Store) SavePost(ctx context.Context, p moderation.Post) (bool, error) {
 		_, err = tx.ExecContext(ctx, `
 			UPDATE posts SET author_id = ?, author_name = ?, message = ?, created_at = ?, updated_at = ?,
 				permalink_url = ?, raw = ?, stub = 0,
-				first_seen_at = CASE WHEN ? <> 0 AND ? < first_seen_at THEN ? ELSE first_seen_at END
+				first_seen_at = CASE WHEN ?::bigint <> 0 AND ?::bigint < first_seen_at THEN ? ELSE first_seen_at END
 			WHERE id = ?`,
 			p.Author.ID, p.Author.Name, p.Message, unixNano(p.CreatedAt), unixNano(p.UpdatedAt),
 			p.PermalinkURL, rawOrNil(p.Raw), firstSeen, firstSeen, firstSeen, id)
