@@ -113,8 +113,8 @@ func (s *Store) MarkAddendumDelivered(ctx context.Context, fileID int64, outlet 
 		_, err := tx.ExecContext(ctx, `
 			INSERT INTO addendum_deliveries (file_id, outlet, attempts, last_attempt, delivered_at) VALUES (?, ?, 1, ?, ?)
 			ON CONFLICT (file_id, outlet) DO UPDATE SET
-				attempts = attempts + 1, last_attempt = excluded.last_attempt,
-				delivered_at = CASE WHEN delivered_at = 0 THEN excluded.delivered_at ELSE delivered_at END`,
+				attempts = addendum_deliveries.attempts + 1, last_attempt = excluded.last_attempt,
+				delivered_at = CASE WHEN addendum_deliveries.delivered_at = 0 THEN excluded.delivered_at ELSE addendum_deliveries.delivered_at END`,
 			fileID, outlet, unixNano(at), unixNano(at))
 		return err
 	})
@@ -135,7 +135,7 @@ func (s *Store) FailAddendumDelivery(ctx context.Context, fileID int64, outlet, 
 		_, err := tx.ExecContext(ctx, `
 			INSERT INTO addendum_deliveries (file_id, outlet, attempts, last_error, last_attempt) VALUES (?, ?, 1, ?, ?)
 			ON CONFLICT (file_id, outlet) DO UPDATE SET
-				attempts = attempts + 1, last_error = excluded.last_error, last_attempt = excluded.last_attempt`,
+				attempts = addendum_deliveries.attempts + 1, last_error = excluded.last_error, last_attempt = excluded.last_attempt`,
 			fileID, outlet, reason, unixNano(at))
 		return err
 	})

@@ -54,8 +54,8 @@ func (s *Store) MarkOutletDelivered(ctx context.Context, entryID int64, outlet s
 		if _, err := tx.ExecContext(ctx, `
 			INSERT INTO register_deliveries (entry_id, outlet, attempts, last_attempt, delivered_at) VALUES (?, ?, 1, ?, ?)
 			ON CONFLICT (entry_id, outlet) DO UPDATE SET
-				attempts = attempts + 1, last_attempt = excluded.last_attempt,
-				delivered_at = CASE WHEN delivered_at = 0 THEN excluded.delivered_at ELSE delivered_at END`,
+				attempts = register_deliveries.attempts + 1, last_attempt = excluded.last_attempt,
+				delivered_at = CASE WHEN register_deliveries.delivered_at = 0 THEN excluded.delivered_at ELSE register_deliveries.delivered_at END`,
 			entryID, outlet, unixNano(at), unixNano(at)); err != nil {
 			return err
 		}
@@ -93,7 +93,7 @@ func (s *Store) FailOutletDelivery(ctx context.Context, entryID int64, outlet, r
 		_, err := tx.ExecContext(ctx, `
 			INSERT INTO register_deliveries (entry_id, outlet, attempts, last_error, last_attempt) VALUES (?, ?, 1, ?, ?)
 			ON CONFLICT (entry_id, outlet) DO UPDATE SET
-				attempts = attempts + 1, last_error = excluded.last_error, last_attempt = excluded.last_attempt`,
+				attempts = register_deliveries.attempts + 1, last_error = excluded.last_error, last_attempt = excluded.last_attempt`,
 			entryID, outlet, reason, unixNano(at))
 		return err
 	})

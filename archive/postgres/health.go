@@ -128,7 +128,7 @@ func (s *Store) OldestPendingWork(ctx context.Context) (time.Time, error) {
 		return tx.QueryRowContext(ctx, `SELECT coalesce(min(t), 0) FROM (
 			SELECT min(created_at) AS t FROM work_items WHERE done_at = 0 AND dead_at = 0
 			UNION ALL
-			SELECT min(created_at) FROM actions WHERE state = 'pending')`).Scan(&oldest)
+			SELECT min(created_at) FROM actions WHERE state = 'pending') o`).Scan(&oldest)
 	})
 	if err != nil {
 		return time.Time{}, fmt.Errorf("oldest pending work: %w", err)

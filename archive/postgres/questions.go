@@ -84,14 +84,14 @@ func (s *Store) SyncQuestions(ctx context.Context, now time.Time) (moderation.Qu
 func answerByReply(ctx context.Context, tx *txn) (int, error) {
 	rows, err := tx.QueryContext(ctx, `
 		SELECT q.id, r.id, r.platform_id, CASE WHEN r.created_at <> 0 THEN r.created_at ELSE r.first_seen_at END AS replied
-		FROM questions q INDEXED BY questions_waiting
+		FROM questions q
 		JOIN comments c ON c.id = q.comment_id
 		JOIN accounts a ON a.key = q.account_key
-		JOIN comments r INDEXED BY comments_parent ON r.account_key = c.account_key
+		JOIN comments r ON r.account_key = c.account_key
 			AND r.parent_id <> '' AND r.parent_id = CASE WHEN c.parent_id <> '' THEN c.parent_id ELSE c.platform_id END
 			AND r.post_platform_id = c.post_platform_id AND r.id <> c.id
 		WHERE q.state IN ('open', 'gone')
-			AND replied >= q.asked_at
+			AND CASE WHEN r.created_at <> 0 THEN r.created_at ELSE r.first_seen_at END >= q.asked_at
 			AND `+ownComment+`
 		ORDER BY q.id, replied, r.id`)
 	if err != nil {

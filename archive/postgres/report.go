@@ -91,9 +91,9 @@ func (s *Store) Activity(ctx context.Context, q moderation.ActivityQuery) ([]mod
 			fn          func(*dbRows) error
 			args        []any
 		}{
-			{"seen", `SELECT c.account_key, CASE WHEN c.created_at > 0 THEN c.created_at ELSE c.first_seen_at END AS t
+			{"seen", `SELECT * FROM (SELECT c.account_key, CASE WHEN c.created_at > 0 THEN c.created_at ELSE c.first_seen_at END AS t
 				FROM comments c JOIN accounts a ON a.key = c.account_key
-				WHERE NOT (a.platform_id <> '' AND c.author_id = a.platform_id) AND t >= ? AND t < ?`,
+				WHERE NOT (a.platform_id <> '' AND c.author_id = a.platform_id)) s WHERE t >= ? AND t < ?`,
 				scan(&key, &t)(func(a *moderation.AccountActivity) {
 					a.Seen++
 					if d := dayIndex(days, t); d >= 0 {

@@ -137,7 +137,7 @@ func (s *Store) DisposeCommentText(ctx context.Context, r moderation.DisposalReq
 		if err := accountExists(ctx, tx, r.AccountKey); err != nil {
 			return err
 		}
-		err := tx.QueryRowContext(ctx, `SELECT count(*), count(DISTINCT comment_id) FROM (`+disposableVersions+`)`,
+		err := tx.QueryRowContext(ctx, `SELECT count(*), count(DISTINCT comment_id) FROM (`+disposableVersions+`) d`,
 			r.AccountKey, unixNano(r.Cutoff)).Scan(&d.Items, &d.Comments)
 		if err != nil || r.DryRun || d.Items == 0 {
 			return err
