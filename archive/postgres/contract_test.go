@@ -46,3 +46,7 @@ func TestActivityContract(t *testing.T) {
 func TestUserStoreContract(t *testing.T) {
 	storetest.RunUsers(t, func(t *testing.T) storetest.UserBackend { return openTest(t) })
 }
+
+func TestRecordsContract(t *testing.T) {
+	storetest.RunRecords(t, func(t *testing.T) storetest.RecordsBackend { return openTest(t) })
+}

@@ -28,7 +28,8 @@ up (id, anc, depth) AS (
 	                 AND p.post_platform_id = a.post_platform_id
 	WHERE a.parent_id <> '' AND up.depth < 16
 ),
-roots AS (SELECT id, anc AS root, max(depth) AS depth FROM up GROUP BY id),
+-- (SQLite takes anc of the deepest row with max(depth); PostgreSQL says so.)
+roots AS (SELECT DISTINCT ON (id) id, anc AS root, depth FROM up ORDER BY id, depth DESC),
 ordered AS (
 	SELECT r.id, r.depth, row_number() OVER (
 	         ORDER BY rc.created_at, rc.platform_id, c.id <> rc.id, c.created_at, c.platform_id) AS rn
@@ -44,7 +45,7 @@ SELECT c.id, c.account_key, c.post_platform_id, c.platform_id, c.parent_id, c.au
        c.created_at, c.permalink_url, c.state, c.state_at, c.first_seen_at, c.versions,
        o.depth, o.rn, pos.rn, (SELECT count(*) FROM ordered),
        coalesce(v.message, ''), coalesce(v.disposed_at, 0)
-FROM ordered o JOIN pos JOIN comments c ON c.id = o.id
+FROM ordered o CROSS JOIN pos JOIN comments c ON c.id = o.id
 LEFT JOIN comment_versions v ON v.comment_id = c.id AND v.version = c.versions
 WHERE o.rn BETWEEN pos.rn - ?2 AND pos.rn + ?2 OR o.id IN (SELECT id FROM parent)
 ORDER BY o.rn`

@@ -1,6 +1,6 @@
 // Package storetest is the contract every moderation.Store must keep: one
-// suite of tests, run against each backend (archive/sqlite today), so that a
-// second backend can be added and shown to behave the same.
+// suite of tests, run against each backend (archive/sqlite and
+// archive/postgres), so that both are shown to behave the same.
 //
 // A backend's test calls Run with a function that opens a new, empty store;
 // Run closes every store it opens. The suite imports only moderation and the
