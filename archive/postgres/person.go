@@ -279,6 +279,8 @@ func (s *Store) ErasePerson(ctx context.Context, r moderation.ErasureRequest) (m
 		run = s.read
 	}
 	err := run(ctx, func(tx *txn) error {
+		// A write may run again after a serialization failure: start over.
+		er.Kept, er.Snapshots, er.Versions, er.Comments = nil, nil, 0, 0
 		comments, err := personRecords(ctx, tx, r.AuthorID)
 		if err != nil {
 			return err
