@@ -1,9 +1,12 @@
 package postgres
 
 import (
+	"context"
 	"testing"
 	"time"
 
+	"github.com/uppsikt/uppsikt/archive/postgres/pgtest"
+	"github.com/uppsikt/uppsikt/moderation"
 	"github.com/uppsikt/uppsikt/moderation/storetest"
 )
 
@@ -49,4 +52,17 @@ func TestUserStoreContract(t *testing.T) {
 
 func TestRecordsContract(t *testing.T) {
 	storetest.RunRecords(t, func(t *testing.T) storetest.RecordsBackend { return openTest(t) })
+}
+
+// BenchmarkPipelineStore: comments/s through the pipeline's writes on
+// PostgreSQL (the test server: fsync off, so this is the store's and the
+// protocol's cost, not the disk's). archive/sqlite has the same benchmark.
+func BenchmarkPipelineStore(b *testing.B) {
+	storetest.BenchPipeline(b, func(b *testing.B) moderation.Store {
+		s, err := Open(context.Background(), pgtest.Prepared(b, "migrated", migrated))
+		if err != nil {
+			b.Fatal(err)
+		}
+		return s
+	})
 }

@@ -37,8 +37,8 @@ var migrationFS embed.FS
 // that several uppsikt processes starting at once migrate once ("UPSK").
 const migrationLock = 0x5550534B
 
-// maxAttempts is how often a write transaction runs when it keeps meeting
-// another (serialization failures).
+// maxAttempts is how often a write transaction runs when PostgreSQL keeps
+// aborting it (serialization failures, deadlocks).
 const maxAttempts = 20
 
 // Store is uppsikt's store on a PostgreSQL database. It is safe for
@@ -52,6 +52,8 @@ type Store struct {
 	// search configurations: the default and by account key
 	searchDefault string
 	searchByAcct  map[string]string
+
+	writeMu sync.Mutex // this process's writers, one at a time (see write)
 
 	closeOnce sync.Once
 }
@@ -252,10 +254,25 @@ func (s *Store) migrate(ctx context.Context, ms []migration) error {
 	return nil
 }
 
-// write runs fn in one SERIALIZABLE transaction and runs it again (up to
-// maxAttempts times, after a short random pause) when PostgreSQL aborts it
-// for meeting a concurrent one. fn must therefore only set what it returns,
-// never add to something outside it.
+// writeLock is the advisory lock key every write transaction holds
+// ("UPSW").
+const writeLock = 0x55505357
+
+// write runs fn in one write transaction. Writes are serialized, as the
+// SQLite store's single writer serializes them, across every connection and
+// every uppsikt process on the database: the transaction (READ COMMITTED)
+// first takes the transaction-level advisory lock writeLock, so while fn
+// runs no other write runs, and each of its statements sees every write
+// committed before. A read-modify-write (the case state compare-and-set in
+// RecordDecision, the per-year register sequence, the audit chain, the
+// check before an insert) therefore never interleaves with another, and
+// never fails for it. Reads do not take the lock: they run on their own
+// snapshot beside the writer.
+//
+// Should PostgreSQL still abort the transaction for a serialization failure
+// or a deadlock (a write outside the store, an administrator's statement),
+// it runs again, up to maxAttempts times after a short random pause; fn must
+// therefore only set what it returns, never add to something outside it.
 func (s *Store) write(ctx context.Context, fn func(tx *txn) error) error {
 	var err error
 	for attempt := 1; ; attempt++ {
@@ -263,7 +280,8 @@ func (s *Store) write(ctx context.Context, fn func(tx *txn) error) error {
 		if err == nil || !retryable(err) || attempt == maxAttempts {
 			return err
 		}
-		pause := time.Duration(rand.Int64N(int64(attempt) * int64(2*time.Millisecond)))
+		s.log.Debug("store write retried", "attempt", attempt, "err", err)
+		pause := time.Duration(rand.Int64N(int64(attempt) * int64(time.Millisecond)))
 		select {
 		case <-ctx.Done():
 			return err
@@ -273,11 +291,18 @@ func (s *Store) write(ctx context.Context, fn func(tx *txn) error) error {
 }
 
 func (s *Store) writeOnce(ctx context.Context, fn func(tx *txn) error) error {
-	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.Serializable})
+	// Writers of this process queue here, in Go, rather than each holding
+	// a connection while it waits in PostgreSQL for writeLock.
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(writeLock)); err != nil {
+		return fmt.Errorf("begin: write lock: %w", err)
+	}
 	if err := fn(&txn{tx: tx}); err != nil {
 		return err
 	}
