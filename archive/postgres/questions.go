@@ -33,7 +33,7 @@ func (s *Store) SyncQuestions(ctx context.Context, now time.Time) (moderation.Qu
 	err := s.write(ctx, func(tx *txn) error {
 		// The candidates first (question verdicts of comments without a
 		// question, found by the partial index), then the rest of the
-		// conditions on those few: joined the other way, SQLite would
+		// conditions on those few: joined the other way, the database would
 		// read every visible comment.
 		res, err := tx.ExecContext(ctx, `
 			WITH cand AS MATERIALIZED (

@@ -73,7 +73,7 @@ func (s *Store) queryWork(ctx context.Context, q string, args ...any) ([]moderat
 	return items, err
 }
 
-// limitOrAll turns a limit of 0 or less into SQLite's "no limit".
+// limitOrAll turns a limit of 0 or less into a LIMIT that takes every row.
 func limitOrAll(limit int) int {
 	if limit <= 0 {
 		return noLimit
