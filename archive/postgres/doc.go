@@ -63,14 +63,15 @@
 //
 // Search. comment_versions.search is a generated tsvector of the text under
 // the version's search_config (swedish, danish or simple: the account's
-// language from WithLanguages when the version is stored), with a GIN
-// index; a disposed text leaves it empty. SearchComments ANDs the query's
-// words, each the OR of its phrase under swedish, danish and simple (so a
-// word finds its inflected forms in either language, and itself
-// exactly), ranks by ts_rank_cd (best first, then newest comment), and
-// treats every character as text. Unlike SQLite's unicode61 tokens,
-// PostgreSQL's stemming finds inflections ("badhus" finds "badhuset"), and
-// a word that is a stop word in every configuration matches nothing.
+// language from WithLanguages when the version is stored) joined with the
+// text's plain words (simple), with a GIN index; a disposed text leaves it
+// empty. SearchComments ANDs the query's words, each the OR of its phrase
+// under swedish, danish and simple (so a word finds its inflected forms in
+// the text's language, and itself whole, stop words included), ranks by
+// ts_rank_cd (best first, then newest comment), and treats every character
+// as text. Unlike SQLite's unicode61 tokens, the stemming also finds
+// inflections ("badhus" finds "badhuset"); PostgreSQL's parser keeps an
+// e-mail address or a URL as one word where SQLite splits it.
 //
 // Tests. pgtest starts a throwaway server per test process and copies a
 // migrated template database for each test (store_test.go).

@@ -15,12 +15,10 @@ import (
 // GIN index) with its account's language's text search configuration, and
 // each word of the query must match in Swedish or Danish (stemmed: "badhus"
 // finds "badhuset") or as the whole word. Matching is case-insensitive; å,
-// ä, ö, æ and ø are not folded into a or o. The query is plain words:
-// operators and quotes in it are searched for as text, never interpreted; a
-// word that holds punctuation ("a*b") matches its parts side by side. A
-// word that is only a stop word of both languages ("och") matches nothing
-// by itself and is left out when other words remain. A limit of 0 or less
-// means 50.
+// ä, ö, æ and ø are not folded into a or o; stop words ("och") are words
+// like any other. The query is plain words: operators and quotes in it are
+// searched for as text, never interpreted; a word that holds punctuation
+// ("a*b") matches its parts side by side. A limit of 0 or less means 50.
 func (s *Store) SearchComments(ctx context.Context, query string, limit int) ([]moderation.CommentView, error) {
 	words := queryWords(query)
 	if len(words) == 0 {

@@ -199,6 +199,8 @@ func testSearchComments(t *testing.T, s RecordsBackend) {
 		{"å ä ö are not folded", "snorojningen", nil},
 		{"syntax characters are text", `torget" OR "x`, nil},
 		{"operators are words", "badhuset OR torget", nil},
+		{"a common word is a word too", "med", []string{"c2"}},
+		{"with a common word", "jobbat med badhuset", []string{"c2"}},
 		{"not UTF-8 is no error", "\xff\xfe badhuset", []string{"c1", "c2"}},
 		{"empty query", "  ", nil},
 	} {

@@ -90,10 +90,11 @@ CREATE TRIGGER comment_versions_no_truncate BEFORE TRUNCATE ON comment_versions
 
 -- Full-text search: each version's text indexed with the text search
 -- configuration of its account's language (swedish, danish or simple),
--- chosen by the store when it stores the version.
+-- chosen by the store when it stores the version, and as plain words
+-- (simple), so that every word is found whole too, stop words included.
 ALTER TABLE comment_versions ADD COLUMN search_config REGCONFIG NOT NULL DEFAULT 'simple';
 ALTER TABLE comment_versions ADD COLUMN search TSVECTOR
-    GENERATED ALWAYS AS (to_tsvector(search_config, message)) STORED;
+    GENERATED ALWAYS AS (to_tsvector(search_config, message) || to_tsvector('simple'::regconfig, message)) STORED;
 CREATE INDEX comment_versions_search ON comment_versions USING gin (search);
 
 -- The pipeline's queue: one item per new comment version. done_at is 0
