@@ -5,8 +5,9 @@
 // temporary folder, then postgres listening on a free loopback port and on a
 // unix socket in that folder, with fsync, synchronous commit and full-page
 // writes off (nothing in it needs to survive a crash). Each call of DSN
-// creates a new database (CREATE DATABASE … STRATEGY FILE_COPY, from a
-// template) and drops it when the test ends. A package that uses pgtest
+// gives a new database (CREATE DATABASE … STRATEGY FILE_COPY, from a
+// template; the next one is made in the background while the test runs)
+// and drops it when the test ends. A package that uses pgtest
 // stops the server at the end with a TestMain:
 //
 //	func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }

@@ -105,6 +105,7 @@ type cluster struct {
 	admin     *pgx.Conn
 	n         int
 	templates map[string]*template
+	spare     map[string]string // a database made ahead, by its source
 	stopped   bool
 }
 
@@ -205,7 +206,7 @@ func start() (*cluster, error) {
 	if err := srv.Start(); err != nil {
 		return fail(fmt.Errorf("start postgres: %w", err))
 	}
-	c := &cluster{dir: dir, port: port, cmd: srv, exit: make(chan error, 1), templates: map[string]*template{}}
+	c := &cluster{dir: dir, port: port, cmd: srv, exit: make(chan error, 1), templates: map[string]*template{}, spare: map[string]string{}}
 	go func() { c.exit <- srv.Wait() }()
 
 	deadline := time.Now().Add(60 * time.Second)
@@ -259,12 +260,41 @@ func (c *cluster) newDatabase(key string, prepare func(ctx context.Context, dsn 
 		}
 		from = tpl.name
 	}
+	name := c.spare[from]
+	delete(c.spare, from)
+	if name == "" {
+		var err error
+		if name, err = c.create(from); err != nil {
+			return "", err
+		}
+	}
+	// The next test's database is made while this one runs.
+	go c.makeSpare(from)
+	return c.dsn(name), nil
+}
+
+// create copies database from into a new database and returns its name.
+// c.mu is held.
+func (c *cluster) create(from string) (string, error) {
 	c.n++
 	name := fmt.Sprintf("test_%d", c.n)
-	if _, err := c.admin.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+from+" STRATEGY FILE_COPY"); err != nil {
+	if _, err := c.admin.Exec(context.Background(), "CREATE DATABASE "+name+" TEMPLATE "+from+" STRATEGY FILE_COPY"); err != nil {
 		return "", fmt.Errorf("create database: %w", err)
 	}
-	return c.dsn(name), nil
+	return name, nil
+}
+
+// makeSpare makes a copy of from ready for the next call, unless there is
+// one. A failure is left for that call to meet and report.
+func (c *cluster) makeSpare(from string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.stopped || c.spare[from] != "" {
+		return
+	}
+	if name, err := c.create(from); err == nil {
+		c.spare[from] = name
+	}
 }
 
 // drop drops the database of dsn, closing any connection left to it.
