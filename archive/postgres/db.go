@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -101,14 +102,30 @@ func (t *txn) insertID(ctx context.Context, q string, args ...any) (int64, error
 	return id, err
 }
 
-// wrapArgs stores bools as integers.
+// wrapArgs stores bools as integers, and makes every string one that
+// PostgreSQL's text can hold (see textSafe).
 func wrapArgs(args []any) []any {
 	for i, a := range args {
-		if b, ok := a.(bool); ok {
-			args[i] = boolInt(b)
+		switch v := a.(type) {
+		case bool:
+			args[i] = boolInt(v)
+		case string:
+			args[i] = textSafe(v)
 		}
 	}
 	return args
+}
+
+// textSafe is s with what PostgreSQL's text cannot hold replaced by U+FFFD:
+// NUL bytes and bytes that are not UTF-8. SQLite keeps both, so a comment
+// text holding them reads back differently here (its stored hash is the
+// original's, so seeing it again still adds nothing). Raw platform answers
+// are bytea and kept exactly.
+func textSafe(s string) string {
+	if utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 {
+		return s
+	}
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
 }
 
 func boolInt(b bool) int64 {

@@ -36,7 +36,10 @@
 // timestamptz, which keeps only microseconds: times come back Equal to what
 // went in, as the contract asks. Lists stay JSON text. Migration 5 alters
 // register_entries in place where SQLite rebuilds it; verdicts have a seq
-// identity column for what SQLite's rowid gives CountVerdicts.
+// identity column for what SQLite's rowid gives CountVerdicts. PostgreSQL's
+// text holds no NUL byte and only UTF-8: such bytes in a text are stored as
+// U+FFFD (the one place the two stores read back differently; raw platform
+// answers are bytea, kept exactly).
 //
 // Transactions. Writes are serialized, like the SQLite store's single
 // writer: every write transaction (READ COMMITTED) first takes the

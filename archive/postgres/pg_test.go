@@ -312,3 +312,31 @@ func TestSearchLanguages(t *testing.T) {
 		}
 	}
 }
+
+// TestTextPostgreSQLCannotHold: a comment holding a NUL byte or bytes that
+// are not UTF-8 is stored (with U+FFFD in their place), found by search,
+// and not stored again when seen again.
+func TestTextPostgreSQLCannotHold(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	if err := s.UpsertAccount(ctx, moderation.Account{Key: "k", Platform: moderation.Facebook, PlatformID: "1"}); err != nil {
+		t.Fatal(err)
+	}
+	o := moderation.CommentObservation{AccountKey: "k", PostID: "p", PlatformID: "c", Message: "badhuset\x00 stängt \xff",
+		Author: moderation.Author{ID: "u", Name: "A\x00"}}
+	r, err := s.RecordComment(ctx, o)
+	if err != nil {
+		t.Fatalf("RecordComment: %v", err)
+	}
+	again, err := s.RecordComment(ctx, o)
+	if err != nil || again.NewVersion {
+		t.Errorf("seen again: %+v, %v; want nothing new", again, err)
+	}
+	vs, err := s.CommentVersions(ctx, r.CommentID)
+	if err != nil || len(vs) != 1 || vs[0].Message != "badhuset\uFFFD stängt \uFFFD" {
+		t.Errorf("versions = %+v, %v", vs, err)
+	}
+	if views, err := s.SearchComments(ctx, "stängt", 0); err != nil || len(views) != 1 {
+		t.Errorf("search: %d, %v", len(views), err)
+	}
+}
