@@ -258,6 +258,9 @@ func (s *Store) migrate(ctx context.Context, ms []migration) error {
 // ("UPSW").
 const writeLock = 0x55505357
 
+// beginWrite begins a write transaction holding writeLock.
+var beginWrite = fmt.Sprintf("BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(%d)", writeLock)
+
 // write runs fn in one write transaction. Writes are serialized, as the
 // SQLite store's single writer serializes them, across every connection and
 // every uppsikt process on the database: the transaction (READ COMMITTED)
@@ -295,14 +298,12 @@ func (s *Store) writeOnce(ctx context.Context, fn func(tx *txn) error) error {
 	// a connection while it waits in PostgreSQL for writeLock.
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
+	// BEGIN and the lock in one round trip (simple protocol, in order).
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{BeginQuery: beginWrite})
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback(ctx)
-	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(writeLock)); err != nil {
-		return fmt.Errorf("begin: write lock: %w", err)
-	}
 	if err := fn(&txn{tx: tx}); err != nil {
 		return err
 	}
