@@ -35,4 +35,15 @@
 // answers it by the account's comment in its thread, sets hidden and
 // deleted ones gone and back; the two marks are audited in their
 // transaction and happen once; a reminder is recorded once per threshold.
+//
+// RunRecords is the contract of what the web page and the data protection
+// officer's commands read and change beside moderation.Store: the thread
+// around a comment, SearchComments (whole words, every word, any version,
+// plain words never syntax, a disposed text not found), sealed account
+// tokens, a commenter's records and their erasure (public records kept,
+// audited, the person never named in the audit log), and concurrent audit
+// appends forming one chain without gaps.
+//
+// BenchPipeline measures a backend under the pipeline's writes and reports
+// comments/s, so that the backends' BenchmarkPipelineStore compare.
 package storetest
