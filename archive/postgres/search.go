@@ -43,7 +43,7 @@ func (s *Store) SearchComments(ctx context.Context, query string, limit int) ([]
 		views, err = queryCommentViews(ctx, tx, `
 			WITH q AS (SELECT `+tsq+` AS q),
 			hits AS (
-				SELECT cv.comment_id, max(ts_rank_cd(cv.search, q.q)) AS rank
+				SELECT cv.comment_id, max(ts_rank_cd(cv.search, q.q, 2)) AS rank
 				FROM comment_versions cv, q
 				WHERE cv.search @@ q.q AND q.q::text <> ''
 				GROUP BY cv.comment_id

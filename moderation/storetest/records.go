@@ -226,6 +226,18 @@ func testSearchComments(t *testing.T, s RecordsBackend) {
 			}
 		})
 	}
+	t.Run("best match first", func(t *testing.T) {
+		// The same word in a short text and in a long one: the short one
+		// first (SQLite's bm25 and PostgreSQL's ts_rank_cd by length).
+		views, err := s.SearchComments(ctx, "badhuset", 0)
+		if err != nil || len(views) != 2 || ids[views[0].ID] != "c1" || ids[views[1].ID] != "c2" {
+			var got []string
+			for _, v := range views {
+				got = append(got, ids[v.ID])
+			}
+			t.Errorf("got %v, %v; want [c1 c2]", got, err)
+		}
+	})
 	t.Run("limit", func(t *testing.T) {
 		views, err := s.SearchComments(ctx, "badhuset", 1)
 		if err != nil || len(views) != 1 {
