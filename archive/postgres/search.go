@@ -40,12 +40,13 @@ func (s *Store) SearchComments(ctx context.Context, query string, limit int) ([]
 	var views []moderation.CommentView
 	err := s.read(ctx, func(tx *txn) error {
 		var err error
+		// The tsquery is written out in the condition, where the planner
+		// sees a constant and uses the GIN index.
 		views, err = queryCommentViews(ctx, tx, `
-			WITH q AS (SELECT `+tsq+` AS q),
-			hits AS (
-				SELECT cv.comment_id, max(ts_rank_cd(cv.search, q.q, 2)) AS rank
-				FROM comment_versions cv, q
-				WHERE cv.search @@ q.q AND q.q::text <> ''
+			WITH hits AS (
+				SELECT cv.comment_id, max(ts_rank_cd(cv.search, `+tsq+`, 2)) AS rank
+				FROM comment_versions cv
+				WHERE cv.search @@ (`+tsq+`)
 				GROUP BY cv.comment_id
 			)`+commentViewSelect+`
 			JOIN hits h ON h.comment_id = c.id
