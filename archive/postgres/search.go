@@ -41,17 +41,19 @@ func (s *Store) SearchComments(ctx context.Context, query string, limit int) ([]
 	err := s.read(ctx, func(tx *txn) error {
 		var err error
 		// The tsquery is written out in the condition, where the planner
-		// sees a constant and uses the GIN index.
+		// sees a constant and uses the GIN index; the best matches are
+		// chosen before their texts are joined.
 		views, err = queryCommentViews(ctx, tx, `
 			WITH hits AS (
-				SELECT cv.comment_id, max(ts_rank_cd(cv.search, `+tsq+`, 2)) AS rank
+				SELECT cv.comment_id, max(ts_rank(cv.search, `+tsq+`, 2)) AS rank
 				FROM comment_versions cv
 				WHERE cv.search @@ (`+tsq+`)
 				GROUP BY cv.comment_id
+				ORDER BY rank DESC, cv.comment_id DESC
+				LIMIT `+fmt.Sprint(limit)+`
 			)`+commentViewSelect+`
 			JOIN hits h ON h.comment_id = c.id
-			ORDER BY h.rank DESC, c.id DESC
-			LIMIT `+fmt.Sprint(limit), args...)
+			ORDER BY h.rank DESC, c.id DESC`, args...)
 		return err
 	})
 	if err != nil {

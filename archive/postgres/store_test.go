@@ -36,3 +36,6 @@ func openTest(t *testing.T, opts ...Option) *Store {
 func TestContract(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) moderation.Store { return openTest(t) })
 }
+
+// pgtestPrepared is a new database with uppsikt's schema, for benchmarks.
+func pgtestPrepared(b *testing.B) string { return pgtest.Prepared(b, "migrated", migrated) }
