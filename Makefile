@@ -7,7 +7,7 @@ BIN      := bin/uppsikt
 # large archive; archive/sqlite/doc.go). `make test` tests the store in both builds.
 export GOFLAGS := -tags=sqlite_fts5 -buildvcs=false
 
-.PHONY: all build run test deps vet check-imports bench eval model fuzz chaos clean deb nfpm versitygw
+.PHONY: all build run test deps vet check-imports bench bench-store eval model fuzz chaos clean deb nfpm versitygw
 
 # The version "uppsikt version" prints: -buildvcs=false leaves no VCS stamp in
 # the binary, so git describe and the revision are stamped with -ldflags.
@@ -28,7 +28,7 @@ build:
 run: build
 	./$(BIN) demo
 
-## test: install what the tests need (Chromium, fonts, poppler, Ghostscript), then run everything,
+## test: install what the tests need (Chromium, fonts, poppler, Ghostscript, PostgreSQL), then run everything,
 ## then a short chaos campaign (three kills of serve; about three minutes)
 test: deps check-imports vet
 	$(GO) test -count=1 -timeout 30m ./...
@@ -47,6 +47,10 @@ check-imports:
 
 bench: versitygw
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
+
+## bench-store: the pipeline's writes (comments/s) on SQLite and on PostgreSQL side by side
+bench-store:
+	$(GO) test -run='^$$' -bench=BenchmarkPipelineStore -benchtime=3s ./archive/sqlite ./archive/postgres
 
 ## fuzz: run every fuzz target (every FuzzXxx in the module) for FUZZTIME each;
 ## a failing input lands in the package's testdata/fuzz/ and becomes a regression test

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the programs uppsikt's tests use, when they are missing:
-# Chromium (evidence screenshots), DejaVu fonts, poppler (pdftotext, pdffonts)
-# and Ghostscript (PDF/A). Debian/Ubuntu via apt-get; elsewhere it says what
+# Chromium (evidence screenshots), DejaVu fonts, poppler (pdftotext, pdffonts),
+# Ghostscript (PDF/A) and PostgreSQL (archive/postgres's tests start a
+# throwaway server with its initdb and postgres). Debian/Ubuntu via apt-get; elsewhere it says what
 # to install and fails.
 set -euo pipefail
 
@@ -12,6 +13,9 @@ command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v gs >/dev/null 2>&1 || need+=(ghostscript)
 # systemd-analyze checks the packaged unit (TestDebianPackage; dpkg is on every Debian)
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
+# initdb and postgres for archive/postgres/pgtest (Debian puts them in
+# /usr/lib/postgresql/<version>/bin, not on PATH)
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || command -v initdb >/dev/null 2>&1 || need+=(postgresql)
 
 # axe-core (the accessibility checker the web page's tests run in Chromium),
 # from the npm registry into a cache folder, pinned.

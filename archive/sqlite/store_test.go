@@ -336,66 +336,6 @@ func TestFailWorkRecordsReason(t *testing.T) {
 	}
 }
 
-func TestSearchComments(t *testing.T) {
-	ctx := context.Background()
-	s, _ := openTemp(t)
-	if err := s.UpsertAccount(ctx, moderation.Account{Key: "kommun", Platform: moderation.Facebook, PlatformID: "1001"}); err != nil {
-		t.Fatal(err)
-	}
-	texts := map[string][]string{
-		"c1": {"När öppnar badhuset?"},
-		"c2": {"Bra jobbat med snöröjningen", "Bra jobbat med snöröjningen och badhuset"}, // edited
-		"c3": {"Vi ses på torget"},
-		"c4": {"Han är en idiot"},
-	}
-	ids := map[int64]string{}
-	for _, pid := range []string{"c1", "c2", "c3", "c4"} {
-		for i, text := range texts[pid] {
-			r, err := s.RecordComment(ctx, moderation.CommentObservation{AccountKey: "kommun", PostID: "p", PlatformID: pid,
-				Message: text, SeenAt: time.Date(2026, 1, 1, 0, i, 0, 0, time.UTC)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			ids[r.CommentID] = pid
-		}
-	}
-	for _, tc := range []struct {
-		name  string
-		query string
-		want  []string
-	}{
-		{"one word in two comments", "badhuset", []string{"c1", "c2"}},
-		{"case-insensitive", "IDIOT", []string{"c4"}},
-		{"every word must match", "bra badhuset", []string{"c2"}},
-		{"an older version matches too", "snöröjningen", []string{"c2"}},
-		{"å ä ö are not folded", "snorojningen", nil},
-		{"syntax characters are text", `torget" OR "x`, nil},
-		{"empty query", "  ", nil},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			views, err := s.SearchComments(ctx, tc.query, 10)
-			if err != nil {
-				t.Fatalf("SearchComments(%q): %v", tc.query, err)
-			}
-			got := map[string]bool{}
-			for _, v := range views {
-				got[ids[v.ID]] = true
-				if v.ID == 0 || v.Message == "" {
-					t.Errorf("view %+v: want an id and the latest text", v)
-				}
-			}
-			if len(got) != len(tc.want) || len(views) != len(tc.want) {
-				t.Errorf("got %v, want %v", got, tc.want)
-			}
-			for _, w := range tc.want {
-				if !got[w] {
-					t.Errorf("got %v, want %s among them", got, w)
-				}
-			}
-		})
-	}
-}
-
 func TestClockOption(t *testing.T) {
 	ctx := context.Background()
 	fixed := time.Date(2026, 6, 6, 12, 0, 0, 0, time.UTC)

@@ -1,6 +1,6 @@
 // Package storetest is the contract every moderation.Store must keep: one
-// suite of tests, run against each backend (archive/sqlite today), so that a
-// second backend can be added and shown to behave the same.
+// suite of tests, run against each backend (archive/sqlite and
+// archive/postgres), so that both are shown to behave the same.
 //
 // A backend's test calls Run with a function that opens a new, empty store;
 // Run closes every store it opens. The suite imports only moderation and the
@@ -35,4 +35,15 @@
 // answers it by the account's comment in its thread, sets hidden and
 // deleted ones gone and back; the two marks are audited in their
 // transaction and happen once; a reminder is recorded once per threshold.
+//
+// RunRecords is the contract of what the web page and the data protection
+// officer's commands read and change beside moderation.Store: the thread
+// around a comment, SearchComments (whole words, every word, any version,
+// plain words never syntax, a disposed text not found), sealed account
+// tokens, a commenter's records and their erasure (public records kept,
+// audited, the person never named in the audit log), and concurrent audit
+// appends forming one chain without gaps.
+//
+// BenchPipeline measures a backend under the pipeline's writes and reports
+// comments/s, so that the backends' BenchmarkPipelineStore compare.
 package storetest
