@@ -120,6 +120,14 @@ type Options struct {
 	// (municipality.guideline): a reply's {guideline} names it for every hit
 	// whose rule cites no document of its own (the embedded packs).
 	Guideline string
+	// Claims, when set, makes Drain claim its actions for Worker
+	// (moderation.ClaimStore) instead of listing them, so that several
+	// workers sharing the store never send one action at once; the claims
+	// are given back when Drain ends. A claim taken over from a worker that
+	// died is an action replayed after a crash: a reply counts its attempt
+	// before it is sent, and a retry looks for it on the platform first.
+	Claims moderation.ClaimStore
+	Worker string
 }
 
 // Executor sends pending actions.
@@ -198,7 +206,18 @@ func (e *Executor) Drain(ctx context.Context, stop <-chan struct{}) (int, error)
 		}
 		e.lastFollow, e.nextFollow = now, next
 	}
-	actions, err := e.opts.Store.PendingActions(ctx, e.opts.Now(), e.opts.Batch)
+	var actions []moderation.Action
+	var err error
+	if e.opts.Claims != nil {
+		defer func() {
+			if err := e.opts.Claims.ReleaseClaims(ctx, moderation.ClaimActions, e.opts.Worker); err != nil {
+				e.opts.Logger.Warn("give back claimed actions", "error", err)
+			}
+		}()
+		actions, err = e.opts.Claims.ClaimActions(ctx, e.opts.Worker, e.opts.Now(), e.opts.Batch)
+	} else {
+		actions, err = e.opts.Store.PendingActions(ctx, e.opts.Now(), e.opts.Batch)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("pending actions: %w", err)
 	}
