@@ -1,0 +1,411 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/uppsikt/uppsikt/archive/sqlite"
+	"github.com/uppsikt/uppsikt/bot/emulator"
+	"github.com/uppsikt/uppsikt/cmd/chaos"
+	"github.com/uppsikt/uppsikt/moderation"
+)
+
+// sharedStore is a store several serve processes share, for the worker
+// tests: the configuration lines that choose it and how the test opens it
+// to look. SQLite runs here; PostgreSQL is added beside it.
+type sharedStore struct {
+	name string
+	// yaml is the store's part of the configuration for the data folder.
+	yaml func(dir string) string
+	open func(ctx context.Context, dir string) (store, error)
+}
+
+func sqliteShared() sharedStore {
+	return sharedStore{
+		name: "sqlite",
+		yaml: func(string) string { return "store: {driver: sqlite}\n" },
+		open: func(ctx context.Context, dir string) (store, error) {
+			return sqlite.Open(ctx, filepath.Join(dir, "data", "uppsikt.db"))
+		},
+	}
+}
+
+// workersScenario is the Swedish scenario (its comments include identity
+// numbers and other texts uppsikt hides at once) on six small Facebook
+// pages, so that three workers share them two each.
+func workersScenario(t testing.TB, pages int) *emulator.Scenario {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "..", "bot", "emulator", "scenarios", "sv.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(raw)
+	start, end := strings.Index(text, "\naccounts:\n"), strings.Index(text, "\nauthors:\n")
+	if start < 0 || end < start {
+		t.Fatal("sv.yaml: no accounts section before authors")
+	}
+	var b strings.Builder
+	b.WriteString("\naccounts:\n")
+	// The scenario's own posts name the accounts fb and ig.
+	b.WriteString("  - {key: fb, platform: facebook, id: \"1094830000000000\", name: Sida 0, token: EMU-w-0, posts: 3, comments_per_post: [1, 3], reply_percent: 10}\n")
+	b.WriteString("  - {key: ig, platform: instagram, id: \"17841400000000901\", name: sida1, page: fb, posts: 3, comments_per_post: [1, 3], reply_percent: 10}\n")
+	for i := 2; i < pages; i++ {
+		fmt.Fprintf(&b, "  - {key: p%d, platform: facebook, id: \"10948300000000%02d\", name: Sida %d, token: EMU-w-%d, posts: 3, comments_per_post: [1, 3], reply_percent: 10}\n", i, i, i, i)
+	}
+	text = strings.Replace(text[:start]+b.String()+text[end:], "days: 365", "days: 20", 1)
+	sc, err := emulator.ParseScenario("workers", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc
+}
+
+// buildUppsikt builds the binary into dir.
+func buildUppsikt(t testing.TB, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "uppsikt")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// workerProc is one "uppsikt serve" in a process group of its own.
+type workerProc struct {
+	id, cfg, web string
+	cmd          *exec.Cmd
+	log          *bytes.Buffer
+	done         chan struct{}
+}
+
+func freeLocalAddr(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// TestWorkersShareTheStore runs three serve processes on one store against
+// the emulator in live mode, with webhooks delivered to the first, and
+// SIGKILLs the third midway. Every comment must be stored once and in its
+// state, no action sent twice or before its evidence, nothing left
+// stalled; the accounts are shared two each; and the killed worker's
+// accounts are taken over within the lease TTL plus one renewal period,
+// measured from the leases table.
+func TestWorkersShareTheStore(t *testing.T) {
+	if testing.Short() {
+		t.Skip("three serve processes for about a minute: not in -short")
+	}
+	for _, st := range []sharedStore{sqliteShared()} {
+		t.Run(st.name, func(t *testing.T) { testWorkersShare(t, st) })
+	}
+}
+
+func testWorkersShare(t *testing.T, shared sharedStore) {
+	const (
+		pages = 6
+		ttl   = 3 * time.Second
+	)
+	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
+	defer cancel()
+	dir := t.TempDir()
+	bin := buildUppsikt(t, dir)
+
+	emu, err := emulator.New(emulator.Options{Scenario: workersScenario(t, pages), AppID: "1000000000000001", AppSecret: rigSecret, Seed: 19})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String() + "/"
+	emu.SetBaseURL(base)
+	emuSrv := &http.Server{Handler: emu, ReadHeaderTimeout: 10 * time.Second}
+	go emuSrv.Serve(ln)
+	defer func() { emuSrv.Close(); emu.Close() }()
+
+	env := append(os.Environ(), "APP_SECRET="+rigSecret, "VERIFY="+rigVerify)
+	keys := map[string]string{}
+	var accounts strings.Builder
+	for i, a := range emu.Accounts() {
+		key := fmt.Sprintf("page-%d", i)
+		keys[a.ID] = key
+		v := fmt.Sprintf("TOKEN_%d", i)
+		env = append(env, v+"="+a.Token)
+		fmt.Fprintf(&accounts, "  - {key: %s, platform: %s, id: %q, name: %q, owners: [a], token: \"${%s}\"}\n", key, a.Platform, a.ID, a.Name, v)
+	}
+	config := func(id, web string) string {
+		return fmt.Sprintf(`municipality: {name: Delade kommun, country: se, timezone: Europe/Stockholm}
+paths: {data: %q}
+web: {listen: %q}
+log: {level: info, format: text}
+meta:
+  graph_url: %q
+  version: v23.0
+  app_id: "1000000000000001"
+  app_secret: ${APP_SECRET}
+  webhooks: true
+  webhook_verify_token: ${VERIFY}
+schedules:
+  default: {office_hours: "00:00-24:00", interval: 10s, off_hours_interval: 10s, reconcile_every: 1h, reconcile_window: 9000h, jitter: 0s}
+capture: {disabled: true}
+review: {undo_grace: 2s}
+workers: {id: %s, lease_ttl: %s}
+%saccounts:
+%s`, filepath.Join(dir, "data"), web, base, id, ttl, shared.yaml(dir), accounts.String())
+	}
+	var procs []*workerProc
+	var mu sync.Mutex
+	for i := range 3 {
+		p := &workerProc{id: fmt.Sprintf("w%d", i+1), web: freeLocalAddr(t), log: &bytes.Buffer{}}
+		p.cfg = filepath.Join(dir, p.id+".yaml")
+		if err := os.WriteFile(p.cfg, []byte(config(p.id, p.web)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		procs = append(procs, p)
+	}
+	logs := func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		var b strings.Builder
+		for _, p := range procs {
+			fmt.Fprintf(&b, "--- %s ---\n%s\n", p.id, lastLines(p.log.String(), 40))
+		}
+		return b.String()
+	}
+	start := func(p *workerProc) {
+		t.Helper()
+		p.cmd = exec.Command(bin, "serve", "-config", p.cfg)
+		p.cmd.Env = env
+		w := &lockedWriter{mu: &mu, w: p.log}
+		p.cmd.Stdout, p.cmd.Stderr = w, w
+		p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		if err := p.cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		p.done = make(chan struct{})
+		go func() { p.cmd.Wait(); close(p.done) }()
+	}
+	defer func() {
+		for _, p := range procs {
+			if p.cmd != nil {
+				syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+				<-p.done
+			}
+		}
+	}()
+	// The first worker creates the store; the others join it.
+	start(procs[0])
+	waitFor(t, ctx, "w1 answers", logs, func() bool { return getOK("http://" + procs[0].web + "/healthz") })
+	start(procs[1])
+	start(procs[2])
+	for _, p := range procs[1:] {
+		waitFor(t, ctx, p.id+" answers", logs, func() bool { return getOK("http://" + p.web + "/healthz") })
+	}
+	if err := emu.RegisterWebhook(ctx, emulator.WebhookRegistration{CallbackURL: "http://" + procs[0].web + "/webhooks/meta",
+		VerifyToken: rigVerify, SubscribeAll: true}); err != nil {
+		t.Fatalf("register the webhook: %v", err)
+	}
+	liveCtx, stopLive := context.WithCancel(ctx)
+	var live sync.WaitGroup
+	live.Go(func() { emu.RunLive(liveCtx, 90) })
+	defer func() { stopLive(); live.Wait() }()
+
+	st, err := shared.open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	holders := func() map[string]string {
+		ls, err := st.Leases(ctx)
+		if err != nil {
+			t.Fatalf("Leases: %v", err)
+		}
+		out := map[string]string{}
+		now := time.Now()
+		for _, l := range ls {
+			if strings.HasPrefix(l.Name, moderation.LeaseAccountPrefix) && l.ExpiresAt.After(now) {
+				out[strings.TrimPrefix(l.Name, moderation.LeaseAccountPrefix)] = l.Holder
+			}
+		}
+		return out
+	}
+	// The fair share: ceil(6/3) = 2 each, every account held.
+	waitFor(t, ctx, "two accounts each", logs, func() bool {
+		c := map[string]int{}
+		h := holders()
+		for _, w := range h {
+			c[w]++
+		}
+		return len(h) == pages && c["w1"] == 2 && c["w2"] == 2 && c["w3"] == 2
+	})
+	balanced := time.Now()
+	time.Sleep(8 * time.Second) // live comments, webhooks, polls on all three
+
+	var victims []string
+	for key, w := range holders() {
+		if w == "w3" {
+			victims = append(victims, key)
+		}
+	}
+	ls, _ := st.Leases(ctx)
+	var lastRenewal time.Time
+	for _, l := range ls {
+		if l.Holder == "w3" && strings.HasPrefix(l.Name, moderation.LeaseAccountPrefix) && l.ExpiresAt.Add(-ttl).After(lastRenewal) {
+			lastRenewal = l.ExpiresAt.Add(-ttl)
+		}
+	}
+	syscall.Kill(-procs[2].cmd.Process.Pid, syscall.SIGKILL)
+	<-procs[2].done
+	killed := time.Now()
+	procs[2].cmd = nil
+	t.Logf("w3 killed %s after the accounts were balanced, holding %v (last renewal %s before the kill)",
+		killed.Sub(balanced).Round(time.Millisecond), victims, killed.Sub(lastRenewal).Round(time.Millisecond))
+	waitFor(t, ctx, "w3's accounts taken over", logs, func() bool {
+		h := holders()
+		for _, key := range victims {
+			if w := h[key]; w != "w1" && w != "w2" {
+				return false
+			}
+		}
+		return len(victims) > 0
+	})
+	ls, _ = st.Leases(ctx)
+	var takeover time.Time
+	for _, l := range ls {
+		for _, key := range victims {
+			if l.Name == moderation.LeaseAccountPrefix+key {
+				if l.AcquiredAt.Before(lastRenewal.Add(ttl)) {
+					t.Errorf("%s taken by %s at %s, before w3's lease expired at %s: two holders at once",
+						key, l.Holder, l.AcquiredAt.Format(time.StampMilli), lastRenewal.Add(ttl).Format(time.StampMilli))
+				}
+				if l.AcquiredAt.After(takeover) {
+					takeover = l.AcquiredAt
+				}
+			}
+		}
+	}
+	took := takeover.Sub(killed)
+	t.Logf("w3's %d accounts taken over %s after the kill, %s after its leases expired (TTL %s, renewal every %s)",
+		len(victims), took.Round(time.Millisecond), takeover.Sub(lastRenewal.Add(ttl)).Round(time.Millisecond), ttl, ttl/3)
+	// Its leases expire at most one TTL after the kill; the others take
+	// them at their next balance, at most TTL/3 later (plus the time a
+	// balance takes on a loaded machine).
+	if limit := ttl + ttl/3 + time.Second; took > limit {
+		t.Errorf("takeover took %s after the kill, want at most %s", took, limit)
+	}
+	ws, err := st.Workers(ctx, time.Now())
+	if err != nil || len(ws) != 2 {
+		t.Errorf("live workers: %+v, %v; want w1 and w2", ws, err)
+	}
+	time.Sleep(8 * time.Second) // more live activity on the two that are left
+
+	// Settle: live mode stopped, a reconcile pass of every account, then
+	// the two workers drain what is queued.
+	stopLive()
+	live.Wait()
+	poll := exec.CommandContext(ctx, bin, "poll", "-once", "-reconcile", "-config", procs[0].cfg)
+	poll.Env = env
+	if out, err := poll.CombinedOutput(); err != nil {
+		t.Fatalf("poll -once -reconcile: %v\n%s", err, out)
+	}
+	waitFor(t, ctx, "the queues drained", logs, func() bool {
+		now := time.Now()
+		w, err1 := st.PendingWork(ctx, time.Time{}, 0)
+		a, err2 := st.PendingActions(ctx, now.Add(time.Hour), 0)
+		e, err3 := st.PendingWebhookEvents(ctx, time.Time{}, 0)
+		return err1 == nil && err2 == nil && err3 == nil && len(w)+len(a)+len(e) == 0
+	})
+	for _, p := range procs[:2] {
+		syscall.Kill(p.cmd.Process.Pid, syscall.SIGTERM)
+	}
+	for _, p := range procs[:2] {
+		select {
+		case <-p.done:
+			p.cmd = nil
+		case <-time.After(20 * time.Second):
+			t.Fatalf("%s did not stop within 20 s of SIGTERM\n%s", p.id, logs())
+		}
+	}
+	if ls, err := st.Leases(ctx); err != nil || len(ls) != 0 {
+		t.Errorf("leases after both stopped cleanly: %+v, %v; want none (given back)", ls, err)
+	}
+
+	state := emu.State("")
+	rep, err := chaos.Check(ctx, chaos.Input{State: state, Store: st, Keys: keys,
+		HideThenReview: []string{"personal_id", "sensitive_data"}, Since: time.Now().Add(-9000*time.Hour + time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("checked %d comments, %d versions, %d platform actions, %d webhook deliveries: lost=%d versions_lost=%d duplicate_actions=%d before_evidence=%d stalled=%d",
+		rep.Comments, rep.Versions, rep.Actions, len(state.Deliveries), rep.Lost, rep.VersionsLost, rep.DuplicateActions, rep.BeforeEvidence, rep.Stalled)
+	if rep.Failures() != 0 {
+		t.Errorf("%d failures:\n%s\n%s", rep.Failures(), strings.Join(rep.Details[:min(len(rep.Details), 40)], "\n"), logs())
+	}
+	if rep.Actions == 0 {
+		t.Errorf("no platform action was sent: the test shows nothing about actions")
+	}
+	// Every worker did part of the work.
+	for _, p := range procs {
+		mu.Lock()
+		held := strings.Contains(p.log.String(), "accounts of this worker")
+		mu.Unlock()
+		if !held {
+			t.Errorf("%s never held an account\n%s", p.id, logs())
+		}
+	}
+}
+
+// lockedWriter serialises a process's output into a buffer the test reads.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (l *lockedWriter) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(b)
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
+func getOK(url string) bool {
+	resp, err := http.Get(url)
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode < 500 || resp.StatusCode == http.StatusServiceUnavailable
+}
+
+// waitFor polls cond every 100 ms until it holds or ctx ends.
+func waitFor(t *testing.T, ctx context.Context, what string, logs func() string, cond func() bool) {
+	t.Helper()
+	for !cond() {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("%s: not within the test's time\n%s", what, logs())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
