@@ -7,7 +7,7 @@ BIN      := bin/uppsikt
 # large archive; archive/sqlite/doc.go). `make test` tests the store in both builds.
 export GOFLAGS := -tags=sqlite_fts5 -buildvcs=false
 
-.PHONY: all build run test deps vet check-imports bench eval model fuzz chaos clean deb nfpm
+.PHONY: all build run test deps vet check-imports bench bench-workers eval model fuzz chaos clean deb nfpm
 
 # The version "uppsikt version" prints: -buildvcs=false leaves no VCS stamp in
 # the binary, so git describe and the revision are stamped with -ldflags.
@@ -45,6 +45,11 @@ check-imports:
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
+
+# Comments a second through the pipeline with one worker and with three
+# sharing the store (docs/operations.md, "Several workers").
+bench-workers:
+	$(GO) test ./cmd/uppsikt -run='^$$' -bench=BenchmarkWorkersPipeline -benchtime=3x
 
 ## fuzz: run every fuzz target (every FuzzXxx in the module) for FUZZTIME each;
 ## a failing input lands in the package's testdata/fuzz/ and becomes a regression test
