@@ -46,8 +46,8 @@ check-imports:
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
 
-# Comments a second through the pipeline with one worker and with three
-# sharing the store (docs/operations.md, "Several workers").
+## bench-workers: comments a second through the pipeline with one worker and with
+## three sharing the store (docs/operations.md, "Several workers")
 bench-workers:
 	$(GO) test ./cmd/uppsikt -run='^$$' -bench=BenchmarkWorkersPipeline -benchtime=3x
 
