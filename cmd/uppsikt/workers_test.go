@@ -17,6 +17,7 @@ import (
 
 	"github.com/uppsikt/uppsikt/archive/sqlite"
 	"github.com/uppsikt/uppsikt/bot/emulator"
+	"github.com/uppsikt/uppsikt/bot/lease"
 	"github.com/uppsikt/uppsikt/cmd/chaos"
 	"github.com/uppsikt/uppsikt/moderation"
 )
@@ -408,4 +409,140 @@ func waitFor(t *testing.T, ctx context.Context, what string, logs func() string,
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// TestServePostgresNotBuiltIn: a configuration naming the postgres driver
+// passes the check, and serve says plainly that this uppsikt cannot open it.
+func TestServePostgresNotBuiltIn(t *testing.T) {
+	r := newSupRig(t, syntheticScenario(t, 1, 1, 1))
+	text, err := os.ReadFile(r.cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text = append(text, "store: {driver: postgres, dsn: \"${DSN}\"}\n"...)
+	if err := os.WriteFile(r.cfgPath, text, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r.env["DSN"] = "postgres://uppsikt@db.example/uppsikt"
+	if code, out, errs := r.run(t, "config", "check", "-config", r.cfgPath); code != 0 {
+		t.Fatalf("config check: exit %d\n%s%s", code, out, errs)
+	}
+	code, _, errs := r.run(t, "serve", "-config", r.cfgPath)
+	if code == 0 || !strings.Contains(errs, "the postgres driver is added by archive/postgres") {
+		t.Errorf("serve: exit %d, stderr %q; want a failure naming archive/postgres", code, errs)
+	}
+	if strings.Contains(errs, "db.example") {
+		t.Errorf("serve printed the DSN: %q", errs)
+	}
+}
+
+// TestJobRunsOnOneWorker: two workers on one store run a job through
+// Once; it runs on exactly one at a time, and moves to the other within
+// one renewal period when its worker stops.
+func TestJobRunsOnOneWorker(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "u.db")
+	const ttl = 300 * time.Millisecond
+	var (
+		mu      sync.Mutex
+		running = map[string]bool{}
+		most    int
+		started = map[string]time.Time{}
+	)
+	type w struct {
+		k    *lease.Keeper
+		stop context.CancelFunc
+		done chan struct{}
+	}
+	var ws []w
+	for _, id := range []string{"a", "b"} {
+		st, err := sqlite.Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		k := lease.New(lease.Options{Store: st, ID: id, Instance: id, TTL: ttl})
+		if err := k.Join(ctx); err != nil {
+			t.Fatal(err)
+		}
+		wctx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			var g sync.WaitGroup
+			g.Go(func() { k.Run(wctx) })
+			k.Once("test", func(jctx context.Context) {
+				mu.Lock()
+				running[id] = true
+				started[id] = time.Now()
+				n := 0
+				for _, r := range running {
+					if r {
+						n++
+					}
+				}
+				most = max(most, n)
+				mu.Unlock()
+				<-jctx.Done()
+				mu.Lock()
+				running[id] = false
+				mu.Unlock()
+			})(wctx)
+			g.Wait()
+		}()
+		ws = append(ws, w{k: k, stop: stop, done: done})
+	}
+	holder := func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		for id, r := range running {
+			if r {
+				return id
+			}
+		}
+		return ""
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for holder() == "" && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	first := holder()
+	if first == "" {
+		t.Fatal("the job never started")
+	}
+	time.Sleep(3 * ttl) // several renewals: it stays where it is
+	if h := holder(); h != first {
+		t.Errorf("the job moved from %s to %q while both lived", first, h)
+	}
+	// The holder stops cleanly: Once stops the job and gives the lease
+	// back, so the other takes it at its next try, within TTL/3. (A worker
+	// killed outright loses its leases after the TTL:
+	// TestWorkersShareTheStore measures that for accounts.)
+	i := 0
+	if first == "b" {
+		i = 1
+	}
+	stopped := time.Now()
+	ws[i].stop()
+	<-ws[i].done
+	other := ws[1-i].k.ID()
+	for holder() != other && time.Now().Before(deadline.Add(10*time.Second)) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	mu.Lock()
+	took := started[other].Sub(stopped)
+	m := most
+	mu.Unlock()
+	if holder() != other {
+		t.Fatalf("the job did not move to %s", other)
+	}
+	t.Logf("the job moved to %s %s after %s stopped (TTL %s)", other, took.Round(time.Millisecond), first, ttl)
+	if took > ttl/3+ttl {
+		t.Errorf("the job moved after %s, want at most %s", took, ttl/3+ttl)
+	}
+	if m != 1 {
+		t.Errorf("the job ran on %d workers at once, want 1", m)
+	}
+	ws[1-i].stop()
+	<-ws[1-i].done
 }
