@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -20,6 +21,7 @@ import (
 	"github.com/uppsikt/uppsikt/bot/lease"
 	"github.com/uppsikt/uppsikt/cmd/chaos"
 	"github.com/uppsikt/uppsikt/moderation"
+	"github.com/uppsikt/uppsikt/moderation/decide"
 )
 
 // sharedStore is a store several serve processes share, for the worker
@@ -225,7 +227,7 @@ workers: {id: %s, lease_ttl: %s}
 	}
 	liveCtx, stopLive := context.WithCancel(ctx)
 	var live sync.WaitGroup
-	live.Go(func() { emu.RunLive(liveCtx, 90) })
+	live.Go(func() { emu.RunLive(liveCtx, 150) })
 	defer func() { stopLive(); live.Wait() }()
 
 	st, err := shared.open(ctx, dir)
@@ -233,6 +235,31 @@ workers: {id: %s, lease_ttl: %s}
 		t.Fatal(err)
 	}
 	defer st.Close()
+	// A moderator approves the removal of every case the workers open (a
+	// second one gives the four-eyes approvals), so that deletions and
+	// public replies are sent by whichever worker claims them.
+	reviewer := decide.New(decide.Options{Store: st, Grace: 2 * time.Second})
+	approvals := 0
+	live.Go(func() {
+		for liveCtx.Err() == nil {
+			cases, err := st.ListCases(ctx, moderation.CaseFilter{States: []moderation.CaseState{moderation.CaseOpen, moderation.CaseEscalated}})
+			if err == nil {
+				for _, c := range cases {
+					out, err := reviewer.Decide(ctx, decide.Request{CaseID: c.ID, Kind: moderation.DecideRemove, By: "moderator-1", Role: moderation.RoleAdmin, Surface: decide.SurfaceWeb})
+					if err == nil && out.AwaitingSecond {
+						_, err = reviewer.Decide(ctx, decide.Request{CaseID: c.ID, Kind: moderation.DecideRemove, By: "moderator-2", Role: moderation.RoleAdmin, Surface: decide.SurfaceWeb})
+					}
+					if err == nil {
+						approvals++
+					}
+				}
+			}
+			select {
+			case <-liveCtx.Done():
+			case <-time.After(500 * time.Millisecond):
+			}
+		}
+	})
 	holders := func() map[string]string {
 		ls, err := st.Leases(ctx)
 		if err != nil {
@@ -331,7 +358,24 @@ workers: {id: %s, lease_ttl: %s}
 		w, err1 := st.PendingWork(ctx, time.Time{}, 0)
 		a, err2 := st.PendingActions(ctx, now.Add(time.Hour), 0)
 		e, err3 := st.PendingWebhookEvents(ctx, time.Time{}, 0)
-		return err1 == nil && err2 == nil && err3 == nil && len(w)+len(a)+len(e) == 0
+		if err1 != nil || err2 != nil || err3 != nil || len(w)+len(a)+len(e) > 0 {
+			return false
+		}
+		// Every approved removal carried out (its grace passed, its
+		// deletion queued and done).
+		approved, err := st.ListCases(ctx, moderation.CaseFilter{States: []moderation.CaseState{moderation.CaseApproved}})
+		if err != nil {
+			return false
+		}
+		for _, c := range approved {
+			as, err := st.Actions(ctx, c.CommentID)
+			if err != nil || !slices.ContainsFunc(as, func(a moderation.Action) bool {
+				return a.Kind == moderation.ActDelete && a.State == moderation.ActionDone
+			}) {
+				return false
+			}
+		}
+		return true
 	})
 	for _, p := range procs[:2] {
 		syscall.Kill(p.cmd.Process.Pid, syscall.SIGTERM)
@@ -354,8 +398,8 @@ workers: {id: %s, lease_ttl: %s}
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("checked %d comments, %d versions, %d platform actions, %d webhook deliveries: lost=%d versions_lost=%d duplicate_actions=%d before_evidence=%d stalled=%d",
-		rep.Comments, rep.Versions, rep.Actions, len(state.Deliveries), rep.Lost, rep.VersionsLost, rep.DuplicateActions, rep.BeforeEvidence, rep.Stalled)
+	t.Logf("%d approvals; checked %d comments, %d versions, %d platform actions, %d webhook deliveries: lost=%d versions_lost=%d duplicate_actions=%d before_evidence=%d stalled=%d",
+		approvals, rep.Comments, rep.Versions, rep.Actions, len(state.Deliveries), rep.Lost, rep.VersionsLost, rep.DuplicateActions, rep.BeforeEvidence, rep.Stalled)
 	if rep.Failures() != 0 {
 		t.Errorf("%d failures:\n%s\n%s", rep.Failures(), strings.Join(rep.Details[:min(len(rep.Details), 40)], "\n"), logs())
 	}
