@@ -590,3 +590,82 @@ func TestJobRunsOnOneWorker(t *testing.T) {
 	ws[1-i].stop()
 	<-ws[1-i].done
 }
+
+// TestKeeperHoldsItsShare: two workers on one store, on a test clock.
+// Each polls only the accounts it holds, never one the other holds; a
+// worker whose renewals stop counts its accounts as held only until the
+// TTL after the last renewal; a worker that leaves gives its accounts to
+// the other at its next renewal.
+func TestKeeperHoldsItsShare(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "u.db")
+	clock := &testClock{now: time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC)}
+	const ttl = 30 * time.Second
+	accounts := []string{"k0", "k1", "k2", "k3"}
+	keeper := func(id string) *lease.Keeper {
+		st, err := sqlite.Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return lease.New(lease.Options{Store: st, ID: id, Instance: id, TTL: ttl, Accounts: accounts, Now: clock.Now})
+	}
+	held := func(k *lease.Keeper) []string {
+		var out []string
+		for _, a := range accounts {
+			if k.Holds(a) {
+				out = append(out, a)
+			}
+		}
+		return out
+	}
+	step := func(d time.Duration, k *lease.Keeper, renew func(context.Context) error) {
+		t.Helper()
+		clock.Advance(d)
+		if err := renew(ctx); err != nil {
+			t.Fatalf("%s: %v", k.ID(), err)
+		}
+	}
+	a, b := keeper("a"), keeper("b")
+	step(0, a, a.Join)
+	if got := held(a); !slices.Equal(got, accounts) {
+		t.Fatalf("a alone holds %v, want every account", got)
+	}
+	step(time.Second, b, b.Join)
+	if got := held(b); len(got) != 0 {
+		t.Errorf("b at once holds %v, want none (a holds all)", got)
+	}
+	step(10*time.Second, a, a.Renew)
+	step(time.Second, b, b.Renew)
+	ga, gb := held(a), held(b)
+	if !slices.Equal(ga, accounts[:2]) || !slices.Equal(gb, accounts[2:]) {
+		t.Errorf("after balancing: a %v, b %v; want %v and %v", ga, gb, accounts[:2], accounts[2:])
+	}
+	// b's renewals stop (it hangs): it stops counting its accounts as its
+	// own when its TTL has passed since its last renewal.
+	step(10*time.Second, a, a.Renew)
+	clock.Advance(19 * time.Second)
+	if got := held(b); len(got) != 2 {
+		t.Errorf("b 29 s after its renewal: holds %v, want its 2 still", got)
+	}
+	clock.Advance(time.Second)
+	if got := held(b); len(got) != 0 {
+		t.Errorf("b past its TTL: holds %v, want none", got)
+	}
+	step(0, a, a.Renew)
+	if got := held(a); !slices.Equal(got, accounts) {
+		t.Errorf("a after b's leases expired: holds %v, want every account", got)
+	}
+	// b comes back and a leaves: b takes everything at its next renewal.
+	step(time.Second, b, b.Renew)
+	if err := a.Leave(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := held(a); len(got) != 0 {
+		t.Errorf("a after leaving holds %v", got)
+	}
+	step(time.Second, b, b.Renew)
+	if got := held(b); !slices.Equal(got, accounts) {
+		t.Errorf("b after a left: holds %v, want every account", got)
+	}
+}
