@@ -142,9 +142,10 @@ const (
 //	  LIMIT $4 FOR UPDATE SKIP LOCKED)
 //	RETURNING …
 //
-// Work items of one comment are processed in order: an item is not claimed
-// while another worker holds a live claim on an unfinished item of the
-// same comment.
+// Work items of one comment are processed in order, and a comment's
+// platform actions (hide, delete, reply) by one worker: an item or action is
+// not claimed while another worker holds a live claim on an unfinished item,
+// or a pending action, of the same comment.
 type ClaimStore interface {
 	ClaimWork(ctx context.Context, worker string, now time.Time, limit int) ([]WorkItem, error)
 	ClaimActions(ctx context.Context, worker string, now time.Time, limit int) ([]Action, error)

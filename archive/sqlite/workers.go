@@ -366,8 +366,11 @@ func (s *Store) ClaimActions(ctx context.Context, worker string, now time.Time, 
 				JOIN accounts acc ON acc.key = c.account_key
 				WHERE a.state = 'pending' AND a.next_attempt_at <= ? AND acc.status = ?
 					AND (a.claimed_by = '' OR a.claimed_until <= ?)
+					AND NOT EXISTS (SELECT 1 FROM actions o
+						WHERE o.comment_id = a.comment_id AND o.state = 'pending'
+							AND o.claimed_by NOT IN ('', ?) AND o.claimed_until > ?)
 				ORDER BY a.id LIMIT ?)
-			RETURNING `+actionColumns, worker, until, n, moderation.AccountActive, n, limitOrAll(limit))
+			RETURNING `+actionColumns, worker, until, n, moderation.AccountActive, n, worker, n, limitOrAll(limit))
 		if err != nil {
 			return err
 		}

@@ -128,6 +128,11 @@ type Options struct {
 	// before it is sent, and a retry looks for it on the platform first.
 	Claims moderation.ClaimStore
 	Worker string
+	// Alive, with Claims, says whether this worker's claims are still
+	// surely its own (bot/lease.Keeper.Alive); Drain stops sending when it
+	// is not, so that an action a worker cut off from the store claimed is
+	// not sent by it and by the worker that took it over.
+	Alive func() bool
 }
 
 // Executor sends pending actions.
@@ -229,6 +234,10 @@ func (e *Executor) Drain(ctx context.Context, stop <-chan struct{}) (int, error)
 		case <-stop:
 			return done, nil
 		default:
+		}
+		if e.opts.Claims != nil && e.opts.Alive != nil && !e.opts.Alive() {
+			e.opts.Logger.Warn("actions not sent: this worker's heartbeat has lapsed, another may take them over", "worker", e.opts.Worker)
+			return done, nil
 		}
 		ok, err := e.execute(ctx, evCtx, a)
 		if err != nil && evCtx.Err() != nil && ctx.Err() == nil {

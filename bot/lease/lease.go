@@ -32,9 +32,10 @@ type Keeper struct {
 	opts    Options
 	started time.Time
 
-	mu    sync.Mutex
-	held  map[string]bool // account keys
-	until time.Time       // the held leases are valid until then
+	mu     sync.Mutex
+	held   map[string]bool // account keys
+	until  time.Time       // the held leases are valid until then
+	beatAt time.Time       // the last heartbeat the store accepted
 }
 
 // New returns a Keeper; Join makes it a member.
@@ -99,11 +100,15 @@ func (k *Keeper) Renew(ctx context.Context) error {
 }
 
 func (k *Keeper) beat(ctx context.Context) error {
+	now := k.opts.Now()
 	clashes, err := k.opts.Store.Heartbeat(ctx, moderation.Worker{ID: k.opts.ID, Instance: k.opts.Instance, StartedAt: k.started},
-		k.opts.Now(), k.opts.TTL)
+		now, k.opts.TTL)
 	if err != nil {
 		return err
 	}
+	k.mu.Lock()
+	k.beatAt = now
+	k.mu.Unlock()
 	if clashes > 0 {
 		k.opts.Logger.Warn("another live process uses this worker id; give every worker its own workers.id (after a crash this is the old process, and passes within the TTL)",
 			"worker", k.opts.ID, "ttl", k.opts.TTL)
@@ -146,6 +151,16 @@ func (k *Keeper) Holds(key string) bool {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	return k.held[key] && k.opts.Now().Before(k.until)
+}
+
+// Alive reports whether this worker's claims are surely still its own:
+// its last heartbeat is younger than two thirds of the TTL (one renewal
+// may be late, not two). A worker whose heartbeat has lapsed must not send
+// anything it claimed: another worker may have taken the claim over.
+func (k *Keeper) Alive() bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return !k.beatAt.IsZero() && k.opts.Now().Before(k.beatAt.Add(k.opts.TTL-k.opts.TTL/3))
 }
 
 // Held is the number of accounts this worker holds now.

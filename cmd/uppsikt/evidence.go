@@ -132,9 +132,10 @@ func newExecutor(cfg *config.Config, st moderation.Store, client *facebook.Clien
 func newClaimingExecutor(cfg *config.Config, st moderation.Store, client *facebook.Client, ev act.Evidence, now func() time.Time, log *slog.Logger, w *lease.Keeper) *act.Executor {
 	var claims moderation.ClaimStore
 	var worker string
+	var alive func() bool
 	if w != nil {
 		claims, _ = st.(moderation.ClaimStore)
-		worker = w.ID()
+		worker, alive = w.ID(), w.Alive
 	}
 	languages := map[string]string{}
 	for _, a := range cfg.Accounts {
@@ -159,7 +160,7 @@ func newClaimingExecutor(cfg *config.Config, st moderation.Store, client *facebo
 			return cfg.Municipality.Language
 		},
 		Logger: log.With("part", "actions"), Guideline: cfg.Municipality.Citation(),
-		Claims: claims, Worker: worker,
+		Claims: claims, Worker: worker, Alive: alive,
 	})
 }
 

@@ -644,9 +644,15 @@ func TestKeeperHoldsItsShare(t *testing.T) {
 	// b's renewals stop (it hangs): it stops counting its accounts as its
 	// own when its TTL has passed since its last renewal.
 	step(10*time.Second, a, a.Renew)
+	if !b.Alive() {
+		t.Error("b 10 s after its heartbeat: not alive, want alive (its claims are its own)")
+	}
 	clock.Advance(19 * time.Second)
 	if got := held(b); len(got) != 2 {
 		t.Errorf("b 29 s after its renewal: holds %v, want its 2 still", got)
+	}
+	if b.Alive() {
+		t.Error("b 29 s after its heartbeat (TTL 30 s): alive, want not (it must stop sending what it claimed)")
 	}
 	clock.Advance(time.Second)
 	if got := held(b); len(got) != 0 {
@@ -667,5 +673,32 @@ func TestKeeperHoldsItsShare(t *testing.T) {
 	step(time.Second, b, b.Renew)
 	if got := held(b); !slices.Equal(got, accounts) {
 		t.Errorf("b after a left: holds %v, want every account", got)
+	}
+}
+
+// TestActionsNotSentAfterTheHeartbeatLapsed: a worker whose heartbeat is
+// older than two thirds of the TTL (it could not reach the store) sends
+// nothing it claimed, since another worker may take the claim over; once
+// its heartbeat is renewed it sends.
+func TestActionsNotSentAfterTheHeartbeatLapsed(t *testing.T) {
+	r := newActRig(t)
+	id, cid := r.add(t, "Ring mig, mitt personnummer är 811218-9876")
+	a := r.queue(t, cid, moderation.ActHide)
+	k := lease.New(lease.Options{Store: r.st, ID: "w1", Instance: "1", TTL: 30 * time.Second, Accounts: []string{r.key}, Now: r.clock.Now})
+	if err := k.Join(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	r.exec = newClaimingExecutor(r.cfg, r.st, r.sup.client, r.ev, r.clock.Now, discardLogger(), k)
+	r.clock.Advance(21 * time.Second)
+	r.drain(t)
+	if got := r.action(t, a); got.State != moderation.ActionPending || got.Attempts != 0 || r.emuComment(id).Hidden {
+		t.Fatalf("heartbeat 21 s old (TTL 30 s): action %s with %d attempts, hidden %v; want pending, untouched", got.State, got.Attempts, r.emuComment(id).Hidden)
+	}
+	if err := k.Renew(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	r.drain(t)
+	if got := r.action(t, a); got.State != moderation.ActionDone || !r.emuComment(id).Hidden {
+		t.Errorf("after the heartbeat: action %s (%s), hidden %v; want done and hidden", got.State, got.LastError, r.emuComment(id).Hidden)
 	}
 }

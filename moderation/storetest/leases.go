@@ -42,6 +42,7 @@ func RunLeases(t *testing.T, open func(t *testing.T) LeaseBackend) {
 		{"claims/released items are claimed again; done ones are not", testClaimRelease},
 		{"claims/items of one comment stay with one worker", testClaimSameComment},
 		{"claims/actions: disjoint, only on active accounts", testClaimActions},
+		{"claims/a comment's actions stay with one worker", testClaimActionsSameComment},
 		{"claims/webhook deliveries: disjoint, taken over after the TTL", testClaimWebhooks},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -571,5 +572,34 @@ func testClaimWebhooks(t *testing.T, s LeaseBackend) {
 	}
 	if err != nil || len(got) != 2 || got[0].ID != a[1].ID {
 		t.Errorf("b after a's TTL: got [%s], %v; want a's two unfinished deliveries", strings.Join(ids, " "), err)
+	}
+}
+
+func testClaimActionsSameComment(t *testing.T, s LeaseBackend) {
+	ctx := context.Background()
+	r := record(t, s, obs("c1", "text", 1))
+	other := record(t, s, obs("c2", "text", 1))
+	hide, _, err := s.EnqueueAction(ctx, moderation.Action{CommentID: r.CommentID, Kind: moderation.ActHide, CreatedAt: at(1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	beat(t, s, "a", sec(0))
+	beat(t, s, "b", sec(0))
+	if got, err := s.ClaimActions(ctx, "a", sec(1), 0); err != nil || len(got) != 1 || got[0].ID != hide.ID {
+		t.Fatalf("a claims: %v, %v; want the hide", got, err)
+	}
+	del, _, err := s.EnqueueAction(ctx, moderation.Action{CommentID: r.CommentID, Kind: moderation.ActDelete, CreatedAt: at(2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hide2, _, err := s.EnqueueAction(ctx, moderation.Action{CommentID: other.CommentID, Kind: moderation.ActHide, CreatedAt: at(2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.ClaimActions(ctx, "b", sec(2), 0); err != nil || len(got) != 1 || got[0].ID != hide2.ID {
+		t.Errorf("b claims: %v, %v; want only the other comment's hide (a works on c1)", got, err)
+	}
+	if got, err := s.ClaimActions(ctx, "a", sec(3), 0); err != nil || len(got) != 1 || got[0].ID != del.ID {
+		t.Errorf("a claims: %v, %v; want c1's delete", got, err)
 	}
 }
