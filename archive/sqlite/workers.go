@@ -63,7 +63,7 @@ func (s *Store) Heartbeat(ctx context.Context, w moderation.Worker, now time.Tim
 }
 
 // claimTables are the tables of the queues, in the order of ClaimKind.
-// Their statements say claimed_by <> ” beside claimed_by = ?, so that
+// Their statements also ask for a claimed_by that is not empty, so that
 // SQLite uses the partial index of claimed rows instead of scanning every
 // work item ever queued.
 var claimTables = []string{"work_items", "actions", "webhook_events"}
