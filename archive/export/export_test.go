@@ -3,16 +3,22 @@ package export
 import (
 	"context"
 	"encoding/json"
-	"encoding/xml"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/uppsikt/uppsikt/archive/sqlite"
 	"github.com/uppsikt/uppsikt/moderation"
+)
+
+var (
+	year2025 = time.Date(2025, 5, 1, 10, 0, 0, 0, time.UTC)
+	written  = time.Date(2026, 1, 20, 0, 0, 0, 0, time.UTC)
 )
 
 func seed(t *testing.T) (*sqlite.Store, string, string) {
@@ -29,17 +35,16 @@ func seed(t *testing.T) (*sqlite.Store, string, string) {
 			t.Fatal(err)
 		}
 	}
-	at := time.Date(2025, 5, 1, 10, 0, 0, 0, time.UTC)
 	for _, k := range []string{"fb", "other"} {
-		if _, err := st.SavePost(ctx, moderation.Post{AccountKey: k, PlatformID: k + "_1", Message: "Välkomna till öppet hus", CreatedAt: at,
+		if _, err := st.SavePost(ctx, moderation.Post{AccountKey: k, PlatformID: k + "_1", Message: "Välkomna till öppet hus", CreatedAt: year2025,
 			Raw: []byte(`{"id":"` + k + `_1","message":"Välkomna till öppet hus"}`)}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	var ids []int64
-	for i, k := range []string{"fb", "fb", "other"} {
+	for i, k := range []string{"fb", "fb", "other", "fb"} {
 		r, err := st.RecordComment(ctx, moderation.CommentObservation{AccountKey: k, PostID: k + "_1", PlatformID: fmt.Sprintf("c%d", i),
-			Message: "Kränkande text " + fmt.Sprint(i), Raw: []byte(`{"id":"c` + fmt.Sprint(i) + `"}`), Source: moderation.SourcePoll, SeenAt: at.Add(time.Hour)})
+			Message: "Kränkande text " + fmt.Sprint(i), Raw: []byte(`{"id":"c` + fmt.Sprint(i) + `"}`), Source: moderation.SourcePoll, SeenAt: year2025.Add(time.Hour)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -50,7 +55,7 @@ func seed(t *testing.T) (*sqlite.Store, string, string) {
 	for i, id := range []int64{ids[0], ids[2]} {
 		name := fmt.Sprintf("ab/ev%d.pdf", i)
 		os.WriteFile(filepath.Join(evDir, name), []byte(fmt.Sprintf("%%PDF-1.7 evidence %d", i)), 0o644)
-		if _, err := st.AddEvidence(ctx, moderation.EvidenceFile{CommentID: id, Kind: "pdf", SHA256: fmt.Sprintf("%064d", i), Path: name, Size: 20}); err != nil {
+		if _, err := st.AddEvidence(ctx, moderation.EvidenceFile{CommentID: id, Kind: "pdf", SHA256: fmt.Sprintf("%064d", i), Path: name, Size: 20, CreatedAt: year2025.Add(2 * time.Hour)}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := st.CreateRegisterEntry(ctx, moderation.RegisterEntry{Year: 2025, CommentID: id, Reason: "kränkning"},
@@ -61,101 +66,371 @@ func seed(t *testing.T) (*sqlite.Store, string, string) {
 	// The decision addendum that completes the first evidence PDF.
 	os.WriteFile(filepath.Join(evDir, "ab/decision.pdf"), []byte("%PDF-1.7 decision 0"), 0o644)
 	if _, err := st.AddEvidence(ctx, moderation.EvidenceFile{CommentID: ids[0], CaseID: 1, Kind: moderation.EvidenceDecision,
-		SHA256: fmt.Sprintf("%064d", 9), Path: "ab/decision.pdf", Size: 19}); err != nil {
+		SHA256: fmt.Sprintf("%064d", 9), Path: "ab/decision.pdf", Size: 19, CreatedAt: year2025.Add(3 * time.Hour)}); err != nil {
 		t.Fatal(err)
+	}
+	// A screenshot of the second comment, which no register entry names:
+	// evidence of the year all the same. And one of the year before.
+	os.WriteFile(filepath.Join(evDir, "ab/shot.png"), []byte("\x89PNG screenshot"), 0o644)
+	if _, err := st.AddEvidence(ctx, moderation.EvidenceFile{CommentID: ids[1], Kind: "screenshot",
+		SHA256: fmt.Sprintf("%064d", 7), Path: "ab/shot.png", Size: 15, CreatedAt: year2025.Add(4 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(evDir, "ab/old.pdf"), []byte("%PDF-1.7 old"), 0o644)
+	if _, err := st.AddEvidence(ctx, moderation.EvidenceFile{CommentID: ids[1], Kind: "pdf",
+		SHA256: fmt.Sprintf("%064d", 5), Path: "ab/old.pdf", Size: 12, CreatedAt: year2025.AddDate(-1, 0, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	// A disposal decided by a named person.
+	// A disposal decided by a named person: the text of the fourth comment,
+	// which nothing keeps once it is classified.
+	work, err := st.PendingWork(ctx, time.Now(), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range work {
+		if err := st.CompleteWork(ctx, w.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d, err := st.DisposeCommentText(ctx, moderation.DisposalRequest{AccountKey: "fb", Rule: "gallringsbeslut KS 2024/12",
+		Cutoff: year2025.AddDate(0, 1, 0), By: "Karin Arkivarie", At: year2025.AddDate(0, 2, 0)}); err != nil || d.Items != 1 {
+		t.Fatalf("disposal: %+v, %v; want one version disposed", d, err)
 	}
 	snap := filepath.Join(dir, "fb-2025.pdf")
 	os.WriteFile(snap, []byte("%PDF-1.7 snapshot"), 0o644)
 	return st, evDir, snap
 }
 
-func TestWriteAndVerify(t *testing.T) {
+// schemaDir is the folder with the official schemas (scripts/install-deps.sh
+// fetches them); "" when they are not all there. In CI they must be.
+func schemaDir(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("UPPSIKT_SCHEMAS")
+	if dir == "" {
+		cache, err := os.UserCacheDir()
+		if err == nil {
+			dir = filepath.Join(cache, "uppsikt", "schemas")
+		}
+	}
+	if missing := MissingSchemas(dir); len(missing) > 0 {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("the official schemas are missing from %s (%d of %d); scripts/install-deps.sh fetches them", dir, len(missing), len(OfficialSchemas))
+		}
+		t.Logf("the official schemas are missing from %s: run scripts/fetch-schemas.sh %s; checking everything else", dir, dir)
+		return ""
+	}
+	return dir
+}
+
+func writePackage(t *testing.T, schemas string) (string, Summary) {
+	t.Helper()
 	st, evDir, snap := seed(t)
-	out := filepath.Join(t.TempDir(), "pkg")
+	out := filepath.Join(t.TempDir(), "uppsikt-fb-2025")
 	sum, err := Write(context.Background(), st, Request{AccountKey: "fb", Year: 2025, Out: out, Snapshot: snap, EvidenceDir: evDir,
-		Producer: "Gruvbergs kommun", Now: time.Date(2026, 1, 20, 0, 0, 0, 0, time.UTC)})
+		Municipality: "Gruvbergs kommun", OrgID: "212000-0001", Language: "sv", Software: "uppsikt", Version: "v1.2.3",
+		SchemaDir: schemas, Now: written})
 	if err != nil {
 		t.Fatalf("Write: %v", err)
 	}
-	if sum.Posts != 1 || sum.Versions != 2 || sum.Register != 1 || sum.Evidence != 2 {
-		t.Errorf("summary: got %+v, want 1 post, 2 versions, 1 register entry, 1 evidence PDF of account fb and its decision addendum", sum)
+	return out, sum
+}
+
+// withoutSchemas are the checks that fail, and only them, when the
+// official schemas are missing: their file group is empty and the XML of
+// their namespaces cannot be validated.
+var withoutSchemas = map[string]bool{"CSIP66": true, "CSIP113": true, "XSD": true}
+
+func TestWriteAndVerify(t *testing.T) {
+	schemas := schemaDir(t)
+	out, sum := writePackage(t, schemas)
+	if sum.Posts != 1 || sum.Versions != 3 || sum.Register != 1 || sum.Evidence != 3 {
+		t.Errorf("summary: got %+v, want 1 post, 3 versions, 1 register entry, 3 evidence files of account fb in 2025 (PDF, decision addendum, screenshot)", sum)
 	}
-	for _, f := range []string{"METS.xml", "metadata/descriptive/account.xml", "metadata/preservation/disposals.xml",
+	for _, f := range []string{"METS.xml", "metadata/descriptive/dc.xml", "metadata/preservation/premis.xml", "documentation/om-paketet.txt",
+		"representations/rep1/METS.xml", "representations/rep1/schemas/uppsikt-register.xsd", "representations/rep1/documentation/om-representationen.txt",
 		"representations/rep1/data/snapshot/fb-2025.pdf", "representations/rep1/data/register/register.xml",
 		"representations/rep1/data/register/register.json", "representations/rep1/data/api/posts.jsonl",
 		"representations/rep1/data/api/comment-versions.jsonl", "representations/rep1/data/evidence/" + fmt.Sprintf("%064d", 0) + ".pdf",
-		"representations/rep1/data/evidence/" + fmt.Sprintf("%064d", 9) + ".pdf"} {
+		"representations/rep1/data/evidence/" + fmt.Sprintf("%064d", 9) + ".pdf", "representations/rep1/data/evidence/" + fmt.Sprintf("%064d", 7) + ".png"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Errorf("package lacks %s", f)
 		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "representations/rep1/data/evidence/"+fmt.Sprintf("%064d", 5)+".pdf")); err == nil {
+		t.Errorf("package holds evidence of 2024")
 	}
 	reg, _ := os.ReadFile(filepath.Join(out, "representations/rep1/data/register/register.json"))
 	var rj struct{ Entries []map[string]any }
 	if err := json.Unmarshal(reg, &rj); err != nil || len(rj.Entries) != 1 || rj.Entries[0]["number"] != "KS 2025/0001" {
 		t.Errorf("register.json: got %s (%v), want the one entry KS 2025/0001", reg, err)
 	}
-	metsXML, _ := os.ReadFile(filepath.Join(out, "METS.xml"))
-	var anyXML struct{ XMLName xml.Name }
-	if err := xml.Unmarshal(metsXML, &anyXML); err != nil || !strings.Contains(string(metsXML), `CHECKSUMTYPE="SHA-256"`) {
-		t.Errorf("METS.xml: %v, want XML with SHA-256 checksums", err)
+	root, _ := os.ReadFile(filepath.Join(out, "METS.xml"))
+	for _, want := range []string{`PROFILE="` + ProfileSIP + `"`, `csip:OAISPACKAGETYPE="SIP"`, `<note csip:NOTETYPE="SOFTWARE VERSION">v1.2.3</note>`,
+		`<agent ROLE="CREATOR" TYPE="ORGANIZATION">`, `<note csip:NOTETYPE="IDENTIFICATIONCODE">212000-0001</note>`,
+		`<mptr LOCTYPE="URL" xlink:type="simple" xlink:href="representations/rep1/METS.xml" xlink:title="grp-rep1">`, `MDTYPE="PREMIS"`, `MDTYPE="DC"`} {
+		if !strings.Contains(string(root), want) {
+			t.Errorf("METS.xml lacks %s", want)
+		}
 	}
-	probs, err := Verify(out)
-	if err != nil || len(probs) != 0 {
-		t.Fatalf("Verify of a fresh package: got %v, %v; want no problems", probs, err)
+	premis, _ := os.ReadFile(filepath.Join(out, "metadata/preservation/premis.xml"))
+	for _, want := range []string{"<premis:eventType>deletion</premis:eventType>", "<premis:linkingAgentIdentifierValue>Karin Arkivarie</premis:linkingAgentIdentifierValue>",
+		"<premis:eventType>capture</premis:eventType>", "<premis:objectIdentifierValue>representations/rep1/data/evidence/" + fmt.Sprintf("%064d", 7) + ".png</premis:objectIdentifierValue>"} {
+		if !strings.Contains(string(premis), want) {
+			t.Errorf("premis.xml lacks %s", want)
+		}
 	}
-	if _, err := Write(context.Background(), st, Request{AccountKey: "fb", Year: 2025, Out: out}); err == nil {
+	rep, err := Verify(context.Background(), out, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Checks) < 60 {
+		t.Errorf("Verify made %d checks, want every requirement of the table (%d)", len(rep.Checks), len(requirements))
+	}
+	for _, c := range rep.Checks {
+		if len(c.Problems) > 0 && (schemas != "" || !withoutSchemas[c.Req]) {
+			t.Errorf("%s (%s) fails on a fresh package: %v", c.Req, c.Text, c.Problems)
+		}
+	}
+	if _, err := Write(context.Background(), nil, Request{AccountKey: "fb", Year: 2025, Out: out, Municipality: "x"}); err == nil {
 		t.Errorf("Write into a full folder: got no error, want one")
 	}
 }
 
-func TestVerifyFindsProblems(t *testing.T) {
-	tests := []struct {
-		name   string
-		change func(dir string) error
-		want   string
-	}{
-		{"tampered file", func(dir string) error {
-			p := filepath.Join(dir, "representations/rep1/data/api/posts.jsonl")
-			b, _ := os.ReadFile(p)
-			return os.WriteFile(p, []byte(strings.Replace(string(b), "öppet hus", "öppet hem", 1)), 0o644)
-		}, "SHA-256"},
-		{"same size, other bytes", func(dir string) error {
-			p := filepath.Join(dir, "representations/rep1/data/snapshot/fb-2025.pdf")
-			return os.WriteFile(p, []byte("%PDF-1.7 snapshoT"), 0o644)
-		}, "SHA-256"},
-		{"truncated", func(dir string) error {
-			return os.Truncate(filepath.Join(dir, "metadata/descriptive/account.xml"), 10)
-		}, "size"},
-		{"missing file", func(dir string) error {
-			return os.Remove(filepath.Join(dir, "representations/rep1/data/register/register.xml"))
-		}, "missing"},
-		{"extra file", func(dir string) error {
-			return os.WriteFile(filepath.Join(dir, "representations/rep1/data/extra.txt"), []byte("x"), 0o644)
-		}, "not listed"},
-		{"no METS", func(dir string) error { return os.Remove(filepath.Join(dir, "METS.xml")) }, "missing"},
-		{"broken METS", func(dir string) error { return os.WriteFile(filepath.Join(dir, "METS.xml"), []byte("<mets"), 0o644) }, "not valid"},
+func TestPackageNotWorldReadable(t *testing.T) {
+	out, _ := writePackage(t, "")
+	err := filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		want := fs.FileMode(fileMode)
+		if d.IsDir() {
+			want = dirMode
+		}
+		if fi.Mode().Perm()&0o007 != 0 || fi.Mode().Perm()&^want != 0 {
+			t.Errorf("%s: mode %v, want at most %v and nothing for others", p, fi.Mode().Perm(), want)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
+}
+
+// edit replaces the first match of re in the package file rel.
+func edit(rel, re, repl string) func(dir string) error {
+	return func(dir string) error {
+		p := filepath.Join(dir, rel)
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rx := regexp.MustCompile(re)
+		loc := rx.FindSubmatchIndex(b)
+		if loc == nil {
+			return fmt.Errorf("%s: %q not found", rel, re)
+		}
+		out := append([]byte{}, b[:loc[0]]...)
+		out = rx.Expand(out, []byte(repl), b, loc)
+		out = append(out, b[loc[1]:]...)
+		return os.WriteFile(p, out, 0o640)
+	}
+}
+
+func copyTree(t *testing.T, src string) string {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), filepath.Base(src))
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o750)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), b, 0o640)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+// problemSet is the problems of a report as strings.
+func problemSet(t *testing.T, dir string) map[string]Problem {
+	t.Helper()
+	rep, err := Verify(context.Background(), dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]Problem{}
+	for _, p := range rep.Problems() {
+		out[p.String()] = p
+	}
+	return out
+}
+
+const (
+	root    = "METS.xml"
+	repMets = "representations/rep1/METS.xml"
+)
+
+// TestVerifyBreaksEachRequirement breaks each requirement Verify checks in
+// a package uppsikt wrote and sees the break reported under its id.
+func TestVerifyBreaksEachRequirement(t *testing.T) {
+	out, _ := writePackage(t, schemaDir(t))
+	baseline := problemSet(t, out)
+	rightsMD := `<rightsMD CREATED="2026-01-20T00:00:00Z"><mdRef LOCTYPE="URL" xlink:type="simple" xlink:href="metadata/preservation/premis.xml" MDTYPE="OTHER"></mdRef></rightsMD></amdSec>`
+	tests := []struct {
+		req    string
+		change func(dir string) error
+	}{
+		{"METS", func(dir string) error { return os.Remove(filepath.Join(dir, repMets)) }},
+		{"CSIP1", edit(root, ` OBJID="[^"]*"`, ``)},
+		{"CSIP2", edit(root, ` csip:OTHERTYPE="[^"]*"`, ``)},
+		{"CSIP6", edit(root, ` PROFILE="[^"]*"`, ``)},
+		{"SIP2", edit(root, ` PROFILE="[^"]*"`, ` PROFILE="https://earkcsip.dilcis.eu/profile/E-ARK-CSIP.xml"`)},
+		{"CSIP117", edit(root, `(?s)<metsHdr.*?</metsHdr>`, ``)},
+		{"CSIP7", edit(root, `CREATEDATE="[^"]*"`, `CREATEDATE="yesterday"`)},
+		{"CSIP9", edit(root, ` csip:OAISPACKAGETYPE="SIP"`, ``)},
+		{"SIP4", edit(root, `csip:OAISPACKAGETYPE="SIP"`, `csip:OAISPACKAGETYPE="AIP"`)},
+		{"CSIP10", edit(root, `(?s)<agent ROLE="CREATOR" TYPE="OTHER" OTHERTYPE="SOFTWARE">.*?</agent>`, ``)},
+		{"CSIP11", edit(root, `ROLE="CREATOR" TYPE="OTHER" OTHERTYPE="SOFTWARE"`, `ROLE="OTHER" TYPE="OTHER" OTHERTYPE="SOFTWARE"`)},
+		{"CSIP12", edit(root, `ROLE="CREATOR" TYPE="OTHER" OTHERTYPE="SOFTWARE"`, `ROLE="CREATOR" TYPE="INDIVIDUAL" OTHERTYPE="SOFTWARE"`)},
+		{"CSIP13", edit(root, `OTHERTYPE="SOFTWARE"`, `OTHERTYPE="HARDWARE"`)},
+		{"CSIP14", edit(root, `<name>uppsikt</name>`, `<name></name>`)},
+		{"CSIP15", edit(root, `<note csip:NOTETYPE="SOFTWARE VERSION">[^<]*</note>`, ``)},
+		{"CSIP16", edit(root, `csip:NOTETYPE="SOFTWARE VERSION"`, `csip:NOTETYPE="VERSION"`)},
+		{"SIP11", edit(root, `<agent ROLE="ARCHIVIST" TYPE="ORGANIZATION"`, `<agent ROLE="ARCHIVIST" TYPE="OTHER"`)},
+		{"SIP12", edit(root, `(<agent ROLE="ARCHIVIST" TYPE="ORGANIZATION">\s*<name>)[^<]*`, `$1`)},
+		{"SIP14", edit(root, `(<agent ROLE="ARCHIVIST"[^>]*>\s*<name>[^<]*</name>\s*<note csip:NOTETYPE=")IDENTIFICATIONCODE`, `${1}OTHER`)},
+		{"SIP15", edit(root, `(?s)<agent ROLE="CREATOR" TYPE="ORGANIZATION">.*?</agent>`, ``)},
+		{"SIP17", edit(root, `<agent ROLE="CREATOR" TYPE="ORGANIZATION">`, `<agent ROLE="CREATOR" TYPE="OTHER">`)},
+		{"SIP18", edit(root, `(<agent ROLE="CREATOR" TYPE="ORGANIZATION">\s*<name>)[^<]*`, `$1`)},
+		{"SIP20", edit(root, `(<agent ROLE="CREATOR" TYPE="ORGANIZATION">\s*<name>[^<]*</name>\s*<note csip:NOTETYPE=")IDENTIFICATIONCODE`, `${1}OTHER`)},
+		{"CSIP18", edit(root, `<dmdSec ID="dmd-dc"`, `<dmdSec ID="filesec"`)},
+		{"CSIP19", edit(root, `(<dmdSec ID="dmd-dc") CREATED="[^"]*"`, `$1`)},
+		{"CSIP22", edit(root, `(<dmdSec[^>]*>\s*<mdRef) LOCTYPE="URL"`, `$1 LOCTYPE="OTHER"`)},
+		{"CSIP25", edit(root, ` MDTYPE="DC"`, ``)},
+		{"CSIP29", edit(root, `(<dmdSec[^>]*>\s*<mdRef[^>]*) CHECKSUM="[^"]*"`, `$1`)},
+		{"CSIP33", edit(root, `<digiprovMD ID="digiprov-premis"`, `<digiprovMD ID="dmd-dc"`)},
+		{"CSIP44", edit(root, `(<digiprovMD[^>]*>\s*<mdRef[^>]*) CHECKSUMTYPE="[^"]*"`, `$1`)},
+		{"CSIP46", edit(root, `</amdSec>`, rightsMD)},
+		{"CSIP53", edit(root, `</amdSec>`, rightsMD)},
+		{"CSIP59", edit(root, `<fileSec ID="filesec">`, `<fileSec>`)},
+		{"CSIP60", edit(root, `USE="Documentation"`, `USE="Docs"`)},
+		{"CSIP113", edit(root, `USE="Schemas"`, `USE="XSD"`)},
+		{"CSIP114", edit(root, `USE="Representations/rep1"`, `USE="Content/rep1"`)},
+		{"CSIP64", edit(repMets, `USE="Representations/rep1/data/api"`, `USE="Representations/rep1/data/other"`)},
+		{"CSIP65", edit(root, `ID="grp-schemas"`, `ID="grp-documentation"`)},
+		{"CSIP66", edit(root, `(?s)(<fileGrp ID="grp-documentation" USE="Documentation">).*?(</fileGrp>)`, `$1$2`)},
+		{"CSIP67", edit(root, `<file ID="[^"]*"`, `<file ID="filesec"`)},
+		{"CSIP68", edit(root, `(<file ID="[^"]*") MIMETYPE="[^"]*"`, `$1`)},
+		{"CSIP69", edit(root, `(<file ID="[^"]*" MIMETYPE="[^"]*") SIZE="[^"]*"`, `$1 SIZE="big"`)},
+		{"CSIP70", edit(root, `(<file ID="[^"]*" MIMETYPE="[^"]*" SIZE="[^"]*") CREATED="[^"]*"`, `$1`)},
+		{"CSIP71", edit(root, `(<file [^>]*) CHECKSUM="[^"]*"`, `$1`)},
+		{"CSIP72", edit(root, `(<file [^>]*) CHECKSUMTYPE="[^"]*"`, `$1`)},
+		{"CSIP76", edit(root, `<FLocat [^>]*></FLocat>`, ``)},
+		{"CSIP77", edit(root, `<FLocat LOCTYPE="URL"`, `<FLocat LOCTYPE="OTHER"`)},
+		{"CSIP78", edit(root, `(<FLocat LOCTYPE="URL") xlink:type="simple"`, `$1 xlink:type="extended"`)},
+		{"CSIP79", edit(root, `(<FLocat[^>]*) xlink:href="[^"]*"`, `$1`)},
+		{"CSIP80", edit(root, `(?s)<structMap.*</structMap>`, ``)},
+		{"CSIP81", edit(root, `TYPE="PHYSICAL"`, `TYPE="LOGICAL"`)},
+		{"CSIP82", edit(root, `LABEL="CSIP"`, `LABEL="Mine"`)},
+		{"CSIP83", edit(root, `<structMap ID="structmap"`, `<structMap ID="filesec"`)},
+		{"CSIP84", edit(root, `</structMap>`, `<div ID="div-extra" LABEL="extra"></div></structMap>`)},
+		{"CSIP85", edit(root, `<div ID="div-root"`, `<div ID="structmap"`)},
+		{"CSIP88", edit(root, `LABEL="Metadata"`, `LABEL="Meta"`)},
+		{"CSIP89", edit(root, `<div ID="div-metadata"`, `<div ID="filesec"`)},
+		{"CSIP94", edit(root, `<div ID="div-documentation"`, `<div ID="filesec"`)},
+		{"CSIP116", edit(root, `<fptr FILEID="grp-documentation">`, `<fptr FILEID="grp-schemas">`)},
+		{"CSIP98", edit(root, `<div ID="div-schemas"`, `<div ID="filesec"`)},
+		{"CSIP118", edit(root, `<fptr FILEID="grp-schemas">`, `<fptr FILEID="grp-documentation">`)},
+		{"CSIP102", edit(repMets, `<div ID="rep1-div-representations"`, `<div ID="rep1-filesec"`)},
+		{"CSIP119", edit(repMets, `<fptr FILEID="rep1-grp-data-api">`, `<fptr FILEID="rep1-grp-documentation">`)},
+		{"CSIP106", edit(root, `<div ID="div-rep1"`, `<div ID="filesec"`)},
+		{"CSIP107", edit(root, `LABEL="Representations/rep1"`, `LABEL="Representations/one"`)},
+		{"CSIP108", edit(root, `xlink:title="grp-rep1"`, `xlink:title="grp-schemas"`)},
+		{"CSIP109", edit(root, `<mptr [^>]*></mptr>`, ``)},
+		{"CSIP110", edit(root, `(<mptr [^>]*)xlink:href="[^"]*"`, `${1}xlink:href="representations/rep1/missing.xml"`)},
+		{"CSIP111", edit(root, `(<mptr LOCTYPE="URL") xlink:type="simple"`, `$1 xlink:type="locator"`)},
+		{"CSIP112", edit(root, `<mptr LOCTYPE="URL"`, `<mptr LOCTYPE="OTHER"`)},
+		{"FILES", edit("representations/rep1/data/api/posts.jsonl", `öppet hus`, `öppet hem`)},
+		{"XSD", edit("representations/rep1/data/register/register.xml", `<entry>`, `<entry><bogus/>`)},
+	}
+	covered := map[string]bool{}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			st, evDir, snap := seed(t)
-			out := filepath.Join(t.TempDir(), "pkg")
-			if _, err := Write(context.Background(), st, Request{AccountKey: "fb", Year: 2025, Out: out, Snapshot: snap, EvidenceDir: evDir}); err != nil {
+		for _, id := range expandAll() {
+			if id == tt.req {
+				covered[id] = true
+			}
+		}
+		t.Run(tt.req, func(t *testing.T) {
+			dir := copyTree(t, out)
+			if err := tt.change(dir); err != nil {
 				t.Fatal(err)
 			}
-			if err := tt.change(out); err != nil {
-				t.Fatal(err)
+			var fresh []string
+			for s, p := range problemSet(t, dir) {
+				if _, old := baseline[s]; !old && p.Req == tt.req {
+					fresh = append(fresh, s)
+				}
 			}
-			probs, err := Verify(out)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var all []string
-			for _, p := range probs {
-				all = append(all, p.String())
-			}
-			if !strings.Contains(strings.Join(all, "\n"), tt.want) {
-				t.Errorf("problems: got %q, want one mentioning %q", all, tt.want)
+			if len(fresh) == 0 {
+				t.Errorf("breaking %s: no new problem reported under %s", tt.req, tt.req)
 			}
 		})
+	}
+	// Every check of the table is broken by some case, or said here why not.
+	notBroken := map[string]string{}
+	for _, r := range requirements {
+		hit := false
+		for _, id := range expand(r.id) {
+			hit = hit || covered[id]
+		}
+		if !hit {
+			notBroken[r.id] = r.text
+		}
+	}
+	if len(notBroken) > 0 {
+		t.Errorf("checks no case breaks: %v", notBroken)
+	}
+}
+
+func expandAll() []string {
+	var out []string
+	for _, r := range requirements {
+		out = append(out, expand(r.id)...)
+	}
+	return out
+}
+
+// TestVerifyReportsEveryBrokenFile: three damaged files are three
+// problems, not the first one only.
+func TestVerifyReportsEveryBrokenFile(t *testing.T) {
+	out, _ := writePackage(t, "")
+	baseline := problemSet(t, out)
+	for _, f := range []string{"representations/rep1/data/api/posts.jsonl", "representations/rep1/data/snapshot/fb-2025.pdf",
+		"representations/rep1/data/evidence/" + fmt.Sprintf("%064d", 7) + ".png"} {
+		if err := os.WriteFile(filepath.Join(out, f), []byte("damaged"), 0o640); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var fresh []string
+	for s, p := range problemSet(t, out) {
+		if _, old := baseline[s]; !old && p.Req == "FILES" {
+			fresh = append(fresh, s)
+		}
+	}
+	if len(fresh) != 3 {
+		t.Errorf("three damaged files: got %d problems %q, want 3", len(fresh), fresh)
 	}
 }
