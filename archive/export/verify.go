@@ -60,7 +60,7 @@ type Options struct {
 // one of uppsikt's own (FILES, XSD).
 type requirement struct {
 	id, text string
-	check    func(v *verifier, m *metsDoc)         // per METS document; nil for package-wide checks
+	check    func(v *verifier, m *metsDoc)          // per METS document; nil for package-wide checks
 	pkg      func(ctx context.Context, v *verifier) // package-wide
 }
 
@@ -399,7 +399,7 @@ func (m *metsDoc) hrefOf(href string) (string, bool) {
 func (v *verifier) files() {
 	type listing struct {
 		size, sum, typ string
-		by           string
+		by             string
 	}
 	seen := map[string]listing{}
 	for _, m := range v.docs {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uppsikt/uppsikt/archive/export"
 	"github.com/uppsikt/uppsikt/bot/emulator"
 	"github.com/uppsikt/uppsikt/moderation"
 	"github.com/uppsikt/uppsikt/moderation/testenv"
@@ -116,25 +117,17 @@ func TestArchiveCommands(t *testing.T) {
 		t.Errorf("retention posts: exit %d, %q", code, out)
 	}
 
-	// Export and verify; a tampered file is caught.
+	// Export and verify; a tampered file is caught. Without the official
+	// schemas (paths.schemas, default <data>/schemas) export refuses.
 	pkg := filepath.Join(r.dir, "pkg")
-	if code, out, errs = r.run(t, "export", "-config", r.cfgPath, "-account", key, "-year", year, "-out", pkg); code != 0 {
-		t.Fatalf("export: exit %d %s%s", code, out, errs)
-	}
-	if code, out, errs = r.run(t, "export", "verify", pkg); code != 0 || !strings.Contains(out, "intact") {
-		t.Fatalf("export verify: exit %d %s%s", code, out, errs)
-	}
-	if _, err := os.Stat(filepath.Join(pkg, "representations/rep1/data/snapshot/snap.pdf")); err != nil {
-		t.Errorf("the package lacks the snapshot: %v", err)
-	}
-	f, err := os.OpenFile(filepath.Join(pkg, "representations/rep1/data/api/posts.jsonl"), os.O_WRONLY|os.O_APPEND, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.WriteString("{}\n")
-	f.Close()
-	if code, out, _ = r.run(t, "export", "verify", pkg); code != 1 || !strings.Contains(out, "posts.jsonl") {
-		t.Errorf("export verify of a tampered package: exit %d, %q; want 1 naming posts.jsonl", code, out)
+	schemas := officialSchemas(t)
+	if schemas == "" {
+		code, out, errs = r.run(t, "export", "-config", r.cfgPath, "-account", key, "-year", year, "-out", pkg)
+		if code == 0 || !strings.Contains(errs, "scripts/fetch-schemas.sh") {
+			t.Errorf("export without the schemas: exit %d %s%s; want a failure naming scripts/fetch-schemas.sh", code, out, errs)
+		}
+	} else {
+		exportAndVerify(t, r, key, year, pkg, schemas)
 	}
 
 	// Closing the account takes a closing snapshot first.
@@ -154,5 +147,57 @@ func TestArchiveCommands(t *testing.T) {
 	}
 	if code, _, _ = r.run(t, "account", "close", "-config", r.cfgPath, "-no-browser", key); code != 1 {
 		t.Errorf("closing a closed account: exit %d, want 1", code)
+	}
+}
+
+// officialSchemas is the folder with the official XML schemas archive
+// packages carry (UPPSIKT_SCHEMAS, or the cache scripts/install-deps.sh
+// fills); "" when they are not all there, which fails the test in CI.
+func officialSchemas(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("UPPSIKT_SCHEMAS")
+	if dir == "" {
+		if cache, err := os.UserCacheDir(); err == nil {
+			dir = filepath.Join(cache, "uppsikt", "schemas")
+		}
+	}
+	if missing := export.MissingSchemas(dir); len(missing) > 0 {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("the official schemas are missing from %s; scripts/install-deps.sh fetches them", dir)
+		}
+		t.Logf("the official schemas are missing from %s (scripts/fetch-schemas.sh %s fetches them)", dir, dir)
+		return ""
+	}
+	return dir
+}
+
+// exportAndVerify writes the package of the account's year, verifies it,
+// and sees a tampered file caught.
+func exportAndVerify(t *testing.T, r *supRig, key, year, pkg, schemas string) {
+	t.Helper()
+	var (
+		code      int
+		out, errs string
+	)
+	if err := os.CopyFS(filepath.Join(r.dir, "schemas"), os.DirFS(schemas)); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errs = r.run(t, "export", "-config", r.cfgPath, "-account", key, "-year", year, "-out", pkg); code != 0 {
+		t.Fatalf("export: exit %d %s%s", code, out, errs)
+	}
+	if code, out, errs = r.run(t, "export", "verify", pkg); code != 0 || !strings.Contains(out, "intact") || !strings.Contains(out, "pass  CSIP109") {
+		t.Fatalf("export verify: exit %d %s%s", code, out, errs)
+	}
+	if _, err := os.Stat(filepath.Join(pkg, "representations/rep1/data/snapshot/snap.pdf")); err != nil {
+		t.Errorf("the package lacks the snapshot: %v", err)
+	}
+	f, err := os.OpenFile(filepath.Join(pkg, "representations/rep1/data/api/posts.jsonl"), os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("{}\n")
+	f.Close()
+	if code, out, _ = r.run(t, "export", "verify", pkg); code != 1 || !strings.Contains(out, "posts.jsonl") {
+		t.Errorf("export verify of a tampered package: exit %d, %q; want 1 naming posts.jsonl", code, out)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 
 	"github.com/uppsikt/uppsikt/archive/export"
 	"github.com/uppsikt/uppsikt/archive/snapshot"
@@ -25,17 +26,26 @@ func runExport(ctx context.Context, env *environment, args []string) error {
 			fs.Usage()
 			return fmt.Errorf("%w: give the package folder", errUsage)
 		}
-		probs, err := export.Verify(fs.Arg(0))
+		rep, err := export.Verify(ctx, fs.Arg(0), export.Options{})
 		if err != nil {
 			return err
 		}
-		for _, p := range probs {
-			fmt.Fprintln(env.stdout, p.String())
+		failed := 0
+		for _, c := range rep.Checks {
+			state := "pass"
+			if len(c.Problems) > 0 {
+				state = "FAIL"
+				failed++
+			}
+			fmt.Fprintf(env.stdout, "%-4s  %-10s  %s\n", state, c.Req, c.Text)
+			for _, p := range c.Problems {
+				fmt.Fprintf(env.stdout, "      %s: %s\n", p.Path, p.Message)
+			}
 		}
-		if len(probs) > 0 {
-			return fmt.Errorf("%s: %d problem(s): %w", fs.Arg(0), len(probs), errVerify)
+		if n := len(rep.Problems()); n > 0 {
+			return fmt.Errorf("%s: %d of %d checks fail, %d problem(s): %w", fs.Arg(0), failed, len(rep.Checks), n, errVerify)
 		}
-		fmt.Fprintf(env.stdout, "%s: intact\n", fs.Arg(0))
+		fmt.Fprintf(env.stdout, "%s: intact; all %d checks pass\n", fs.Arg(0), len(rep.Checks))
 		return nil
 	}
 	fs := newFlagSet(env, "export", "-config FILE -account KEY -year 2025 -out DIR [-snapshot FILE.pdf]  |  export verify DIR")
@@ -75,12 +85,18 @@ func runExport(ctx context.Context, env *environment, args []string) error {
 			return fmt.Errorf("no snapshot of %s covers %d: take it first with uppsikt snapshot -account %s -year %d", *key, *year, *key, *year)
 		}
 	}
+	if missing := export.MissingSchemas(cfg.Paths.Schemas); len(missing) > 0 {
+		return fmt.Errorf("the official XML schemas are missing from %s (%s, and %d more): fetch them with scripts/fetch-schemas.sh %s, or set paths.schemas",
+			cfg.Paths.Schemas, missing[0].File, len(missing)-1, cfg.Paths.Schemas)
+	}
+	bi, ok := debug.ReadBuildInfo()
 	sum, err := export.Write(ctx, st, export.Request{AccountKey: *key, Year: *year, Location: loc, Out: *out, Snapshot: *snap,
-		EvidenceDir: cfg.Paths.Evidence, Producer: cfg.Municipality.Name})
+		EvidenceDir: cfg.Paths.Evidence, Municipality: cfg.Municipality.Name, OrgID: cfg.Municipality.OrgID,
+		Language: cfg.Municipality.Language, Software: "uppsikt", Version: readVersion(buildStamp, bi, ok).Version, SchemaDir: cfg.Paths.Schemas})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.stdout, "package %s: %d files, %d bytes; %d posts, %d comment versions, %d register entries, %d evidence PDFs\n",
-		*out, sum.Files, sum.Bytes, sum.Posts, sum.Versions, sum.Register, sum.Evidence)
+	fmt.Fprintf(env.stdout, "package %s: %d files, %d bytes; %d posts, %d comment versions, %d register entries, %d evidence files, %d PREMIS events\n",
+		*out, sum.Files, sum.Bytes, sum.Posts, sum.Versions, sum.Register, sum.Evidence, sum.Events)
 	return nil
 }
