@@ -10,6 +10,9 @@ command -v chromium >/dev/null 2>&1 || [ -x /usr/lib/chromium/chromium ] || need
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v gs >/dev/null 2>&1 || need+=(ghostscript)
+# xmllint validates archive packages' XML against their schemas (export verify)
+command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)
+command -v curl >/dev/null 2>&1 || need+=(curl)
 # systemd-analyze checks the packaged unit (TestDebianPackage; dpkg is on every Debian)
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 
@@ -26,7 +29,17 @@ if [ ! -f "$axe_dir/node_modules/axe-core/axe.min.js" ]; then
   fi
 fi
 
+# The official XML schemas archive packages carry, into the cache folder
+# the tests read (UPPSIKT_SCHEMAS overrides it).
+schemas_dir="${UPPSIKT_SCHEMAS:-${XDG_CACHE_HOME:-$HOME/.cache}/uppsikt/schemas}"
+fetch_schemas() {
+  if ! "$(dirname "$0")/fetch-schemas.sh" "$schemas_dir"; then
+    echo "install-deps: the official XML schemas could not be fetched into $schemas_dir; the archive package tests need them" >&2
+  fi
+}
+
 if [ ${#need[@]} -eq 0 ]; then
+  fetch_schemas
   exit 0
 fi
 if ! command -v apt-get >/dev/null 2>&1; then
@@ -38,3 +51,4 @@ if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 echo "install-deps: installing ${need[*]}" >&2
 $sudo apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fetch_schemas
