@@ -83,6 +83,9 @@ func TestArchiveCommands(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("snapshot: exit %d\n%s%s", code, out, errs)
 	}
+	if fi, err := os.Stat(pdfPath); err != nil || fi.Mode().Perm()&0o007 != 0 {
+		t.Errorf("the snapshot's mode: %v, %v; want nothing for others (it holds personal data)", fi.Mode().Perm(), err)
+	}
 	if !strings.Contains(out, "sha256") || !strings.Contains(out, "1 from uppsikt's store") {
 		t.Errorf("snapshot output: got %q, want the summary with 1 text from the store", out)
 	}
@@ -190,6 +193,9 @@ func exportAndVerify(t *testing.T, r *supRig, key, year, pkg, schemas string) {
 	}
 	if _, err := os.Stat(filepath.Join(pkg, "representations/rep1/data/snapshot/snap.pdf")); err != nil {
 		t.Errorf("the package lacks the snapshot: %v", err)
+	}
+	if fi, err := os.Stat(filepath.Join(pkg, "METS.xml")); err != nil || fi.Mode().Perm()&0o007 != 0 {
+		t.Errorf("the package's METS.xml mode: %v, %v; want nothing for others", fi.Mode().Perm(), err)
 	}
 	f, err := os.OpenFile(filepath.Join(pkg, "representations/rep1/data/api/posts.jsonl"), os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
