@@ -434,3 +434,17 @@ func TestVerifyReportsEveryBrokenFile(t *testing.T) {
 		t.Errorf("three damaged files: got %d problems %q, want 3", len(fresh), fresh)
 	}
 }
+
+// TestDocumentListsEveryRequirement keeps docs/archive-package.md in step
+// with the checks.
+func TestDocumentListsEveryRequirement(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/archive-package.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range Requirements() {
+		if !strings.Contains(string(doc), "| "+r[0]+" | "+r[1]+" |") {
+			t.Errorf("docs/archive-package.md lacks the row of %s (%s)", r[0], r[1])
+		}
+	}
+}
