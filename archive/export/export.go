@@ -100,7 +100,7 @@ func Write(ctx context.Context, st Store, r Request) (Summary, error) {
 	}
 	from := time.Date(r.Year, time.January, 1, 0, 0, 0, 0, r.Location)
 	to := from.AddDate(1, 0, 0)
-	p := &pkg{dir: r.Out}
+	p := &pkg{dir: r.Out, now: r.Now}
 	pr := &premisDoc{version: r.Version}
 	objID := fmt.Sprintf("uppsikt-%s-%d", a.Key, r.Year)
 
@@ -384,6 +384,7 @@ type registerListXML struct {
 // pkg is a package being written: every file is hashed as it is written.
 type pkg struct {
 	dir   string
+	now   time.Time // when the package is written: its files' CREATED
 	files []fileEntry
 }
 
@@ -462,7 +463,7 @@ func (p *pkg) closeFile(hf *hashedFile) error {
 		return fmt.Errorf("export: %s: %w", hf.path, err)
 	}
 	p.files = append(p.files, fileEntry{Path: hf.path, MIME: hf.mime, Size: hf.h.size,
-		SHA256: hex.EncodeToString(hf.h.h.Sum(nil)), Created: time.Now().UTC()})
+		SHA256: hex.EncodeToString(hf.h.h.Sum(nil)), Created: p.now.UTC()})
 	return nil
 }
 
