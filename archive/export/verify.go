@@ -95,7 +95,6 @@ func Verify(ctx context.Context, dir string, opt Options) (Report, error) {
 			v.load(href, false)
 		}
 	}
-	var rep Report
 	for _, r := range requirements {
 		if r.check != nil {
 			for _, m := range v.docs {
@@ -108,6 +107,11 @@ func Verify(ctx context.Context, dir string, opt Options) (Report, error) {
 		if v.fatal != nil {
 			return Report{}, v.fatal
 		}
+	}
+	// A check may find a break of another requirement (the XSD step finds
+	// missing schemas, CSIP113): the report is made once all have run.
+	var rep Report
+	for _, r := range requirements {
 		var probs []Problem
 		for _, id := range expand(r.id) {
 			probs = append(probs, v.probs[id]...)
