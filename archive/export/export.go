@@ -168,7 +168,8 @@ func Write(ctx context.Context, st Store, r Request) (Summary, error) {
 						return sum, fmt.Errorf("export: %w", err)
 					}
 					for _, act := range acts {
-						if act.State != moderation.ActionDone || (act.Kind != moderation.ActHide && act.Kind != moderation.ActDelete) {
+						if act.State != moderation.ActionDone || act.Outcome == moderation.ActionCancelled ||
+							(act.Kind != moderation.ActHide && act.Kind != moderation.ActDelete) {
 							continue
 						}
 						kind := "hide"

@@ -98,6 +98,21 @@ func seed(t *testing.T) (*sqlite.Store, string, string) {
 		Cutoff: year2025.AddDate(0, 1, 0), By: "Karin Arkivarie", At: year2025.AddDate(0, 2, 0)}); err != nil || d.Items != 1 {
 		t.Fatalf("disposal: %+v, %v; want one version disposed", d, err)
 	}
+	// The first comment was hidden on the platform; the deletion of the
+	// second was cancelled before anything was sent.
+	for _, a := range []struct {
+		comment int64
+		kind    string
+		outcome string
+	}{{ids[0], moderation.ActHide, moderation.ActionAsAsked}, {ids[1], moderation.ActDelete, moderation.ActionCancelled}} {
+		act, _, err := st.EnqueueAction(ctx, moderation.Action{CommentID: a.comment, Kind: a.kind})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.FinishActionOutcome(ctx, act.ID, a.outcome, "", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
 	snap := filepath.Join(dir, "fb-2025.pdf")
 	os.WriteFile(snap, []byte("%PDF-1.7 snapshot"), 0o644)
 	return st, evDir, snap
@@ -176,10 +191,13 @@ func TestWriteAndVerify(t *testing.T) {
 	}
 	premis, _ := os.ReadFile(filepath.Join(out, "metadata/preservation/premis.xml"))
 	for _, want := range []string{"<premis:eventType>deletion</premis:eventType>", "<premis:linkingAgentIdentifierValue>Karin Arkivarie</premis:linkingAgentIdentifierValue>",
-		"<premis:eventType>capture</premis:eventType>", "<premis:objectIdentifierValue>representations/rep1/data/evidence/" + fmt.Sprintf("%064d", 7) + ".png</premis:objectIdentifierValue>"} {
+		"<premis:eventType>capture</premis:eventType>", "<premis:eventType>hide</premis:eventType>", "comment c0 on post fb_1 hidden on the platform", "<premis:objectIdentifierValue>representations/rep1/data/evidence/" + fmt.Sprintf("%064d", 7) + ".png</premis:objectIdentifierValue>"} {
 		if !strings.Contains(string(premis), want) {
 			t.Errorf("premis.xml lacks %s", want)
 		}
+	}
+	if strings.Contains(string(premis), "comment c1 on post fb_1 deleted") {
+		t.Errorf("premis.xml records a deletion that was cancelled before anything was sent")
 	}
 	rep, err := Verify(context.Background(), out, Options{})
 	if err != nil {
