@@ -13,6 +13,8 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,6 +30,7 @@ type Store interface {
 	RegisterEntries(ctx context.Context, year int) ([]moderation.RegisterEntry, error)
 	ListEvidence(ctx context.Context, afterID int64, limit int) ([]moderation.EvidenceFile, error)
 	Actions(ctx context.Context, commentID int64) ([]moderation.Action, error)
+	AuditLog(ctx context.Context, afterSeq int64, limit int) ([]moderation.AuditEntry, error)
 }
 
 // Request is one package to write.
@@ -115,6 +118,12 @@ func Write(ctx context.Context, st Store, r Request) (Summary, error) {
 		}
 	}
 
+	// Who decided the removal of each case, from the audit log.
+	deciders, err := removalDeciders(ctx, st)
+	if err != nil {
+		return sum, err
+	}
+
 	// The original API answers: posts, and every stored version of their
 	// comments; the actions carried out on the comments are PREMIS events.
 	posts, err := p.create(rep+"api/posts.jsonl", "application/x-ndjson")
@@ -178,7 +187,7 @@ func Write(ctx context.Context, st Store, r Request) (Summary, error) {
 						}
 						pr.commentEvent(kind, act.DoneAt, fmt.Sprintf("comment %s on post %s %s on the platform (action %d, case %d, outcome %s)",
 							c.PlatformID, post.PlatformID, map[string]string{"hide": "hidden", "deletion": "deleted"}[kind], act.ID, act.CaseID, act.Outcome),
-							r.Software, c.PlatformID)
+							r.Software, c.PlatformID, deciders[act.CaseID])
 					}
 				}
 			}
@@ -281,6 +290,34 @@ func Write(ctx context.Context, st Store, r Request) (Summary, error) {
 		sum.Bytes += f.Size
 	}
 	return sum, nil
+}
+
+// removalDeciders are the people who decided the removal of each case
+// (audit entries decision.remove, oldest first; two with four eyes).
+func removalDeciders(ctx context.Context, st Store) (map[int64][]string, error) {
+	out := map[int64][]string{}
+	var after int64
+	for {
+		page, err := st.AuditLog(ctx, after, 1000)
+		if err != nil {
+			return nil, fmt.Errorf("export: %w", err)
+		}
+		for _, e := range page {
+			after = e.Seq
+			id, ok := strings.CutPrefix(e.Subject, "case/")
+			if e.Action != "decision."+moderation.DecideRemove || !ok {
+				continue
+			}
+			n, err := strconv.ParseInt(id, 10, 64)
+			if err != nil || slices.Contains(out[n], e.Actor) {
+				continue
+			}
+			out[n] = append(out[n], e.Actor)
+		}
+		if len(page) < 1000 {
+			return out, nil
+		}
+	}
 }
 
 // evidence copies the evidence files of the account's comments made in

@@ -100,12 +100,21 @@ func seed(t *testing.T) (*sqlite.Store, string, string) {
 	}
 	// The first comment was hidden on the platform; the deletion of the
 	// second was cancelled before anything was sent.
+	// Anna decided the removal of the first in its case.
+	kase, _, err := st.OpenCase(ctx, moderation.Case{CommentID: ids[0], Version: 1, AccountKey: "fb", State: moderation.CaseOpen, OpenedAt: year2025})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.AppendAudit(ctx, moderation.AuditEntry{At: year2025, Actor: "Anna Handläggare", Action: "decision.remove", Subject: fmt.Sprintf("case/%d", kase.ID)}); err != nil {
+		t.Fatal(err)
+	}
 	for _, a := range []struct {
 		comment int64
+		caseID  int64
 		kind    string
 		outcome string
-	}{{ids[0], moderation.ActHide, moderation.ActionAsAsked}, {ids[1], moderation.ActDelete, moderation.ActionCancelled}} {
-		act, _, err := st.EnqueueAction(ctx, moderation.Action{CommentID: a.comment, Kind: a.kind})
+	}{{ids[0], kase.ID, moderation.ActHide, moderation.ActionAsAsked}, {ids[1], 0, moderation.ActDelete, moderation.ActionCancelled}} {
+		act, _, err := st.EnqueueAction(ctx, moderation.Action{CommentID: a.comment, CaseID: a.caseID, Kind: a.kind})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -191,7 +200,8 @@ func TestWriteAndVerify(t *testing.T) {
 	}
 	premis, _ := os.ReadFile(filepath.Join(out, "metadata/preservation/premis.xml"))
 	for _, want := range []string{"<premis:eventType>deletion</premis:eventType>", "<premis:linkingAgentIdentifierValue>Karin Arkivarie</premis:linkingAgentIdentifierValue>",
-		"<premis:eventType>capture</premis:eventType>", "<premis:eventType>hide</premis:eventType>", "comment c0 on post fb_1 hidden on the platform", "<premis:objectIdentifierValue>representations/rep1/data/evidence/" + fmt.Sprintf("%064d", 7) + ".png</premis:objectIdentifierValue>"} {
+		"<premis:eventType>capture</premis:eventType>", "<premis:eventType>hide</premis:eventType>", "comment c0 on post fb_1 hidden on the platform",
+		"<premis:linkingAgentIdentifierValue>Anna Handläggare</premis:linkingAgentIdentifierValue>", "<premis:objectIdentifierValue>representations/rep1/data/evidence/" + fmt.Sprintf("%064d", 7) + ".png</premis:objectIdentifierValue>"} {
 		if !strings.Contains(string(premis), want) {
 			t.Errorf("premis.xml lacks %s", want)
 		}

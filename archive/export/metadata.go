@@ -119,7 +119,7 @@ type premisEvent struct {
 	At      string              `xml:"premis:eventDateTime"`
 	Detail  string              `xml:"premis:eventDetailInformation>premis:eventDetail"`
 	Outcome string              `xml:"premis:eventOutcomeInformation>premis:eventOutcome"`
-	Agent   premisLinkingAgent  `xml:"premis:linkingAgentIdentifier"`
+	Agents  []premisLinkingAgent `xml:"premis:linkingAgentIdentifier"`
 	Objects []premisLinkingObjc `xml:"premis:linkingObjectIdentifier"`
 }
 
@@ -161,26 +161,36 @@ func (d *premisDoc) object(f fileEntry) {
 		Name: f.Path})
 }
 
-func (d *premisDoc) add(kind string, at time.Time, detail, agentType, agent, role string, objs []premisLinkingObjc) {
+func (d *premisDoc) add(kind string, at time.Time, detail string, agents []premisLinkingAgent, objs []premisLinkingObjc) {
 	if d.agentOf == nil {
 		d.agentOf = map[string]string{}
 	}
-	d.agentOf[agent] = agentType
+	for _, a := range agents {
+		d.agentOf[a.Value] = a.Type
+	}
 	d.Events = append(d.Events, premisEvent{
 		ID:   premisEventID{Type: "local", Value: fmt.Sprintf("event-%05d", len(d.Events)+1)},
 		Type: kind, At: at.UTC().Format(time.RFC3339), Detail: detail, Outcome: "success",
-		Agent:   premisLinkingAgent{Type: agentType, Value: agent, Role: role},
-		Objects: objs})
+		Agents: agents, Objects: objs})
+}
+
+func program(software string) premisLinkingAgent {
+	return premisLinkingAgent{Type: "software", Value: software, Role: "executing program"}
 }
 
 // event is done by software to a file of the package.
 func (d *premisDoc) event(kind string, at time.Time, detail, software, file string) {
-	d.add(kind, at, detail, "software", software, "executing program", []premisLinkingObjc{{Type: "filepath", Value: file}})
+	d.add(kind, at, detail, []premisLinkingAgent{program(software)}, []premisLinkingObjc{{Type: "filepath", Value: file}})
 }
 
-// commentEvent is done by software to a comment on the platform.
-func (d *premisDoc) commentEvent(kind string, at time.Time, detail, software, comment string) {
-	d.add(kind, at, detail, "software", software, "executing program", []premisLinkingObjc{{Type: "platform comment id", Value: comment}})
+// commentEvent is done by software to a comment on the platform, as the
+// people who decided it (deciders) authorised.
+func (d *premisDoc) commentEvent(kind string, at time.Time, detail, software, comment string, deciders []string) {
+	agents := []premisLinkingAgent{program(software)}
+	for _, p := range deciders {
+		agents = append(agents, premisLinkingAgent{Type: "person", Value: p, Role: "authorizer"})
+	}
+	d.add(kind, at, detail, agents, []premisLinkingObjc{{Type: "platform comment id", Value: comment}})
 }
 
 // disposal is a disposal of comment text under the retention plan, by the
@@ -192,7 +202,8 @@ func (d *premisDoc) disposal(x moderation.Disposal, by string) {
 		kind = "organization"
 	}
 	d.add("deletion", x.At, fmt.Sprintf("disposal of %s under %s: %d comment versions of %d comments first seen before %s; the text was blanked, the record kept",
-		x.Kind, x.Rule, x.Items, x.Comments, x.Cutoff.UTC().Format(time.DateOnly)), kind, by, "authorizer",
+		x.Kind, x.Rule, x.Items, x.Comments, x.Cutoff.UTC().Format(time.DateOnly)),
+		[]premisLinkingAgent{{Type: kind, Value: by, Role: "authorizer"}},
 		[]premisLinkingObjc{{Type: "filepath", Value: rep + "api/comment-versions.jsonl"}})
 }
 
