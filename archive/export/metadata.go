@@ -114,13 +114,13 @@ type premisFormat struct {
 }
 
 type premisEvent struct {
-	ID      premisEventID       `xml:"premis:eventIdentifier"`
-	Type    string              `xml:"premis:eventType"`
-	At      string              `xml:"premis:eventDateTime"`
-	Detail  string              `xml:"premis:eventDetailInformation>premis:eventDetail"`
-	Outcome string              `xml:"premis:eventOutcomeInformation>premis:eventOutcome"`
+	ID      premisEventID        `xml:"premis:eventIdentifier"`
+	Type    string               `xml:"premis:eventType"`
+	At      string               `xml:"premis:eventDateTime"`
+	Detail  string               `xml:"premis:eventDetailInformation>premis:eventDetail"`
+	Outcome string               `xml:"premis:eventOutcomeInformation>premis:eventOutcome"`
 	Agents  []premisLinkingAgent `xml:"premis:linkingAgentIdentifier"`
-	Objects []premisLinkingObjc `xml:"premis:linkingObjectIdentifier"`
+	Objects []premisLinkingObjc  `xml:"premis:linkingObjectIdentifier"`
 }
 
 type premisEventID struct {
