@@ -64,8 +64,10 @@ func (v *verifier) validate(ctx context.Context) {
 		}
 	}
 	sort.Strings(files)
-	var check []string
+	var check, unchecked []string
 	missing := map[string][]string{}
+	rootNS := map[string]string{} // of the files not validated
+	isRoot := map[string]bool{}   // namespaces that are the root of a file not validated
 	for _, rel := range files {
 		full := filepath.Join(v.dir, filepath.FromSlash(rel))
 		used, err := namespacesOf(full)
@@ -84,6 +86,9 @@ func (v *verifier) validate(ctx context.Context) {
 		}
 		if ok {
 			check = append(check, rel)
+		} else {
+			unchecked = append(unchecked, rel)
+			rootNS[rel] = used[0]
 		}
 	}
 	var nss []string
@@ -91,9 +96,17 @@ func (v *verifier) validate(ctx context.Context) {
 		nss = append(nss, ns)
 	}
 	sort.Strings(nss)
+	for _, rel := range unchecked {
+		isRoot[rootNS[rel]] = true
+	}
 	for _, ns := range nss {
-		v.add("CSIP113", missing[ns][0], "uses the namespace %s, whose schema is in no Schemas file group (%d files use it)", ns, len(missing[ns]))
-		v.add("XSD", missing[ns][0], "cannot be validated: no schema for %s in the package", ns)
+		v.add("CSIP113", missing[ns][0], "uses the namespace %s, whose schema is in no Schemas file group (%d files use it)%s", ns, len(missing[ns]), officialNote(ns))
+		if !isRoot[ns] {
+			v.add("XSD", missing[ns][0], "cannot be validated fully: no schema for %s in the package (%d files use it)%s", ns, len(missing[ns]), officialNote(ns))
+		}
+	}
+	for _, rel := range unchecked {
+		v.add("XSD", rel, "not validated: no schema for its namespace %s in the package%s", rootNS[rel], officialNote(rootNS[rel]))
 	}
 	if len(check) == 0 {
 		return
@@ -123,6 +136,14 @@ func (v *verifier) validate(ctx context.Context) {
 		return
 	}
 	v.lintOutput(out.String(), check)
+}
+
+// officialNote names the official schema of a namespace, if it has one.
+func officialNote(ns string) string {
+	if s, ok := officialSchema(ns); ok {
+		return fmt.Sprintf(" (the official schema %s, %s, was not in the schema folder when the package was written)", s.File, s.URL)
+	}
+	return ""
 }
 
 // lintOutput reads what xmllint said of each file.

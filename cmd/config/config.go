@@ -68,7 +68,10 @@ type Paths struct {
 	Database string `yaml:"database"` // SQLite file, default <data>/uppsikt.db
 	Evidence string `yaml:"evidence"` // evidence files, default <data>/evidence
 	// Schemas holds the official XML schemas archive packages carry
-	// (scripts/fetch-schemas.sh fetches them), default <data>/schemas.
+	// (scripts/fetch-schemas.sh fills it; without internet access the
+	// files can be copied from an E-ARK reference package), default
+	// <data>/schemas. Export writes a package with those it finds and
+	// names the others.
 	Schemas string `yaml:"schemas"`
 }
 
