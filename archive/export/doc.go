@@ -14,5 +14,6 @@
 // read from the METS files, by its id; every listed file (size and
 // SHA-256) and that nothing unlisted is in the package; and every XML file
 // against the schema of its namespace from the package's schemas, with
-// xmllint.
+// xmllint. A package is written with the official schemas the schema folder
+// holds; Verify fails CSIP113 and XSD for the namespaces of those missing.
 package export
