@@ -36,6 +36,12 @@ fi
 # the tests read (UPPSIKT_SCHEMAS overrides it).
 schemas_dir="${UPPSIKT_SCHEMAS:-${XDG_CACHE_HOME:-$HOME/.cache}/uppsikt/schemas}"
 fetch_schemas() {
+  # oai_dc.xsd is taken out of python3-gavo's .deb (apt-get download), which
+  # needs apt's package lists: fetch them when they are empty.
+  if [ ! -s "$schemas_dir/oai_dc.xsd" ] && command -v apt-get >/dev/null 2>&1 &&
+    ! apt-cache show python3-gavo >/dev/null 2>&1; then
+    if [ "$(id -u)" -eq 0 ]; then apt-get update -qq; else sudo apt-get update -qq; fi
+  fi
   if ! "$(dirname "$0")/fetch-schemas.sh" "$schemas_dir"; then
     echo "install-deps: not every official XML schema could be had in $schemas_dir (METS, PREMIS, XLink and the DILCIS extensions need internet access); the archive package tests validate with those present and log the others" >&2
   fi
