@@ -234,6 +234,10 @@ func (w *Writer) Write(ctx context.Context, req Request) (Result, error) {
 		os.Remove(tmp)
 		return Result{}, fmt.Errorf("snapshot: %w", err)
 	}
+	if err := os.Chmod(tmp, 0o640); err != nil { // personal data: not for others on the machine
+		os.Remove(tmp)
+		return Result{}, fmt.Errorf("snapshot: %w", err)
+	}
 	if err := os.Rename(tmp, req.Out); err != nil {
 		os.Remove(tmp)
 		return Result{}, fmt.Errorf("snapshot: %w", err)
