@@ -7,7 +7,7 @@ BIN      := bin/uppsikt
 # large archive; archive/sqlite/doc.go). `make test` tests the store in both builds.
 export GOFLAGS := -tags=sqlite_fts5 -buildvcs=false
 
-.PHONY: all build run test deps vet check-imports bench bench-store eval model fuzz chaos clean deb nfpm versitygw
+.PHONY: all build run test deps vet check-imports bench bench-store bench-workers eval model fuzz chaos clean deb nfpm versitygw
 
 # The version "uppsikt version" prints: -buildvcs=false leaves no VCS stamp in
 # the binary, so git describe and the revision are stamped with -ldflags.
@@ -51,6 +51,11 @@ bench: versitygw
 ## bench-store: the pipeline's writes (comments/s) on SQLite and on PostgreSQL side by side
 bench-store:
 	$(GO) test -run='^$$' -bench=BenchmarkPipelineStore -benchtime=3s ./archive/sqlite ./archive/postgres
+
+## bench-workers: comments a second through the pipeline with one worker and with
+## three sharing the store (docs/operations.md, "Several workers")
+bench-workers:
+	$(GO) test ./cmd/uppsikt -run='^$$' -bench=BenchmarkWorkersPipeline -benchtime=3x
 
 ## fuzz: run every fuzz target (every FuzzXxx in the module) for FUZZTIME each;
 ## a failing input lands in the package's testdata/fuzz/ and becomes a regression test

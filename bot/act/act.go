@@ -120,6 +120,19 @@ type Options struct {
 	// (municipality.guideline): a reply's {guideline} names it for every hit
 	// whose rule cites no document of its own (the embedded packs).
 	Guideline string
+	// Claims, when set, makes Drain claim its actions for Worker
+	// (moderation.ClaimStore) instead of listing them, so that several
+	// workers sharing the store never send one action at once; the claims
+	// are given back when Drain ends. A claim taken over from a worker that
+	// died is an action replayed after a crash: a reply counts its attempt
+	// before it is sent, and a retry looks for it on the platform first.
+	Claims moderation.ClaimStore
+	Worker string
+	// Alive, with Claims, says whether this worker's claims are still
+	// surely its own (bot/lease.Keeper.Alive); Drain stops sending when it
+	// is not, so that an action a worker cut off from the store claimed is
+	// not sent by it and by the worker that took it over.
+	Alive func() bool
 }
 
 // Executor sends pending actions.
@@ -198,7 +211,18 @@ func (e *Executor) Drain(ctx context.Context, stop <-chan struct{}) (int, error)
 		}
 		e.lastFollow, e.nextFollow = now, next
 	}
-	actions, err := e.opts.Store.PendingActions(ctx, e.opts.Now(), e.opts.Batch)
+	var actions []moderation.Action
+	var err error
+	if e.opts.Claims != nil {
+		defer func() {
+			if err := e.opts.Claims.ReleaseClaims(ctx, moderation.ClaimActions, e.opts.Worker); err != nil {
+				e.opts.Logger.Warn("give back claimed actions", "error", err)
+			}
+		}()
+		actions, err = e.opts.Claims.ClaimActions(ctx, e.opts.Worker, e.opts.Now(), e.opts.Batch)
+	} else {
+		actions, err = e.opts.Store.PendingActions(ctx, e.opts.Now(), e.opts.Batch)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("pending actions: %w", err)
 	}
@@ -210,6 +234,10 @@ func (e *Executor) Drain(ctx context.Context, stop <-chan struct{}) (int, error)
 		case <-stop:
 			return done, nil
 		default:
+		}
+		if e.opts.Claims != nil && e.opts.Alive != nil && !e.opts.Alive() {
+			e.opts.Logger.Warn("actions not sent: this worker's heartbeat has lapsed, another may take them over", "worker", e.opts.Worker)
+			return done, nil
 		}
 		ok, err := e.execute(ctx, evCtx, a)
 		if err != nil && evCtx.Err() != nil && ctx.Err() == nil {

@@ -54,6 +54,12 @@ type Options struct {
 	// wait behind one slow capture. Items of the same comment are never
 	// processed at once: they run in queue order.
 	Parallel int
+	// Claims, when set, makes Drain claim its items for Worker
+	// (moderation.ClaimStore) instead of listing them, so that several
+	// workers sharing the store never take the same item; the claims are
+	// given back when Drain ends.
+	Claims moderation.ClaimStore
+	Worker string
 }
 
 // Evidence documents comments; cmd wires archive/evidencepdf behind it.
@@ -133,8 +139,15 @@ func (p *Pipeline) Drain(ctx context.Context, stop <-chan struct{}) (int, error)
 	evCtx, release := StopContext(ctx, stop)
 	defer release()
 	done := 0
+	if p.opts.Claims != nil {
+		defer func() {
+			if err := p.opts.Claims.ReleaseClaims(ctx, moderation.ClaimWork, p.opts.Worker); err != nil {
+				p.opts.Logger.Warn("give back claimed work", "error", err)
+			}
+		}()
+	}
 	for {
-		items, err := p.opts.Store.PendingWork(ctx, p.opts.Now(), p.opts.Batch)
+		items, err := p.next(ctx)
 		if err != nil {
 			return done, fmt.Errorf("read queue: %w", err)
 		}
@@ -150,6 +163,14 @@ func (p *Pipeline) Drain(ctx context.Context, stop <-chan struct{}) (int, error)
 			return done, nil
 		}
 	}
+}
+
+// next reads the next batch: claimed for the worker, or listed.
+func (p *Pipeline) next(ctx context.Context) ([]moderation.WorkItem, error) {
+	if p.opts.Claims != nil {
+		return p.opts.Claims.ClaimWork(ctx, p.opts.Worker, p.opts.Now(), p.opts.Batch)
+	}
+	return p.opts.Store.PendingWork(ctx, p.opts.Now(), p.opts.Batch)
 }
 
 // round processes one batch of items, up to Parallel at once, and returns

@@ -45,6 +45,10 @@ type Options struct {
 	// account's probe that finds the token still rejected is not a poll and
 	// is not told. The account health check records it.
 	Polled func(ctx context.Context, a moderation.Account, started time.Time, err error)
+	// Holds, when set, says whether this worker holds the account's lease
+	// (bot/lease): Run polls only those accounts, so that several workers
+	// sharing the store never poll one account at once. Nil polls all.
+	Holds func(accountKey string) bool
 }
 
 // Poller reads accounts when they are due.
@@ -115,6 +119,9 @@ func (p *Poller) Run(ctx context.Context) error {
 			p.opts.Logger.Error("read schedules", "error", err)
 		}
 		for _, s := range due {
+			if p.opts.Holds != nil && !p.opts.Holds(s.AccountKey) {
+				continue // another worker's
+			}
 			if !busy.add(s.AccountKey) {
 				continue // still being polled
 			}

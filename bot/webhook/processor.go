@@ -47,6 +47,12 @@ type ProcessorOptions struct {
 	GiveUpAfter time.Duration
 	Now         func() time.Time
 	Logger      *slog.Logger
+	// Claims, when set, makes ProcessPending claim deliveries for Worker
+	// (moderation.ClaimStore) instead of listing them: any worker sharing
+	// the store saves a delivery it receives, and whichever claims it
+	// processes it. The claims are given back when ProcessPending ends.
+	Claims moderation.ClaimStore
+	Worker string
 }
 
 // Processor records what stored webhook deliveries say.
@@ -129,9 +135,22 @@ type Result struct {
 func (p *Processor) ProcessPending(ctx context.Context) (Result, error) {
 	var total Result
 	var accounts map[string]moderation.Account // read once, when there is a delivery
+	if p.opts.Claims != nil {
+		defer func() {
+			if err := p.opts.Claims.ReleaseClaims(context.WithoutCancel(ctx), moderation.ClaimWebhooks, p.opts.Worker); err != nil {
+				p.opts.Logger.Warn("give back claimed webhook deliveries", "error", err)
+			}
+		}()
+	}
 	for ctx.Err() == nil {
 		stored := total.NewVersions
-		events, err := p.opts.Store.PendingWebhookEvents(ctx, p.opts.Now(), p.opts.Batch)
+		var events []moderation.WebhookEvent
+		var err error
+		if p.opts.Claims != nil {
+			events, err = p.opts.Claims.ClaimWebhookEvents(ctx, p.opts.Worker, p.opts.Now(), p.opts.Batch)
+		} else {
+			events, err = p.opts.Store.PendingWebhookEvents(ctx, p.opts.Now(), p.opts.Batch)
+		}
 		if err != nil {
 			return total, err
 		}

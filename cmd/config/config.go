@@ -35,6 +35,8 @@ type Config struct {
 	Health       Health              `yaml:"health"`
 	Metrics      Metrics             `yaml:"metrics"`
 	Answers      Answers             `yaml:"answers"`
+	Store        Store               `yaml:"store"`
+	Workers      Workers             `yaml:"workers"`
 
 	// dir is the directory of the file, against which relative paths resolve.
 	dir string

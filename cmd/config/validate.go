@@ -126,6 +126,7 @@ func (c *Config) applyDefaults() {
 	c.evidenceDefaults()
 	c.healthDefaults()
 	c.answersDefaults()
+	c.workersDefaults()
 	for i := range c.Accounts {
 		a := &c.Accounts[i]
 		if a.Schedule == "" {
@@ -197,6 +198,7 @@ func (c *Config) resolveSecrets(getenv func(string) string, loc *locator, cerr *
 	resolve("meta.app_secret", &c.Meta.AppSecret, c.Meta.AppSecretFile, needMeta)
 	resolve("meta.webhook_verify_token", &c.Meta.VerifyToken, c.Meta.VerifyTokenFile, c.Meta.Webhooks)
 	resolve("secrets.token_key", &c.Secrets.TokenKey, c.Secrets.TokenKeyFile, false)
+	resolve("store.dsn", &c.Store.DSN, c.Store.DSNFile, false)
 	storedTokens := c.Secrets.TokenKey.Value() != "" // tokens may be set in the store instead
 	for i := range c.Accounts {
 		a := &c.Accounts[i]
@@ -243,6 +245,7 @@ func (c *Config) validate(loc *locator, cerr *Error) {
 	c.validateEvidence(loc, cerr)
 	c.validateHealth(loc, cerr)
 	c.validateAnswers(loc, cerr)
+	c.validateWorkers(loc, cerr)
 	c.validateSecrets(loc, cerr)
 	c.validateMetrics(loc, cerr)
 	c.validateOutlets(loc, cerr)

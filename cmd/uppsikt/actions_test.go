@@ -12,7 +12,6 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/uppsikt/uppsikt/archive/evidencepdf"
-	"github.com/uppsikt/uppsikt/archive/sqlite"
 	"github.com/uppsikt/uppsikt/bot/act"
 	"github.com/uppsikt/uppsikt/bot/emulator"
 	"github.com/uppsikt/uppsikt/cmd/config"
@@ -38,7 +37,7 @@ comments: ["Tack för beskedet"]
 type actRig struct {
 	*supRig
 	cfg    *config.Config
-	st     *sqlite.Store
+	st     store
 	sup    *supervision
 	ev     *evidenceParts
 	exec   *act.Executor

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/uppsikt/uppsikt/archive/sqlite"
 	"github.com/uppsikt/uppsikt/bot/answers"
 	"github.com/uppsikt/uppsikt/bot/calendar"
 	"github.com/uppsikt/uppsikt/cmd/config"
@@ -48,7 +47,7 @@ func workingHours(cfg *config.Config, loc *time.Location) (map[string]*calendar.
 
 // openAnswerClock builds the clock's parts; the loop's reminders go to
 // Slack once connect has given it the notifier.
-func openAnswerClock(cfg *config.Config, st *sqlite.Store, loc *time.Location) (*answerClock, error) {
+func openAnswerClock(cfg *config.Config, st store, loc *time.Location) (*answerClock, error) {
 	hours, err := workingHours(cfg, loc)
 	if err != nil {
 		return nil, err
@@ -69,7 +68,7 @@ func (c *answerClock) workingTime(key string) moderation.WorkingTime {
 
 // start builds the loop, reminding through Slack when the notifier is
 // given (nil: reminders are shown on the web page only).
-func (c *answerClock) start(cfg *config.Config, st *sqlite.Store, n *slack.Notifier, loc *time.Location, now func() time.Time, log *slog.Logger) {
+func (c *answerClock) start(cfg *config.Config, st store, n *slack.Notifier, loc *time.Location, now func() time.Time, log *slog.Logger) {
 	var notifier answers.Notifier
 	if n != nil {
 		notifier = slackReminders{n: n, loc: loc}
@@ -104,7 +103,7 @@ func (s slackReminders) Remind(ctx context.Context, r answers.Reminder) (string,
 // configured account, in configuration order, for the questions asked in
 // [from, to), open ones measured until to or now, whichever is earlier:
 // what the monthly report shows of the clock.
-func answerStatsByAccount(cfg *config.Config, st *sqlite.Store) (func(ctx context.Context, from, to, now time.Time) ([]moderation.AnswerSummary, error), error) {
+func answerStatsByAccount(cfg *config.Config, st store) (func(ctx context.Context, from, to, now time.Time) ([]moderation.AnswerSummary, error), error) {
 	loc, err := time.LoadLocation(cfg.Municipality.Timezone)
 	if err != nil {
 		return nil, fmt.Errorf("answer statistics: %w", err)

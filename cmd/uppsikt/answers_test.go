@@ -72,7 +72,7 @@ func TestAnswerClockEndToEnd(t *testing.T) {
 	f := newFakeSlack(t)
 
 	var (
-		st    *sqlite.Store
+		st    store
 		sup   *supervision
 		pipe  *pipeline.Pipeline
 		clk   *answerClock

@@ -83,7 +83,13 @@ func runBackup(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	m, err := backup(ctx, pt.log, st, pt.cfg.Paths.Database, src, *out)
+	// The backup copies SQLite's file; a PostgreSQL store is backed up
+	// with PostgreSQL's own tools.
+	sq, ok := st.(*sqlite.Store)
+	if !ok {
+		return fmt.Errorf("uppsikt backup copies the SQLite database; with store.driver %s use the database's own backup (pg_dump) and copy the evidence", pt.cfg.Store.Driver)
+	}
+	m, err := backup(ctx, pt.log, sq, pt.cfg.Paths.Database, src, *out)
 	if err != nil {
 		return err
 	}

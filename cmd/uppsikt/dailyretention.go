@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/uppsikt/uppsikt/archive/retention"
-	"github.com/uppsikt/uppsikt/archive/sqlite"
 	"github.com/uppsikt/uppsikt/bot/facebook"
 	"github.com/uppsikt/uppsikt/cmd/config"
 )
@@ -17,7 +16,7 @@ const retentionFirstWake = 2 * time.Minute
 
 // newDailyRetention returns the service's daily retention run
 // (retention.Daily), or nil when archive.retention.schedule is "off".
-func newDailyRetention(cfg *config.Config, st *sqlite.Store, client *facebook.Client, log *slog.Logger, now func() time.Time) func(context.Context) {
+func newDailyRetention(cfg *config.Config, st store, client *facebook.Client, log *slog.Logger, now func() time.Time) func(context.Context) {
 	if cfg.Archive.Retention.Schedule != "daily" {
 		return nil
 	}
@@ -25,7 +24,7 @@ func newDailyRetention(cfg *config.Config, st *sqlite.Store, client *facebook.Cl
 }
 
 // dailyRetention is the daily retention run wired from the configuration.
-func dailyRetention(cfg *config.Config, st *sqlite.Store, client *facebook.Client, log *slog.Logger, now func() time.Time) *retention.Daily {
+func dailyRetention(cfg *config.Config, st store, client *facebook.Client, log *slog.Logger, now func() time.Time) *retention.Daily {
 	log = log.With("part", "retention")
 	return &retention.Daily{Store: st, Plan: retentionPlan(cfg), Deleter: newPostDeleter(cfg, st, client, newGate(cfg, st, st, client, nil, log), log),
 		FirstWake: retentionFirstWake, Now: now, Logger: log}

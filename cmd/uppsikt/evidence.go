@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/uppsikt/uppsikt/bot/lease"
 	"log/slog"
 	"net/url"
 	"slices"
@@ -125,6 +126,19 @@ func newGate(cfg *config.Config, st moderation.Store, posts removal.PostStore, c
 // newExecutor builds the action executor over the shared Graph client; now
 // nil is the real clock.
 func newExecutor(cfg *config.Config, st moderation.Store, client *facebook.Client, ev act.Evidence, now func() time.Time, log *slog.Logger) *act.Executor {
+	return newClaimingExecutor(cfg, st, client, ev, now, log, nil)
+}
+
+// newClaimingExecutor is newExecutor for the service: with a worker, it
+// claims the actions it sends (several workers may share the store).
+func newClaimingExecutor(cfg *config.Config, st moderation.Store, client *facebook.Client, ev act.Evidence, now func() time.Time, log *slog.Logger, w *lease.Keeper) *act.Executor {
+	var claims moderation.ClaimStore
+	var worker string
+	var alive func() bool
+	if w != nil {
+		claims, _ = st.(moderation.ClaimStore)
+		worker, alive = w.ID(), w.Alive
+	}
 	languages := map[string]string{}
 	for _, a := range cfg.Accounts {
 		languages[a.Key] = a.Language
@@ -148,6 +162,7 @@ func newExecutor(cfg *config.Config, st moderation.Store, client *facebook.Clien
 			return cfg.Municipality.Language
 		},
 		Logger: log.With("part", "actions"), Guideline: cfg.Municipality.Citation(),
+		Claims: claims, Worker: worker, Alive: alive,
 	})
 }
 
@@ -167,6 +182,7 @@ type removalParts struct {
 	actions  *act.Executor // set by connect
 	deliver  *register.Deliverer
 	addenda  *evidencepdf.Addenda // the decision addenda, delivered by deliver
+	worker   *lease.Keeper        // set by connect: the delivery and the addenda run on one worker
 }
 
 // openRemoval builds the register delivery and the decision addenda over
@@ -181,9 +197,12 @@ func openRemoval(cfg *config.Config, st moderation.Store, ev *evidenceParts, log
 	return &removalParts{evidence: ev, deliver: d, addenda: addenda}, nil
 }
 
-// connect builds the action executor over the Graph client.
-func (r *removalParts) connect(cfg *config.Config, st moderation.Store, client *facebook.Client, log *slog.Logger) {
-	r.actions = newExecutor(cfg, st, client, r.evidence, nil, log)
+// connect builds the action executor over the Graph client; with a
+// worker, it claims the actions it sends, and the register delivery and
+// the decision addenda run on the worker holding their jobs' leases.
+func (r *removalParts) connect(cfg *config.Config, st moderation.Store, client *facebook.Client, w *lease.Keeper, log *slog.Logger) {
+	r.actions = newClaimingExecutor(cfg, st, client, r.evidence, nil, log, w)
+	r.worker = w
 }
 
 // wake tells the executor and the register delivery that there is work.
@@ -198,8 +217,13 @@ func (r *removalParts) wake() {
 // until ctx is cancelled and waits for them.
 func (r *removalParts) run(ctx context.Context) {
 	var wg sync.WaitGroup
-	wg.Go(func() { r.deliver.Run(ctx) })
-	wg.Go(func() { r.addenda.Run(ctx) })
+	deliver := func(ctx context.Context) { r.deliver.Run(ctx) }
+	addenda := func(ctx context.Context) { r.addenda.Run(ctx) }
+	if r.worker != nil {
+		deliver, addenda = r.worker.Once("register", deliver), r.worker.Once("addenda", addenda)
+	}
+	wg.Go(func() { deliver(ctx) })
+	wg.Go(func() { addenda(ctx) })
 	if r.actions != nil {
 		r.actions.Run(ctx)
 	}

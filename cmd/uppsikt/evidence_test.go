@@ -14,7 +14,6 @@ import (
 	"github.com/uppsikt/uppsikt/archive/capture"
 	"github.com/uppsikt/uppsikt/archive/evidencepdf"
 	"github.com/uppsikt/uppsikt/archive/pdf"
-	"github.com/uppsikt/uppsikt/archive/sqlite"
 	"github.com/uppsikt/uppsikt/bot/act"
 	"github.com/uppsikt/uppsikt/bot/emulator"
 	"github.com/uppsikt/uppsikt/bot/pipeline"
@@ -30,7 +29,7 @@ type evRig struct {
 	cfg     *config.Config
 	cfgPath string
 	env     map[string]string
-	st      *sqlite.Store
+	st      store
 	sup     *supervision
 	ev      *evidenceParts
 	pipe    *pipeline.Pipeline

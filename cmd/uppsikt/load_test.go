@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/uppsikt/uppsikt/archive/sqlite"
 	"github.com/uppsikt/uppsikt/bot/emulator"
 	"github.com/uppsikt/uppsikt/bot/poller"
 	"github.com/uppsikt/uppsikt/cmd/config"
@@ -42,7 +41,7 @@ func syntheticScenario(t testing.TB, pages, posts, comments int) *emulator.Scena
 // rig's clock, with its store open.
 type harness struct {
 	*supRig
-	st  *sqlite.Store
+	st  store
 	sup *supervision
 	// What the cycles met: polls that failed, accounts skipped as disconnected.
 	failed, skipped int

@@ -11,7 +11,6 @@ import (
 	"github.com/uppsikt/uppsikt/archive/evidence"
 	"github.com/uppsikt/uppsikt/archive/objection"
 	"github.com/uppsikt/uppsikt/archive/retention"
-	"github.com/uppsikt/uppsikt/archive/sqlite"
 	"github.com/uppsikt/uppsikt/bot/facebook"
 	"github.com/uppsikt/uppsikt/bot/instagram"
 	"github.com/uppsikt/uppsikt/cmd/config"
@@ -136,7 +135,7 @@ func contactOrNone(c string) string {
 	return c
 }
 
-func listObjections(ctx context.Context, env *environment, pt *parts, st *sqlite.Store, key string, id int64) error {
+func listObjections(ctx context.Context, env *environment, pt *parts, st store, key string, id int64) error {
 	if id != 0 {
 		o, err := st.Objection(ctx, id)
 		if err != nil {
@@ -190,7 +189,7 @@ func listObjections(ctx context.Context, env *environment, pt *parts, st *sqlite
 // newPostDeleter builds the Deleter of own posts with the Graph API
 // connectors of the configured accounts, through client and gate (the service's
 // own, or one with knownTokens for a command).
-func newPostDeleter(cfg *config.Config, st *sqlite.Store, client *facebook.Client, gate *removal.Gate, log *slog.Logger) *retention.Deleter {
+func newPostDeleter(cfg *config.Config, st store, client *facebook.Client, gate *removal.Gate, log *slog.Logger) *retention.Deleter {
 	return &retention.Deleter{
 		Store: st, Plan: retentionPlan(cfg), Logger: log.With("part", "retention"),
 		Gate: gate,

@@ -37,7 +37,7 @@ type parts struct {
 	readOnly bool
 
 	loc      *time.Location // the municipality's time zone
-	store    *sqlite.Store
+	store    store
 	tokens   map[string]string // known tokens (knownTokens)
 	client   *facebook.Client
 	sup      *supervision
@@ -106,14 +106,11 @@ func (p *parts) Close() error {
 
 // Store opens the configured store; unless the parts are read-only, it
 // writes the configured accounts into it, as the service does at start.
-func (p *parts) Store(ctx context.Context) (*sqlite.Store, error) {
+func (p *parts) Store(ctx context.Context) (store, error) {
 	if p.store != nil {
 		return p.store, nil
 	}
-	if err := os.MkdirAll(p.cfg.Paths.Data, 0o750); err != nil {
-		return nil, fmt.Errorf("data folder: %w", err)
-	}
-	st, err := sqlite.Open(ctx, p.cfg.Paths.Database, sqlite.WithLogger(p.log))
+	st, err := p.openStore(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -130,6 +127,20 @@ func (p *parts) Store(ctx context.Context) (*sqlite.Store, error) {
 	p.store = st
 	p.onClose("store", st.Close)
 	return st, nil
+}
+
+// openStore opens the store store.driver names: the one place where a
+// store backend is chosen.
+func (p *parts) openStore(ctx context.Context) (store, error) {
+	switch p.cfg.Store.Driver {
+	case config.DriverPostgres:
+		return nil, errors.New("store.driver postgres: the postgres driver is added by archive/postgres, which this uppsikt does not have yet")
+	default:
+		if err := os.MkdirAll(p.cfg.Paths.Data, 0o750); err != nil {
+			return nil, fmt.Errorf("data folder: %w", err)
+		}
+		return sqlite.Open(ctx, p.cfg.Paths.Database, sqlite.WithLogger(p.log))
+	}
 }
 
 // Graph is the Graph API client. Built here first, it carries the tokens
@@ -276,7 +287,7 @@ func (p *parts) Remover(ctx context.Context) (*removal.Gate, error) {
 
 // openParts loads the configuration at path and opens the store: how a
 // subcommand that uses the store begins. Close the parts when done.
-func openParts(ctx context.Context, env *environment, path string, mode storeMode) (*parts, *sqlite.Store, error) {
+func openParts(ctx context.Context, env *environment, path string, mode storeMode) (*parts, store, error) {
 	p, err := loadParts(env, path, mode)
 	if err != nil {
 		return nil, nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/uppsikt/uppsikt/bot/lease"
 	"io"
 	"log/slog"
 	"net/http"
@@ -11,7 +12,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/uppsikt/uppsikt/archive/sqlite"
 	"github.com/uppsikt/uppsikt/bot/calendar"
 	"github.com/uppsikt/uppsikt/bot/facebook"
 	"github.com/uppsikt/uppsikt/bot/instagram"
@@ -47,6 +47,10 @@ type supervisionOptions struct {
 	Stored     func() // wakes the pipeline
 	// Polled is told each poll cycle's outcome (metrics).
 	Polled func(account, outcome string)
+	// Worker, when set, is this process among the workers sharing the
+	// store: the poller polls only the accounts it holds, and webhook
+	// deliveries are claimed.
+	Worker *lease.Keeper
 }
 
 // openSupervision builds the connectors, the poller and the webhook parts
@@ -109,6 +113,15 @@ func openSupervision(ctx context.Context, cfg *config.Config, st moderation.Stor
 		moderation.Instagram: igConn,
 		moderation.Webpage:   webpage.New(webpage.Options{Sites: sites, HTTPClient: o.HTTPClient, Now: o.Now}),
 	}
+	var (
+		holds  func(string) bool
+		claims moderation.ClaimStore
+		worker string
+	)
+	if o.Worker != nil {
+		holds, worker = o.Worker.Holds, o.Worker.ID()
+		claims, _ = st.(moderation.ClaimStore)
+	}
 	s.poller = poller.New(poller.Options{
 		Store:      st,
 		Connectors: s.connectors,
@@ -124,12 +137,14 @@ func openSupervision(ctx context.Context, cfg *config.Config, st moderation.Stor
 		Stored:     o.Stored,
 		ProbeEvery: cfg.Meta.TokenProbeEvery.D(),
 		Polled:     pollObservers(recordPoll(st, log.With("part", "health")), o.Polled),
+		Holds:      holds,
 	})
 	if err := s.poller.Ensure(ctx, s.keys); err != nil {
 		return nil, err
 	}
 	s.hooks = webhook.NewProcessor(webhook.ProcessorOptions{
 		Store: st, Gone: facebook.IsGone, Stored: o.Stored, Now: o.Now, Logger: log.With("part", "webhooks"),
+		Claims: claims, Worker: worker,
 		Fetchers: map[moderation.Platform]webhook.Fetcher{moderation.Facebook: fbConn, moderation.Instagram: igConn},
 	})
 	if cfg.Meta.Webhooks {
@@ -162,7 +177,7 @@ func (s *supervision) subscribe(ctx context.Context, log *slog.Logger) {
 
 // openStore opens the configured store and writes the configured accounts
 // into it, as the service does at start (parts.Store); the caller closes it.
-func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (*sqlite.Store, error) {
+func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (store, error) {
 	pt, err := newParts(cfg, log, readWrite)
 	if err != nil {
 		return nil, err

@@ -16,7 +16,6 @@ import (
 
 	"github.com/uppsikt/uppsikt/archive/pdf"
 	archreport "github.com/uppsikt/uppsikt/archive/report"
-	"github.com/uppsikt/uppsikt/archive/sqlite"
 	"github.com/uppsikt/uppsikt/bot/calendar"
 	"github.com/uppsikt/uppsikt/cmd/config"
 	"github.com/uppsikt/uppsikt/moderation"
@@ -78,7 +77,7 @@ func runReport(ctx context.Context, env *environment, args []string) error {
 // Questions page (moderation.AnswerStats): questions asked in the period,
 // open ones measured until the period's end or now. Questions marked
 // answered elsewhere count as asked but in neither time nor share.
-func reportAnswerClock(cfg *config.Config, st *sqlite.Store) func(ctx context.Context, from, to time.Time) ([]report.AnswerClock, error) {
+func reportAnswerClock(cfg *config.Config, st store) func(ctx context.Context, from, to time.Time) ([]report.AnswerClock, error) {
 	stats, err := answerStatsByAccount(cfg, st)
 	return func(ctx context.Context, from, to time.Time) ([]report.AnswerClock, error) {
 		if err != nil {
@@ -101,7 +100,7 @@ func reportAnswerClock(cfg *config.Config, st *sqlite.Store) func(ctx context.Co
 
 // monthlyReport counts the month that starts at month and builds its
 // report in lang.
-func monthlyReport(ctx context.Context, cfg *config.Config, st *sqlite.Store, loc *time.Location, month time.Time, lang string, now time.Time) (report.Report, error) {
+func monthlyReport(ctx context.Context, cfg *config.Config, st store, loc *time.Location, month time.Time, lang string, now time.Time) (report.Report, error) {
 	from, to := report.Month(month, loc)
 	act, err := st.Activity(ctx, moderation.ActivityQuery{From: from, To: to, Location: loc})
 	if err != nil {
@@ -119,7 +118,7 @@ func monthlyReport(ctx context.Context, cfg *config.Config, st *sqlite.Store, lo
 
 // renderReport renders the monthly report of month in lang as PDF/A, for
 // the web page's download.
-func renderReport(cfg *config.Config, st *sqlite.Store, loc *time.Location) func(ctx context.Context, month time.Time, lang string) ([]byte, error) {
+func renderReport(cfg *config.Config, st store, loc *time.Location) func(ctx context.Context, month time.Time, lang string) ([]byte, error) {
 	return func(ctx context.Context, month time.Time, lang string) ([]byte, error) {
 		r, err := monthlyReport(ctx, cfg, st, loc, month, lang, time.Now())
 		if err != nil {
@@ -172,7 +171,7 @@ const (
 // the hour. Each report written is recorded in the audit log (report.monthly).
 type monthlyReports struct {
 	cfg *config.Config
-	st  *sqlite.Store
+	st  store
 	log *slog.Logger
 	loc *time.Location
 	cal *calendar.Calendar
@@ -182,7 +181,7 @@ type monthlyReports struct {
 	announce func(ctx context.Context, text string) error
 }
 
-func newMonthlyReports(cfg *config.Config, st *sqlite.Store, log *slog.Logger, loc *time.Location, now func() time.Time) (*monthlyReports, error) {
+func newMonthlyReports(cfg *config.Config, st store, log *slog.Logger, loc *time.Location, now func() time.Time) (*monthlyReports, error) {
 	cal, err := calendar.New(cfg.Municipality.Country)
 	if err != nil {
 		return nil, err

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/uppsikt/uppsikt/archive/retention"
-	"github.com/uppsikt/uppsikt/archive/sqlite"
 	"github.com/uppsikt/uppsikt/cmd/config"
 	"github.com/uppsikt/uppsikt/moderation"
 )
@@ -189,7 +188,7 @@ func runRetention(ctx context.Context, env *environment, args []string) error {
 // runPostDeletions approves the deletion of own posts (one, or every one
 // due that a snapshot covers) and carries out every pending deletion,
 // including those a crash left behind.
-func runPostDeletions(ctx context.Context, env *environment, pt *parts, st *sqlite.Store, sub, key, post string, allDue bool, by string) error {
+func runPostDeletions(ctx context.Context, env *environment, pt *parts, st store, sub, key, post string, allDue bool, by string) error {
 	d, err := pt.PostDeleter(ctx)
 	if err != nil {
 		return err

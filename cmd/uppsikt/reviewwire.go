@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/uppsikt/uppsikt/archive/sqlite"
 	"github.com/uppsikt/uppsikt/cmd/config"
 	"github.com/uppsikt/uppsikt/moderation"
 	"github.com/uppsikt/uppsikt/moderation/decide"
@@ -44,7 +43,7 @@ func (p *reviewParts) healthReport(ctx context.Context) (moderation.HealthReport
 // openReview builds the decision service and the surfaces that call it.
 // replies writes the reply to a removed comment's author (the action
 // executor's), for the confirmation of a removal; nil leaves it out.
-func openReview(cfg *config.Config, st *sqlite.Store, loc *time.Location, log *slog.Logger, explain func(id, lang string) string,
+func openReview(cfg *config.Config, st store, loc *time.Location, log *slog.Logger, explain func(id, lang string) string,
 	replies func(ctx context.Context, commentID int64) (string, error), answersPage *review.Answers) (*reviewParts, error) {
 	p := &reviewParts{run: func(ctx context.Context) error { <-ctx.Done(); return nil }}
 	slackApp, err := openSlack(cfg, st, log.With("part", "slack"))

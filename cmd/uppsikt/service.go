@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/uppsikt/uppsikt/bot/lease"
 	"log/slog"
 	"net"
 	"net/http"
 	"sync"
 	"time"
 
-	"github.com/uppsikt/uppsikt/archive/sqlite"
 	"github.com/uppsikt/uppsikt/bot/health"
 	"github.com/uppsikt/uppsikt/bot/pipeline"
 	"github.com/uppsikt/uppsikt/bot/poller"
@@ -25,7 +25,7 @@ type service struct {
 	parts    *parts // the store, Graph client, connectors, evidence and browser
 	cfg      *config.Config
 	log      *slog.Logger
-	store    *sqlite.Store
+	store    store
 	poller   *poller.Poller
 	hooks    *webhook.Processor
 	pipeline *pipeline.Pipeline
@@ -40,6 +40,7 @@ type service struct {
 	health   *health.Checker       // the account health check: health.go
 	mon      *monitoring           // /metrics: metrics.go
 	answers  *answerClock          // the answer clock: answers.go
+	worker   *lease.Keeper         // this process among the workers sharing the store: workers.go
 }
 
 // openService builds everything from a valid configuration and opens the
@@ -98,7 +99,9 @@ func openServiceParts(ctx context.Context, pt *parts) (*service, error) {
 	if w := s.removal.evidence.watch; w != nil {
 		w.observe = s.mon.metrics.Captured
 	}
+	s.worker = newWorker(cfg, st, log)
 	s.pipeline = pipeline.New(pipeline.Options{
+		Claims: st, Worker: s.worker.ID(),
 		Store: st, Classifier: classifier, Logger: log.With("part", "pipeline"),
 		Evidence: s.removal.evidence, HideThenReview: cfg.Actions.HideThenReview,
 		RegisterNumber: cfg.Register.FormatRegisterNumber, Acted: s.removal.wake,
@@ -106,12 +109,12 @@ func openServiceParts(ctx context.Context, pt *parts) (*service, error) {
 		RecordsLanguage: cfg.Municipality.Language,
 	})
 	// Connectors, poller (office hours, holidays, reconcile) and webhooks: poll.go.
-	sup, err := pt.Supervision(ctx, supervisionOptions{Stored: s.pipeline.Wake, Polled: s.mon.metrics.Polled})
+	sup, err := pt.Supervision(ctx, supervisionOptions{Stored: s.pipeline.Wake, Polled: s.mon.metrics.Polled, Worker: s.worker})
 	if err != nil {
 		return nil, err
 	}
 	s.poller, s.hooks, s.sup = sup.poller, sup.hooks, sup
-	s.removal.connect(cfg, st, sup.client, log)
+	s.removal.connect(cfg, st, sup.client, s.worker, log)
 	// The answer clock's working hours and Questions page: answers.go.
 	if s.answers, err = openAnswerClock(cfg, st, loc); err != nil {
 		return nil, err
@@ -172,26 +175,36 @@ func (s *service) URL() string {
 // order: the web page stops taking requests, the poller and pipeline finish
 // what they are doing, and the store is closed last.
 func (s *service) run(ctx context.Context) error {
+	// Join the workers sharing the store before anything polls or claims:
+	// the poller polls only the accounts this worker holds.
+	if err := s.worker.Join(ctx); err != nil {
+		return errors.Join(fmt.Errorf("join the workers: %w", err), s.parts.Close())
+	}
 	var wg sync.WaitGroup
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	keeperCtx, stopKeeper := context.WithCancel(context.WithoutCancel(ctx))
+	keeperDone := make(chan struct{})
+	go func() { defer close(keeperDone); s.worker.Run(keeperCtx) }()
 	errs := make(chan error, 5)
+	// once runs a job on the one worker holding its lease (workers.go).
+	once := func(name string, job func(context.Context)) { wg.Go(func() { s.worker.Once(name, job)(workCtx) }) }
 	wg.Go(func() { errs <- s.pipeline.Run(workCtx) })
 	wg.Go(func() { s.removal.run(workCtx) })
-	wg.Go(func() { errs <- s.review.run(workCtx) })
+	once("slack", func(ctx context.Context) { logRunErr(s.log, "slack", s.review.run(ctx)) })
 	wg.Go(func() { errs <- s.poller.Run(workCtx) })
 	wg.Go(func() { errs <- s.hooks.Run(workCtx) })
 	wg.Go(func() { s.sup.subscribe(workCtx, s.log.With("part", "webhooks")) })
 	if s.yearly != nil {
-		wg.Go(func() { s.yearly(workCtx) })
+		once("yearly", s.yearly)
 	}
 	if s.gallring != nil {
-		wg.Go(func() { s.gallring(workCtx) })
+		once("retention", s.gallring)
 	}
 	if s.reports != nil {
-		wg.Go(func() { s.reports(workCtx) })
+		once("reports", s.reports)
 	}
-	wg.Go(func() { s.health.Run(workCtx) })
-	wg.Go(func() { errs <- s.answers.loop.Run(workCtx) })
+	once("health", s.health.Run)
+	once("answers", func(ctx context.Context) { logRunErr(s.log, "answers", s.answers.loop.Run(ctx)) })
 	webDone := make(chan error, 1)
 	go func() { webDone <- s.web.Serve(s.listener) }()
 	metricsDone := make(chan error, 1)
@@ -225,6 +238,13 @@ func (s *service) run(ctx context.Context) error {
 	wg.Wait()
 	close(errs)
 	for err := range errs {
+		runErr = errors.Join(runErr, err)
+	}
+	// Nothing claims any more: give the accounts and claims back, so that
+	// the other workers take them at once instead of after the TTL.
+	stopKeeper()
+	<-keeperDone
+	if err := s.worker.Leave(context.Background()); err != nil {
 		runErr = errors.Join(runErr, err)
 	}
 	// The browser, then the store: the reverse order of building.

@@ -8,7 +8,6 @@ import (
 	slackapi "github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
-	"github.com/uppsikt/uppsikt/archive/sqlite"
 	"github.com/uppsikt/uppsikt/cmd/config"
 	"github.com/uppsikt/uppsikt/moderation"
 	"github.com/uppsikt/uppsikt/moderation/decide"
@@ -19,14 +18,14 @@ import (
 // review_channel is a channel of kind slack.
 type slackWiring struct {
 	cfg      *config.Config
-	st       *sqlite.Store
+	st       store
 	log      *slog.Logger
 	token    string            // the bot token of the first slack channel
 	channels map[string]string // account key → Slack channel
 	notifier *slack.Notifier
 }
 
-func openSlack(cfg *config.Config, st *sqlite.Store, log *slog.Logger) (*slackWiring, error) {
+func openSlack(cfg *config.Config, st store, log *slog.Logger) (*slackWiring, error) {
 	w := &slackWiring{cfg: cfg, st: st, log: log, channels: map[string]string{}}
 	byName := map[string]config.Channel{}
 	for _, ch := range cfg.Review.Channels {

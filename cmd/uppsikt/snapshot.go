@@ -15,7 +15,6 @@ import (
 
 	"github.com/uppsikt/uppsikt/archive/capture"
 	"github.com/uppsikt/uppsikt/archive/snapshot"
-	"github.com/uppsikt/uppsikt/archive/sqlite"
 	"github.com/uppsikt/uppsikt/bot/facebook"
 	"github.com/uppsikt/uppsikt/bot/instagram"
 	"github.com/uppsikt/uppsikt/bot/webpage"
@@ -130,7 +129,7 @@ const snapshotTimeout = 2 * time.Minute
 // capture.cookies_file, capture.disabled) and allowed the page's host
 // alone; ok is false when there is no page or capture is disabled, which
 // is logged, and the snapshot has no screenshots.
-func pageCapture(ctx context.Context, cfg *config.Config, st *sqlite.Store, a moderation.Account, log *slog.Logger) (page string, opts capture.Options, ok bool, err error) {
+func pageCapture(ctx context.Context, cfg *config.Config, st store, a moderation.Account, log *slog.Logger) (page string, opts capture.Options, ok bool, err error) {
 	page = accountPage(ctx, st, a)
 	if page == "" {
 		log.Warn("no page address for the account: the snapshot has no screenshots", "account", a.Key)
@@ -155,7 +154,7 @@ func pageCapture(ctx context.Context, cfg *config.Config, st *sqlite.Store, a mo
 // accountPage is the address of the account's page, derived from a post's
 // permalink (".../{page}/posts/{id}" → ".../{page}"), or a website
 // account's address.
-func accountPage(ctx context.Context, st *sqlite.Store, a moderation.Account) string {
+func accountPage(ctx context.Context, st store, a moderation.Account) string {
 	ps, _, err := st.PostsBetween(ctx, a.Key, time.Unix(0, 1), time.Now().AddDate(1, 0, 0), moderation.PostCursor{}, 20)
 	if err != nil {
 		return ""

@@ -7,7 +7,6 @@ import (
 
 	"github.com/uppsikt/uppsikt/archive/capture"
 	"github.com/uppsikt/uppsikt/archive/snapshot"
-	"github.com/uppsikt/uppsikt/archive/sqlite"
 	"github.com/uppsikt/uppsikt/bot/facebook"
 	"github.com/uppsikt/uppsikt/cmd/config"
 	"github.com/uppsikt/uppsikt/moderation"
@@ -21,7 +20,7 @@ const yearlyFirstWake = time.Minute
 // configuration: the day archive.yearly_on in the municipality's time zone,
 // the folder archive.snapshots, screenshots of the account's page and the
 // platform's comments as "uppsikt snapshot" takes them.
-func newYearly(cfg *config.Config, st *sqlite.Store, client *facebook.Client, log *slog.Logger, loc *time.Location, now func() time.Time) (*snapshot.Yearly, error) {
+func newYearly(cfg *config.Config, st store, client *facebook.Client, log *slog.Logger, loc *time.Location, now func() time.Time) (*snapshot.Yearly, error) {
 	month, day, err := cfg.Archive.YearlyDay()
 	if err != nil {
 		return nil, err

@@ -46,4 +46,15 @@
 //
 // BenchPipeline measures a backend under the pipeline's writes and reports
 // comments/s, so that the backends' BenchmarkPipelineStore compare.
+//
+// RunLeases is the contract of moderation.LeaseStore and
+// moderation.ClaimStore (several serve workers on one store): heartbeats
+// live for their TTL; BalanceLeases gives each worker at most
+// ceil(names / live workers), never one name to two workers, changes
+// nothing when balanced again, and lets a dead worker's leases be taken
+// only after they expire; Leave frees everything at once; a job's lease has
+// one holder; two workers claiming at once get disjoint items, a dead
+// worker's claims are taken over after its TTL, a heartbeat keeps them, and
+// a comment's items stay with one worker. Every time is given to the call,
+// so no case sleeps.
 package storetest
