@@ -131,7 +131,9 @@ func seed(t *testing.T, st *sqlite.Store) []int64 {
 		Path: "ab/" + strings.Repeat("ab", 32) + ".pdf", Size: 10, CreatedAt: t0, Version: 2})
 	must(err)
 	_, err = st.CreateRegisterEntry(ctx, moderation.RegisterEntry{Year: 2026, CommentID: ids[1], CaseID: c.ID, Reason: "förolämpning", CreatedAt: t0},
-		func(y, s int) string { return "R" + time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC).Format("2006") + "-" + string(rune('0'+s)) })
+		func(y, s int) string {
+			return "R" + time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC).Format("2006") + "-" + string(rune('0'+s))
+		})
 	must(err)
 	for i := range 3 {
 		_, err = st.AppendAudit(ctx, moderation.AuditEntry{At: t0.Add(time.Duration(i) * time.Minute), Actor: "anna", Action: "case.decided",

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/uppsikt/uppsikt/archive/evidence"
 	"github.com/uppsikt/uppsikt/archive/migrate"
@@ -83,11 +84,19 @@ func runMigrateStore(ctx context.Context, env *environment, args []string) error
 		return err
 	}
 	defer dst.Close()
-	conn, err := pgx.Connect(ctx, dsn)
+	// A pool of one connection, so that the DSN's pool settings
+	// (pool_max_conns) mean what they mean to the store.
+	pool, err := pgxpool.New(ctx, dsn)
 	if err != nil {
 		return fmt.Errorf("connect to the target database: %w", err)
 	}
-	defer conn.Close(context.WithoutCancel(ctx))
+	defer pool.Close()
+	pc, err := pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("connect to the target database: %w", err)
+	}
+	defer pc.Release()
+	conn := pc.Conn()
 
 	if *dryRun {
 		return migrateDryRun(ctx, env.stdout, *fromDB, conn, srcDir)
