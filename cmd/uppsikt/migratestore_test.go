@@ -17,8 +17,6 @@ import (
 	"github.com/uppsikt/uppsikt/moderation"
 )
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
-
 // migrationTarget writes the configuration of r's installation moved to a
 // fresh PostgreSQL database and an S3 bucket (prefix "moved/"), and returns
 // its path and the database's DSN.
