@@ -50,7 +50,7 @@ func (s *Store) Heartbeat(ctx context.Context, w moderation.Worker, now time.Tim
 			return err
 		}
 		for _, table := range claimTables {
-			if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET claimed_until = ? WHERE claimed_by = ?`, until, w.ID); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET claimed_until = ? WHERE claimed_by = ? AND claimed_by <> ''`, until, w.ID); err != nil {
 				return err
 			}
 		}
@@ -63,6 +63,9 @@ func (s *Store) Heartbeat(ctx context.Context, w moderation.Worker, now time.Tim
 }
 
 // claimTables are the tables of the queues, in the order of ClaimKind.
+// Their statements also ask for a claimed_by that is not empty, so that
+// SQLite uses the partial index of claimed rows instead of scanning every
+// work item ever queued.
 var claimTables = []string{"work_items", "actions", "webhook_events"}
 
 // BalanceLeases renews, takes and gives back worker's leases among names so
@@ -456,6 +459,6 @@ func (s *Store) ReleaseClaims(ctx context.Context, kind moderation.ClaimKind, wo
 }
 
 func releaseClaims(ctx context.Context, tx *sql.Tx, table, worker string) error {
-	_, err := tx.ExecContext(ctx, `UPDATE `+table+` SET claimed_by = '', claimed_until = 0 WHERE claimed_by = ?`, worker)
+	_, err := tx.ExecContext(ctx, `UPDATE `+table+` SET claimed_by = '', claimed_until = 0 WHERE claimed_by = ? AND claimed_by <> ''`, worker)
 	return err
 }

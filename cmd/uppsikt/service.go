@@ -178,6 +178,8 @@ func (s *service) run(ctx context.Context) error {
 	// Join the workers sharing the store before anything polls or claims:
 	// the poller polls only the accounts this worker holds.
 	if err := s.worker.Join(ctx); err != nil {
+		s.listener.Close()
+		s.mon.close()
 		return errors.Join(fmt.Errorf("join the workers: %w", err), s.parts.Close())
 	}
 	var wg sync.WaitGroup

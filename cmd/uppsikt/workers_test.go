@@ -334,8 +334,8 @@ workers: {id: %s, lease_ttl: %s}
 		len(victims), took.Round(time.Millisecond), takeover.Sub(lastRenewal.Add(ttl)).Round(time.Millisecond), ttl, ttl/3)
 	// Its leases expire at most one TTL after the kill; the others take
 	// them at their next balance, at most TTL/3 later (plus the time a
-	// balance takes on a loaded machine).
-	if limit := ttl + ttl/3 + time.Second; took > limit {
+	// balance takes on a loaded machine: up to 2 s allowed).
+	if limit := ttl + ttl/3 + 2*time.Second; took > limit {
 		t.Errorf("takeover took %s after the kill, want at most %s", took, limit)
 	}
 	ws, err := st.Workers(ctx, time.Now())
