@@ -33,7 +33,7 @@ func runMigrateStore(ctx context.Context, env *environment, args []string) error
 	path := fs.String("config", "uppsikt.yaml", "the new configuration: store.driver postgres and its dsn; evidence.backend s3 or a folder")
 	fromDB := fs.String("from-database", "", "the SQLite database to copy (default: the configuration's paths.database)")
 	fromEv := fs.String("from-evidence", "", "the evidence folder to copy (default: the configuration's paths.evidence)")
-	dryRun := fs.Bool("dry-run", false, "check both sides and show what would be copied; write nothing")
+	dryRun := fs.Bool("dry-run", false, "check both sides and show what would be copied; copy nothing (an empty target gets its empty tables)")
 	by := fs.String("by", "", "who moves the store, for the audit log")
 	if err := parseFlags(fs, args, false); err != nil {
 		return err
@@ -207,7 +207,7 @@ func migrateDryRun(ctx context.Context, w io.Writer, fromDB string, conn *pgx.Co
 		sort.Strings(names)
 		return fmt.Errorf("migrate-store: %w: %s", migrate.ErrNotEmpty, strings.Join(names, ", "))
 	}
-	fmt.Fprintln(w, "dry run: the target is empty and the schemas match; nothing was written")
+	fmt.Fprintln(w, "dry run: the target is empty and the schemas match; nothing was copied")
 	return nil
 }
 
