@@ -2,6 +2,7 @@ package migrate
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"os"
@@ -229,5 +230,31 @@ func TestCopy(t *testing.T) {
 	// A second copy is refused and names what it found.
 	if _, err := Copy(ctx, Options{Source: path, Target: conn}); !errors.Is(err, ErrNotEmpty) || !strings.Contains(err.Error(), "comments (") {
 		t.Errorf("second Copy: %v, want ErrNotEmpty naming comments", err)
+	}
+}
+
+// TestCopyFailsWhole: a copy that fails midway (here a work item of a
+// version that does not exist, written past SQLite's foreign keys) leaves
+// the target without a row, so that it can be run again.
+func TestCopyFailsWhole(t *testing.T) {
+	ctx := context.Background()
+	src, path := source(t)
+	seed(t, src)
+	src.Close()
+	db, err := sql.Open("sqlite3", "file:"+path+"?_foreign_keys=off")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, "INSERT INTO work_items (comment_id, version, created_at) VALUES (999, 1, 0)"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	_, conn := target(t)
+	if _, err := Copy(ctx, Options{Source: path, Target: conn}); err == nil || !strings.Contains(err.Error(), "copy work_items") {
+		t.Fatalf("Copy of a work item without its version: %v, want the copy of work_items to fail", err)
+	}
+	found, err := NonEmpty(ctx, conn)
+	if err != nil || len(found) != 0 {
+		t.Errorf("after the failed copy the target holds %v (%v), want nothing", found, err)
 	}
 }
