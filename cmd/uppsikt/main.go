@@ -59,6 +59,7 @@ func commands() []command {
 		{"version", "the module version and VCS revision of this binary", runVersion},
 		{"backup", "a verified copy of the database and the evidence: -config FILE -out DIR", runBackup},
 		{"restore", "a backup into an empty data folder, verified: -config FILE -from DIR [-force]", runRestore},
+		{"migrate-store", "copy a SQLite installation into PostgreSQL and S3, verified and audited: -config NEW.yaml -by NAME [-from-database OLD.db] [-from-evidence DIR] [-dry-run]", runMigrateStore},
 		{"help", "list the subcommands", nil},
 	}
 }
