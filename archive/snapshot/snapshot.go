@@ -63,6 +63,10 @@ type Progress struct {
 type Options struct {
 	Store    Store
 	Capture  Capturer // nil: no layout, which fails unless the request is ContentOnly
+	// AfterLayout, when set, is called once the layout is captured, before
+	// the content is laid out and converted: the caller stops the browser
+	// there, so that its memory and Ghostscript's are never needed at once.
+	AfterLayout func()
 	Live     Live     // nil: every text comes from the store
 	Location *time.Location
 	PDF      pdf.Options
@@ -214,7 +218,11 @@ func (w *Writer) Write(ctx context.Context, req Request) (Result, error) {
 	defer j.manifestF.Close()
 	j.manifest = bufio.NewWriter(j.manifestF)
 
-	if err := j.screenshots(ctx); err != nil {
+	err = j.screenshots(ctx)
+	if w.o.AfterLayout != nil {
+		w.o.AfterLayout()
+	}
+	if err != nil {
 		return Result{}, err
 	}
 	if err := j.content(ctx); err != nil {

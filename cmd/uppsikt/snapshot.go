@@ -110,6 +110,7 @@ func takeSnapshot(ctx context.Context, env *environment, pt *parts, j snapshotJo
 	if br != nil {
 		defer br.Close()
 		opts.Capture = br
+		opts.AfterLayout = func() { br.Close() }
 	}
 	if j.platform {
 		client, err := pt.Graph(ctx)

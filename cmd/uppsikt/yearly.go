@@ -40,6 +40,7 @@ func newYearly(cfg *config.Config, st *sqlite.Store, client *facebook.Client, lo
 		if br != nil {
 			defer br.Close()
 			opts.Capture = br
+			opts.AfterLayout = func() { br.Close() }
 		}
 		opts.Live = live.forAccount(a, log)
 		return snapshot.New(opts).Write(ctx, req)
