@@ -7,7 +7,7 @@ BIN      := bin/uppsikt
 # large archive; archive/sqlite/doc.go). `make test` tests the store in both builds.
 export GOFLAGS := -tags=sqlite_fts5 -buildvcs=false
 
-.PHONY: all build run test deps vet check-imports bench eval model fuzz chaos clean deb nfpm
+.PHONY: all build run test deps vet check-imports bench bench-snapshot eval model fuzz chaos clean deb nfpm
 
 # The version "uppsikt version" prints: -buildvcs=false leaves no VCS stamp in
 # the binary, so git describe and the revision are stamped with -ldflags.
@@ -45,6 +45,13 @@ check-imports:
 
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
+
+## bench-snapshot: "uppsikt snapshot" with its layout, of the demo's Facebook page and of a year of
+## 5,000 posts and 100,000 comments, against the emulator: wall time, peak memory of the process
+## tree (uppsikt, Chromium, Ghostscript) and the layout images (pdfimages -list); a few minutes each
+bench-snapshot:
+	$(GO) test -count=1 -timeout 90m -run '^TestSnapshotScale$$' -v ./cmd/uppsikt -snapshot-scale=demo
+	$(GO) test -count=1 -timeout 90m -run '^TestSnapshotScale$$' -v ./cmd/uppsikt -snapshot-scale=100k
 
 ## fuzz: run every fuzz target (every FuzzXxx in the module) for FUZZTIME each;
 ## a failing input lands in the package's testdata/fuzz/ and becomes a regression test

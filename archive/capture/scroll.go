@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/memory"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -58,6 +59,10 @@ func (o ScrollOptions) withDefaults() ScrollOptions {
 	}
 	return o
 }
+
+// purgeEvery is how many bands a scroll takes between two purges of the
+// renderer's caches, besides one at each new page.
+const purgeEvery = 10
 
 // Band is one page-sized screenshot of a page being scrolled through.
 type Band struct {
@@ -205,6 +210,14 @@ func (b *Browser) scrollOn(ctx context.Context, inst *instance, rawURL string, o
 			return chromedp.Do(ctx, chromedp.Navigate(u))
 		})
 	}
+	// purge tells the page's renderer that memory is short, so that it
+	// lets go of the images and scripts of the bands behind it.
+	purge := func() error {
+		return step(func(ctx context.Context) error {
+			_, err := chromedp.Call(ctx, memory.SimulatePressureNotification, memory.SimulatePressureNotificationParams{Level: memory.PressureLevelCritical})
+			return err
+		})
+	}
 	if err := load(rawURL); err != nil {
 		return ScrollEnd{}, 0, fmt.Errorf("load: %w", err)
 	}
@@ -250,6 +263,9 @@ func (b *Browser) scrollOn(ctx context.Context, inst *instance, rawURL string, o
 				}
 				end.Documents++
 				y = 0
+				if err := purge(); err != nil {
+					return end, 0, fmt.Errorf("purge: %w", err)
+				}
 				continue
 			}
 			grown, err := b.waitGrow(ctx, step, height, o.Grow)
@@ -305,6 +321,11 @@ func (b *Browser) scrollOn(ctx context.Context, inst *instance, rawURL string, o
 			return end, 0, err
 		}
 		buf = nil
+		if end.Bands%purgeEvery == 0 {
+			if err := purge(); err != nil {
+				return end, 0, fmt.Errorf("purge: %w", err)
+			}
+		}
 		if oldest > 0 && time.Unix(int64(oldest), 0).Before(o.Since) {
 			end.Reason = EndSince
 			return end, 0, nil

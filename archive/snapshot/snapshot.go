@@ -436,13 +436,21 @@ func (j *job) drawBand(n int, b capture.Band) error {
 	sum := sha256.Sum256(b.PNG)
 	hexSum := hex.EncodeToString(sum[:])
 	fmt.Fprintf(j.manifest, j.t("manifest_shot"), b.N, b.URL, hexSum)
-	img, err := png.Decode(bytes.NewReader(b.PNG))
-	if err != nil {
-		return fmt.Errorf("snapshot: screenshot %d: %w", b.N, err)
+	cfg, err := png.DecodeConfig(bytes.NewReader(b.PNG))
+	if err != nil || cfg.Width <= 0 || cfg.Height <= 0 {
+		return fmt.Errorf("snapshot: screenshot %d: %w", b.N, errors.Join(err, errors.New("no picture")))
 	}
-	data, err := encodeSlice(img, img.Bounds())
-	if err != nil {
-		return fmt.Errorf("snapshot: screenshot %d: %w", b.N, err)
+	data := b.PNG
+	if !opaqueRGB(b.PNG) {
+		// The PDF takes an opaque RGB PNG as it is; anything else is
+		// drawn on white and encoded again.
+		img, err := png.Decode(bytes.NewReader(b.PNG))
+		if err != nil {
+			return fmt.Errorf("snapshot: screenshot %d: %w", b.N, err)
+		}
+		if data, err = encodeSlice(img, img.Bounds()); err != nil {
+			return fmt.Errorf("snapshot: screenshot %d: %w", b.N, err)
+		}
 	}
 	if j.f == nil {
 		j.newDoc()
@@ -461,12 +469,11 @@ func (j *job) drawBand(n int, b capture.Band) error {
 	f.Ln(1)
 	pageW, pageH := f.GetPageSize()
 	maxW, maxH := pageW-2*margin, pageH-margin-5-f.GetY()
-	bounds := img.Bounds()
 	w := maxW
-	h := w * float64(bounds.Dy()) / float64(bounds.Dx())
+	h := w * float64(cfg.Height) / float64(cfg.Width)
 	if h > maxH {
 		h = maxH
-		w = h * float64(bounds.Dx()) / float64(bounds.Dy())
+		w = h * float64(cfg.Width) / float64(cfg.Height)
 	}
 	name := fmt.Sprintf("band%d", b.N)
 	f.RegisterImageOptionsReader(name, fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(data))
@@ -474,6 +481,13 @@ func (j *job) drawBand(n int, b capture.Band) error {
 	f.ImageOptions(name, x, f.GetY(), w, h, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
 	f.Rect(x, f.GetY(), w, h, "D")
 	return nil
+}
+
+// opaqueRGB reports whether data is a PNG of 8-bit RGB without alpha, not
+// interlaced (its header's bit depth, colour type and interlace method),
+// as Chromium writes screenshots.
+func opaqueRGB(data []byte) bool {
+	return len(data) > 28 && string(data[12:16]) == "IHDR" && data[24] == 8 && data[25] == 2 && data[28] == 0
 }
 
 // encodeSlice re-encodes part of a screenshot as an opaque RGB PNG.
