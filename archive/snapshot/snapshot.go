@@ -61,16 +61,16 @@ type Progress struct {
 
 // Options configure a Writer.
 type Options struct {
-	Store    Store
-	Capture  Capturer // nil: no layout, which fails unless the request is ContentOnly
+	Store   Store
+	Capture Capturer // nil: no layout, which fails unless the request is ContentOnly
 	// AfterLayout, when set, is called once the layout is captured, before
 	// the content is laid out and converted: the caller stops the browser
 	// there, so that its memory and Ghostscript's are never needed at once.
 	AfterLayout func()
-	Live     Live     // nil: every text comes from the store
-	Location *time.Location
-	PDF      pdf.Options
-	TempDir  string
+	Live        Live // nil: every text comes from the store
+	Location    *time.Location
+	PDF         pdf.Options
+	TempDir     string
 	// PostsPerPart bounds the posts drawn into one temporary PDF part, and
 	// so the memory a snapshot needs; 200 when zero.
 	PostsPerPart int
