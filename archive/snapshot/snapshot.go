@@ -61,16 +61,12 @@ type Progress struct {
 
 // Options configure a Writer.
 type Options struct {
-	Store   Store
-	Capture Capturer // nil: no layout, which fails unless the request is ContentOnly
-	// AfterLayout, when set, is called once the layout is captured, before
-	// the content is laid out and converted: the caller stops the browser
-	// there, so that its memory and Ghostscript's are never needed at once.
-	AfterLayout func()
-	Live        Live // nil: every text comes from the store
-	Location    *time.Location
-	PDF         pdf.Options
-	TempDir     string
+	Store    Store
+	Capture  Capturer // nil: no layout, which fails unless the request is ContentOnly
+	Live     Live     // nil: every text comes from the store
+	Location *time.Location
+	PDF      pdf.Options
+	TempDir  string
 	// PostsPerPart bounds the posts drawn into one temporary PDF part, and
 	// so the memory a snapshot needs; 200 when zero.
 	PostsPerPart int
@@ -81,7 +77,11 @@ type Options struct {
 	// BandsPerPart bounds the screenshots drawn into one temporary PDF
 	// part; 40 when zero.
 	BandsPerPart int
-	Progress     func(Progress)
+	// AfterLayout, when set, is called once the layout is captured, before
+	// the content is laid out and converted: the caller stops the browser
+	// there, so that its memory and Ghostscript's are never needed at once.
+	AfterLayout func()
+	Progress    func(Progress)
 	// Language is the language of the snapshot's texts (sv, da, en; sv
 	// when empty): the municipality's, for a snapshot is its record.
 	Language string
