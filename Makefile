@@ -50,8 +50,8 @@ bench:
 ## 5,000 posts and 100,000 comments, against the emulator: wall time, peak memory of the process
 ## tree (uppsikt, Chromium, Ghostscript) and the layout images (pdfimages -list); a few minutes each
 bench-snapshot:
-	$(GO) test -count=1 -timeout 90m -run '^TestSnapshotScale$$' -v ./cmd/uppsikt -snapshot-scale=demo
-	$(GO) test -count=1 -timeout 90m -run '^TestSnapshotScale$$' -v ./cmd/uppsikt -snapshot-scale=100k
+	demo=0; $(GO) test -count=1 -timeout 90m -run '^TestSnapshotScale$$' -v ./cmd/uppsikt -snapshot-scale=demo || demo=1; \
+	$(GO) test -count=1 -timeout 90m -run '^TestSnapshotScale$$' -v ./cmd/uppsikt -snapshot-scale=100k && test $$demo = 0
 
 ## fuzz: run every fuzz target (every FuzzXxx in the module) for FUZZTIME each;
 ## a failing input lands in the package's testdata/fuzz/ and becomes a regression test

@@ -279,6 +279,7 @@ func (b *Browser) scrollOn(ctx context.Context, inst *instance, rawURL string, o
 			return end, 0, nil
 		}
 		h := min(o.BandHeight, height-y)
+		t0 := time.Now()
 		// The window is at y unless the page's end is nearer than a
 		// band; the clip is in the page's coordinates.
 		var buf []byte
@@ -311,6 +312,7 @@ func (b *Browser) scrollOn(ctx context.Context, inst *instance, rawURL string, o
 		}); err != nil {
 			return end, 0, fmt.Errorf("band %d: %w", end.Bands+1, err)
 		}
+		tShot := time.Now()
 		cfg, err := png.DecodeConfig(bytes.NewReader(buf))
 		if err != nil {
 			return end, 0, fmt.Errorf("band %d is not a PNG: %w", end.Bands+1, err)
@@ -320,6 +322,8 @@ func (b *Browser) scrollOn(ctx context.Context, inst *instance, rawURL string, o
 			Top: y, Width: cfg.Width, Height: cfg.Height}); err != nil {
 			return end, 0, err
 		}
+		b.log.Debug("band", "n", end.Bands, "document", end.Documents, "top", y, "png_bytes", len(buf),
+			"shot", tShot.Sub(t0).Round(time.Millisecond), "each", time.Since(tShot).Round(time.Millisecond))
 		buf = nil
 		if end.Bands%purgeEvery == 0 {
 			if err := purge(); err != nil {
