@@ -165,6 +165,10 @@ func TestSnapshotCommandHonoursCapture(t *testing.T) {
 				if !strings.Contains(stderr, "layout") {
 					t.Errorf("the error does not say the layout is missing: %s", stderr)
 				}
+				// Nor is the account closed without its closing snapshot.
+				if code, stdout, stderr := r.run(t, "account", "close", "-config", r.cfgPath, "-no-platform", key); code != 1 {
+					t.Errorf("account close without the layout: exit %d, want 1\n%s%s", code, stdout, stderr)
+				}
 				return
 			}
 			images := len(pdfImages(t, out))
