@@ -129,7 +129,8 @@ func TestSnapshotScale(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("%s", strings.TrimSpace(stdout.String()))
-	t.Logf("wall %s; %d layout images (pdfimages -list); PDF %.1f MB", wall.Round(time.Second), images, float64(fi.Size())/1e6)
+	cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime() // with the browser and Ghostscript, which uppsikt waited for
+	t.Logf("wall %s, CPU %s; %d layout images (pdfimages -list); PDF %.1f MB", wall.Round(time.Second), cpu.Round(time.Second), images, float64(fi.Size())/1e6)
 	t.Logf("peak of the process tree: RSS sum %.0f MB, PSS sum %.0f MB at %s (%d processes at most); largest RSS: %s",
 		float64(mem.rss)/1e6, float64(mem.pss)/1e6, mem.at, mem.procs, mem.largest())
 	t.Logf("PSS sum of the process tree in MB: %s", strings.Join(mem.timeline, ", "))
