@@ -7,8 +7,10 @@
 //
 //  1. a cover with the account's metadata and the period, and a table of
 //     contents by month with page numbers;
-//  2. the layout: full-page screenshots of the account's page as it looks
-//     when the snapshot is taken, split over pages when tall;
+//  2. the layout: the account's page as it looks when the snapshot is
+//     taken, asked for the period, scrolled through band by band (see
+//     below), each band one page-sized screenshot on a PDF page of its own
+//     with its address, time and SHA-256;
 //  3. the content of the period: every post with its comments and replies
 //     in order. A comment's text comes from the platform when it still has
 //     the comment, and from uppsikt's store when it does not (marked "ur
@@ -17,6 +19,33 @@
 //     plan is shown as disposed;
 //  4. a manifest: the SHA-256 of each screenshot and of each post's content
 //     as printed, so a copy can be checked against the store.
+//
+// The layout is taken with capture.Browser.Scroll: the browser's window is
+// one band tall (1700 CSS px at 1280 wide, about an A4 page) and goes down
+// the page band by band, so the browser holds what the page holds and the
+// writer one band at a time, drawn into parts of BandsPerPart bands. The
+// page is asked for the period (uppsikt adds ?since= and ?until= in Unix
+// seconds); a page split into pages, like the platform emulator's (25 posts
+// a page), is followed page after page by its rel="next" link, and a page
+// that loads older posts when scrolled to its end, like a Facebook page, is
+// given time to load them. The scroll stops after the first band that shows
+// a post dated before the period (read from time[datetime] or
+// [data-utime]), at the end of the last page, or at ScrollOptions.MaxBands
+// (3000 by default), which the cover then says. A platform's own page does
+// not understand ?since= and ?until=: it shows its newest posts first, so a
+// yearly snapshot taken in January begins with the new year's posts, and
+// when its dates cannot be read the scroll goes on to the page's end or the
+// limit. The browser is stopped (Options.AfterLayout) before the content is
+// written, so its memory and Ghostscript's are never needed at once.
+//
+// A snapshot must show the layout: when the page cannot be captured (no
+// browser, no page address, the capture fails or shows nothing) Write
+// returns ErrNoLayout, writes and records nothing, "uppsikt snapshot" and
+// "uppsikt account close" exit non-zero (the account stays open), and the
+// yearly job returns the error, logs it and tries again at the next wake.
+// Only the operator's choice leaves it out (Request.ContentOnly: the
+// -content-only flag, archive.snapshots_content_only for the yearly
+// snapshots, or capture.disabled), and the cover says so.
 //
 // Memory stays bounded however large the year is: the store is read a page
 // of posts at a time, the document is written in parts of a bounded number

@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"image"
 	"image/draw"
@@ -31,10 +32,16 @@ type Store interface {
 	Account(ctx context.Context, key string) (moderation.Account, error)
 }
 
-// Capturer takes a full-page screenshot; *capture.Browser is one.
+// Capturer takes an account's page as a sequence of page-sized bands,
+// handing each over as it is taken; *capture.Browser is one.
 type Capturer interface {
-	Page(ctx context.Context, url string) (capture.Shot, error)
+	Scroll(ctx context.Context, url string, o capture.ScrollOptions, each func(capture.Band) error) (capture.ScrollEnd, error)
 }
+
+// ErrNoLayout is returned (wrapped) by Write when the account's page could
+// not be captured and the request did not leave the layout out
+// (Request.ContentOnly): a snapshot must show the page's layout.
+var ErrNoLayout = errors.New("the layout of the account's page could not be captured")
 
 // Live tells what the platform still has of a post's thread: the comments
 // it shows now, by platform id, with their text. It returns an error for
@@ -55,7 +62,7 @@ type Progress struct {
 // Options configure a Writer.
 type Options struct {
 	Store    Store
-	Capture  Capturer // nil: no screenshots; the cover says so
+	Capture  Capturer // nil: no layout, which fails unless the request is ContentOnly
 	Live     Live     // nil: every text comes from the store
 	Location *time.Location
 	PDF      pdf.Options
@@ -63,11 +70,18 @@ type Options struct {
 	// PostsPerPart bounds the posts drawn into one temporary PDF part, and
 	// so the memory a snapshot needs; 200 when zero.
 	PostsPerPart int
-	// MaxScreenshotPixels bounds the size of a screenshot that is decoded
-	// and drawn (a taller one is listed in the manifest only); 1280 × 24000
-	// when zero.
-	MaxScreenshotPixels int
-	Progress            func(Progress)
+	// Scroll configures the capture of the account's page (band height,
+	// the most bands, the selectors of the next page and of the posts'
+	// dates); Since is always the period's start.
+	Scroll capture.ScrollOptions
+	// BandsPerPart bounds the screenshots drawn into one temporary PDF
+	// part; 40 when zero.
+	BandsPerPart int
+	// AfterLayout, when set, is called once the layout is captured, before
+	// the content is laid out and converted: the caller stops the browser
+	// there, so that its memory and Ghostscript's are never needed at once.
+	AfterLayout func()
+	Progress    func(Progress)
 	// Language is the language of the snapshot's texts (sv, da, en; sv
 	// when empty): the municipality's, for a snapshot is its record.
 	Language string
@@ -81,7 +95,13 @@ type Request struct {
 	Kind       string    // moderation.SnapshotYearly, SnapshotClosing or SnapshotManual
 	From, To   time.Time // the period [From, To)
 	Out        string    // the PDF file to write
-	PageURLs   []string  // the account's pages to capture for the layout
+	PageURLs   []string  // the account's pages to capture for the layout, asking for the period (see doc.go)
+	// ContentOnly leaves the layout out by the operator's choice (the
+	// -content-only flag, capture.disabled), for ContentOnlyReason, which
+	// the cover gives. Without it a snapshot whose layout cannot be
+	// captured fails with ErrNoLayout.
+	ContentOnly       bool
+	ContentOnlyReason string
 	// Attachments are embedded in the PDF, which makes it PDF/A-3b.
 	Attachments []pdf.Attachment
 }
@@ -113,8 +133,8 @@ func New(o Options) *Writer {
 	if o.PostsPerPart <= 0 {
 		o.PostsPerPart = 200
 	}
-	if o.MaxScreenshotPixels <= 0 {
-		o.MaxScreenshotPixels = 1280 * 24000
+	if o.BandsPerPart <= 0 {
+		o.BandsPerPart = 40
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -198,7 +218,11 @@ func (w *Writer) Write(ctx context.Context, req Request) (Result, error) {
 	defer j.manifestF.Close()
 	j.manifest = bufio.NewWriter(j.manifestF)
 
-	if err := j.screenshots(ctx); err != nil {
+	err = j.screenshots(ctx)
+	if w.o.AfterLayout != nil {
+		w.o.AfterLayout()
+	}
+	if err != nil {
 		return Result{}, err
 	}
 	if err := j.content(ctx); err != nil {
@@ -363,91 +387,111 @@ func (j *job) when(t time.Time) string {
 	return t.In(j.w.o.Location).Format("2006-01-02 15:04")
 }
 
-// screenshots captures the account's pages and draws them.
+// screenshots captures the account's pages band by band and draws each
+// band on a page of its own, a part of at most BandsPerPart bands at a
+// time. A page that cannot be captured fails the snapshot with
+// ErrNoLayout, unless the request leaves the layout out.
 func (j *job) screenshots(ctx context.Context) error {
 	j.w.o.Progress(Progress{Phase: "screenshots"})
-	if j.w.o.Capture == nil || len(j.req.PageURLs) == 0 {
-		j.notes = append(j.notes, j.t("no_shots"))
+	if j.req.ContentOnly {
+		j.notes = append(j.notes, fmt.Sprintf(j.t("content_only"), j.req.ContentOnlyReason))
 		return nil
 	}
-	f := j.newDoc()
-	first := true
+	switch {
+	case j.w.o.Capture == nil:
+		return fmt.Errorf("snapshot: %w: no browser", ErrNoLayout)
+	case len(j.req.PageURLs) == 0:
+		return fmt.Errorf("snapshot: %w: no page address for the account", ErrNoLayout)
+	}
+	so := j.w.o.Scroll
+	so.Since = j.req.From
 	for i, u := range j.req.PageURLs {
-		shot, err := j.w.o.Capture.Page(ctx, u)
+		inPart := 0
+		end, err := j.w.o.Capture.Scroll(ctx, u, so, func(b capture.Band) error {
+			if err := j.drawBand(i+1, b); err != nil {
+				return err
+			}
+			j.res.Screenshots++
+			if inPart++; inPart >= j.w.o.BandsPerPart {
+				inPart = 0
+				return j.flush("layout")
+			}
+			return nil
+		})
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			j.w.o.Logger.Warn("snapshot screenshot failed", "account", j.account.Key, "url", u, "err", err)
-			j.notes = append(j.notes, fmt.Sprintf(j.t("shot_failed"), i+1, u, err))
-			continue
+			return fmt.Errorf("snapshot: %w: page %d: %w", ErrNoLayout, i+1, err)
 		}
-		sum := sha256.Sum256(shot.PNG)
-		hexSum := hex.EncodeToString(sum[:])
-		fmt.Fprintf(j.manifest, j.t("manifest_shot"), i+1, u, hexSum)
-		if first {
-			j.sections = append(j.sections, tocEntry{j.t("layout"), j.base + f.PageNo() + 1})
-			first = false
+		if end.Bands == 0 {
+			return fmt.Errorf("snapshot: %w: page %d showed nothing", ErrNoLayout, i+1)
 		}
-		if err := j.drawShot(i+1, u, shot, hexSum); err != nil {
-			return err
-		}
-		j.res.Screenshots++
+		j.w.o.Logger.Info("snapshot layout captured", "account", j.account.Key, "page", i+1, "screenshots", end.Bands,
+			"documents", end.Documents, "ended", end.Reason)
+		j.notes = append(j.notes, fmt.Sprintf(j.t("layout_"+end.Reason), u, end.Bands, end.Documents))
 	}
 	return j.flush("layout")
 }
 
-func (j *job) drawShot(n int, u string, shot capture.Shot, sum string) error {
-	f := j.f
-	cfg, err := png.DecodeConfig(bytes.NewReader(shot.PNG))
-	if err != nil {
-		return fmt.Errorf("snapshot: screenshot %d: %w", n, err)
+// drawBand draws one band of page n on a page of its own, its address,
+// time and SHA-256 above it, and lists it in the manifest.
+func (j *job) drawBand(n int, b capture.Band) error {
+	sum := sha256.Sum256(b.PNG)
+	hexSum := hex.EncodeToString(sum[:])
+	fmt.Fprintf(j.manifest, j.t("manifest_shot"), b.N, b.URL, hexSum)
+	cfg, err := png.DecodeConfig(bytes.NewReader(b.PNG))
+	if err != nil || cfg.Width <= 0 || cfg.Height <= 0 {
+		return fmt.Errorf("snapshot: screenshot %d: %w", b.N, errors.Join(err, errors.New("no picture")))
 	}
-	if cfg.Width*cfg.Height > j.w.o.MaxScreenshotPixels || cfg.Width <= 0 {
-		f.AddPage()
-		j.heading(fmt.Sprintf(j.t("shot"), n, shot.Title), 13)
-		j.row(j.t("address"), u)
-		j.row(j.t("taken"), j.when(shot.CapturedAt))
-		j.row("SHA-256 (PNG)", sum)
-		j.row(j.t("note"), fmt.Sprintf(j.t("too_big"), cfg.Width, cfg.Height))
-		return nil
-	}
-	img, err := png.Decode(bytes.NewReader(shot.PNG))
-	if err != nil {
-		return fmt.Errorf("snapshot: screenshot %d: %w", n, err)
-	}
-	pageW, pageH := f.GetPageSize()
-	contentW := pageW - 2*margin
-	bottom := pageH - margin - 5
-	b := img.Bounds()
-	mmPerPx := contentW / float64(b.Dx())
-	for y0, part := b.Min.Y, 1; y0 < b.Max.Y; part++ {
-		f.AddPage()
-		title := fmt.Sprintf(j.t("shot"), n, shot.Title)
-		if part > 1 {
-			title += fmt.Sprintf(j.t("cont"), part)
-		}
-		j.heading(title, 13)
-		if part == 1 {
-			j.row(j.t("address"), u)
-			j.row(j.t("taken"), j.when(shot.CapturedAt))
-			j.row("SHA-256 (PNG)", sum)
-			f.Ln(2)
-		}
-		rows := max(int((bottom-f.GetY())/mmPerPx), 1)
-		y1 := min(y0+rows, b.Max.Y)
-		data, err := encodeSlice(img, image.Rect(b.Min.X, y0, b.Max.X, y1))
+	data := b.PNG
+	if !opaqueRGB(b.PNG) {
+		// The PDF takes an opaque RGB PNG as it is; anything else is
+		// drawn on white and encoded again.
+		img, err := png.Decode(bytes.NewReader(b.PNG))
 		if err != nil {
-			return fmt.Errorf("snapshot: screenshot %d: %w", n, err)
+			return fmt.Errorf("snapshot: screenshot %d: %w", b.N, err)
 		}
-		name := fmt.Sprintf("shot%d-%d", n, part)
-		f.RegisterImageOptionsReader(name, fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(data))
-		h := float64(y1-y0) * mmPerPx
-		f.ImageOptions(name, margin, f.GetY(), contentW, h, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
-		f.Rect(margin, f.GetY(), contentW, h, "D")
-		y0 = y1
+		if data, err = encodeSlice(img, img.Bounds()); err != nil {
+			return fmt.Errorf("snapshot: screenshot %d: %w", b.N, err)
+		}
 	}
+	if j.f == nil {
+		j.newDoc()
+	}
+	f := j.f
+	f.AddPage()
+	if j.res.Screenshots == 0 {
+		j.sections = append(j.sections, tocEntry{j.t("layout"), j.page()})
+	}
+	j.heading(fmt.Sprintf(j.t("shot"), b.N, b.Title), 11)
+	f.SetFont(pdf.FontFamily, "", 7)
+	f.SetTextColor(90, 90, 90)
+	f.MultiCell(0, 3.4, clean(fmt.Sprintf(j.t("band"), n, b.Document, b.Top, b.URL)+"\n"+
+		j.t("taken")+" "+j.when(b.CapturedAt)+"   SHA-256 (PNG) "+hexSum), "", "L", false)
+	f.SetTextColor(0, 0, 0)
+	f.Ln(1)
+	pageW, pageH := f.GetPageSize()
+	maxW, maxH := pageW-2*margin, pageH-margin-5-f.GetY()
+	w := maxW
+	h := w * float64(cfg.Height) / float64(cfg.Width)
+	if h > maxH {
+		h = maxH
+		w = h * float64(cfg.Width) / float64(cfg.Height)
+	}
+	name := fmt.Sprintf("band%d", b.N)
+	f.RegisterImageOptionsReader(name, fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(data))
+	x := margin + (maxW-w)/2
+	f.ImageOptions(name, x, f.GetY(), w, h, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
+	f.Rect(x, f.GetY(), w, h, "D")
 	return nil
+}
+
+// opaqueRGB reports whether data is a PNG of 8-bit RGB without alpha, not
+// interlaced (its header's bit depth, colour type and interlace method),
+// as Chromium writes screenshots.
+func opaqueRGB(data []byte) bool {
+	return len(data) > 28 && string(data[12:16]) == "IHDR" && data[24] == 8 && data[25] == 2 && data[28] == 0
 }
 
 // encodeSlice re-encodes part of a screenshot as an opaque RGB PNG.

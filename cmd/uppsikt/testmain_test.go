@@ -7,6 +7,15 @@ import (
 	"github.com/uppsikt/uppsikt/archive/postgres/pgtest"
 )
 
-// TestMain stops the throwaway PostgreSQL server of the tests that use one
-// (pgtest), if any started, when the package's tests are done.
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+// TestMain lets the test binary run as uppsikt itself when
+// UPPSIKT_TEST_MAIN=1, so that TestSnapshotScale measures "uppsikt
+// snapshot" as a process of its own, with its browser and Ghostscript;
+// otherwise it runs the tests and stops the throwaway PostgreSQL server of
+// those that used one (pgtest), if any started.
+func TestMain(m *testing.M) {
+	if os.Getenv("UPPSIKT_TEST_MAIN") == "1" {
+		main()
+		return
+	}
+	os.Exit(pgtest.Main(m))
+}
