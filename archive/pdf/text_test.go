@@ -1,0 +1,91 @@
+package pdf
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"codeberg.org/go-pdf/fpdf"
+
+	"github.com/uppsikt/uppsikt/moderation/testenv"
+)
+
+// Verbatim are texts a comment may hold that Windows-1252 does not: the
+// round-trip tests draw them and read them back with pdftotext.
+var Verbatim = []struct{ Name, Text string }{
+	{"latin", "Petrović, Łódź, Dvořák"},
+	{"sami", "Ŋ ŋ Đ đ Ŧ ŧ Š š Ž ž Á á Č č"},
+	{"cyrillic", "Привет, мир! Ёлка"},
+	{"arabic", "مرحبا بالعالم"},
+	{"emoji", "Bra jobbat 👍😀 tack 中文 🥲 𠀀 𝐛𝐨𝐥𝐝"},
+	{"zwj", "familj 👨‍👩‍👧 här"},
+	{"flag", "Sverige 🇸🇪 Danmark 🇩🇰"},
+	{"marks", "a\u200bb c\u200dd e\u200ef"},
+	{"heart", "❤️ och ✅"},
+}
+
+// textPDF draws lines with Text, with or without the single-byte fonts, and
+// converts the document to PDF/A-2b.
+func textPDF(t *testing.T, winAnsi bool, lines []string) string {
+	t.Helper()
+	g, err := NewGlyphs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	var w *WinAnsi
+	if winAnsi {
+		if w, err = NewWinAnsiCut(dir); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := fpdf.New("P", "mm", "A4", "")
+	if w != nil {
+		w.addAs(f, winAnsiFamily)
+	}
+	f.AddPage()
+	tx := NewText(f, w, winAnsiFamily, g)
+	tx.Font("", 10)
+	for _, l := range lines {
+		tx.Multi(0, 5, Prepare(l), "", false)
+	}
+	tx.Font("B", 12)
+	tx.Multi(0, 6, Prepare("Ögonblicksbild – Łódź 😀"), "", false)
+	if err := f.Error(); err != nil {
+		t.Fatal(err)
+	}
+	src := filepath.Join(dir, "in.pdf")
+	var doc bytes.Buffer
+	if err := Output(f, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(src, doc.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile("/tmp/h2/in.pdf", func() []byte { b, _ := os.ReadFile(src); return b }(), 0o644)
+	out := filepath.Join(dir, "out.pdf")
+	if err := ConvertFiles(context.Background(), []string{src}, out, 2, Metadata{Title: "t"}, nil, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if *keep != "" {
+		data, _ := os.ReadFile(out)
+		os.WriteFile(filepath.Join(*keep, strings.ReplaceAll(t.Name(), "/", "_")+".pdf"), data, 0o644)
+	}
+	return out
+}
+
+func TestTextVerbatim(t *testing.T) {
+	testenv.NeedTools(t, "gs", "pdftotext")
+	var lines []string
+	for _, v := range Verbatim {
+		lines = append(lines, v.Name+": "+v.Text)
+	}
+	for _, winAnsi := range []bool{true, false} {
+		out := textPDF(t, winAnsi, lines)
+		got := run(t, nil, "pdftotext", "-enc", "UTF-8", out, "-")
+		t.Logf("winansi %v:\n%s", winAnsi, got)
+	}
+}
