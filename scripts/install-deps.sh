@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the programs uppsikt's tests use, when they are missing:
-# Chromium (evidence screenshots), DejaVu fonts, poppler (pdftotext, pdffonts)
-# and Ghostscript (PDF/A). Debian/Ubuntu via apt-get; elsewhere it says what
+# Chromium (evidence screenshots), DejaVu fonts, poppler (pdftotext, pdffonts),
+# Ghostscript (PDF/A) and qpdf (PDF outlines). Debian/Ubuntu via apt-get; elsewhere it says what
 # to install and fails.
 set -euo pipefail
 
@@ -10,6 +10,8 @@ command -v chromium >/dev/null 2>&1 || [ -x /usr/lib/chromium/chromium ] || need
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v gs >/dev/null 2>&1 || need+=(ghostscript)
+# qpdf reads the outline (bookmarks) of the snapshot PDF in its tests
+command -v qpdf >/dev/null 2>&1 || need+=(qpdf)
 # systemd-analyze checks the packaged unit (TestDebianPackage; dpkg is on every Debian)
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 

@@ -147,6 +147,7 @@ const (
 type textRun struct {
 	font  int
 	draw  string // as written in the font: Windows-1252 bytes or UTF-8
+	src   string // the characters it draws
 	width float64
 }
 
@@ -196,9 +197,6 @@ func (t *Text) Font(style string, size float64) {
 	t.style, t.size = style, size
 }
 
-// Size is the current font size in points.
-func (t *Text) Size() float64 { return t.size }
-
 func (t *Text) use(f *fpdf.Fpdf, added *[3]bool, font int) {
 	switch font {
 	case inWinAnsi:
@@ -232,16 +230,17 @@ func (t *Text) runs(s string) []textRun {
 		dejavu = t.g.bold
 	}
 	var out []textRun
-	var draw strings.Builder
+	var draw, src strings.Builder
 	font := -1
 	end := func() {
 		if font < 0 {
 			return
 		}
-		r := textRun{font: font, draw: draw.String()}
+		r := textRun{font: font, draw: draw.String(), src: src.String()}
 		r.width = t.width(&r)
 		out = append(out, r)
 		draw.Reset()
+		src.Reset()
 		font = -1
 	}
 	var prev rune
@@ -251,6 +250,8 @@ func (t *Text) runs(s string) []textRun {
 		switch {
 		case font == inSymbols && (joins(r) || prev == 0x200D):
 			next = inSymbols
+		case r == ' ' && (font == inUnicode || font == inWinAnsi):
+			next = font // see lines
 		case t.w != nil && (r >= 0x20 && r < 0x7F || r >= 0xA0 && r <= 0xFF || cp):
 			next = inWinAnsi
 		case dejavu.has(r):
@@ -262,6 +263,7 @@ func (t *Text) runs(s string) []textRun {
 			end()
 			font = next
 		}
+		src.WriteRune(r)
 		switch next {
 		case inWinAnsi:
 			draw.WriteString(ToWinAnsi(string(r)))
@@ -324,6 +326,12 @@ func (t *Text) lines(para string, width float64) [][]textRun {
 		}
 		if j > i {
 			sp := t.runs(para[i:j])
+			if n := len(w.runs); n > 0 && w.runs[n-1].font != inSymbols {
+				// The spaces are drawn in the font of the word before
+				// them (DejaVu Sans either way): pdftotext loses a space
+				// drawn on its own between two fonts.
+				sp[0].font = w.runs[n-1].font
+			}
 			w.runs = append(w.runs, sp...)
 			for _, r := range sp {
 				w.spaces += r.width
@@ -388,7 +396,7 @@ func (t *Text) split(runs []textRun, first, width float64) [][]textRun {
 				}
 				n = charSize(r, 0)
 			}
-			p := textRun{font: r.font, draw: r.draw[:n]}
+			p := textRun{font: r.font, draw: r.draw[:n], src: decode(r.font, r.draw[:n])}
 			p.width = t.width(&p)
 			cur = append(cur, p)
 			used += p.width
@@ -442,6 +450,7 @@ func trimSpaces(line []textRun) []textRun {
 			continue
 		}
 		last.draw = trimmed
+		last.src = strings.TrimRight(last.src, " ")
 		last.width = -1 // measured again when drawn
 		break
 	}
@@ -508,7 +517,7 @@ func (t *Text) Cell(w, h float64, s string, ln int, align string) {
 	}
 	t.base()
 	f.CellFormat(w, h, "", "", 0, "", false, 0, "")
-	line := t.runs(strings.ReplaceAll(s, "\n", " "))
+	line := t.visual(t.runs(strings.ReplaceAll(s, "\n", " ")))
 	cm := f.GetCellMargin()
 	x := x0 + cm
 	if align == "R" {
@@ -548,6 +557,7 @@ func (t *Text) base() {
 // line draws the runs of one line from x in a cell of height h at y.
 func (t *Text) line(x, y, h float64, line []textRun) {
 	f := t.f
+	line = merge(t.visual(line))
 	for i := range line {
 		r := &line[i]
 		if r.width < 0 {
@@ -559,4 +569,108 @@ func (t *Text) line(x, y, h float64, line []textRun) {
 		f.Text(x, base, r.draw)
 		x += r.width
 	}
+}
+
+// decode is the text of a piece of a run of the single-byte fonts or of
+// DejaVu Sans, which split cuts.
+func decode(font int, draw string) string {
+	if font != inWinAnsi {
+		return draw
+	}
+	var b strings.Builder
+	for i := 0; i < len(draw); i++ {
+		r, _ := winAnsiRune(draw[i])
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// rtl reports whether r is a letter of a script written right to left.
+func rtl(r rune) bool {
+	return unicode.In(r, unicode.Arabic, unicode.Hebrew, unicode.Syriac, unicode.Thaana, unicode.Nko) &&
+		!unicode.IsDigit(r) && !unicode.In(r, unicode.Mn, unicode.Me)
+}
+
+var mirrored = map[rune]rune{'(': ')', ')': '(', '[': ']', ']': '[', '{': '}', '}': '{', '<': '>', '>': '<', '«': '»', '»': '«'}
+
+// visual puts the runs of a line that are written right to left (Arabic,
+// Hebrew) in the order they are seen, right to left, which is the order
+// fpdf must draw them in: it draws left to right and does not shape, so
+// Arabic letters are drawn in their isolated forms. A reader's text
+// extraction puts them back in the order they were written. Spaces and
+// punctuation between two such letters go with them, brackets mirrored;
+// digits and Latin stay left to right.
+func (t *Text) visual(line []textRun) []textRun {
+	var b strings.Builder
+	has := false
+	for _, r := range line {
+		b.WriteString(r.src)
+		if !has {
+			has = strings.IndexFunc(r.src, rtl) >= 0
+		}
+	}
+	if !has {
+		return line
+	}
+	rs := []rune(b.String())
+	for i := 0; i < len(rs); {
+		if !rtl(rs[i]) {
+			i++
+			continue
+		}
+		end := i
+		for k := i + 1; k < len(rs); k++ {
+			if rtl(rs[k]) || unicode.In(rs[k], unicode.Mn, unicode.Me) {
+				end = k
+				continue
+			}
+			if unicode.IsSpace(rs[k]) || unicode.IsPunct(rs[k]) {
+				continue
+			}
+			break
+		}
+		reverseClusters(rs[i : end+1])
+		i = end + 1
+	}
+	return t.runs(string(rs))
+}
+
+// reverseClusters reverses rs, a letter and the combining marks after it
+// kept in their order, brackets mirrored.
+func reverseClusters(rs []rune) {
+	var clusters [][]rune
+	for _, r := range rs {
+		if len(clusters) > 0 && unicode.In(r, unicode.Mn, unicode.Me) {
+			clusters[len(clusters)-1] = append(clusters[len(clusters)-1], r)
+			continue
+		}
+		if m, ok := mirrored[r]; ok {
+			r = m
+		}
+		clusters = append(clusters, []rune{r})
+	}
+	out := rs[:0:0]
+	for i := len(clusters) - 1; i >= 0; i-- {
+		out = append(out, clusters[i]...)
+	}
+	copy(rs, out)
+}
+
+// Style is the style and size of the text drawn next.
+func (t *Text) Style() (string, float64) { return t.style, t.size }
+
+// merge joins neighbouring runs in the same font, so that a line is drawn
+// with as few text operations as it can.
+func merge(line []textRun) []textRun {
+	out := line[:0:0]
+	for _, r := range line {
+		if n := len(out); n > 0 && out[n-1].font == r.font && out[n-1].width >= 0 && r.width >= 0 {
+			out[n-1].draw += r.draw
+			out[n-1].src += r.src
+			out[n-1].width += r.width
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
 }

@@ -12,7 +12,14 @@ import (
 	"github.com/uppsikt/uppsikt/moderation/testenv"
 )
 
-var yearScale = flag.Bool("year-scale", false, "run TestYearScale: a year of 5,000 posts and 100,000 comments (takes minutes)")
+var (
+	yearScale   = flag.Bool("year-scale", false, "run TestYearScale: a year of 5,000 posts and 100,000 comments (takes minutes)")
+	yearUnicode = flag.Bool("year-unicode", true, "TestYearScale: one comment in six has emoji and letters outside Windows-1252")
+)
+
+// unicodeComment is a comment that needs the UTF-8 fonts: Latin
+// Extended, Cyrillic and emoji (a sequence with joiners and a flag).
+const unicodeComment = "Petrović från Łódź håller med 👍😀 – Привет! 👨‍👩‍👧 🇸🇪"
 
 // TestYearScale measures a snapshot of a busy year: 5,000 posts with 20
 // comments each. It reports wall and CPU time, the peak live Go heap, the peak
@@ -26,8 +33,12 @@ func TestYearScale(t *testing.T) {
 	testenv.NeedTools(t, "gs")
 	st := openStore(t)
 	start := time.Now()
-	fill(t, st, 5000, 20)
-	t.Logf("stored 5,000 posts and 100,000 comments in %s", time.Since(start).Round(time.Second))
+	var extra []string
+	if *yearUnicode {
+		extra = append(extra, unicodeComment)
+	}
+	fill(t, st, 5000, 20, extra...)
+	t.Logf("stored 5,000 posts and 100,000 comments (with UTF-8 text: %v) in %s", *yearUnicode, time.Since(start).Round(time.Second))
 
 	w := New(Options{Store: st, TempDir: t.TempDir()})
 	from, to := Year(2025, time.UTC)

@@ -84,7 +84,8 @@ func takeSnapshot(ctx context.Context, env *environment, pt *parts, j snapshotJo
 	if err := os.MkdirAll(filepath.Dir(j.out), 0o750); err != nil {
 		return snapshot.Result{}, fmt.Errorf("snapshot folder: %w", err)
 	}
-	opts := snapshot.Options{Store: st, Location: loc, Logger: log.With("part", "snapshot"), Language: pt.cfg.Municipality.Language}
+	opts := snapshot.Options{Store: st, Location: loc, Logger: log.With("part", "snapshot"), Language: pt.cfg.Municipality.Language,
+		Municipality: pt.cfg.Municipality.Name, Creator: creator()}
 	var pages []string
 	if j.browser {
 		page, copts, ok, err := pageCapture(ctx, pt.cfg, st, a, log)

@@ -29,7 +29,8 @@ func newYearly(cfg *config.Config, st *sqlite.Store, client *facebook.Client, lo
 	log = log.With("part", "yearly-snapshots")
 	live := newLiveThreads(cfg, client)
 	write := func(ctx context.Context, a moderation.Account, req snapshot.Request) (snapshot.Result, error) {
-		opts := snapshot.Options{Store: st, Location: loc, Logger: log, Now: now, Language: cfg.Municipality.Language}
+		opts := snapshot.Options{Store: st, Location: loc, Logger: log, Now: now, Language: cfg.Municipality.Language,
+			Municipality: cfg.Municipality.Name, Creator: creator()}
 		page, copts, ok, err := pageCapture(ctx, cfg, st, a, log)
 		if err != nil {
 			return snapshot.Result{}, err
