@@ -78,7 +78,7 @@ type Options struct {
 	// "uppsikt 1.4.0"; "uppsikt" when empty.
 	Creator string
 	Logger  *slog.Logger
-	Now      func() time.Time
+	Now     func() time.Time
 }
 
 // Request is one snapshot to write.
