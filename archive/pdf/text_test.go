@@ -99,3 +99,35 @@ func TestTextVerbatim(t *testing.T) {
 		}
 	}
 }
+
+// TestEvidenceVerbatim renders an evidence PDF whose comment holds every
+// text of Verbatim, as it is given to the registrar (PDF/A-3b, the
+// single-byte fonts for what Windows-1252 holds), and reads the verbatim
+// text back with pdftotext; embedding marks are removed as in
+// TestTextVerbatim.
+func TestEvidenceVerbatim(t *testing.T) {
+	testenv.NeedTools(t, "gs", "pdftotext")
+	w, err := NewWinAnsiCut(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := sampleEvidence(t, 0)
+	var lines []string
+	for _, v := range Verbatim {
+		lines = append(lines, v.Name+": "+v.Text)
+	}
+	ev.Versions = ev.Versions[:1]
+	ev.Versions[0].Message = strings.Join(lines, "\n")
+	ev.Author.Name = "Đorđe Petrović 🙂"
+	out := render(t, ev, Options{WinAnsi: w})
+	marks := strings.NewReplacer("\u202a", "", "\u202b", "", "\u202c", "", "\u202d", "", "\u202e", "")
+	got := marks.Replace(run(t, out, "pdftotext", "-enc", "UTF-8", "-", "-"))
+	for _, l := range append(lines, "Đorđe Petrović 🙂") {
+		if !strings.Contains(got, l) {
+			t.Errorf("pdftotext lacks %q (%+q)", l, l)
+		}
+	}
+	if strings.Contains(got, "[U+") {
+		t.Errorf("pdftotext output has a code point placeholder:\n%s", got)
+	}
+}
