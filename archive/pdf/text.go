@@ -674,3 +674,30 @@ func merge(line []textRun) []textRun {
 	}
 	return out
 }
+
+// Row draws a label and a value that wraps in the column beside it, at the
+// left margin, starting a new page when the row would reach the bottom
+// margin, as the function Row does. Prepare both first.
+func (t *Text) Row(label, value string) {
+	f := t.f
+	const labelW = 42.0
+	if value == "" {
+		value = "–"
+	}
+	_, pageH := f.GetPageSize()
+	if f.GetY()+6 > pageH-marginMM-5 {
+		f.AddPage()
+	}
+	y := f.GetY()
+	t.Font("B", 9.5)
+	f.SetXY(marginMM, y)
+	t.Multi(labelW, 5, label, "", false)
+	yLabel := f.GetY()
+	t.Font("", 9.5)
+	f.SetXY(marginMM+labelW, y)
+	t.Multi(0, 5, value, "", false)
+	if f.GetY() < yLabel {
+		f.SetY(yLabel)
+	}
+	f.SetX(marginMM)
+}
