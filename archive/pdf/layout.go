@@ -99,7 +99,7 @@ func Title(ev Evidence) string {
 	if ev.AccountName != "" {
 		t += " – " + ev.AccountName
 	}
-	return Clean(t)
+	return strings.ReplaceAll(Prepare(t), "\n", " ")
 }
 
 // Layout draws the evidence PDF with fpdf, before the conversion to PDF/A,
@@ -560,10 +560,13 @@ func (d *doc) hashLine(label, sum string) {
 	d.f.Ln(1)
 }
 
-// Clean makes text safe to draw: valid UTF-8, no control characters but
-// newlines, tabs as spaces, and characters beyond the Basic Multilingual
-// Plane (emoji), which the PDF fonts cannot hold, written as their code
-// point: "[U+1F600]". The verbatim text is also in the attached raw answer.
+// Clean makes text safe to draw with fpdf's own MultiCell in the UTF-8
+// font of AddFonts: valid UTF-8, no control characters but newlines, tabs
+// as spaces, and characters beyond the Basic Multilingual Plane (emoji),
+// which that font cannot hold, written as their code point: "[U+1F600]".
+// It is for the fixed texts and names of the monthly report and the
+// decision addendum; a comment's text is drawn with Text, which keeps
+// every character (see Prepare).
 func Clean(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = strings.ReplaceAll(s, "\r\n", "\n")

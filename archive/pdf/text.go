@@ -152,18 +152,34 @@ type textRun struct {
 }
 
 // Text draws text as it was written, in the fonts that have its
-// characters: the single-byte fonts for what Windows-1252 holds (Ghostscript
-// converts them several times faster), DejaVu Sans for the rest of the Basic
-// Multilingual Plane (Cyrillic, Sámi, Arabic in its isolated forms: fpdf
-// does not shape), and the symbol font for emoji, drawn inside a marked
-// content span whose /ActualText holds the exact characters, so that a
-// reader copies or searches "👨‍👩‍👧" or "🇸🇪" rather than the glyphs. A
-// character no font has is drawn as a box, and is still in the text layer.
-// Zero-width and direction characters are drawn in DejaVu Sans, which has
-// glyphs of no width for them, and so stay in the text layer.
+// characters, switching font from one run of characters to the next:
+//
+//   - the single-byte fonts (DejaVu Sans in Windows-1252, when the document
+//     has them) for what Windows-1252 holds, which Ghostscript converts
+//     several times faster than the others;
+//   - DejaVu Sans as a UTF-8 font for the rest of the Basic Multilingual
+//     Plane: Latin Extended (Łódź, Dvořák, the Sámi Ŋ Đ Ŧ), Cyrillic, Greek,
+//     Arabic and Hebrew, and the zero-width and direction characters (ZWSP,
+//     ZWNJ, ZWJ, LRM, RLM), which it draws as nothing and keeps in the text
+//     layer. fpdf does not shape: Arabic is drawn in its isolated forms,
+//     right to left (see visual), and read back in the order it was
+//     written;
+//   - the symbol font (Symbola's emoji and symbols) for emoji and for
+//     what DejaVu Sans lacks, with the sequence's joiners, variation
+//     selectors, skin tones and tags, so that "👨‍👩‍👧" or "🇸🇪" is drawn in
+//     one font and read back character for character. The characters above
+//     the Basic Multilingual Plane are drawn through the Private Use Area,
+//     and the font's /ToUnicode map, which Output writes, gives them back.
+//
+// A character no font has a glyph for (a Han character, an emoji newer than
+// Unicode 9) is drawn as the font's empty box, and is still in the text
+// layer as itself. Characters above the Basic Multilingual Plane outside
+// the ranges of symbolRune (rare Han characters, historic scripts) are
+// drawn as a box and read back as U+FFFD: fpdf cannot address them.
 //
 // The UTF-8 fonts are added to a document only when a text needs them:
-// Ghostscript spends time on every font of a page's resources.
+// Ghostscript spends time on every font of a page's resources. Write the
+// document with Output.
 type Text struct {
 	f, m    *fpdf.Fpdf // the document, and a page-less one to measure in
 	w       *WinAnsi   // nil: no single-byte fonts
