@@ -185,8 +185,8 @@ type Text struct {
 	w       *WinAnsi   // nil: no single-byte fonts
 	family  string     // of the single-byte fonts in f
 	g       *Glyphs
-	added   [3]bool // the UTF-8 fonts added to f: unicode, symbols
-	measure [3]bool
+	added   map[string]bool // the UTF-8 fonts added to f, by family and style
+	measure map[string]bool // and to m
 	style   string
 	size    float64
 }
@@ -194,7 +194,7 @@ type Text struct {
 // NewText draws in f, whose single-byte fonts w (nil when it has none) are
 // registered as family. Draw sets another document.
 func NewText(f *fpdf.Fpdf, w *WinAnsi, family string, g *Glyphs) *Text {
-	t := &Text{w: w, family: family, g: g, m: fpdf.New("P", "mm", "A4", "")}
+	t := &Text{w: w, family: family, g: g, m: fpdf.New("P", "mm", "A4", ""), measure: map[string]bool{}}
 	if w != nil {
 		w.addAs(t.m, family)
 	}
@@ -205,7 +205,7 @@ func NewText(f *fpdf.Fpdf, w *WinAnsi, family string, g *Glyphs) *Text {
 // Draw makes t draw in f, a new document with the same single-byte fonts.
 func (t *Text) Draw(f *fpdf.Fpdf) {
 	t.f = f
-	t.added = [3]bool{}
+	t.added = map[string]bool{}
 }
 
 // Font sets the style ("" or "B") and size of the text drawn next.
@@ -213,29 +213,35 @@ func (t *Text) Font(style string, size float64) {
 	t.style, t.size = style, size
 }
 
-func (t *Text) use(f *fpdf.Fpdf, added *[3]bool, font int) {
+// use selects the font of a run in f, adding a UTF-8 font (regular or
+// bold DejaVu Sans, or the symbol font) the first time f needs it: each
+// costs Ghostscript time and memory for the rest of the document.
+func (t *Text) use(f *fpdf.Fpdf, added map[string]bool, font int) {
 	switch font {
 	case inWinAnsi:
 		f.SetFont(t.family, t.style, t.size)
-		return
 	case inUnicode:
-		if !added[font] {
-			f.AddUTF8FontFromBytes(unicodeFamily, "", dejaVuSans)
-			f.AddUTF8FontFromBytes(unicodeFamily, "B", dejaVuSansBold)
+		if !added["u"+t.style] {
+			data := dejaVuSans
+			if t.style == "B" {
+				data = dejaVuSansBold
+			}
+			f.AddUTF8FontFromBytes(unicodeFamily, t.style, data)
+			added["u"+t.style] = true
 		}
 		f.SetFont(unicodeFamily, t.style, t.size)
 	case inSymbols:
-		if !added[font] {
+		if !added["s"] {
 			f.AddUTF8FontFromBytes(symbolFamily, "", symbolaUppsikt)
+			added["s"] = true
 		}
 		f.SetFont(symbolFamily, "", t.size)
 	}
-	added[font] = true
 }
 
 // width is the width of r drawn in the current style and size.
 func (t *Text) width(r *textRun) float64 {
-	t.use(t.m, &t.measure, r.font)
+	t.use(t.m, t.measure, r.font)
 	return t.m.GetStringWidth(r.draw)
 }
 
@@ -564,9 +570,9 @@ func lineWidth(t *Text, line []textRun) float64 {
 // fpdf's cells need before they draw.
 func (t *Text) base() {
 	if t.w != nil {
-		t.use(t.f, &t.added, inWinAnsi)
+		t.use(t.f, t.added, inWinAnsi)
 	} else {
-		t.use(t.f, &t.added, inUnicode)
+		t.use(t.f, t.added, inUnicode)
 	}
 }
 
@@ -579,7 +585,7 @@ func (t *Text) line(x, y, h float64, line []textRun) {
 		if r.width < 0 {
 			r.width = t.width(r)
 		}
-		t.use(f, &t.added, r.font)
+		t.use(f, t.added, r.font)
 		_, unit := f.GetFontSize()
 		base := y + .5*h + .3*unit
 		f.Text(x, base, r.draw)
