@@ -158,7 +158,7 @@ func LayoutWith(ev Evidence, w *WinAnsi) ([]byte, error) {
 		return nil, fmt.Errorf("pdf: layout: %w", err)
 	}
 	var buf bytes.Buffer
-	if err := Output(f, &buf); err != nil {
+	if err := d.t.Output(&buf); err != nil {
 		return nil, fmt.Errorf("pdf: layout: %w", err)
 	}
 	return buf.Bytes(), nil

@@ -187,8 +187,11 @@ type Text struct {
 	g       *Glyphs
 	added   map[string]bool // the UTF-8 fonts added to f, by family and style
 	measure map[string]bool // and to m
-	style   string
-	size    float64
+	// drawn are the codes drawn in f in each UTF-8 font (inUnicode,
+	// inSymbols), for the /ToUnicode maps Output writes.
+	drawn map[int]map[rune]bool
+	style string
+	size  float64
 }
 
 // NewText draws in f, whose single-byte fonts w (nil when it has none) are
@@ -206,6 +209,7 @@ func NewText(f *fpdf.Fpdf, w *WinAnsi, family string, g *Glyphs) *Text {
 func (t *Text) Draw(f *fpdf.Fpdf) {
 	t.f = f
 	t.added = map[string]bool{}
+	t.drawn = map[int]map[rune]bool{inUnicode: {}, inSymbols: {}}
 }
 
 // Font sets the style ("" or "B") and size of the text drawn next.
@@ -589,6 +593,11 @@ func (t *Text) line(x, y, h float64, line []textRun) {
 		_, unit := f.GetFontSize()
 		base := y + .5*h + .3*unit
 		f.Text(x, base, r.draw)
+		if d := t.drawn[r.font]; d != nil {
+			for _, c := range r.draw {
+				d[c] = true
+			}
+		}
 		x += r.width
 	}
 }

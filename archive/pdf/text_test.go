@@ -60,7 +60,7 @@ func textPDF(t *testing.T, winAnsi bool, lines []string) string {
 	}
 	src := filepath.Join(dir, "in.pdf")
 	var doc bytes.Buffer
-	if err := Output(f, &doc); err != nil {
+	if err := tx.Output(&doc); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(src, doc.Bytes(), 0o644); err != nil {

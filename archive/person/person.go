@@ -403,7 +403,7 @@ func layout(e Export) ([]byte, error) {
 		row(l.text, p.Text)
 	}
 	var buf bytes.Buffer
-	if err := pdf.Output(f, &buf); err != nil {
+	if err := tx.Output(&buf); err != nil {
 		return nil, fmt.Errorf("person export: PDF: %w", err)
 	}
 	return buf.Bytes(), nil

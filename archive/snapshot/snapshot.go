@@ -387,7 +387,7 @@ func (j *job) flush(name string) error {
 	}
 	path := filepath.Join(j.dir, fmt.Sprintf("%03d-%s.pdf", len(j.parts)+1, name))
 	pages := f.PageNo()
-	if err := writePart(f, path); err != nil {
+	if err := writePart(j.text, path); err != nil {
 		return fmt.Errorf("snapshot: layout: %w", err)
 	}
 	j.parts = append(j.parts, path)
@@ -395,15 +395,15 @@ func (j *job) flush(name string) error {
 	return nil
 }
 
-// writePart writes a part with pdf.Output, which gives emoji their
-// characters in the text layer.
-func writePart(f *fpdf.Fpdf, path string) error {
+// writePart writes the part t draws in with Output, which gives emoji
+// their characters in the text layer.
+func writePart(t *pdf.Text, path string) error {
 	out, err := os.Create(path)
 	if err != nil {
 		return err
 	}
 	w := bufio.NewWriter(out)
-	if err := pdf.Output(f, w); err != nil {
+	if err := t.Output(w); err != nil {
 		out.Close()
 		return err
 	}
