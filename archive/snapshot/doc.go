@@ -47,6 +47,32 @@
 // -content-only flag, archive.snapshots_content_only for the yearly
 // snapshots, or capture.disabled), and the cover says so.
 //
+// Every text is drawn as it was written (pdf.Text): what Windows-1252
+// holds in single-byte fonts, which Ghostscript converts fastest, the rest
+// of a text in DejaVu Sans as a UTF-8 font (Łódź, the Sámi Ŋ Đ Ŧ, Cyrillic,
+// Arabic in isolated forms drawn right to left, zero-width and direction
+// marks) and emoji in the embedded symbol font, so that pdftotext and a
+// reader's search find "Petrović" and "👍" as written. A part gets the UTF-8
+// fonts only when one of its texts needs them.
+//
+// They cost: Ghostscript converts text in fpdf's UTF-8 (CID) fonts about
+// four times more slowly than in the single-byte fonts and holds memory for
+// it to the end of the document. Measured with TestYearScale (-year-posts
+// 400, 8,000 comments) on a loaded 2-core machine: Ghostscript 24 s of CPU
+// and 72 MB when every text fits Windows-1252; 95 s and 459 MB when one
+// comment in six has emoji or letters outside it (-year-unicode). A year of
+// 100,000 such comments passed 10 minutes of CPU and 2.4 GB before it was
+// stopped.
+//
+// The document has an outline (bookmarks): the cover, the table of
+// contents, the layout, the content with a bookmark per month and, below
+// it, per post, and the manifest, written as pdfmarks for Ghostscript, so
+// they point at the right page of the joined document. Its document info
+// and XMP metadata name the municipality (municipality.name) as author and
+// uppsikt with its version as creator, and its language
+// (municipality.language: sv-SE, da-DK or en) is the catalog's /Lang and
+// the XMP dc:language; pdf.ConvertFiles writes them exactly.
+//
 // Memory stays bounded however large the year is: the store is read a page
 // of posts at a time, the document is written in parts of a bounded number
 // of posts to temporary files, and Ghostscript joins the parts into one

@@ -85,8 +85,14 @@ type Options struct {
 	// Language is the language of the snapshot's texts (sv, da, en; sv
 	// when empty): the municipality's, for a snapshot is its record.
 	Language string
-	Logger   *slog.Logger
-	Now      func() time.Time
+	// Municipality is the municipality's name, the snapshot's author in
+	// its document info and XMP metadata.
+	Municipality string
+	// Creator is the program that writes the snapshot with its version,
+	// "uppsikt 1.4.0"; "uppsikt" when empty.
+	Creator string
+	Logger  *slog.Logger
+	Now     func() time.Time
 }
 
 // Request is one snapshot to write.
@@ -166,6 +172,8 @@ type job struct {
 	dir     string
 	taken   time.Time
 	fonts   *pdf.WinAnsi
+	glyphs  *pdf.Glyphs
+	text    *pdf.Text // draws every text of the snapshot as it was written
 
 	f     *fpdf.Fpdf
 	base  int // pages in earlier parts
@@ -177,6 +185,7 @@ type job struct {
 	months     [12]int // first page of each month, 0 when none
 	monthPosts [12]int
 	sections   []tocEntry
+	marks      []pdf.Bookmark // of the months and posts, in order
 	res        Result
 	notes      []string
 }
@@ -208,7 +217,11 @@ func (w *Writer) Write(ctx context.Context, req Request) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("snapshot: %w", err)
 	}
-	j := &job{w: w, req: req, account: a, dir: dir, taken: w.o.Now().UTC(), base: frontPages, fonts: fonts}
+	glyphs, err := pdf.NewGlyphs()
+	if err != nil {
+		return Result{}, fmt.Errorf("snapshot: %w", err)
+	}
+	j := &job{w: w, req: req, account: a, dir: dir, taken: w.o.Now().UTC(), base: frontPages, fonts: fonts, glyphs: glyphs}
 	j.label = fmt.Sprintf(j.t("label"), a.Name,
 		req.From.In(w.o.Location).Format(time.DateOnly), req.To.Add(-time.Nanosecond).In(w.o.Location).Format(time.DateOnly))
 	j.manifestF, err = os.Create(filepath.Join(dir, "manifest.txt"))
@@ -244,9 +257,12 @@ func (w *Writer) Write(ctx context.Context, req Request) (Result, error) {
 	}
 	tmp := req.Out + ".tmp"
 	meta := pdf.Metadata{
-		Title:   fmt.Sprintf(j.t("title"), a.Name, periodName(req.From, req.To, w.o.Location)),
-		Subject: fmt.Sprintf(j.t("subject"), a.Key, a.Platform),
-		Author:  "uppsikt",
+		Title:    fmt.Sprintf(j.t("title"), a.Name, periodName(req.From, req.To, w.o.Location)),
+		Subject:  fmt.Sprintf(j.t("subject"), a.Key, a.Platform),
+		Author:   w.o.Municipality,
+		Creator:  w.o.Creator,
+		Language: languageTag(w.o.Language),
+		Outline:  j.outline(),
 	}
 	if err := pdf.ConvertFiles(ctx, j.parts, tmp, part, meta, req.Attachments, w.o.PDF); err != nil {
 		os.Remove(tmp)
@@ -281,6 +297,51 @@ func (w *Writer) Write(ctx context.Context, req Request) (Result, error) {
 	return j.res, nil
 }
 
+// languageTag is the BCP 47 tag of a snapshot language, for the PDF's
+// /Lang and XMP dc:language.
+func languageTag(l string) string {
+	switch lang(l) {
+	case "da":
+		return "da-DK"
+	case "en":
+		return "en"
+	}
+	return "sv-SE"
+}
+
+// outline is the snapshot's bookmarks: the cover, the table of contents and
+// each section, the content with a bookmark per month and, below it, per
+// post.
+func (j *job) outline() []pdf.Bookmark {
+	top := pageTop()
+	out := []pdf.Bookmark{{Title: j.t("toc_cover"), Page: 1, Top: top}, {Title: j.t("toc"), Page: 2, Top: top}}
+	for _, s := range j.sections {
+		out = append(out, pdf.Bookmark{Title: s.title, Page: s.page, Top: top})
+		if s.title == j.t("content_toc") {
+			for _, m := range j.marks {
+				m.Level++
+				out = append(out, m)
+			}
+		}
+	}
+	return out
+}
+
+// pageTop is the top of an A4 page in PDF points from its bottom.
+func pageTop() float64 { return 297 * 72 / 25.4 }
+
+// mark draws with draw and records a bookmark at where it began, at level
+// 0 (a month) or 1 (a post) below the content.
+func (j *job) mark(level int, title string, draw func()) {
+	page, y := j.page(), j.f.GetY()
+	draw()
+	if j.page() != page { // the text began a new page
+		page, y = j.page(), margin
+	}
+	_, h := j.f.GetPageSize()
+	j.marks = append(j.marks, pdf.Bookmark{Title: title, Level: level, Page: page, Top: (h - y) * 72 / 25.4})
+}
+
 func periodName(from, to time.Time, loc *time.Location) string {
 	f, t := from.In(loc), to.Add(-time.Nanosecond).In(loc)
 	if f.Month() == time.January && f.Day() == 1 && t.Month() == time.December && t.Day() == 31 && f.Year() == t.Year() {
@@ -309,6 +370,11 @@ func (j *job) newDoc() *fpdf.Fpdf {
 	f.SetMargins(margin, margin, margin)
 	f.SetAutoPageBreak(true, margin+5)
 	j.fonts.Add(f)
+	if j.text == nil {
+		j.text = pdf.NewText(f, j.fonts, pdf.FontFamily, j.glyphs)
+	} else {
+		j.text.Draw(f)
+	}
 	f.SetCreator("uppsikt", false)
 	f.SetProducer("uppsikt (fpdf)", false)
 	f.SetCreationDate(j.taken)
@@ -316,12 +382,16 @@ func (j *job) newDoc() *fpdf.Fpdf {
 	base := j.base
 	f.SetFooterFunc(func() {
 		f.SetY(-margin)
-		f.SetFont(pdf.FontFamily, "", 8)
+		// The footer is drawn inside AddPage: the font of the page's text
+		// is restored after it.
+		style, size := j.text.Style()
+		j.text.Font("", 8)
 		f.SetTextColor(90, 90, 90)
-		f.CellFormat(0, 5, clean(j.label), "", 0, "L", false, 0, "")
+		j.text.Cell(0, 5, pdf.Prepare(j.label), 0, "L")
 		f.SetX(margin)
-		f.CellFormat(0, 5, fmt.Sprintf(j.t("page"), base+f.PageNo()), "", 0, "R", false, 0, "")
+		j.text.Cell(0, 5, fmt.Sprintf(j.t("page"), base+f.PageNo()), 0, "R")
 		f.SetTextColor(0, 0, 0)
+		j.text.Font(style, size)
 	})
 	j.f = f
 	return f
@@ -345,7 +415,7 @@ func (j *job) flush(name string) error {
 	}
 	path := filepath.Join(j.dir, fmt.Sprintf("%03d-%s.pdf", len(j.parts)+1, name))
 	pages := f.PageNo()
-	if err := f.OutputFileAndClose(path); err != nil {
+	if err := writePart(j.text, path); err != nil {
 		return fmt.Errorf("snapshot: layout: %w", err)
 	}
 	j.parts = append(j.parts, path)
@@ -353,11 +423,30 @@ func (j *job) flush(name string) error {
 	return nil
 }
 
+// writePart writes the part t draws in with Output, which gives emoji
+// their characters in the text layer.
+func writePart(t *pdf.Text, path string) error {
+	out, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(out)
+	if err := t.Output(w); err != nil {
+		out.Close()
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
 func (j *job) heading(text string, size float64) {
-	j.f.SetFont(pdf.FontFamily, "B", size)
-	j.f.MultiCell(0, size*0.55, clean(text), "", "L", false)
+	j.text.Font("B", size)
+	j.text.Multi(0, size*0.55, pdf.Prepare(text), "", false)
 	j.f.Ln(1)
-	j.f.SetFont(pdf.FontFamily, "", 10)
+	j.text.Font("", 10)
 }
 
 func (j *job) row(label, value string) {
@@ -367,13 +456,13 @@ func (j *job) row(label, value string) {
 		value = "–"
 	}
 	y := f.GetY()
-	f.SetFont(pdf.FontFamily, "B", 9.5)
+	j.text.Font("B", 9.5)
 	f.SetXY(margin, y)
-	f.MultiCell(labelW, 5, clean(label), "", "L", false)
+	j.text.Multi(labelW, 5, pdf.Prepare(label), "", false)
 	yLabel := f.GetY()
-	f.SetFont(pdf.FontFamily, "", 9.5)
+	j.text.Font("", 9.5)
 	f.SetXY(margin+labelW, y)
-	f.MultiCell(0, 5, clean(value), "", "L", false)
+	j.text.Multi(0, 5, pdf.Prepare(value), "", false)
 	if f.GetY() < yLabel {
 		f.SetY(yLabel)
 	}
@@ -465,11 +554,12 @@ func (j *job) drawBand(n int, b capture.Band) error {
 		j.sections = append(j.sections, tocEntry{j.t("layout"), j.page()})
 	}
 	j.heading(fmt.Sprintf(j.t("shot"), b.N, b.Title), 11)
-	f.SetFont(pdf.FontFamily, "", 7)
+	j.text.Font("", 7)
 	f.SetTextColor(90, 90, 90)
-	f.MultiCell(0, 3.4, clean(fmt.Sprintf(j.t("band"), n, b.Document, b.Top, b.URL)+"\n"+
-		j.t("taken")+" "+j.when(b.CapturedAt)+"   SHA-256 (PNG) "+hexSum), "", "L", false)
+	j.text.Multi(0, 3.4, pdf.Prepare(fmt.Sprintf(j.t("band"), n, b.Document, b.Top, b.URL)+"\n"+
+		j.t("taken")+" "+j.when(b.CapturedAt)+"   SHA-256 (PNG) "+hexSum), "", false)
 	f.SetTextColor(0, 0, 0)
+	j.text.Font("", 10)
 	f.Ln(1)
 	pageW, pageH := f.GetPageSize()
 	maxW, maxH := pageW-2*margin, pageH-margin-5-f.GetY()
@@ -542,7 +632,8 @@ func (j *job) content(ctx context.Context) error {
 				if j.monthPosts[m] == 0 && inPart > 0 {
 					j.f.AddPage()
 				}
-				j.heading(j.month(m)+" "+fmt.Sprint(p.CreatedAt.In(loc).Year()), 16)
+				month := j.month(m) + " " + fmt.Sprint(p.CreatedAt.In(loc).Year())
+				j.mark(0, month, func() { j.heading(month, 16) })
 				j.months[m] = j.page()
 			}
 			j.monthPosts[m]++
@@ -564,7 +655,7 @@ func (j *job) content(ctx context.Context) error {
 		j.f.AddPage()
 		j.sections = append(j.sections, tocEntry{j.t("content_toc"), j.page()})
 		j.heading(j.t("content"), 16)
-		j.f.MultiCell(0, 5, clean(j.t("no_posts")), "", "L", false)
+		j.text.Multi(0, 5, pdf.Prepare(j.t("no_posts")), "", false)
 	}
 	return j.flush("content")
 }
@@ -617,13 +708,17 @@ func (j *job) post(ctx context.Context, p moderation.Post) error {
 
 	h := sha256.New()
 	f := j.f
-	f.SetFont(pdf.FontFamily, "B", 11)
+	j.text.Font("B", 11)
 	title := fmt.Sprintf(j.t("post"), j.when(p.CreatedAt))
 	if p.Author.Name != "" {
 		title += " – " + p.Author.Name
 	}
-	f.MultiCell(0, 6, clean(title), "", "L", false)
-	f.SetFont(pdf.FontFamily, "", 8)
+	mark := title
+	if p.Message != "" {
+		mark += ": " + truncate(strings.Join(strings.Fields(p.Message), " "), 60)
+	}
+	j.mark(1, mark, func() { j.text.Multi(0, 6, pdf.Prepare(title), "", false) })
+	j.text.Font("", 8)
 	f.SetTextColor(90, 90, 90)
 	src := j.t("src_both")
 	switch {
@@ -632,10 +727,10 @@ func (j *job) post(ctx context.Context, p moderation.Post) error {
 	case !liveAsked:
 		src = j.t("src_store")
 	}
-	f.MultiCell(0, 4, clean("id "+p.PlatformID+"   "+p.PermalinkURL+"\n"+src), "", "L", false)
+	j.text.Multi(0, 4, pdf.Prepare("id "+p.PlatformID+"   "+p.PermalinkURL+"\n"+src), "", false)
 	f.SetTextColor(0, 0, 0)
-	f.SetFont(pdf.FontFamily, "", 10)
-	f.MultiCell(0, 5, clean(p.Message), "", "L", false)
+	j.text.Font("", 10)
+	j.text.Multi(0, 5, pdf.Prepare(p.Message), "", false)
 	fmt.Fprintf(h, "post\x00%s\x00%s\x00%s\n", p.PlatformID, p.CreatedAt.UTC().Format(time.RFC3339), p.Message)
 
 	entries := orderThread(all)
@@ -645,7 +740,7 @@ func (j *job) post(ctx context.Context, p moderation.Post) error {
 		fmt.Fprintf(h, "comment\x00%s\x00%s\x00%s\x00%s\n", c.PlatformID, c.ParentID, text, marker)
 		indent := 6.0 + 8.0*float64(min(e.depth, 3))
 		f.SetX(margin + indent)
-		f.SetFont(pdf.FontFamily, "B", 8.5)
+		j.text.Font("B", 8.5)
 		who := c.Author.Name
 		if who == "" {
 			who = j.t("unknown")
@@ -657,10 +752,10 @@ func (j *job) post(ctx context.Context, p moderation.Post) error {
 		if marker != "" {
 			head += "  [" + marker + "]"
 		}
-		f.MultiCell(0, 4.2, clean(head), "", "L", false)
+		j.text.Multi(0, 4.2, pdf.Prepare(head), "", false)
 		f.SetX(margin + indent)
-		f.SetFont(pdf.FontFamily, "", 9)
-		f.MultiCell(0, 4.4, clean(text), "", "L", false)
+		j.text.Font("", 9)
+		j.text.Multi(0, 4.4, pdf.Prepare(text), "", false)
 		j.res.Comments++
 	}
 	f.Ln(3)
@@ -756,15 +851,15 @@ func (j *job) manifestPart() error {
 	f.AddPage()
 	j.sections = append(j.sections, tocEntry{j.t("manifest_toc"), j.page()})
 	j.heading(j.t("manifest"), 16)
-	f.SetFont(pdf.FontFamily, "", 8.5)
-	f.MultiCell(0, 4.5, clean(j.t("manifest_text")), "", "L", false)
+	j.text.Font("", 8.5)
+	j.text.Multi(0, 4.5, pdf.Prepare(j.t("manifest_text")), "", false)
 	f.Ln(2)
-	f.SetFont(pdf.FontFamily, "", 7)
+	j.text.Font("", 7)
 	sc := bufio.NewScanner(j.manifestF)
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
 	parts := 0
 	for sc.Scan() {
-		f.MultiCell(0, 3.6, clean(strings.ReplaceAll(sc.Text(), "\t", "   ")), "", "L", false)
+		j.text.Multi(0, 3.6, pdf.Prepare(strings.ReplaceAll(sc.Text(), "\t", "   ")), "", false)
 		parts++
 		if parts%5000 == 0 {
 			if err := j.flush("manifest"); err != nil {
@@ -772,7 +867,7 @@ func (j *job) manifestPart() error {
 			}
 			j.newDoc()
 			j.f.AddPage()
-			j.f.SetFont(pdf.FontFamily, "", 7)
+			j.text.Font("", 7)
 			f = j.f
 		}
 	}
@@ -818,14 +913,14 @@ func (j *job) front() error {
 	j.row(j.t("shots"), fmt.Sprint(j.res.Screenshots))
 	j.row(j.t("pages"), fmt.Sprint(base))
 	f.Ln(3)
-	f.SetFont(pdf.FontFamily, "", 8.5)
+	j.text.Font("", 8.5)
 	explain := j.t("explain")
-	f.MultiCell(0, 4.3, clean(explain), "", "L", false)
+	j.text.Multi(0, 4.3, pdf.Prepare(explain), "", false)
 	for _, n := range j.notes {
 		if f.GetY() > 260 {
 			break
 		}
-		f.MultiCell(0, 4.3, clean(truncate(n, 300)), "", "L", false)
+		j.text.Multi(0, 4.3, pdf.Prepare(truncate(n, 300)), "", false)
 	}
 
 	f.AddPage()
@@ -835,13 +930,13 @@ func (j *job) front() error {
 		if bold {
 			style = "B"
 		}
-		f.SetFont(pdf.FontFamily, style, 10.5)
-		f.CellFormat(150, 6.5, clean(title), "", 0, "L", false, 0, "")
+		j.text.Font(style, 10.5)
+		j.text.Cell(150, 6.5, pdf.Prepare(title), 0, "L")
 		p := "–"
 		if page > 0 {
 			p = fmt.Sprint(page)
 		}
-		f.CellFormat(0, 6.5, clean(p), "", 1, "R", false, 0, "")
+		j.text.Cell(0, 6.5, p, 1, "R")
 	}
 	toc(j.t("toc_cover"), 1, true)
 	toc(j.t("toc"), 2, true)
@@ -876,11 +971,6 @@ func (j *job) kindName(k string) string {
 	}
 	return j.t("kind")
 }
-
-// clean makes text safe to draw in the Windows-1252 fonts (see
-// pdf.ToWinAnsi): a character they lack is written as its code point. The
-// exact text stays in uppsikt's store and in archive packages.
-func clean(s string) string { return pdf.ToWinAnsi(s) }
 
 func truncate(s string, n int) string {
 	r := []rune(s)

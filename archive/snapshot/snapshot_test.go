@@ -281,13 +281,14 @@ func TestScheduleDue(t *testing.T) {
 
 // fill stores posts posts of the year 2025 with perPost comments each (a
 // fifth of them replies), in a few large transactions' worth of calls.
-func fill(t testing.TB, st *sqlite.Store, posts, perPost int) {
+func fill(t testing.TB, st *sqlite.Store, posts, perPost int, extra ...string) {
 	t.Helper()
 	ctx := context.Background()
 	span := 365 * 24 * time.Hour
 	texts := []string{"Tack för snabbt svar, det uppskattas verkligen!", "När öppnar badhuset igen efter renoveringen?",
 		"Snöröjningen på Björkvägen är inte gjord än, hur länge ska vi vänta?", "Håller med, bra initiativ för barnfamiljer i kommunen.",
 		"Kan ni förtydliga vad som gäller för återvinningscentralen på lördagar? Det står olika på hemsidan och i tidningen."}
+	texts = append(texts, extra...)
 	for p := range posts {
 		at := year2025.Add(time.Duration(int64(span) / int64(posts) * int64(p)))
 		id := fmt.Sprintf("1_%d", p)

@@ -100,7 +100,8 @@ func takeSnapshot(ctx context.Context, env *environment, pt *parts, j snapshotJo
 	if err := os.MkdirAll(filepath.Dir(j.out), 0o750); err != nil {
 		return snapshot.Result{}, fmt.Errorf("snapshot folder: %w", err)
 	}
-	opts := snapshot.Options{Store: st, Location: loc, Logger: log.With("part", "snapshot"), Language: pt.cfg.Municipality.Language}
+	opts := snapshot.Options{Store: st, Location: loc, Logger: log.With("part", "snapshot"), Language: pt.cfg.Municipality.Language,
+		Municipality: pt.cfg.Municipality.Name, Creator: creator()}
 	req := snapshot.Request{AccountKey: a.Key, Kind: j.kind, From: j.from, To: j.to, Out: j.out}
 	br, err := snapshotLayout(ctx, pt.cfg, st, a, &req, j.contentOnly, log)
 	if err != nil {

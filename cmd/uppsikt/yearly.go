@@ -27,7 +27,8 @@ func newYearly(cfg *config.Config, st store, client *facebook.Client, log *slog.
 	log = log.With("part", "yearly-snapshots")
 	live := newLiveThreads(cfg, client)
 	write := func(ctx context.Context, a moderation.Account, req snapshot.Request) (snapshot.Result, error) {
-		opts := snapshot.Options{Store: st, Location: loc, Logger: log, Now: now, Language: cfg.Municipality.Language}
+		opts := snapshot.Options{Store: st, Location: loc, Logger: log, Now: now, Language: cfg.Municipality.Language,
+			Municipality: cfg.Municipality.Name, Creator: creator()}
 		contentOnly := ""
 		if cfg.Archive.SnapshotsContentOnly {
 			contentOnly = "archive.snapshots_content_only"
