@@ -27,10 +27,10 @@ import (
 //
 // or make bench-workers; the figure is comments/s.
 func BenchmarkWorkersPipeline(b *testing.B) {
-	for _, shared := range []sharedStore{sqliteShared()} {
+	for _, backend := range []sharedBackend{sqliteBackend, postgresBackend, postgresS3Backend} {
 		for _, workers := range []int{1, 3} {
-			b.Run(fmt.Sprintf("%s/workers=%d", shared.name, workers), func(b *testing.B) {
-				benchWorkersPipeline(b, shared, workers)
+			b.Run(fmt.Sprintf("%s/workers=%d", backend.name, workers), func(b *testing.B) {
+				benchWorkersPipeline(b, backend.start(b), workers)
 			})
 		}
 	}
