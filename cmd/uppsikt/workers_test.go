@@ -35,6 +35,9 @@ type sharedStore struct {
 	// yaml is the store's part of the configuration for the data folder.
 	yaml func(dir string) string
 	open func(ctx context.Context, dir string) (store, error)
+	// evidenceFiles counts the evidence files written outside the data
+	// folder (in the bucket); nil when the evidence is in the folder.
+	evidenceFiles func() (int, error)
 }
 
 // sharedBackend makes a sharedStore for one test or benchmark: a new
@@ -79,16 +82,28 @@ func postgresShared(t testing.TB, bucket bool) sharedStore {
 	}
 	text := fmt.Sprintf("store: {driver: postgres, dsn_file: %q}\n", write("dsn", dsn))
 	name := "postgres"
+	var files func() (int, error)
 	if bucket {
 		srv := s3test.Start(t, s3test.Options{ObjectLock: true})
 		text += fmt.Sprintf("evidence:\n  backend: s3\n  s3: {endpoint: %q, bucket: %q, prefix: delade/, access_key_file: %q, secret_key_file: %q, retention_days: 30}\n",
 			srv.Endpoint, srv.Bucket, write("access", srv.AccessKey), write("secret", srv.SecretKey))
 		name = "postgres+s3"
+		files = func() (int, error) {
+			n := 0
+			err := filepath.WalkDir(filepath.Join(srv.Root, srv.Bucket, "delade"), func(_ string, d os.DirEntry, err error) error {
+				if err == nil && d.Type().IsRegular() {
+					n++
+				}
+				return err
+			})
+			return n, err
+		}
 	}
 	return sharedStore{
-		name: name,
-		yaml: func(string) string { return text },
-		open: func(ctx context.Context, _ string) (store, error) { return postgres.Open(ctx, dsn) },
+		name:          name,
+		yaml:          func(string) string { return text },
+		open:          func(ctx context.Context, _ string) (store, error) { return postgres.Open(ctx, dsn) },
+		evidenceFiles: files,
 	}
 }
 
@@ -157,7 +172,9 @@ func freeLocalAddr(t testing.TB) string {
 // state, no action sent twice or before its evidence, nothing left
 // stalled; the accounts are shared two each; and the killed worker's
 // accounts are taken over within the lease TTL plus one renewal period,
-// measured from the leases table.
+// measured from the leases table. It runs on SQLite (one file, the
+// evidence in the folder) and on PostgreSQL with the evidence in a
+// versitygw bucket with Object Lock, as several machines would share them.
 func TestWorkersShareTheStore(t *testing.T) {
 	if testing.Short() {
 		t.Skip("three serve processes for about a minute: not in -short")
@@ -453,6 +470,13 @@ workers: {id: %s, lease_ttl: %s}
 	}
 	if rep.Actions == 0 {
 		t.Errorf("no platform action was sent: the test shows nothing about actions")
+	}
+	if shared.evidenceFiles != nil {
+		n, err := shared.evidenceFiles()
+		t.Logf("%d evidence files in the bucket", n)
+		if err != nil || n == 0 {
+			t.Errorf("evidence in the bucket: %d files, %v; want the evidence of the actions", n, err)
+		}
 	}
 	// Every worker did part of the work.
 	for _, p := range procs {
