@@ -553,6 +553,8 @@ func TestServeOnPostgres(t *testing.T) {
 	}
 	if code, out, errs := r.run(t, "config", "check", "-config", r.cfgPath); code != 0 {
 		t.Fatalf("config check: exit %d\n%s%s", code, out, errs)
+	} else if !strings.Contains(out, "database on PostgreSQL") || strings.Contains(out+errs, dsn) {
+		t.Errorf("config check printed %q; want the database named as PostgreSQL, without the DSN", out+errs)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
