@@ -7,7 +7,7 @@ BIN      := bin/uppsikt
 # large archive; archive/sqlite/doc.go). `make test` tests the store in both builds.
 export GOFLAGS := -tags=sqlite_fts5 -buildvcs=false
 
-.PHONY: all build run test deps vet check-imports bench bench-store bench-workers eval model fuzz chaos clean deb nfpm versitygw
+.PHONY: all build run test deps vet check-imports bench bench-store bench-workers bench-snapshot eval model fuzz chaos clean deb nfpm versitygw
 
 # The version "uppsikt version" prints: -buildvcs=false leaves no VCS stamp in
 # the binary, so git describe and the revision are stamped with -ldflags.
@@ -56,6 +56,13 @@ bench-store:
 ## three sharing the store, on SQLite and on PostgreSQL (docs/operations.md, "Several workers")
 bench-workers: versitygw
 	$(GO) test ./cmd/uppsikt -run='^$$' -bench=BenchmarkWorkersPipeline -benchtime=3x
+
+## bench-snapshot: "uppsikt snapshot" with its layout, of the demo's Facebook page and of a year of
+## 5,000 posts and 100,000 comments, against the emulator: wall time, peak memory of the process
+## tree (uppsikt, Chromium, Ghostscript) and the layout images (pdfimages -list); a few minutes each
+bench-snapshot:
+	demo=0; $(GO) test -count=1 -timeout 90m -run '^TestSnapshotScale$$' -v ./cmd/uppsikt -snapshot-scale=demo || demo=1; \
+	$(GO) test -count=1 -timeout 90m -run '^TestSnapshotScale$$' -v ./cmd/uppsikt -snapshot-scale=100k && test $$demo = 0
 
 ## fuzz: run every fuzz target (every FuzzXxx in the module) for FUZZTIME each;
 ## a failing input lands in the package's testdata/fuzz/ and becomes a regression test

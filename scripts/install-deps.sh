@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the programs uppsikt's tests use, when they are missing:
 # Chromium (evidence screenshots), DejaVu fonts, poppler (pdftotext, pdffonts),
-# Ghostscript (PDF/A) and PostgreSQL (archive/postgres's tests start a
+# Ghostscript (PDF/A), qpdf (PDF outlines) and PostgreSQL (archive/postgres's tests start a
 # throwaway server with its initdb and postgres). Debian/Ubuntu via apt-get; elsewhere it says what
 # to install and fails.
 set -euo pipefail
@@ -11,6 +11,14 @@ command -v chromium >/dev/null 2>&1 || [ -x /usr/lib/chromium/chromium ] || need
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v gs >/dev/null 2>&1 || need+=(ghostscript)
+# xmllint validates archive packages' XML against their schemas (export verify)
+command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)
+command -v curl >/dev/null 2>&1 || need+=(curl)
+# The W3C xml: schema and DCMI's simple Dublin Core as Debian ships them
+# (scripts/fetch-schemas.sh takes them from there; the tests need them in CI)
+[ -f /usr/share/gupnp-av/simpledc20021212.xsd ] || need+=(libgupnp-av-1.0-3)
+# qpdf reads the outline (bookmarks) of the snapshot PDF in its tests
+command -v qpdf >/dev/null 2>&1 || need+=(qpdf)
 # systemd-analyze checks the packaged unit (TestDebianPackage; dpkg is on every Debian)
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 # initdb and postgres for archive/postgres/pgtest (Debian puts them in
@@ -30,7 +38,23 @@ if [ ! -f "$axe_dir/node_modules/axe-core/axe.min.js" ]; then
   fi
 fi
 
+# The official XML schemas archive packages carry, into the cache folder
+# the tests read (UPPSIKT_SCHEMAS overrides it).
+schemas_dir="${UPPSIKT_SCHEMAS:-${XDG_CACHE_HOME:-$HOME/.cache}/uppsikt/schemas}"
+fetch_schemas() {
+  # oai_dc.xsd is taken out of python3-gavo's .deb (apt-get download), which
+  # needs apt's package lists: fetch them when they are empty.
+  if [ ! -s "$schemas_dir/oai_dc.xsd" ] && command -v apt-get >/dev/null 2>&1 &&
+    ! apt-cache show python3-gavo >/dev/null 2>&1; then
+    if [ "$(id -u)" -eq 0 ]; then apt-get update -qq; else sudo apt-get update -qq; fi
+  fi
+  if ! "$(dirname "$0")/fetch-schemas.sh" "$schemas_dir"; then
+    echo "install-deps: not every official XML schema could be had in $schemas_dir (METS, PREMIS, XLink and the DILCIS extensions need internet access); the archive package tests validate with those present and log the others" >&2
+  fi
+}
+
 if [ ${#need[@]} -eq 0 ]; then
+  fetch_schemas
   exit 0
 fi
 if ! command -v apt-get >/dev/null 2>&1; then
@@ -42,3 +66,4 @@ if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 echo "install-deps: installing ${need[*]}" >&2
 $sudo apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fetch_schemas

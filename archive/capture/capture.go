@@ -409,6 +409,14 @@ func (b *Browser) start() (*instance, error) {
 		chromedp.Flag("mute-audio", true),
 		chromedp.Flag("disable-crash-reporter", true),
 		chromedp.Flag("hide-scrollbars", true),
+		// A page left is not kept for going back, as a snapshot's scroll
+		// goes through many pages of an account one after the other, and
+		// no spare renderer is kept in advance (Translate and
+		// BlinkGenPropertyTrees are chromedp's defaults).
+		chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,BackForwardCache,SpareRendererForSitePerProcess"),
+		// One renderer for the pages of a site in a browser context, not
+		// a new one for each page a scroll goes on to.
+		chromedp.Flag("process-per-site", true),
 		chromedp.WindowSize(o.Viewport.Width, o.Viewport.Height),
 	)
 	if o.ExecPath != "" {

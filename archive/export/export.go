@@ -8,13 +8,14 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
+	"mime"
 	"os"
+	"path"
 	"path/filepath"
-	"sort"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,6 +31,8 @@ type Store interface {
 	CommentVersions(ctx context.Context, commentID int64) ([]moderation.CommentVersion, error)
 	RegisterEntries(ctx context.Context, year int) ([]moderation.RegisterEntry, error)
 	ListEvidence(ctx context.Context, afterID int64, limit int) ([]moderation.EvidenceFile, error)
+	Actions(ctx context.Context, commentID int64) ([]moderation.Action, error)
+	AuditLog(ctx context.Context, afterSeq int64, limit int) ([]moderation.AuditEntry, error)
 }
 
 // Request is one package to write.
@@ -43,8 +46,20 @@ type Request struct {
 	// Evidence, when set, is where evidence files are read from (the
 	// folder or an S3 bucket), in place of EvidenceDir.
 	Evidence evidence.Store
-	Producer string // the municipality, for the METS agent
-	Now      time.Time
+	// Municipality is the organisation that created the records and submits
+	// the package (the archival creator and submitting agent of E-ARK SIP);
+	// OrgID its organisation number (Swedish organisationsnummer or Danish
+	// CVR), recorded as its identification code when set.
+	Municipality string
+	OrgID        string
+	Language     string // sv, da or en: the language of documentation/
+	// Software and Version name the program writing the package (CSIP14/15).
+	Software string
+	Version  string
+	// SchemaDir is the folder with the official schemas (OfficialSchemas);
+	// those found are copied into the package's schemas/ folder.
+	SchemaDir string
+	Now       time.Time
 }
 
 // Summary says what a package holds.
@@ -55,9 +70,16 @@ type Summary struct {
 	Versions int
 	Register int
 	Evidence int
+	Events   int // PREMIS events: captures, hides, deletions, disposals
 }
 
-const rep = "representations/rep1/data/"
+// The package's representation: one, holding the year's records as they
+// were kept.
+const (
+	repName = "rep1"
+	repDir  = "representations/" + repName + "/"
+	rep     = repDir + "data/"
+)
 
 // Write writes the package.
 func Write(ctx context.Context, st Store, r Request) (Summary, error) {
@@ -68,25 +90,47 @@ func Write(ctx context.Context, st Store, r Request) (Summary, error) {
 	if r.Now.IsZero() {
 		r.Now = time.Now()
 	}
-	a, err := st.Account(ctx, r.AccountKey)
-	if err != nil {
-		return sum, fmt.Errorf("export: %w", err)
+	if r.Software == "" {
+		r.Software = "uppsikt"
+	}
+	if r.Version == "" {
+		r.Version = "unknown"
+	}
+	if r.Municipality == "" {
+		return sum, fmt.Errorf("export: the municipality's name is required (municipality.name)")
 	}
 	if entries, err := os.ReadDir(r.Out); err == nil && len(entries) > 0 {
 		return sum, fmt.Errorf("export: %s is not empty", r.Out)
 	}
+	a, err := st.Account(ctx, r.AccountKey)
+	if err != nil {
+		return sum, fmt.Errorf("export: %w", err)
+	}
 	from := time.Date(r.Year, time.January, 1, 0, 0, 0, 0, r.Location)
 	to := from.AddDate(1, 0, 0)
-	p := &pkg{dir: r.Out}
+	p := &pkg{dir: r.Out, now: r.Now}
+	pr := &premisDoc{version: r.Version}
+	objID := fmt.Sprintf("uppsikt-%s-%d", a.Key, r.Year)
 
 	// The snapshot.
 	if r.Snapshot != "" {
-		if err := p.copy(rep+"snapshot/"+filepath.Base(r.Snapshot), r.Snapshot, "application/pdf"); err != nil {
+		rel := rep + "snapshot/" + filepath.Base(r.Snapshot)
+		if err := p.copy(rel, r.Snapshot, "application/pdf"); err != nil {
 			return sum, err
+		}
+		if fi, err := os.Stat(r.Snapshot); err == nil {
+			pr.event("capture", fi.ModTime(), "the snapshot of the year: the account's posts and comments as PDF/A", r.Software, rel)
 		}
 	}
 
-	// The original API answers: posts, and every stored version of their comments.
+	// Who decided the removal of each case, from the audit log.
+	deciders, err := removalDeciders(ctx, st)
+	if err != nil {
+		return sum, err
+	}
+
+	// The original API answers: posts, and every stored version of their
+	// comments; the actions carried out on the comments are PREMIS events.
 	posts, err := p.create(rep+"api/posts.jsonl", "application/x-ndjson")
 	if err != nil {
 		return sum, err
@@ -133,6 +177,23 @@ func Write(ctx context.Context, st Store, r Request) (Summary, error) {
 						}
 						sum.Versions++
 					}
+					acts, err := st.Actions(ctx, c.ID)
+					if err != nil {
+						return sum, fmt.Errorf("export: %w", err)
+					}
+					for _, act := range acts {
+						if act.State != moderation.ActionDone || act.Outcome == moderation.ActionCancelled ||
+							(act.Kind != moderation.ActHide && act.Kind != moderation.ActDelete) {
+							continue
+						}
+						kind := "hide"
+						if act.Kind == moderation.ActDelete {
+							kind = "deletion"
+						}
+						pr.commentEvent(kind, act.DoneAt, fmt.Sprintf("comment %s on post %s %s on the platform (action %d, case %d, outcome %s)",
+							c.PlatformID, post.PlatformID, map[string]string{"hide": "hidden", "deletion": "deleted"}[kind], act.ID, act.CaseID, act.Outcome),
+							r.Software, c.PlatformID, deciders[act.CaseID])
+					}
 				}
 			}
 		}
@@ -149,8 +210,8 @@ func Write(ctx context.Context, st Store, r Request) (Summary, error) {
 	if err != nil {
 		return sum, fmt.Errorf("export: %w", err)
 	}
-	var entries []registerXML
-	inYear := map[int64]bool{}
+	entries := []registerXML{}
+	ofAccount := map[int64]bool{}
 	for _, e := range all {
 		c, err := st.Comment(ctx, e.CommentID)
 		if err != nil {
@@ -159,12 +220,12 @@ func Write(ctx context.Context, st Store, r Request) (Summary, error) {
 		if c.AccountKey != a.Key {
 			continue
 		}
-		inYear[e.CommentID] = true
+		ofAccount[e.CommentID] = true
 		entries = append(entries, registerXML{Number: e.Number, Year: e.Year, Seq: e.Seq, Account: a.Key, Post: c.PostID,
 			Comment: c.PlatformID, Permalink: c.PermalinkURL, Case: e.CaseID, Reason: e.Reason, Created: e.CreatedAt.UTC().Format(time.RFC3339),
 			Delivered: formatTime(e.Delivered)})
 	}
-	if err := p.writeXML(rep+"register/register.xml", registerListXML{Year: r.Year, Account: a.Key, Entries: entries}); err != nil {
+	if err := p.writeXML(rep+"register/register.xml", registerListXML{Xmlns: nsReg, Year: r.Year, Account: a.Key, Entries: entries}); err != nil {
 		return sum, err
 	}
 	if err := p.writeJSON(rep+"register/register.json", map[string]any{"year": r.Year, "account": a.Key, "entries": entries}); err != nil {
@@ -172,70 +233,168 @@ func Write(ctx context.Context, st Store, r Request) (Summary, error) {
 	}
 	sum.Register = len(entries)
 
-	// Evidence PDFs of the account's comments registered in the year, and
-	// the decision addenda that complete them.
-	var afterEv int64
-	for {
-		evs, err := st.ListEvidence(ctx, afterEv, 500)
+	// Every evidence file of the account's comments made in the year: the
+	// evidence PDFs, screenshots, raw answers and decision addenda.
+	if r.EvidenceDir != "" || r.Evidence != nil {
+		n, err := p.evidence(ctx, st, r, a.Key, from, to, pr)
 		if err != nil {
-			return sum, fmt.Errorf("export: %w", err)
+			return sum, err
 		}
-		if len(evs) == 0 {
-			break
+		sum.Evidence = n
+	}
+
+	// The disposal log of the account: who disposed of what, and when.
+	ds, err := st.Disposals(ctx, a.Key)
+	if err != nil {
+		return sum, fmt.Errorf("export: %w", err)
+	}
+	for _, d := range ds {
+		by := d.By
+		if by == "" {
+			by = "unknown"
 		}
-		afterEv = evs[len(evs)-1].ID
-		for _, e := range evs {
-			if !inYear[e.CommentID] || (e.Kind != moderation.EvidencePDF && e.Kind != moderation.EvidenceDecision) || r.EvidenceDir == "" && r.Evidence == nil {
+		pr.disposal(d, by)
+	}
+
+	// The representation's own documentation and schema, then its METS.
+	if err := p.writeOwnSchema(repDir + "schemas/" + registerSchema); err != nil {
+		return sum, err
+	}
+	if err := p.writeBytes(repDir+"documentation/"+words(r.Language)["repfile"], "text/plain", []byte(repDocumentation(r.Language))); err != nil {
+		return sum, err
+	}
+	repFiles := p.under(repDir)
+	if err := p.writeMETS(repDir+"METS.xml", repMETS(repFiles, objID, a, r)); err != nil {
+		return sum, err
+	}
+
+	// Package metadata: Dublin Core, PREMIS; the documentation and schemas.
+	if err := p.writeXML("metadata/descriptive/dc.xml", dublinCore(a, r, objID, from, to)); err != nil {
+		return sum, err
+	}
+	for _, f := range repFiles {
+		pr.object(f)
+	}
+	pr.event("creation", r.Now, fmt.Sprintf("the package %s was written by %s %s", objID, r.Software, r.Version), r.Software, "METS.xml")
+	sum.Events = len(pr.Events)
+	if err := p.writeXML("metadata/preservation/premis.xml", pr.xml()); err != nil {
+		return sum, err
+	}
+	if err := p.writeBytes("documentation/"+docName(r.Language), "text/plain",
+		[]byte(packageDocumentation(r.Language, a, r, objID, sum))); err != nil {
+		return sum, err
+	}
+	if err := p.copySchemas(r.SchemaDir); err != nil {
+		return sum, err
+	}
+	if err := p.writeMETS("METS.xml", rootMETS(p.files, objID, a, r)); err != nil {
+		return sum, err
+	}
+	sum.Files = len(p.files)
+	for _, f := range p.files {
+		sum.Bytes += f.Size
+	}
+	return sum, nil
+}
+
+// removalDeciders are the people who decided the removal of each case
+// (audit entries decision.remove, oldest first; two with four eyes).
+func removalDeciders(ctx context.Context, st Store) (map[int64][]string, error) {
+	out := map[int64][]string{}
+	var after int64
+	for {
+		page, err := st.AuditLog(ctx, after, 1000)
+		if err != nil {
+			return nil, fmt.Errorf("export: %w", err)
+		}
+		for _, e := range page {
+			after = e.Seq
+			id, ok := strings.CutPrefix(e.Subject, "case/")
+			if e.Action != "decision."+moderation.DecideRemove || !ok {
 				continue
 			}
+			n, err := strconv.ParseInt(id, 10, 64)
+			if err != nil || slices.Contains(out[n], e.Actor) {
+				continue
+			}
+			out[n] = append(out[n], e.Actor)
+		}
+		if len(page) < 1000 {
+			return out, nil
+		}
+	}
+}
+
+// evidence copies the evidence files of the account's comments made in
+// [from, to) into the representation and records their capture.
+func (p *pkg) evidence(ctx context.Context, st Store, r Request, account string, from, to time.Time, pr *premisDoc) (int, error) {
+	n := 0
+	seen := map[string]bool{}
+	accountOf := map[int64]moderation.Comment{}
+	var after int64
+	for {
+		evs, err := st.ListEvidence(ctx, after, 500)
+		if err != nil {
+			return n, fmt.Errorf("export: %w", err)
+		}
+		if len(evs) == 0 {
+			return n, nil
+		}
+		after = evs[len(evs)-1].ID
+		for _, e := range evs {
+			if e.CreatedAt.Before(from) || !e.CreatedAt.Before(to) || seen[e.SHA256] {
+				continue
+			}
+			c, ok := accountOf[e.CommentID]
+			if !ok {
+				if c, err = st.Comment(ctx, e.CommentID); err != nil {
+					return n, fmt.Errorf("export: evidence file %d: %w", e.ID, err)
+				}
+				accountOf[e.CommentID] = c
+			}
+			if c.AccountKey != account {
+				continue
+			}
+			ext := strings.ToLower(path.Ext(e.Path))
+			if ext == "" {
+				ext = ".bin"
+			}
+			rel := rep + "evidence/" + e.SHA256 + ext
 			if r.Evidence != nil {
 				// Read back and checked against its hash: a package
 				// never carries a damaged evidence file.
 				data, err := r.Evidence.ReadFile(ctx, e.Path)
 				if err != nil {
-					return sum, fmt.Errorf("export: %w", err)
+					return n, fmt.Errorf("export: %w", err)
 				}
-				if err := p.copyFrom(rep+"evidence/"+e.SHA256+".pdf", bytes.NewReader(data), "application/pdf"); err != nil {
-					return sum, err
+				if err := p.copyFrom(rel, bytes.NewReader(data), mimeOf(ext)); err != nil {
+					return n, err
 				}
-			} else if err := p.copy(rep+"evidence/"+e.SHA256+".pdf", filepath.Join(r.EvidenceDir, filepath.FromSlash(e.Path)), "application/pdf"); err != nil {
-				return sum, err
+			} else if err := p.copy(rel, filepath.Join(r.EvidenceDir, filepath.FromSlash(e.Path)), mimeOf(ext)); err != nil {
+				return n, err
 			}
-			sum.Evidence++
+			seen[e.SHA256] = true
+			pr.event("capture", e.CreatedAt, fmt.Sprintf("evidence (%s) of comment %s on post %s", e.Kind, c.PlatformID, c.PostID), r.Software, rel)
+			n++
 		}
 	}
+}
 
-	// Metadata: the account, the period and the disposal log.
-	desc := accountXML{Key: a.Key, Platform: string(a.Platform), PlatformID: a.PlatformID, Name: a.Name, Owners: a.Owners,
-		Substitutes: a.Substitutes, Status: string(a.Status), From: from.Format(time.DateOnly), To: to.AddDate(0, 0, -1).Format(time.DateOnly),
-		Posts: sum.Posts, Versions: sum.Versions}
-	if err := p.writeXML("metadata/descriptive/account.xml", desc); err != nil {
-		return sum, err
+func mimeOf(ext string) string {
+	switch ext {
+	case ".pdf":
+		return "application/pdf"
+	case ".json":
+		return "application/json"
+	case ".png":
+		return "image/png"
+	case ".html", ".htm":
+		return "text/html"
 	}
-	if err := p.writeJSON("metadata/descriptive/account.json", desc); err != nil {
-		return sum, err
+	if m := mime.TypeByExtension(ext); m != "" {
+		return strings.SplitN(m, ";", 2)[0]
 	}
-	ds, err := st.Disposals(ctx, a.Key)
-	if err != nil {
-		return sum, fmt.Errorf("export: %w", err)
-	}
-	var disp []disposalXML
-	for _, d := range ds {
-		disp = append(disp, disposalXML{Kind: d.Kind, Rule: d.Rule, Cutoff: formatTime(d.Cutoff), Items: d.Items, Comments: d.Comments,
-			At: formatTime(d.At), By: d.By})
-	}
-	if err := p.writeXML("metadata/preservation/disposals.xml", disposalsXML{Account: a.Key, Disposals: disp}); err != nil {
-		return sum, err
-	}
-
-	if err := p.writeMETS(a, r); err != nil {
-		return sum, err
-	}
-	sum.Files = len(p.files) + 1
-	for _, f := range p.files {
-		sum.Bytes += f.Size
-	}
-	return sum, nil
+	return "application/octet-stream"
 }
 
 func formatTime(t time.Time) string {
@@ -269,45 +428,16 @@ type registerXML struct {
 
 type registerListXML struct {
 	XMLName xml.Name      `xml:"register"`
+	Xmlns   string        `xml:"xmlns,attr"`
 	Year    int           `xml:"year,attr"`
 	Account string        `xml:"account,attr"`
 	Entries []registerXML `xml:"entry"`
 }
 
-type accountXML struct {
-	XMLName     xml.Name `xml:"account" json:"-"`
-	Key         string   `xml:"key" json:"key"`
-	Platform    string   `xml:"platform" json:"platform"`
-	PlatformID  string   `xml:"platformId" json:"platform_id"`
-	Name        string   `xml:"name" json:"name"`
-	Owners      []string `xml:"owner" json:"owners"`
-	Substitutes []string `xml:"substitute" json:"substitutes"`
-	Status      string   `xml:"status" json:"status"`
-	From        string   `xml:"period>from" json:"from"`
-	To          string   `xml:"period>to" json:"to"`
-	Posts       int      `xml:"posts" json:"posts"`
-	Versions    int      `xml:"commentVersions" json:"comment_versions"`
-}
-
-type disposalXML struct {
-	Kind     string `xml:"kind"`
-	Rule     string `xml:"rule"`
-	Cutoff   string `xml:"cutoff"`
-	Items    int    `xml:"items"`
-	Comments int    `xml:"comments"`
-	At       string `xml:"at"`
-	By       string `xml:"by"`
-}
-
-type disposalsXML struct {
-	XMLName   xml.Name      `xml:"disposals"`
-	Account   string        `xml:"account,attr"`
-	Disposals []disposalXML `xml:"disposal"`
-}
-
 // pkg is a package being written: every file is hashed as it is written.
 type pkg struct {
 	dir   string
+	now   time.Time // when the package is written: its files' CREATED
 	files []fileEntry
 }
 
@@ -318,6 +448,24 @@ type fileEntry struct {
 	SHA256  string
 	Created time.Time
 }
+
+// under returns the files written so far below prefix.
+func (p *pkg) under(prefix string) []fileEntry {
+	var out []fileEntry
+	for _, f := range p.files {
+		if strings.HasPrefix(f.Path, prefix) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// File and folder modes: the package holds personal data, so it is
+// readable by its owner and group only.
+const (
+	fileMode = 0o640
+	dirMode  = 0o750
+)
 
 // hashedFile is a file being written into the package.
 type hashedFile struct {
@@ -336,10 +484,10 @@ type hashWriter struct {
 
 func (p *pkg) create(rel, mime string) (*hashedFile, error) {
 	full := filepath.Join(p.dir, filepath.FromSlash(rel))
-	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(full), dirMode); err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}
-	f, err := os.OpenFile(full, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	f, err := os.OpenFile(full, os.O_WRONLY|os.O_CREATE|os.O_EXCL, fileMode)
 	if err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}
@@ -368,7 +516,7 @@ func (p *pkg) closeFile(hf *hashedFile) error {
 		return fmt.Errorf("export: %s: %w", hf.path, err)
 	}
 	p.files = append(p.files, fileEntry{Path: hf.path, MIME: hf.mime, Size: hf.h.size,
-		SHA256: hex.EncodeToString(hf.h.h.Sum(nil)), Created: time.Now().UTC()})
+		SHA256: hex.EncodeToString(hf.h.h.Sum(nil)), Created: p.now.UTC()})
 	return nil
 }
 
@@ -388,6 +536,18 @@ func (p *pkg) copyFrom(rel string, in io.Reader, mime string) error {
 		return err
 	}
 	if _, err := io.Copy(hf.w, in); err != nil {
+		hf.f.Close()
+		return fmt.Errorf("export: %s: %w", rel, err)
+	}
+	return p.closeFile(hf)
+}
+
+func (p *pkg) writeBytes(rel, mime string, b []byte) error {
+	hf, err := p.create(rel, mime)
+	if err != nil {
+		return err
+	}
+	if _, err := hf.w.Write(b); err != nil {
 		hf.f.Close()
 		return fmt.Errorf("export: %s: %w", rel, err)
 	}
@@ -436,347 +596,8 @@ func (p *pkg) writeJSON(rel string, v any) error {
 	return p.closeFile(hf)
 }
 
-// The METS document, in the shape CSIP asks of a root METS file.
-
-type mets struct {
-	XMLName     xml.Name  `xml:"mets"`
-	Xmlns       string    `xml:"xmlns,attr"`
-	XmlnsXlink  string    `xml:"xmlns:xlink,attr"`
-	XmlnsCSIP   string    `xml:"xmlns:csip,attr"`
-	ObjID       string    `xml:"OBJID,attr"`
-	Label       string    `xml:"LABEL,attr"`
-	Type        string    `xml:"TYPE,attr"`
-	OtherType   string    `xml:"csip:OTHERTYPE,attr"`
-	ContentInfo string    `xml:"csip:CONTENTINFORMATIONTYPE,attr"`
-	Profile     string    `xml:"PROFILE,attr"`
-	Hdr         metsHdr   `xml:"metsHdr"`
-	DmdSec      []mdSec   `xml:"dmdSec"`
-	AmdSec      *amdSec   `xml:"amdSec,omitempty"`
-	FileSec     fileSec   `xml:"fileSec"`
-	StructMap   structMap `xml:"structMap"`
-}
-
-type metsHdr struct {
-	CreateDate   string  `xml:"CREATEDATE,attr"`
-	RecordStatus string  `xml:"RECORDSTATUS,attr"`
-	OAISType     string  `xml:"csip:OAISPACKAGETYPE,attr"`
-	Agents       []agent `xml:"agent"`
-}
-
-type agent struct {
-	Role      string `xml:"ROLE,attr"`
-	Type      string `xml:"TYPE,attr"`
-	OtherType string `xml:"OTHERTYPE,attr,omitempty"`
-	Name      string `xml:"name"`
-	Note      string `xml:"note,omitempty"`
-}
-
-type mdSec struct {
-	ID     string `xml:"ID,attr"`
-	Status string `xml:"STATUS,attr,omitempty"`
-	MdRef  mdRef  `xml:"mdRef"`
-}
-
-type amdSec struct {
-	DigiprovMD []mdSec `xml:"digiprovMD"`
-}
-
-type mdRef struct {
-	LocType      string `xml:"LOCTYPE,attr"`
-	Type         string `xml:"xlink:type,attr"`
-	Href         string `xml:"xlink:href,attr"`
-	MDType       string `xml:"MDTYPE,attr"`
-	OtherMDType  string `xml:"OTHERMDTYPE,attr,omitempty"`
-	MIME         string `xml:"MIMETYPE,attr"`
-	Size         int64  `xml:"SIZE,attr"`
-	Created      string `xml:"CREATED,attr"`
-	Checksum     string `xml:"CHECKSUM,attr"`
-	ChecksumType string `xml:"CHECKSUMTYPE,attr"`
-}
-
-type fileSec struct {
-	ID   string    `xml:"ID,attr"`
-	Grps []fileGrp `xml:"fileGrp"`
-}
-
-type fileGrp struct {
-	ID    string     `xml:"ID,attr"`
-	Use   string     `xml:"USE,attr"`
-	Files []metsFile `xml:"file"`
-}
-
-type metsFile struct {
-	ID           string `xml:"ID,attr"`
-	MIME         string `xml:"MIMETYPE,attr"`
-	Size         int64  `xml:"SIZE,attr"`
-	Created      string `xml:"CREATED,attr"`
-	Checksum     string `xml:"CHECKSUM,attr"`
-	ChecksumType string `xml:"CHECKSUMTYPE,attr"`
-	FLocat       flocat `xml:"FLocat"`
-}
-
-type flocat struct {
-	LocType string `xml:"LOCTYPE,attr"`
-	Type    string `xml:"xlink:type,attr"`
-	Href    string `xml:"xlink:href,attr"`
-}
-
-type structMap struct {
-	ID    string  `xml:"ID,attr"`
-	Type  string  `xml:"TYPE,attr"`
-	Label string  `xml:"LABEL,attr"`
-	Div   metsDiv `xml:"div"`
-}
-
-type metsDiv struct {
-	ID    string    `xml:"ID,attr"`
-	Label string    `xml:"LABEL,attr"`
-	DmdID string    `xml:"DMDID,attr,omitempty"`
-	AdmID string    `xml:"ADMID,attr,omitempty"`
-	Fptrs []fptr    `xml:"fptr"`
-	Divs  []metsDiv `xml:"div"`
-}
-
-type fptr struct {
-	FileID string `xml:"FILEID,attr"`
-}
-
-func (p *pkg) writeMETS(a moderation.Account, r Request) error {
-	now := r.Now.UTC().Format(time.RFC3339)
-	m := mets{
-		Xmlns: "http://www.loc.gov/METS/", XmlnsXlink: "http://www.w3.org/1999/xlink",
-		XmlnsCSIP: "https://DILCIS.eu/XML/METS/CSIPExtensionMETS",
-		ObjID:     fmt.Sprintf("uppsikt-%s-%d", a.Key, r.Year),
-		Label:     fmt.Sprintf("%s, %d", a.Name, r.Year),
-		Type:      "OTHER", OtherType: "Social media account", ContentInfo: "MIXED",
-		Profile: "https://earkcsip.dilcis.eu/profile/E-ARK-CSIP.xml",
-		Hdr: metsHdr{CreateDate: now, RecordStatus: "NEW", OAISType: "SIP", Agents: []agent{
-			{Role: "CREATOR", Type: "OTHER", OtherType: "SOFTWARE", Name: "uppsikt", Note: "social media supervision and archiving"},
-		}},
-	}
-	if r.Producer != "" {
-		m.Hdr.Agents = append(m.Hdr.Agents, agent{Role: "ARCHIVIST", Type: "ORGANIZATION", Name: r.Producer})
-	}
-	grp := fileGrp{ID: "uuid-rep1", Use: "Representations/rep1/Data"}
-	var dataIDs []fptr
-	for i, f := range p.files {
-		id := fmt.Sprintf("file-%05d", i+1)
-		switch {
-		case strings.HasPrefix(f.Path, "metadata/descriptive/"):
-			m.DmdSec = append(m.DmdSec, mdSec{ID: "dmd-" + id, Status: "CURRENT", MdRef: f.mdRef("OTHER")})
-		case strings.HasPrefix(f.Path, "metadata/preservation/"):
-			if m.AmdSec == nil {
-				m.AmdSec = &amdSec{}
-			}
-			m.AmdSec.DigiprovMD = append(m.AmdSec.DigiprovMD, mdSec{ID: "amd-" + id, Status: "CURRENT", MdRef: f.mdRef("OTHER")})
-		default:
-			grp.Files = append(grp.Files, metsFile{ID: id, MIME: f.MIME, Size: f.Size, Created: f.Created.Format(time.RFC3339),
-				Checksum: f.SHA256, ChecksumType: "SHA-256", FLocat: flocat{LocType: "URL", Type: "simple", Href: f.Path}})
-			dataIDs = append(dataIDs, fptr{FileID: id})
-		}
-	}
-	m.FileSec = fileSec{ID: "uuid-filesec", Grps: []fileGrp{grp}}
-	var dmd, amd []string
-	for _, d := range m.DmdSec {
-		dmd = append(dmd, d.ID)
-	}
-	if m.AmdSec != nil {
-		for _, d := range m.AmdSec.DigiprovMD {
-			amd = append(amd, d.ID)
-		}
-	}
-	m.StructMap = structMap{ID: "uuid-structmap", Type: "PHYSICAL", Label: "CSIP", Div: metsDiv{ID: "uuid-root", Label: m.ObjID,
-		Divs: []metsDiv{
-			{ID: "uuid-metadata", Label: "Metadata", DmdID: strings.Join(dmd, " "), AdmID: strings.Join(amd, " ")},
-			{ID: "uuid-rep1-div", Label: "Representations/rep1", Fptrs: dataIDs},
-		}}}
-	out, err := os.OpenFile(filepath.Join(p.dir, "METS.xml"), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	w := bufio.NewWriter(out)
-	w.WriteString(xml.Header)
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	err = enc.Encode(m)
-	if err == nil {
-		_, err = w.WriteString("\n")
-	}
-	if err == nil {
-		err = w.Flush()
-	}
-	if err == nil {
-		err = out.Sync()
-	}
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("export: METS.xml: %w", err)
-	}
-	return nil
-}
-
-func (f fileEntry) mdRef(mdType string) mdRef {
-	return mdRef{LocType: "URL", Type: "simple", Href: f.Path, MDType: mdType, OtherMDType: "uppsikt", MIME: f.MIME,
-		Size: f.Size, Created: f.Created.Format(time.RFC3339), Checksum: f.SHA256, ChecksumType: "SHA-256"}
-}
-
-// Problem is one thing wrong with a package.
-type Problem struct {
-	Path    string
-	Message string
-}
-
-func (p Problem) String() string { return p.Path + ": " + p.Message }
-
-// Verify checks the package in dir: the required structure, every file
-// METS.xml lists (size and SHA-256), and that nothing unlisted is in it. It
-// returns the problems found; an error only when dir cannot be read.
-func Verify(dir string) ([]Problem, error) {
-	var probs []Problem
-	add := func(p, msg string, args ...any) { probs = append(probs, Problem{p, fmt.Sprintf(msg, args...)}) }
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		return nil, fmt.Errorf("export verify: %s is not a folder", dir)
-	}
-	data, err := os.ReadFile(filepath.Join(dir, "METS.xml"))
-	if err != nil {
-		add("METS.xml", "missing: %v", err)
-		return probs, nil
-	}
-	var m metsRead
-	if err := xml.Unmarshal(data, &m); err != nil {
-		add("METS.xml", "not valid METS XML: %v", err)
-		return probs, nil
-	}
-	if m.XMLName.Space != "http://www.loc.gov/METS/" || m.XMLName.Local != "mets" {
-		add("METS.xml", "the root element is not METS")
-	}
-	if m.ObjID == "" || m.Profile == "" {
-		add("METS.xml", "OBJID and PROFILE are required")
-	}
-	for _, d := range []string{"metadata", "representations/rep1/data"} {
-		if fi, err := os.Stat(filepath.Join(dir, filepath.FromSlash(d))); err != nil || !fi.IsDir() {
-			add(d+"/", "required folder missing")
-		}
-	}
-	type listed struct {
-		size int64
-		sum  string
-	}
-	files := map[string]listed{}
-	refs := append([]refRead{}, m.Dmd...)
-	for _, a := range m.Amd {
-		refs = append(refs, a.Digi...)
-	}
-	for _, g := range m.Grps {
-		for _, f := range g.Files {
-			refs = append(refs, refRead{Href: f.Loc.Href, Size: f.Size, Checksum: f.Checksum, Type: f.Type})
-		}
-	}
-	for _, r := range refs {
-		if r.Type != "SHA-256" {
-			add(r.Href, "checksum type %q, want SHA-256", r.Type)
-		}
-		if _, dup := files[r.Href]; dup {
-			add(r.Href, "listed twice in METS.xml")
-		}
-		files[r.Href] = listed{r.Size, r.Checksum}
-	}
-	if len(m.Dmd) == 0 {
-		add("METS.xml", "no descriptive metadata (dmdSec)")
-	}
-	var names []string
-	for n := range files {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		want := files[n]
-		if !fs.ValidPath(n) || strings.Contains(n, "..") {
-			add(n, "not a path inside the package")
-			continue
-		}
-		size, sum, err := hashPath(filepath.Join(dir, filepath.FromSlash(n)))
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			add(n, "listed in METS.xml but missing")
-		case err != nil:
-			add(n, "cannot be read: %v", err)
-		case size != want.size:
-			add(n, "size %d, METS.xml says %d", size, want.size)
-		case sum != want.sum:
-			add(n, "SHA-256 %s, METS.xml says %s", sum, want.sum)
-		}
-	}
-	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		rel = filepath.ToSlash(rel)
-		if _, ok := files[rel]; !ok && rel != "METS.xml" {
-			add(rel, "in the package but not listed in METS.xml")
-		}
-		return nil
-	})
-	if err != nil {
-		return probs, fmt.Errorf("export verify: %w", err)
-	}
-	if !hasPrefix(names, rep+"snapshot/") {
-		add(rep+"snapshot/", "no snapshot in the package")
-	}
-	return probs, nil
-}
-
-func hasPrefix(names []string, prefix string) bool {
-	for _, n := range names {
-		if strings.HasPrefix(n, prefix) {
-			return true
-		}
-	}
-	return false
-}
-
-func hashPath(p string) (int64, string, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return 0, "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return 0, "", err
-	}
-	return n, hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// metsRead is what Verify reads of METS.xml; attributes are matched by
-// their local names, whatever prefix the file gives the xlink namespace.
-type metsRead struct {
-	XMLName xml.Name
-	ObjID   string    `xml:"OBJID,attr"`
-	Profile string    `xml:"PROFILE,attr"`
-	Dmd     []refRead `xml:"dmdSec>mdRef"`
-	Amd     []struct {
-		Digi []refRead `xml:"digiprovMD>mdRef"`
-	} `xml:"amdSec"`
-	Grps []struct {
-		Files []struct {
-			Size     int64  `xml:"SIZE,attr"`
-			Checksum string `xml:"CHECKSUM,attr"`
-			Type     string `xml:"CHECKSUMTYPE,attr"`
-			Loc      struct {
-				Href string `xml:"href,attr"`
-			} `xml:"FLocat"`
-		} `xml:"file"`
-	} `xml:"fileSec>fileGrp"`
-}
-
-type refRead struct {
-	Href     string `xml:"href,attr"`
-	Size     int64  `xml:"SIZE,attr"`
-	Checksum string `xml:"CHECKSUM,attr"`
-	Type     string `xml:"CHECKSUMTYPE,attr"`
+// writeMETS writes a METS document; it is itself listed (the
+// representation's METS in the root's, the root's in none).
+func (p *pkg) writeMETS(rel string, m mets) error {
+	return p.writeXML(rel, m)
 }

@@ -19,9 +19,27 @@
 // English, converted to PDF/A-3b the same way with the decision attached
 // as JSON.
 //
-// The layout is drawn with fpdf using DejaVu Sans, which is embedded in the
-// binary (see fonts/LICENSE-DejaVu.txt), so the output does not depend on the
-// fonts of the host and covers å ä ö æ ø.
+// The layout is drawn with fpdf in fonts embedded in the binary, so the
+// output does not depend on the fonts of the host: DejaVu Sans (see
+// fonts/LICENSE-DejaVu.txt), as single-byte fonts in Windows-1252 for what
+// that encoding holds and as a UTF-8 font for the rest of the Basic
+// Multilingual Plane, and Symbola's emoji and symbols (fonts/Symbola-
+// uppsikt.ttf, made by fonts/subset-symbola.py from Debian's fonts-symbola,
+// "free for any use", see fonts/LICENSE-Symbola.txt). Text (text.go)
+// switches between them run by run, so that the comment's text is in the
+// PDF exactly as written, emoji, zero-width and direction characters
+// included, and pdftotext gives it back; see Text for what is drawn how
+// (Arabic in isolated forms, fpdf does not shape). Output writes each
+// UTF-8 font's /ToUnicode map with only the codes the document uses (the
+// symbol font's giving the emoji back), which Ghostscript keeps and reads
+// about three times faster than fpdf's map of all 65,536 codes.
+//
+// Ghostscript 10.00 discards the document info of a PDF/A file when a
+// string in it is not ASCII: ConvertFiles gives it the info transliterated
+// and then appends an incremental update with the exact title, author,
+// subject and creator in the document info and the XMP metadata (info.go),
+// and writes the catalog's /Lang and the outline (Metadata.Outline) as
+// pdfmarks.
 //
 // The PDF is then converted by Ghostscript to PDF/A-3b, the archival part of
 // PDF/A that allows attachments: the raw platform answer (JSON) is attached

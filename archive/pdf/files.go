@@ -135,7 +135,8 @@ func ConvertFiles(ctx context.Context, srcs []string, out string, part int, meta
 	if _, err := f.Read(head); err != nil || string(head) != "%PDF-" {
 		return fmt.Errorf("pdf: ghostscript output is not a PDF")
 	}
-	return nil
+	f.Close()
+	return updateInfo(outAbs, meta, meta.creator())
 }
 
 // WinAnsi is DejaVu Sans, regular and bold, as single-byte TrueType fonts in

@@ -15,3 +15,10 @@ var (
 	//go:embed fonts/DejaVuSans-Bold-WinAnsi.ttf
 	dejaVuSansBoldWinAnsi []byte
 )
+
+// The symbol font: Symbola's emoji and symbols, moved into the Basic
+// Multilingual Plane by fonts/subset-symbola.py; licence in
+// fonts/LICENSE-Symbola.txt.
+//
+//go:embed fonts/Symbola-uppsikt.ttf
+var symbolaUppsikt []byte

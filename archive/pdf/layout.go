@@ -99,7 +99,7 @@ func Title(ev Evidence) string {
 	if ev.AccountName != "" {
 		t += " – " + ev.AccountName
 	}
-	return Clean(t)
+	return strings.ReplaceAll(Prepare(t), "\n", " ")
 }
 
 // Layout draws the evidence PDF with fpdf, before the conversion to PDF/A,
@@ -122,15 +122,18 @@ func LayoutWith(ev Evidence, w *WinAnsi) ([]byte, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	d := &doc{f: fpdf.New("P", "mm", "A4", ""), ev: ev, loc: loc, winAnsi: w != nil, w: evidenceWords(ev.Language)}
+	glyphs, err := NewGlyphs()
+	if err != nil {
+		return nil, err
+	}
+	d := &doc{f: fpdf.New("P", "mm", "A4", ""), ev: ev, loc: loc, w: evidenceWords(ev.Language)}
 	f := d.f
 	f.SetMargins(marginMM, marginMM, marginMM)
 	f.SetAutoPageBreak(true, marginMM+5)
 	if w != nil {
 		w.addAs(f, winAnsiFamily)
-	} else {
-		d.addUTF8()
 	}
+	d.t = NewText(f, w, winAnsiFamily, glyphs)
 	// ASCII: Ghostscript drops non-ASCII document info when it makes PDF/A.
 	f.SetTitle(ASCII(Title(ev)), false)
 	f.SetCreator("uppsikt", false)
@@ -155,7 +158,7 @@ func LayoutWith(ev Evidence, w *WinAnsi) ([]byte, error) {
 		return nil, fmt.Errorf("pdf: layout: %w", err)
 	}
 	var buf bytes.Buffer
-	if err := f.Output(&buf); err != nil {
+	if err := d.t.Output(&buf); err != nil {
 		return nil, fmt.Errorf("pdf: layout: %w", err)
 	}
 	return buf.Bytes(), nil
@@ -232,59 +235,30 @@ func checkScreenshots(in []Screenshot) ([]shot, error) {
 }
 
 type doc struct {
-	f       *fpdf.Fpdf
-	ev      Evidence
-	w       evidenceLabels
-	loc     *time.Location
-	images  int
-	winAnsi bool // the single-byte fonts are registered as winAnsiFamily
-	utf8    bool // the UTF-8 fonts are registered as fontFamily
-	style   string
-	size    float64
-}
-
-// addUTF8 registers the UTF-8 fonts, once. With the single-byte fonts they
-// are only added for a text that needs them: Ghostscript spends time on
-// every font of a page's resources, used or not.
-func (d *doc) addUTF8() {
-	if d.utf8 {
-		return
-	}
-	d.utf8 = true
-	d.f.AddUTF8FontFromBytes(fontFamily, "", dejaVuSans)
-	d.f.AddUTF8FontFromBytes(fontFamily, "B", dejaVuSansBold)
+	f      *fpdf.Fpdf
+	t      *Text // draws every text as it was written
+	ev     Evidence
+	w      evidenceLabels
+	loc    *time.Location
+	images int
 }
 
 // font sets the style and size of the text drawn next.
 func (d *doc) font(style string, size float64) {
-	d.style, d.size = style, size
+	d.t.Font(style, size)
 }
 
-// text returns s cleaned and in the encoding of the font it is drawn in,
-// and selects that font: a single-byte font when Windows-1252 holds every
-// character of s, the UTF-8 font otherwise. The text a reader copies or
-// extracts from the PDF is the same either way.
-func (d *doc) text(s string) string {
-	s = Clean(s)
-	if d.winAnsi && winAnsiExact(s) {
-		d.f.SetFont(winAnsiFamily, d.style, d.size)
-		return ToWinAnsi(s)
-	}
-	d.addUTF8()
-	d.f.SetFont(fontFamily, d.style, d.size)
-	return s
-}
-
-// multi is fpdf's MultiCell for outside or inside text, drawn by text.
-func (d *doc) multi(w, h float64, s, border, align string, fill bool) {
-	d.f.MultiCell(w, h, d.text(s), border, align, fill)
+// multi draws s, outside or inside text, as fpdf's MultiCell aligned left
+// does, in the fonts that have its characters (see Text).
+func (d *doc) multi(w, h float64, s, border string, fill bool) {
+	d.t.Multi(w, h, Prepare(s), border, fill)
 }
 
 func (d *doc) footer() {
 	f := d.f
 	// The footer is drawn inside AddPage: the font of the page's text is
 	// restored after it.
-	style, size := d.style, d.size
+	style, size := d.t.Style()
 	f.SetY(-marginMM)
 	d.font("", 8)
 	f.SetTextColor(90, 90, 90)
@@ -292,9 +266,9 @@ func (d *doc) footer() {
 	if d.ev.RegisterNumber != "" {
 		left = d.ev.RegisterNumber + " – " + left
 	}
-	f.CellFormat(0, 5, d.text(left), "", 0, "L", false, 0, "")
+	d.t.Cell(0, 5, Prepare(left), 0, "L")
 	f.SetX(marginMM)
-	f.CellFormat(0, 5, d.text(fmt.Sprintf(d.w.page, f.PageNo())), "", 0, "R", false, 0, "")
+	d.t.Cell(0, 5, fmt.Sprintf(d.w.page, f.PageNo()), 0, "R")
 	f.SetTextColor(0, 0, 0)
 	if size > 0 {
 		d.font(style, size)
@@ -303,7 +277,7 @@ func (d *doc) footer() {
 
 func (d *doc) heading(s string) {
 	d.font("B", 13)
-	d.multi(0, 7, s, "", "L", false)
+	d.multi(0, 7, s, "", false)
 	d.f.Ln(1)
 	d.font("", 10)
 }
@@ -322,11 +296,11 @@ func (d *doc) row(label, value string) {
 	y := f.GetY()
 	d.font("B", 9.5)
 	f.SetXY(marginMM, y)
-	d.multi(labelW, 5, label, "", "L", false)
+	d.multi(labelW, 5, label, "", false)
 	yLabel := f.GetY()
 	d.font("", 9.5)
 	f.SetXY(marginMM+labelW, y)
-	d.multi(0, 5, value, "", "L", false)
+	d.multi(0, 5, value, "", false)
 	if f.GetY() < yLabel {
 		f.SetY(yLabel)
 	}
@@ -349,9 +323,9 @@ func (d *doc) cover(shots []shot) {
 	ev := d.ev
 	f.AddPage()
 	d.font("B", 17)
-	d.multi(0, 9, d.w.docTitle, "", "L", false)
+	d.multi(0, 9, d.w.docTitle, "", false)
 	d.font("", 10)
-	d.multi(0, 5, fmt.Sprintf(d.w.intro, RawJSONName), "", "L", false)
+	d.multi(0, 5, fmt.Sprintf(d.w.intro, RawJSONName), "", false)
 	f.Ln(4)
 
 	reg := ev.RegisterNumber
@@ -388,11 +362,11 @@ func (d *doc) cover(shots []shot) {
 	f.Ln(4)
 	d.heading(w.hitsHeading)
 	if len(ev.Hits) == 0 {
-		d.multi(0, 5, w.noHits, "", "L", false)
+		d.multi(0, 5, w.noHits, "", false)
 	}
 	for i, h := range ev.Hits {
 		d.font("B", 9.5)
-		d.multi(0, 5, fmt.Sprintf(w.rule, i+1, CategoryWords(ev.Language, h.Category), h.RuleID), "", "L", false)
+		d.multi(0, 5, fmt.Sprintf(w.rule, i+1, CategoryWords(ev.Language, h.Category), h.RuleID), "", false)
 		d.font("", 9.5)
 		d.row(w.hit, "»"+h.Match+"«")
 		d.row(w.guideline, joinNonEmpty(", ", h.Citation.Document, h.Citation.Section))
@@ -408,7 +382,7 @@ func (d *doc) cover(shots []shot) {
 	f.Ln(3)
 	d.heading(w.decisionHeading)
 	if ev.Decision == nil {
-		d.multi(0, 5, w.noDecision, "", "L", false)
+		d.multi(0, 5, w.noDecision, "", false)
 		return
 	}
 	dec := ev.Decision
@@ -440,7 +414,7 @@ func (d *doc) thread() {
 		if n > 0 {
 			d.font("", 9)
 			f.SetTextColor(90, 90, 90)
-			d.multi(0, 5, fmt.Sprintf(format, n), "", "L", false)
+			d.multi(0, 5, fmt.Sprintf(format, n), "", false)
 			f.SetTextColor(0, 0, 0)
 		}
 	}
@@ -467,10 +441,10 @@ func (d *doc) thread() {
 		}
 		f.SetX(marginMM + indent)
 		d.font("B", 8.5)
-		d.multi(0, 4.5, head, "", "L", false)
+		d.multi(0, 4.5, head, "", false)
 		f.SetX(marginMM + indent)
 		d.font("", 9.5)
-		d.multi(0, 5, text, "", "L", false)
+		d.multi(0, 5, text, "", false)
 		f.Ln(1.5)
 	}
 	omitted(ev.ThreadAfter, d.w.omittedAfter)
@@ -553,16 +527,16 @@ func (d *doc) versions() {
 	f.AddPage()
 	d.heading(d.w.verbatim)
 	if len(d.ev.Versions) == 0 {
-		d.multi(0, 5, d.w.noText, "", "L", false)
+		d.multi(0, 5, d.w.noText, "", false)
 	}
 	for _, v := range d.ev.Versions {
 		d.font("B", 10)
-		d.multi(0, 6, fmt.Sprintf(d.w.versionSeen, v.Version, d.when(v.SeenAt)), "", "L", false)
+		d.multi(0, 6, fmt.Sprintf(d.w.versionSeen, v.Version, d.when(v.SeenAt)), "", false)
 		d.font("", 10)
 		f.SetFillColor(245, 245, 245)
-		d.multi(0, 5.2, v.Message, "1", "L", true)
+		d.multi(0, 5.2, v.Message, "1", true)
 		d.font("", 8)
-		d.multi(0, 4.5, d.w.textHash+moderation.VersionHash(v.Message), "", "L", false)
+		d.multi(0, 4.5, d.w.textHash+moderation.VersionHash(v.Message), "", false)
 		f.Ln(3)
 	}
 }
@@ -580,16 +554,19 @@ func (d *doc) hashes(shots []shot) {
 
 func (d *doc) hashLine(label, sum string) {
 	d.font("", 9.5)
-	d.multi(0, 5, label+":", "", "L", false)
+	d.multi(0, 5, label+":", "", false)
 	d.font("", 8.5)
-	d.multi(0, 5, "SHA-256 "+sum, "", "L", false)
+	d.multi(0, 5, "SHA-256 "+sum, "", false)
 	d.f.Ln(1)
 }
 
-// Clean makes text safe to draw: valid UTF-8, no control characters but
-// newlines, tabs as spaces, and characters beyond the Basic Multilingual
-// Plane (emoji), which the PDF fonts cannot hold, written as their code
-// point: "[U+1F600]". The verbatim text is also in the attached raw answer.
+// Clean makes text safe to draw with fpdf's own MultiCell in the UTF-8
+// font of AddFonts: valid UTF-8, no control characters but newlines, tabs
+// as spaces, and characters beyond the Basic Multilingual Plane (emoji),
+// which that font cannot hold, written as their code point: "[U+1F600]".
+// It is for the fixed texts and names of the monthly report and the
+// decision addendum; a comment's text is drawn with Text, which keeps
+// every character (see Prepare).
 func Clean(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = strings.ReplaceAll(s, "\r\n", "\n")

@@ -261,7 +261,7 @@ func TestRenderEvidenceStructure(t *testing.T) {
 			text := run(t, nil, "pdftotext", "-enc", "UTF-8", file, "-")
 			want := append([]string{
 				"KS 2026/0042", "Åsa Ödmark-Ærenlund", "9988776655", "2001_3007",
-				"Växjö kommun – Fritid & Kultur", "æble og ørred [U+1F621]", "Känsliga uppgifter om en enskild i Łódź",
+				"Växjö kommun – Fritid & Kultur", "æble og ørred 😡.", "Känsliga uppgifter om en enskild i Łódź",
 				xss, // the payload is text, drawn as it was written
 				"2026-03-14 09:26:53 UTC / 2026-03-14 10:26:53 CET (Europe/Stockholm)",
 				"Riktlinjer för sociala medier, Publicering av känsliga personuppgifter",

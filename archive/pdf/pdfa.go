@@ -66,7 +66,31 @@ type Attachment struct {
 type Metadata struct {
 	Title   string
 	Subject string
-	Author  string
+	Author  string // the municipality, whose record the document is
+	// Creator is the program and its version, "uppsikt 1.4.0"; "uppsikt"
+	// when empty. Ghostscript names itself as the /Producer.
+	Creator string
+	// Language is the language of the document's text as a BCP 47 tag
+	// (sv-SE, da-DK, en), the catalog's /Lang and the XMP dc:language.
+	Language string
+	// Outline is the document's bookmarks, in order.
+	Outline []Bookmark
+}
+
+// Bookmark is an entry of a document's outline, which a PDF reader shows
+// beside the pages.
+type Bookmark struct {
+	Title string
+	Level int     // 0 at the top; a bookmark's children follow it one level deeper
+	Page  int     // from 1
+	Top   float64 // the height on the page to show at the top of the window, in points from the bottom
+}
+
+func (m Metadata) creator() string {
+	if m.Creator == "" {
+		return "uppsikt"
+	}
+	return m.Creator
 }
 
 // RenderEvidence lays out the evidence PDF for ev and converts it to
@@ -146,7 +170,7 @@ func writePrologue(b *strings.Builder, meta Metadata, icc string) {
 	if meta.Author != "" {
 		b.WriteString(" /Author " + psInfo(meta.Author))
 	}
-	b.WriteString(" /Creator (uppsikt) /DOCINFO pdfmark\n")
+	b.WriteString(" /Creator " + psInfo(meta.creator()) + " /DOCINFO pdfmark\n")
 	fmt.Fprintf(b, `[/_objdef {icc_PDFA} /type /stream /OBJ pdfmark
 [{icc_PDFA} << /N 3 >> /PUT pdfmark
 [{icc_PDFA} %s (r) file /PUT pdfmark
@@ -160,6 +184,35 @@ func writePrologue(b *strings.Builder, meta Metadata, icc string) {
 >> /PUT pdfmark
 [{Catalog} << /OutputIntents [ {OutputIntent_PDFA} ] >> /PUT pdfmark
 `, psString(icc))
+	if meta.Language != "" {
+		fmt.Fprintf(b, "[{Catalog} << /Lang %s >> /PUT pdfmark\n", psString(meta.Language))
+	}
+	writeOutline(b, meta.Outline)
+}
+
+// writeOutline writes the bookmarks as pdfmarks, which Ghostscript turns
+// into the document's outline whatever part of the input a page comes
+// from. The top level is shown open, deeper levels closed.
+func writeOutline(b *strings.Builder, items []Bookmark) {
+	for i, it := range items {
+		children := 0
+		for _, next := range items[i+1:] {
+			if next.Level <= it.Level {
+				break
+			}
+			if next.Level == it.Level+1 {
+				children++
+			}
+		}
+		b.WriteString("[")
+		if children > 0 {
+			if it.Level > 0 {
+				children = -children
+			}
+			fmt.Fprintf(b, "/Count %d ", children)
+		}
+		fmt.Fprintf(b, "/Title %s /Page %d /View [/XYZ null %.1f null] /OUT pdfmark\n", psText(it.Title), max(it.Page, 1), it.Top)
+	}
 }
 
 // writeAttachment writes the pdfmarks that embed one file and list it in

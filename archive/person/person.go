@@ -281,30 +281,37 @@ func layout(e Export) ([]byte, error) {
 		return t.In(loc).Format("2006-01-02 15:04:05 MST")
 	}
 	f := fpdf.New("P", "mm", "A4", "")
-	pdf.AddFonts(f)
+	glyphs, err := pdf.NewGlyphs()
+	if err != nil {
+		return nil, fmt.Errorf("person export: PDF: %w", err)
+	}
+	// Every text as it was written, emoji included (see pdf.Text).
+	tx := pdf.NewText(f, nil, "", glyphs)
 	f.SetMargins(marginMM, marginMM, marginMM)
 	f.SetAutoPageBreak(true, marginMM+5)
 	f.AliasNbPages("{nb}")
 	f.SetCreator("uppsikt", true)
 	f.SetTitle(pdf.Clean(l.title), true)
 	f.SetFooterFunc(func() {
+		style, size := tx.Style()
 		f.SetY(-marginMM)
-		f.SetFont(pdf.FontFamily, "", 8)
-		f.CellFormat(0, 5, pdf.Clean(l.title+" – "+d.AuthorID), "", 0, "L", false, 0, "")
+		tx.Font("", 8)
+		tx.Cell(0, 5, pdf.Prepare(l.title+" – "+d.AuthorID), 0, "L")
 		f.SetX(marginMM)
-		f.CellFormat(0, 5, fmt.Sprintf("%d / {nb}", f.PageNo()), "", 0, "R", false, 0, "")
+		tx.Cell(0, 5, fmt.Sprintf("%d / {nb}", f.PageNo()), 0, "R")
+		tx.Font(style, size)
 	})
 	heading := func(s string, size float64) {
-		f.SetFont(pdf.FontFamily, "B", size)
-		f.MultiCell(0, size*0.55, pdf.Clean(s), "", "L", false)
+		tx.Font("B", size)
+		tx.Multi(0, size*0.55, pdf.Prepare(s), "", false)
 		f.Ln(1)
 	}
 	para := func(s string) {
-		f.SetFont(pdf.FontFamily, "", 9.5)
-		f.MultiCell(0, 5, pdf.Clean(s), "", "L", false)
+		tx.Font("", 9.5)
+		tx.Multi(0, 5, pdf.Prepare(s), "", false)
 		f.Ln(1.5)
 	}
-	row := func(label, value string) { pdf.Row(f, pdf.Clean(label), pdf.Clean(value)) }
+	row := func(label, value string) { tx.Row(pdf.Prepare(label), pdf.Prepare(value)) }
 
 	f.AddPage()
 	heading(l.title, 16)
@@ -396,7 +403,7 @@ func layout(e Export) ([]byte, error) {
 		row(l.text, p.Text)
 	}
 	var buf bytes.Buffer
-	if err := f.Output(&buf); err != nil {
+	if err := tx.Output(&buf); err != nil {
 		return nil, fmt.Errorf("person export: PDF: %w", err)
 	}
 	return buf.Bytes(), nil

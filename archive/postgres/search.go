@@ -69,6 +69,11 @@ func queryWords(q string) []string {
 }
 
 // searchConfig is the text search configuration of a language.
+// SearchConfig is the text search configuration (swedish, danish,
+// simple) the store indexes a text in the language lang with (sv, da, or
+// anything else).
+func SearchConfig(lang string) string { return searchConfig(lang) }
+
 func searchConfig(lang string) string {
 	switch strings.ToLower(lang) {
 	case "sv", "swedish":

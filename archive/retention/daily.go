@@ -58,9 +58,17 @@ func (d *Deleter) CarryOutRetention(ctx context.Context) (done, objections []mod
 	return done, objections, errors.Join(errs...)
 }
 
+// PlanAgent is who decides a disposal of the service's daily run: the
+// municipality's retention plan itself (the decided rule), recorded as the
+// disposal's By and its audit entry's actor. A manual run names the person
+// who decided it instead ("uppsikt retention run -by NAME").
+func PlanAgent(p Plan) string {
+	return "retention plan: " + p.withDefaults().Rule
+}
+
 // Daily is the service's daily retention run. Each run disposes of comment
 // text past its age under the plan (legal holds respected, every disposal
-// logged and audited as by "uppsikt") and carries out approved deletions
+// logged and audited as decided by the plan, PlanAgent) and carries out approved deletions
 // of own posts left pending, confirming those removed by hand. Disposal is
 // by cut-off date, so a run after a restart repeats nothing.
 type Daily struct {
@@ -101,7 +109,7 @@ func (d *Daily) Once(ctx context.Context, now time.Time) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	ds, err := Apply(ctx, d.Store, d.Plan, now, "", false, "uppsikt")
+	ds, err := Apply(ctx, d.Store, d.Plan, now, "", false, PlanAgent(d.Plan))
 	if err != nil {
 		log.Error("retention run failed", "error", err)
 	}

@@ -7,8 +7,10 @@
 //
 //  1. a cover with the account's metadata and the period, and a table of
 //     contents by month with page numbers;
-//  2. the layout: full-page screenshots of the account's page as it looks
-//     when the snapshot is taken, split over pages when tall;
+//  2. the layout: the account's page as it looks when the snapshot is
+//     taken, asked for the period, scrolled through band by band (see
+//     below), each band one page-sized screenshot on a PDF page of its own
+//     with its address, time and SHA-256;
 //  3. the content of the period: every post with its comments and replies
 //     in order. A comment's text comes from the platform when it still has
 //     the comment, and from uppsikt's store when it does not (marked "ur
@@ -17,6 +19,59 @@
 //     plan is shown as disposed;
 //  4. a manifest: the SHA-256 of each screenshot and of each post's content
 //     as printed, so a copy can be checked against the store.
+//
+// The layout is taken with capture.Browser.Scroll: the browser's window is
+// one band tall (1700 CSS px at 1280 wide, about an A4 page) and goes down
+// the page band by band, so the browser holds what the page holds and the
+// writer one band at a time, drawn into parts of BandsPerPart bands. The
+// page is asked for the period (uppsikt adds ?since= and ?until= in Unix
+// seconds); a page split into pages, like the platform emulator's (25 posts
+// a page), is followed page after page by its rel="next" link, and a page
+// that loads older posts when scrolled to its end, like a Facebook page, is
+// given time to load them. The scroll stops after the first band that shows
+// a post dated before the period (read from time[datetime] or
+// [data-utime]), at the end of the last page, or at ScrollOptions.MaxBands
+// (3000 by default), which the cover then says. A platform's own page does
+// not understand ?since= and ?until=: it shows its newest posts first, so a
+// yearly snapshot taken in January begins with the new year's posts, and
+// when its dates cannot be read the scroll goes on to the page's end or the
+// limit. The browser is stopped (Options.AfterLayout) before the content is
+// written, so its memory and Ghostscript's are never needed at once.
+//
+// A snapshot must show the layout: when the page cannot be captured (no
+// browser, no page address, the capture fails or shows nothing) Write
+// returns ErrNoLayout, writes and records nothing, "uppsikt snapshot" and
+// "uppsikt account close" exit non-zero (the account stays open), and the
+// yearly job returns the error, logs it and tries again at the next wake.
+// Only the operator's choice leaves it out (Request.ContentOnly: the
+// -content-only flag, archive.snapshots_content_only for the yearly
+// snapshots, or capture.disabled), and the cover says so.
+//
+// Every text is drawn as it was written (pdf.Text): what Windows-1252
+// holds in single-byte fonts, which Ghostscript converts fastest, the rest
+// of a text in DejaVu Sans as a UTF-8 font (Łódź, the Sámi Ŋ Đ Ŧ, Cyrillic,
+// Arabic in isolated forms drawn right to left, zero-width and direction
+// marks) and emoji in the embedded symbol font, so that pdftotext and a
+// reader's search find "Petrović" and "👍" as written. A part gets the UTF-8
+// fonts only when one of its texts needs them.
+//
+// They cost: Ghostscript converts text in fpdf's UTF-8 (CID) fonts about
+// four times more slowly than in the single-byte fonts and holds memory for
+// it to the end of the document. Measured with TestYearScale (-year-posts
+// 400, 8,000 comments) on a loaded 2-core machine: Ghostscript 24 s of CPU
+// and 72 MB when every text fits Windows-1252; 95 s and 459 MB when one
+// comment in six has emoji or letters outside it (-year-unicode). A year of
+// 100,000 such comments passed 10 minutes of CPU and 2.4 GB before it was
+// stopped.
+//
+// The document has an outline (bookmarks): the cover, the table of
+// contents, the layout, the content with a bookmark per month and, below
+// it, per post, and the manifest, written as pdfmarks for Ghostscript, so
+// they point at the right page of the joined document. Its document info
+// and XMP metadata name the municipality (municipality.name) as author and
+// uppsikt with its version as creator, and its language
+// (municipality.language: sv-SE, da-DK or en) is the catalog's /Lang and
+// the XMP dc:language; pdf.ConvertFiles writes them exactly.
 //
 // Memory stays bounded however large the year is: the store is read a page
 // of posts at a time, the document is written in parts of a bounded number

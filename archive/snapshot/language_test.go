@@ -101,7 +101,7 @@ func TestSnapshotInEveryLanguage(t *testing.T) {
 			from, to := Year(2025, sto)
 			out := filepath.Join(t.TempDir(), "fb-2025.pdf")
 			if _, err := w.Write(context.Background(), Request{AccountKey: "fb", Kind: moderation.SnapshotYearly, From: from, To: to, Out: out,
-				PageURLs: []string{"https://example.test/100"}}); err != nil {
+				PageURLs: []string{"https://example.test/100"}, ContentOnly: true, ContentOnlyReason: "x"}); err != nil {
 				t.Fatalf("Write: %v", err)
 			}
 			text := run(t, "pdftotext", "-enc", "UTF-8", out, "-")

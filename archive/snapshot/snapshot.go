@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"image"
 	"image/draw"
@@ -31,10 +32,16 @@ type Store interface {
 	Account(ctx context.Context, key string) (moderation.Account, error)
 }
 
-// Capturer takes a full-page screenshot; *capture.Browser is one.
+// Capturer takes an account's page as a sequence of page-sized bands,
+// handing each over as it is taken; *capture.Browser is one.
 type Capturer interface {
-	Page(ctx context.Context, url string) (capture.Shot, error)
+	Scroll(ctx context.Context, url string, o capture.ScrollOptions, each func(capture.Band) error) (capture.ScrollEnd, error)
 }
+
+// ErrNoLayout is returned (wrapped) by Write when the account's page could
+// not be captured and the request did not leave the layout out
+// (Request.ContentOnly): a snapshot must show the page's layout.
+var ErrNoLayout = errors.New("the layout of the account's page could not be captured")
 
 // Live tells what the platform still has of a post's thread: the comments
 // it shows now, by platform id, with their text. It returns an error for
@@ -55,7 +62,7 @@ type Progress struct {
 // Options configure a Writer.
 type Options struct {
 	Store    Store
-	Capture  Capturer // nil: no screenshots; the cover says so
+	Capture  Capturer // nil: no layout, which fails unless the request is ContentOnly
 	Live     Live     // nil: every text comes from the store
 	Location *time.Location
 	PDF      pdf.Options
@@ -63,16 +70,29 @@ type Options struct {
 	// PostsPerPart bounds the posts drawn into one temporary PDF part, and
 	// so the memory a snapshot needs; 200 when zero.
 	PostsPerPart int
-	// MaxScreenshotPixels bounds the size of a screenshot that is decoded
-	// and drawn (a taller one is listed in the manifest only); 1280 × 24000
-	// when zero.
-	MaxScreenshotPixels int
-	Progress            func(Progress)
+	// Scroll configures the capture of the account's page (band height,
+	// the most bands, the selectors of the next page and of the posts'
+	// dates); Since is always the period's start.
+	Scroll capture.ScrollOptions
+	// BandsPerPart bounds the screenshots drawn into one temporary PDF
+	// part; 40 when zero.
+	BandsPerPart int
+	// AfterLayout, when set, is called once the layout is captured, before
+	// the content is laid out and converted: the caller stops the browser
+	// there, so that its memory and Ghostscript's are never needed at once.
+	AfterLayout func()
+	Progress    func(Progress)
 	// Language is the language of the snapshot's texts (sv, da, en; sv
 	// when empty): the municipality's, for a snapshot is its record.
 	Language string
-	Logger   *slog.Logger
-	Now      func() time.Time
+	// Municipality is the municipality's name, the snapshot's author in
+	// its document info and XMP metadata.
+	Municipality string
+	// Creator is the program that writes the snapshot with its version,
+	// "uppsikt 1.4.0"; "uppsikt" when empty.
+	Creator string
+	Logger  *slog.Logger
+	Now     func() time.Time
 }
 
 // Request is one snapshot to write.
@@ -81,7 +101,13 @@ type Request struct {
 	Kind       string    // moderation.SnapshotYearly, SnapshotClosing or SnapshotManual
 	From, To   time.Time // the period [From, To)
 	Out        string    // the PDF file to write
-	PageURLs   []string  // the account's pages to capture for the layout
+	PageURLs   []string  // the account's pages to capture for the layout, asking for the period (see doc.go)
+	// ContentOnly leaves the layout out by the operator's choice (the
+	// -content-only flag, capture.disabled), for ContentOnlyReason, which
+	// the cover gives. Without it a snapshot whose layout cannot be
+	// captured fails with ErrNoLayout.
+	ContentOnly       bool
+	ContentOnlyReason string
 	// Attachments are embedded in the PDF, which makes it PDF/A-3b.
 	Attachments []pdf.Attachment
 }
@@ -113,8 +139,8 @@ func New(o Options) *Writer {
 	if o.PostsPerPart <= 0 {
 		o.PostsPerPart = 200
 	}
-	if o.MaxScreenshotPixels <= 0 {
-		o.MaxScreenshotPixels = 1280 * 24000
+	if o.BandsPerPart <= 0 {
+		o.BandsPerPart = 40
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -146,6 +172,8 @@ type job struct {
 	dir     string
 	taken   time.Time
 	fonts   *pdf.WinAnsi
+	glyphs  *pdf.Glyphs
+	text    *pdf.Text // draws every text of the snapshot as it was written
 
 	f     *fpdf.Fpdf
 	base  int // pages in earlier parts
@@ -157,6 +185,7 @@ type job struct {
 	months     [12]int // first page of each month, 0 when none
 	monthPosts [12]int
 	sections   []tocEntry
+	marks      []pdf.Bookmark // of the months and posts, in order
 	res        Result
 	notes      []string
 }
@@ -188,7 +217,11 @@ func (w *Writer) Write(ctx context.Context, req Request) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("snapshot: %w", err)
 	}
-	j := &job{w: w, req: req, account: a, dir: dir, taken: w.o.Now().UTC(), base: frontPages, fonts: fonts}
+	glyphs, err := pdf.NewGlyphs()
+	if err != nil {
+		return Result{}, fmt.Errorf("snapshot: %w", err)
+	}
+	j := &job{w: w, req: req, account: a, dir: dir, taken: w.o.Now().UTC(), base: frontPages, fonts: fonts, glyphs: glyphs}
 	j.label = fmt.Sprintf(j.t("label"), a.Name,
 		req.From.In(w.o.Location).Format(time.DateOnly), req.To.Add(-time.Nanosecond).In(w.o.Location).Format(time.DateOnly))
 	j.manifestF, err = os.Create(filepath.Join(dir, "manifest.txt"))
@@ -198,7 +231,11 @@ func (w *Writer) Write(ctx context.Context, req Request) (Result, error) {
 	defer j.manifestF.Close()
 	j.manifest = bufio.NewWriter(j.manifestF)
 
-	if err := j.screenshots(ctx); err != nil {
+	err = j.screenshots(ctx)
+	if w.o.AfterLayout != nil {
+		w.o.AfterLayout()
+	}
+	if err != nil {
 		return Result{}, err
 	}
 	if err := j.content(ctx); err != nil {
@@ -220,9 +257,12 @@ func (w *Writer) Write(ctx context.Context, req Request) (Result, error) {
 	}
 	tmp := req.Out + ".tmp"
 	meta := pdf.Metadata{
-		Title:   fmt.Sprintf(j.t("title"), a.Name, periodName(req.From, req.To, w.o.Location)),
-		Subject: fmt.Sprintf(j.t("subject"), a.Key, a.Platform),
-		Author:  "uppsikt",
+		Title:    fmt.Sprintf(j.t("title"), a.Name, periodName(req.From, req.To, w.o.Location)),
+		Subject:  fmt.Sprintf(j.t("subject"), a.Key, a.Platform),
+		Author:   w.o.Municipality,
+		Creator:  w.o.Creator,
+		Language: languageTag(w.o.Language),
+		Outline:  j.outline(),
 	}
 	if err := pdf.ConvertFiles(ctx, j.parts, tmp, part, meta, req.Attachments, w.o.PDF); err != nil {
 		os.Remove(tmp)
@@ -231,6 +271,10 @@ func (w *Writer) Write(ctx context.Context, req Request) (Result, error) {
 	w.o.Logger.Debug("snapshot phases", "account", a.Key, "layout", layoutDone.Sub(j.taken), "pdfa", w.o.Now().Sub(layoutDone))
 	sum, size, err := hashFile(tmp)
 	if err != nil {
+		os.Remove(tmp)
+		return Result{}, fmt.Errorf("snapshot: %w", err)
+	}
+	if err := os.Chmod(tmp, 0o640); err != nil { // personal data: not for others on the machine
 		os.Remove(tmp)
 		return Result{}, fmt.Errorf("snapshot: %w", err)
 	}
@@ -251,6 +295,51 @@ func (w *Writer) Write(ctx context.Context, req Request) (Result, error) {
 	w.o.Logger.Info("snapshot written", "account", a.Key, "path", req.Out, "pages", total, "posts", j.res.Posts,
 		"comments", j.res.Comments, "bytes", size)
 	return j.res, nil
+}
+
+// languageTag is the BCP 47 tag of a snapshot language, for the PDF's
+// /Lang and XMP dc:language.
+func languageTag(l string) string {
+	switch lang(l) {
+	case "da":
+		return "da-DK"
+	case "en":
+		return "en"
+	}
+	return "sv-SE"
+}
+
+// outline is the snapshot's bookmarks: the cover, the table of contents and
+// each section, the content with a bookmark per month and, below it, per
+// post.
+func (j *job) outline() []pdf.Bookmark {
+	top := pageTop()
+	out := []pdf.Bookmark{{Title: j.t("toc_cover"), Page: 1, Top: top}, {Title: j.t("toc"), Page: 2, Top: top}}
+	for _, s := range j.sections {
+		out = append(out, pdf.Bookmark{Title: s.title, Page: s.page, Top: top})
+		if s.title == j.t("content_toc") {
+			for _, m := range j.marks {
+				m.Level++
+				out = append(out, m)
+			}
+		}
+	}
+	return out
+}
+
+// pageTop is the top of an A4 page in PDF points from its bottom.
+func pageTop() float64 { return 297 * 72 / 25.4 }
+
+// mark draws with draw and records a bookmark at where it began, at level
+// 0 (a month) or 1 (a post) below the content.
+func (j *job) mark(level int, title string, draw func()) {
+	page, y := j.page(), j.f.GetY()
+	draw()
+	if j.page() != page { // the text began a new page
+		page, y = j.page(), margin
+	}
+	_, h := j.f.GetPageSize()
+	j.marks = append(j.marks, pdf.Bookmark{Title: title, Level: level, Page: page, Top: (h - y) * 72 / 25.4})
 }
 
 func periodName(from, to time.Time, loc *time.Location) string {
@@ -281,6 +370,11 @@ func (j *job) newDoc() *fpdf.Fpdf {
 	f.SetMargins(margin, margin, margin)
 	f.SetAutoPageBreak(true, margin+5)
 	j.fonts.Add(f)
+	if j.text == nil {
+		j.text = pdf.NewText(f, j.fonts, pdf.FontFamily, j.glyphs)
+	} else {
+		j.text.Draw(f)
+	}
 	f.SetCreator("uppsikt", false)
 	f.SetProducer("uppsikt (fpdf)", false)
 	f.SetCreationDate(j.taken)
@@ -288,12 +382,16 @@ func (j *job) newDoc() *fpdf.Fpdf {
 	base := j.base
 	f.SetFooterFunc(func() {
 		f.SetY(-margin)
-		f.SetFont(pdf.FontFamily, "", 8)
+		// The footer is drawn inside AddPage: the font of the page's text
+		// is restored after it.
+		style, size := j.text.Style()
+		j.text.Font("", 8)
 		f.SetTextColor(90, 90, 90)
-		f.CellFormat(0, 5, clean(j.label), "", 0, "L", false, 0, "")
+		j.text.Cell(0, 5, pdf.Prepare(j.label), 0, "L")
 		f.SetX(margin)
-		f.CellFormat(0, 5, fmt.Sprintf(j.t("page"), base+f.PageNo()), "", 0, "R", false, 0, "")
+		j.text.Cell(0, 5, fmt.Sprintf(j.t("page"), base+f.PageNo()), 0, "R")
 		f.SetTextColor(0, 0, 0)
+		j.text.Font(style, size)
 	})
 	j.f = f
 	return f
@@ -317,7 +415,7 @@ func (j *job) flush(name string) error {
 	}
 	path := filepath.Join(j.dir, fmt.Sprintf("%03d-%s.pdf", len(j.parts)+1, name))
 	pages := f.PageNo()
-	if err := f.OutputFileAndClose(path); err != nil {
+	if err := writePart(j.text, path); err != nil {
 		return fmt.Errorf("snapshot: layout: %w", err)
 	}
 	j.parts = append(j.parts, path)
@@ -325,11 +423,30 @@ func (j *job) flush(name string) error {
 	return nil
 }
 
+// writePart writes the part t draws in with Output, which gives emoji
+// their characters in the text layer.
+func writePart(t *pdf.Text, path string) error {
+	out, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(out)
+	if err := t.Output(w); err != nil {
+		out.Close()
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
 func (j *job) heading(text string, size float64) {
-	j.f.SetFont(pdf.FontFamily, "B", size)
-	j.f.MultiCell(0, size*0.55, clean(text), "", "L", false)
+	j.text.Font("B", size)
+	j.text.Multi(0, size*0.55, pdf.Prepare(text), "", false)
 	j.f.Ln(1)
-	j.f.SetFont(pdf.FontFamily, "", 10)
+	j.text.Font("", 10)
 }
 
 func (j *job) row(label, value string) {
@@ -339,13 +456,13 @@ func (j *job) row(label, value string) {
 		value = "–"
 	}
 	y := f.GetY()
-	f.SetFont(pdf.FontFamily, "B", 9.5)
+	j.text.Font("B", 9.5)
 	f.SetXY(margin, y)
-	f.MultiCell(labelW, 5, clean(label), "", "L", false)
+	j.text.Multi(labelW, 5, pdf.Prepare(label), "", false)
 	yLabel := f.GetY()
-	f.SetFont(pdf.FontFamily, "", 9.5)
+	j.text.Font("", 9.5)
 	f.SetXY(margin+labelW, y)
-	f.MultiCell(0, 5, clean(value), "", "L", false)
+	j.text.Multi(0, 5, pdf.Prepare(value), "", false)
 	if f.GetY() < yLabel {
 		f.SetY(yLabel)
 	}
@@ -359,91 +476,112 @@ func (j *job) when(t time.Time) string {
 	return t.In(j.w.o.Location).Format("2006-01-02 15:04")
 }
 
-// screenshots captures the account's pages and draws them.
+// screenshots captures the account's pages band by band and draws each
+// band on a page of its own, a part of at most BandsPerPart bands at a
+// time. A page that cannot be captured fails the snapshot with
+// ErrNoLayout, unless the request leaves the layout out.
 func (j *job) screenshots(ctx context.Context) error {
 	j.w.o.Progress(Progress{Phase: "screenshots"})
-	if j.w.o.Capture == nil || len(j.req.PageURLs) == 0 {
-		j.notes = append(j.notes, j.t("no_shots"))
+	if j.req.ContentOnly {
+		j.notes = append(j.notes, fmt.Sprintf(j.t("content_only"), j.req.ContentOnlyReason))
 		return nil
 	}
-	f := j.newDoc()
-	first := true
+	switch {
+	case j.w.o.Capture == nil:
+		return fmt.Errorf("snapshot: %w: no browser", ErrNoLayout)
+	case len(j.req.PageURLs) == 0:
+		return fmt.Errorf("snapshot: %w: no page address for the account", ErrNoLayout)
+	}
+	so := j.w.o.Scroll
+	so.Since = j.req.From
 	for i, u := range j.req.PageURLs {
-		shot, err := j.w.o.Capture.Page(ctx, u)
+		inPart := 0
+		end, err := j.w.o.Capture.Scroll(ctx, u, so, func(b capture.Band) error {
+			if err := j.drawBand(i+1, b); err != nil {
+				return err
+			}
+			j.res.Screenshots++
+			if inPart++; inPart >= j.w.o.BandsPerPart {
+				inPart = 0
+				return j.flush("layout")
+			}
+			return nil
+		})
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			j.w.o.Logger.Warn("snapshot screenshot failed", "account", j.account.Key, "url", u, "err", err)
-			j.notes = append(j.notes, fmt.Sprintf(j.t("shot_failed"), i+1, u, err))
-			continue
+			return fmt.Errorf("snapshot: %w: page %d: %w", ErrNoLayout, i+1, err)
 		}
-		sum := sha256.Sum256(shot.PNG)
-		hexSum := hex.EncodeToString(sum[:])
-		fmt.Fprintf(j.manifest, j.t("manifest_shot"), i+1, u, hexSum)
-		if first {
-			j.sections = append(j.sections, tocEntry{j.t("layout"), j.base + f.PageNo() + 1})
-			first = false
+		if end.Bands == 0 {
+			return fmt.Errorf("snapshot: %w: page %d showed nothing", ErrNoLayout, i+1)
 		}
-		if err := j.drawShot(i+1, u, shot, hexSum); err != nil {
-			return err
-		}
-		j.res.Screenshots++
+		j.w.o.Logger.Info("snapshot layout captured", "account", j.account.Key, "page", i+1, "screenshots", end.Bands,
+			"documents", end.Documents, "ended", end.Reason)
+		j.notes = append(j.notes, fmt.Sprintf(j.t("layout_"+end.Reason), u, end.Bands, end.Documents))
 	}
 	return j.flush("layout")
 }
 
-func (j *job) drawShot(n int, u string, shot capture.Shot, sum string) error {
-	f := j.f
-	cfg, err := png.DecodeConfig(bytes.NewReader(shot.PNG))
-	if err != nil {
-		return fmt.Errorf("snapshot: screenshot %d: %w", n, err)
+// drawBand draws one band of page n on a page of its own, its address,
+// time and SHA-256 above it, and lists it in the manifest.
+func (j *job) drawBand(n int, b capture.Band) error {
+	sum := sha256.Sum256(b.PNG)
+	hexSum := hex.EncodeToString(sum[:])
+	fmt.Fprintf(j.manifest, j.t("manifest_shot"), b.N, b.URL, hexSum)
+	cfg, err := png.DecodeConfig(bytes.NewReader(b.PNG))
+	if err != nil || cfg.Width <= 0 || cfg.Height <= 0 {
+		return fmt.Errorf("snapshot: screenshot %d: %w", b.N, errors.Join(err, errors.New("no picture")))
 	}
-	if cfg.Width*cfg.Height > j.w.o.MaxScreenshotPixels || cfg.Width <= 0 {
-		f.AddPage()
-		j.heading(fmt.Sprintf(j.t("shot"), n, shot.Title), 13)
-		j.row(j.t("address"), u)
-		j.row(j.t("taken"), j.when(shot.CapturedAt))
-		j.row("SHA-256 (PNG)", sum)
-		j.row(j.t("note"), fmt.Sprintf(j.t("too_big"), cfg.Width, cfg.Height))
-		return nil
-	}
-	img, err := png.Decode(bytes.NewReader(shot.PNG))
-	if err != nil {
-		return fmt.Errorf("snapshot: screenshot %d: %w", n, err)
-	}
-	pageW, pageH := f.GetPageSize()
-	contentW := pageW - 2*margin
-	bottom := pageH - margin - 5
-	b := img.Bounds()
-	mmPerPx := contentW / float64(b.Dx())
-	for y0, part := b.Min.Y, 1; y0 < b.Max.Y; part++ {
-		f.AddPage()
-		title := fmt.Sprintf(j.t("shot"), n, shot.Title)
-		if part > 1 {
-			title += fmt.Sprintf(j.t("cont"), part)
-		}
-		j.heading(title, 13)
-		if part == 1 {
-			j.row(j.t("address"), u)
-			j.row(j.t("taken"), j.when(shot.CapturedAt))
-			j.row("SHA-256 (PNG)", sum)
-			f.Ln(2)
-		}
-		rows := max(int((bottom-f.GetY())/mmPerPx), 1)
-		y1 := min(y0+rows, b.Max.Y)
-		data, err := encodeSlice(img, image.Rect(b.Min.X, y0, b.Max.X, y1))
+	data := b.PNG
+	if !opaqueRGB(b.PNG) {
+		// The PDF takes an opaque RGB PNG as it is; anything else is
+		// drawn on white and encoded again.
+		img, err := png.Decode(bytes.NewReader(b.PNG))
 		if err != nil {
-			return fmt.Errorf("snapshot: screenshot %d: %w", n, err)
+			return fmt.Errorf("snapshot: screenshot %d: %w", b.N, err)
 		}
-		name := fmt.Sprintf("shot%d-%d", n, part)
-		f.RegisterImageOptionsReader(name, fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(data))
-		h := float64(y1-y0) * mmPerPx
-		f.ImageOptions(name, margin, f.GetY(), contentW, h, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
-		f.Rect(margin, f.GetY(), contentW, h, "D")
-		y0 = y1
+		if data, err = encodeSlice(img, img.Bounds()); err != nil {
+			return fmt.Errorf("snapshot: screenshot %d: %w", b.N, err)
+		}
 	}
+	if j.f == nil {
+		j.newDoc()
+	}
+	f := j.f
+	f.AddPage()
+	if j.res.Screenshots == 0 {
+		j.sections = append(j.sections, tocEntry{j.t("layout"), j.page()})
+	}
+	j.heading(fmt.Sprintf(j.t("shot"), b.N, b.Title), 11)
+	j.text.Font("", 7)
+	f.SetTextColor(90, 90, 90)
+	j.text.Multi(0, 3.4, pdf.Prepare(fmt.Sprintf(j.t("band"), n, b.Document, b.Top, b.URL)+"\n"+
+		j.t("taken")+" "+j.when(b.CapturedAt)+"   SHA-256 (PNG) "+hexSum), "", false)
+	f.SetTextColor(0, 0, 0)
+	j.text.Font("", 10)
+	f.Ln(1)
+	pageW, pageH := f.GetPageSize()
+	maxW, maxH := pageW-2*margin, pageH-margin-5-f.GetY()
+	w := maxW
+	h := w * float64(cfg.Height) / float64(cfg.Width)
+	if h > maxH {
+		h = maxH
+		w = h * float64(cfg.Width) / float64(cfg.Height)
+	}
+	name := fmt.Sprintf("band%d", b.N)
+	f.RegisterImageOptionsReader(name, fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(data))
+	x := margin + (maxW-w)/2
+	f.ImageOptions(name, x, f.GetY(), w, h, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
+	f.Rect(x, f.GetY(), w, h, "D")
 	return nil
+}
+
+// opaqueRGB reports whether data is a PNG of 8-bit RGB without alpha, not
+// interlaced (its header's bit depth, colour type and interlace method),
+// as Chromium writes screenshots.
+func opaqueRGB(data []byte) bool {
+	return len(data) > 28 && string(data[12:16]) == "IHDR" && data[24] == 8 && data[25] == 2 && data[28] == 0
 }
 
 // encodeSlice re-encodes part of a screenshot as an opaque RGB PNG.
@@ -494,7 +632,8 @@ func (j *job) content(ctx context.Context) error {
 				if j.monthPosts[m] == 0 && inPart > 0 {
 					j.f.AddPage()
 				}
-				j.heading(j.month(m)+" "+fmt.Sprint(p.CreatedAt.In(loc).Year()), 16)
+				month := j.month(m) + " " + fmt.Sprint(p.CreatedAt.In(loc).Year())
+				j.mark(0, month, func() { j.heading(month, 16) })
 				j.months[m] = j.page()
 			}
 			j.monthPosts[m]++
@@ -516,7 +655,7 @@ func (j *job) content(ctx context.Context) error {
 		j.f.AddPage()
 		j.sections = append(j.sections, tocEntry{j.t("content_toc"), j.page()})
 		j.heading(j.t("content"), 16)
-		j.f.MultiCell(0, 5, clean(j.t("no_posts")), "", "L", false)
+		j.text.Multi(0, 5, pdf.Prepare(j.t("no_posts")), "", false)
 	}
 	return j.flush("content")
 }
@@ -569,13 +708,17 @@ func (j *job) post(ctx context.Context, p moderation.Post) error {
 
 	h := sha256.New()
 	f := j.f
-	f.SetFont(pdf.FontFamily, "B", 11)
+	j.text.Font("B", 11)
 	title := fmt.Sprintf(j.t("post"), j.when(p.CreatedAt))
 	if p.Author.Name != "" {
 		title += " – " + p.Author.Name
 	}
-	f.MultiCell(0, 6, clean(title), "", "L", false)
-	f.SetFont(pdf.FontFamily, "", 8)
+	mark := title
+	if p.Message != "" {
+		mark += ": " + truncate(strings.Join(strings.Fields(p.Message), " "), 60)
+	}
+	j.mark(1, mark, func() { j.text.Multi(0, 6, pdf.Prepare(title), "", false) })
+	j.text.Font("", 8)
 	f.SetTextColor(90, 90, 90)
 	src := j.t("src_both")
 	switch {
@@ -584,10 +727,10 @@ func (j *job) post(ctx context.Context, p moderation.Post) error {
 	case !liveAsked:
 		src = j.t("src_store")
 	}
-	f.MultiCell(0, 4, clean("id "+p.PlatformID+"   "+p.PermalinkURL+"\n"+src), "", "L", false)
+	j.text.Multi(0, 4, pdf.Prepare("id "+p.PlatformID+"   "+p.PermalinkURL+"\n"+src), "", false)
 	f.SetTextColor(0, 0, 0)
-	f.SetFont(pdf.FontFamily, "", 10)
-	f.MultiCell(0, 5, clean(p.Message), "", "L", false)
+	j.text.Font("", 10)
+	j.text.Multi(0, 5, pdf.Prepare(p.Message), "", false)
 	fmt.Fprintf(h, "post\x00%s\x00%s\x00%s\n", p.PlatformID, p.CreatedAt.UTC().Format(time.RFC3339), p.Message)
 
 	entries := orderThread(all)
@@ -597,7 +740,7 @@ func (j *job) post(ctx context.Context, p moderation.Post) error {
 		fmt.Fprintf(h, "comment\x00%s\x00%s\x00%s\x00%s\n", c.PlatformID, c.ParentID, text, marker)
 		indent := 6.0 + 8.0*float64(min(e.depth, 3))
 		f.SetX(margin + indent)
-		f.SetFont(pdf.FontFamily, "B", 8.5)
+		j.text.Font("B", 8.5)
 		who := c.Author.Name
 		if who == "" {
 			who = j.t("unknown")
@@ -609,10 +752,10 @@ func (j *job) post(ctx context.Context, p moderation.Post) error {
 		if marker != "" {
 			head += "  [" + marker + "]"
 		}
-		f.MultiCell(0, 4.2, clean(head), "", "L", false)
+		j.text.Multi(0, 4.2, pdf.Prepare(head), "", false)
 		f.SetX(margin + indent)
-		f.SetFont(pdf.FontFamily, "", 9)
-		f.MultiCell(0, 4.4, clean(text), "", "L", false)
+		j.text.Font("", 9)
+		j.text.Multi(0, 4.4, pdf.Prepare(text), "", false)
 		j.res.Comments++
 	}
 	f.Ln(3)
@@ -708,15 +851,15 @@ func (j *job) manifestPart() error {
 	f.AddPage()
 	j.sections = append(j.sections, tocEntry{j.t("manifest_toc"), j.page()})
 	j.heading(j.t("manifest"), 16)
-	f.SetFont(pdf.FontFamily, "", 8.5)
-	f.MultiCell(0, 4.5, clean(j.t("manifest_text")), "", "L", false)
+	j.text.Font("", 8.5)
+	j.text.Multi(0, 4.5, pdf.Prepare(j.t("manifest_text")), "", false)
 	f.Ln(2)
-	f.SetFont(pdf.FontFamily, "", 7)
+	j.text.Font("", 7)
 	sc := bufio.NewScanner(j.manifestF)
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
 	parts := 0
 	for sc.Scan() {
-		f.MultiCell(0, 3.6, clean(strings.ReplaceAll(sc.Text(), "\t", "   ")), "", "L", false)
+		j.text.Multi(0, 3.6, pdf.Prepare(strings.ReplaceAll(sc.Text(), "\t", "   ")), "", false)
 		parts++
 		if parts%5000 == 0 {
 			if err := j.flush("manifest"); err != nil {
@@ -724,7 +867,7 @@ func (j *job) manifestPart() error {
 			}
 			j.newDoc()
 			j.f.AddPage()
-			j.f.SetFont(pdf.FontFamily, "", 7)
+			j.text.Font("", 7)
 			f = j.f
 		}
 	}
@@ -770,14 +913,14 @@ func (j *job) front() error {
 	j.row(j.t("shots"), fmt.Sprint(j.res.Screenshots))
 	j.row(j.t("pages"), fmt.Sprint(base))
 	f.Ln(3)
-	f.SetFont(pdf.FontFamily, "", 8.5)
+	j.text.Font("", 8.5)
 	explain := j.t("explain")
-	f.MultiCell(0, 4.3, clean(explain), "", "L", false)
+	j.text.Multi(0, 4.3, pdf.Prepare(explain), "", false)
 	for _, n := range j.notes {
 		if f.GetY() > 260 {
 			break
 		}
-		f.MultiCell(0, 4.3, clean(truncate(n, 300)), "", "L", false)
+		j.text.Multi(0, 4.3, pdf.Prepare(truncate(n, 300)), "", false)
 	}
 
 	f.AddPage()
@@ -787,13 +930,13 @@ func (j *job) front() error {
 		if bold {
 			style = "B"
 		}
-		f.SetFont(pdf.FontFamily, style, 10.5)
-		f.CellFormat(150, 6.5, clean(title), "", 0, "L", false, 0, "")
+		j.text.Font(style, 10.5)
+		j.text.Cell(150, 6.5, pdf.Prepare(title), 0, "L")
 		p := "–"
 		if page > 0 {
 			p = fmt.Sprint(page)
 		}
-		f.CellFormat(0, 6.5, clean(p), "", 1, "R", false, 0, "")
+		j.text.Cell(0, 6.5, p, 1, "R")
 	}
 	toc(j.t("toc_cover"), 1, true)
 	toc(j.t("toc"), 2, true)
@@ -828,11 +971,6 @@ func (j *job) kindName(k string) string {
 	}
 	return j.t("kind")
 }
-
-// clean makes text safe to draw in the Windows-1252 fonts (see
-// pdf.ToWinAnsi): a character they lack is written as its code point. The
-// exact text stays in uppsikt's store and in archive packages.
-func clean(s string) string { return pdf.ToWinAnsi(s) }
 
 func truncate(s string, n int) string {
 	r := []rune(s)

@@ -2,6 +2,7 @@ package snapshot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -121,19 +122,14 @@ func (p platform) Gone(err error) bool { return err == errGone }
 
 func TestSnapshotPDFA(t *testing.T) {
 	testenv.NeedTools(t, "gs", "pdffonts", "pdftotext", "pdfinfo", "pdfimages")
-	if (capture.Options{}).ExecPath == "" {
-		if _, err := exec.LookPath("chromium"); err != nil {
-			if _, err := os.Stat("/usr/lib/chromium/chromium"); err != nil {
-				testenv.Missing(t, "Chromium is not installed: run `make deps` (scripts/install-deps.sh)")
-			}
-		}
-	}
+	needChromium(t)
 	st := openStore(t)
 	fx := seed(t, st)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprint(w, `<!doctype html><html><head><title>Gruvbergs kommun</title></head><body style="margin:0">
-			<div style="height:400px;background:#c01414">Gruvbergs kommun</div><div style="height:1800px;background:#fff">flöde</div></body></html>`)
+			<div style="height:400px;background:#c01414">Gruvbergs kommun</div><div style="height:1800px;background:#fff">flöde</div>
+			<time datetime="2025-03-01T10:00:00Z">1 mars 2025</time></body></html>`)
 	}))
 	defer srv.Close()
 	br := capture.New(capture.Options{AllowedHosts: []string{strings.TrimPrefix(srv.URL, "http://")}})
@@ -155,8 +151,8 @@ func TestSnapshotPDFA(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Write: %v", err)
 	}
-	if res.Posts != 2 || res.Comments != 5 || res.Removed != 1 || res.Disposed != 1 || res.FromPlatform != 2 || res.FromStore != 1 || res.Screenshots != 1 {
-		t.Errorf("result: got %+v, want 2 posts, 5 comments, 1 removed, 1 disposed, 2 from the platform, 1 from the store, 1 screenshot", res)
+	if res.Posts != 2 || res.Comments != 5 || res.Removed != 1 || res.Disposed != 1 || res.FromPlatform != 2 || res.FromStore != 1 || res.Screenshots != 2 {
+		t.Errorf("result: got %+v, want 2 posts, 5 comments, 1 removed, 1 disposed, 2 from the platform, 1 from the store, 2 screenshots", res)
 	}
 	if len(progress) == 0 || progress[len(progress)-1].Fraction != 1 {
 		t.Errorf("progress: got %d reports, want some ending at 1", len(progress))
@@ -187,14 +183,21 @@ func TestSnapshotPDFA(t *testing.T) {
 	if m == nil || m[1] != strconv.Itoa(res.Pages) {
 		t.Errorf("pdfinfo pages: got %v, want %d", m, res.Pages)
 	}
-	if imgs := strings.Split(strings.TrimSpace(run(t, "pdfimages", "-list", out)), "\n"); len(imgs) < 3 {
-		t.Errorf("pdfimages lists no image: the screenshot is missing")
+	// The cover tells how the layout was taken.
+	cover := strings.Join(strings.Fields(run(t, "pdftotext", "-enc", "UTF-8", "-l", "1", out, "-")), " ")
+	if want := "togs som 2 skärmbilder över 1 sidor av flödet, till flödets slut"; !strings.Contains(cover, want) {
+		t.Errorf("cover lacks %q:\n%s", want, cover)
+	}
+	// The 2,200 px page is two bands, each an image on a page of its own.
+	if imgs := layoutImages(t, out); len(imgs) != 2 || imgs[0] == imgs[1] {
+		t.Errorf("layout images on pages %v, want two on two pages", imgs)
 	}
 	text := run(t, "pdftotext", "-enc", "UTF-8", out, "-")
 	for _, want := range []string{"Ögonblicksbild av Gruvbergs kommun", "2025 – årlig ögonblicksbild", "Åsa Öberg", "Per Ärlig",
 		"Biblioteket har nya öppettider i januari – välkomna!", "Håller med, äntligen!", "så bra med längre öppettider på lördagar",
 		"Borttagen efter granskning. Se diarienummer KS 2025/0001.", "Texten är gallrad enligt informationshanteringsplanen.",
-		fx.goneText, "ur uppsikts arkiv – finns inte längre på plattformen", "Manifest", "Skärmbild 1: Gruvbergs kommun"} {
+		fx.goneText, "ur uppsikts arkiv – finns inte längre på plattformen", "Manifest", "Skärmbild 1: Gruvbergs kommun", "Skärmbild 2: Gruvbergs kommun",
+	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("pdftotext output lacks %q", want)
 		}
@@ -278,13 +281,14 @@ func TestScheduleDue(t *testing.T) {
 
 // fill stores posts posts of the year 2025 with perPost comments each (a
 // fifth of them replies), in a few large transactions' worth of calls.
-func fill(t testing.TB, st *sqlite.Store, posts, perPost int) {
+func fill(t testing.TB, st *sqlite.Store, posts, perPost int, extra ...string) {
 	t.Helper()
 	ctx := context.Background()
 	span := 365 * 24 * time.Hour
 	texts := []string{"Tack för snabbt svar, det uppskattas verkligen!", "När öppnar badhuset igen efter renoveringen?",
 		"Snöröjningen på Björkvägen är inte gjord än, hur länge ska vi vänta?", "Håller med, bra initiativ för barnfamiljer i kommunen.",
 		"Kan ni förtydliga vad som gäller för återvinningscentralen på lördagar? Det står olika på hemsidan och i tidningen."}
+	texts = append(texts, extra...)
 	for p := range posts {
 		at := year2025.Add(time.Duration(int64(span) / int64(posts) * int64(p)))
 		id := fmt.Sprintf("1_%d", p)
@@ -359,7 +363,7 @@ func TestSnapshotMemoryBounded(t *testing.T) {
 		var res Result
 		var err error
 		heap[posts] = peakHeap(func() {
-			res, err = w.Write(context.Background(), Request{AccountKey: "fb", From: from, To: to, Out: filepath.Join(t.TempDir(), "s.pdf")})
+			res, err = w.Write(context.Background(), Request{AccountKey: "fb", From: from, To: to, Out: filepath.Join(t.TempDir(), "s.pdf"), ContentOnly: true})
 		})
 		if err != nil {
 			t.Fatalf("Write: %v", err)
@@ -375,5 +379,82 @@ func TestSnapshotMemoryBounded(t *testing.T) {
 	// (1 to 3 MB here, also with the tests of other packages running).
 	if small, large := heap[100], heap[1600]; large > small+6_000_000 {
 		t.Errorf("peak heap grew from %.1f MB to %.1f MB for a year sixteen times larger; want it bounded", float64(small)/1e6, float64(large)/1e6)
+	}
+}
+
+// layoutImages lists the page of every image in the PDF at path
+// (pdfimages -list).
+func layoutImages(t *testing.T, path string) []int {
+	t.Helper()
+	var pages []int
+	for _, l := range strings.Split(strings.TrimSpace(run(t, "pdfimages", "-list", path)), "\n")[2:] {
+		f := strings.Fields(l)
+		if len(f) < 3 || f[2] != "image" {
+			continue
+		}
+		n, err := strconv.Atoi(f[0])
+		if err != nil {
+			t.Fatalf("pdfimages -list: %q", l)
+		}
+		pages = append(pages, n)
+	}
+	return pages
+}
+
+// TestSnapshotWithoutLayoutFails checks that a snapshot whose layout
+// cannot be captured is not written, unless the layout was left out by
+// choice, which the cover says.
+func TestSnapshotWithoutLayoutFails(t *testing.T) {
+	testenv.NeedTools(t, "gs", "pdftotext")
+	st := openStore(t)
+	seed(t, st)
+	from, to := Year(2025, time.UTC)
+	needChromium(t)
+	allowed := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer allowed.Close()
+	br := capture.New(capture.Options{AllowedHosts: []string{strings.TrimPrefix(allowed.URL, "http://")}})
+	defer br.Close()
+	tests := []struct {
+		name    string
+		capture Capturer
+		pages   []string
+	}{
+		{name: "no browser", pages: []string{"https://www.facebook.com/gruvberg"}},
+		{name: "no page address", capture: br},
+		{name: "capture fails", capture: br, pages: []string{"https://www.facebook.com/gruvberg"}}, // a host the browser may not load
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "s.pdf")
+			_, err := New(Options{Store: st, Capture: tt.capture}).Write(context.Background(),
+				Request{AccountKey: "fb", From: from, To: to, Out: out, PageURLs: tt.pages})
+			if !errors.Is(err, ErrNoLayout) {
+				t.Fatalf("Write: got %v, want ErrNoLayout", err)
+			}
+			if _, err := os.Stat(out); !os.IsNotExist(err) {
+				t.Errorf("a snapshot without its layout was written: %v", err)
+			}
+		})
+	}
+	if recs, err := st.Snapshots(context.Background(), "fb"); err != nil || len(recs) != 0 {
+		t.Errorf("recorded snapshots: got %d, %v; want none", len(recs), err)
+	}
+	out := filepath.Join(t.TempDir(), "s.pdf")
+	if _, err := New(Options{Store: st}).Write(context.Background(), Request{AccountKey: "fb", From: from, To: to, Out: out,
+		ContentOnly: true, ContentOnlyReason: "capture.disabled"}); err != nil {
+		t.Fatalf("Write of the content only: %v", err)
+	}
+	if text := run(t, "pdftotext", "-enc", "UTF-8", "-l", "1", out, "-"); !strings.Contains(strings.Join(strings.Fields(text), " "),
+		"Sidans layout är utelämnad efter operatörens val (capture.disabled)") {
+		t.Errorf("the cover does not say the layout was left out by choice:\n%s", text)
+	}
+}
+
+func needChromium(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("chromium"); err != nil {
+		if _, err := os.Stat("/usr/lib/chromium/chromium"); err != nil {
+			testenv.Missing(t, "Chromium is not installed: run `make deps` (scripts/install-deps.sh)")
+		}
 	}
 }

@@ -8,7 +8,12 @@ func Languages() []string { return []string{"sv", "da", "en"} }
 // words are the fixed texts of a snapshot in sv, da and en.
 var words = map[string]map[string]string{
 	"sv": {
-		"label": "uppsikt – ögonblicksbild av %s, %s–%s", "title": "Ögonblicksbild %s %s", "subject": "Ögonblicksbild av kontot %s (%s)",
+		"content_only":     "Sidans layout är utelämnad efter operatörens val (%s): dokumentet visar bara innehållet.",
+		"band":             "Sida %d av kontot, del %d av flödet, från %d px: %s",
+		"layout_end":       "Layout: %s togs som %d skärmbilder över %d sidor av flödet, till flödets slut.",
+		"layout_since":     "Layout: %s togs som %d skärmbilder över %d sidor av flödet, tills inlägg från före perioden visades.",
+		"layout_max_bands": "Layout: %s togs som %d skärmbilder över %d sidor av flödet och slutade vid gränsen för antalet skärmbilder; sidan fortsätter.",
+		"label":            "uppsikt – ögonblicksbild av %s, %s–%s", "title": "Ögonblicksbild %s %s", "subject": "Ögonblicksbild av kontot %s (%s)",
 		"page": "Sida %d", "unknown_time": "okänd tid", "unknown": "okänd",
 		"no_shots":    "Inga skärmbilder togs: ingen webbläsare eller ingen sidadress för kontot.",
 		"shot_failed": "Skärmbild %d (%s) kunde inte tas: %v", "manifest_shot": "skärmbild %d\t%s\t%s\n",
@@ -41,7 +46,12 @@ var words = map[string]map[string]string{
 		"months": "Januari,Februari,Mars,April,Maj,Juni,Juli,Augusti,September,Oktober,November,December",
 	},
 	"da": {
-		"label": "uppsikt – øjebliksbillede af %s, %s–%s", "title": "Øjebliksbillede %s %s", "subject": "Øjebliksbillede af kontoen %s (%s)",
+		"content_only":     "Sidens layout er udeladt efter operatørens valg (%s): dokumentet viser kun indholdet.",
+		"band":             "Side %d af kontoen, del %d af feedet, fra %d px: %s",
+		"layout_end":       "Layout: %s blev taget som %d skærmbilleder over %d sider af feedet, til feedets slutning.",
+		"layout_since":     "Layout: %s blev taget som %d skærmbilleder over %d sider af feedet, indtil opslag fra før perioden blev vist.",
+		"layout_max_bands": "Layout: %s blev taget som %d skærmbilleder over %d sider af feedet og stoppede ved grænsen for antallet af skærmbilleder; siden fortsætter.",
+		"label":            "uppsikt – øjebliksbillede af %s, %s–%s", "title": "Øjebliksbillede %s %s", "subject": "Øjebliksbillede af kontoen %s (%s)",
 		"page": "Side %d", "unknown_time": "ukendt tidspunkt", "unknown": "ukendt",
 		"no_shots":    "Der blev ikke taget skærmbilleder: ingen browser eller ingen sideadresse for kontoen.",
 		"shot_failed": "Skærmbillede %d (%s) kunne ikke tages: %v", "manifest_shot": "skærmbillede %d\t%s\t%s\n",
@@ -74,7 +84,12 @@ var words = map[string]map[string]string{
 		"months": "Januar,Februar,Marts,April,Maj,Juni,Juli,August,September,Oktober,November,December",
 	},
 	"en": {
-		"label": "uppsikt – snapshot of %s, %s–%s", "title": "Snapshot %s %s", "subject": "Snapshot of the account %s (%s)",
+		"content_only":     "The page's layout is left out by the operator's choice (%s): the document shows the content only.",
+		"band":             "Page %d of the account, part %d of the feed, from %d px: %s",
+		"layout_end":       "Layout: %s was taken as %d screenshots over %d pages of the feed, to the feed's end.",
+		"layout_since":     "Layout: %s was taken as %d screenshots over %d pages of the feed, until posts from before the period showed.",
+		"layout_max_bands": "Layout: %s was taken as %d screenshots over %d pages of the feed and stopped at the limit of screenshots; the page goes on.",
+		"label":            "uppsikt – snapshot of %s, %s–%s", "title": "Snapshot %s %s", "subject": "Snapshot of the account %s (%s)",
 		"page": "Page %d", "unknown_time": "unknown time", "unknown": "unknown",
 		"no_shots":    "No screenshots were taken: no browser or no page address for the account.",
 		"shot_failed": "Screenshot %d (%s) could not be taken: %v", "manifest_shot": "screenshot %d\t%s\t%s\n",

@@ -36,8 +36,10 @@ type YearlyOptions struct {
 	FirstWake time.Duration
 	// Write writes one snapshot and records it in the store (Writer.Write
 	// does both). The request has the account, kind, period and output file
-	// set; Write may add the pages to capture. Nil: a Writer without
-	// screenshots or platform, with the schedule's location.
+	// set; Write may add the pages to capture. Write returns an error when
+	// the layout could not be captured (ErrNoLayout), which Check returns
+	// and Run logs and tries again at the next wake. Nil: a Writer of the
+	// content only (no browser, no platform), with the schedule's location.
 	Write  func(ctx context.Context, a moderation.Account, req Request) (Result, error)
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -65,6 +67,7 @@ func NewYearly(o YearlyOptions) *Yearly {
 	if o.Write == nil {
 		w := New(Options{Store: o.Store, Location: o.Schedule.Location, Logger: o.Logger, Now: o.Now})
 		o.Write = func(ctx context.Context, _ moderation.Account, req Request) (Result, error) {
+			req.ContentOnly, req.ContentOnlyReason = true, "no browser"
 			return w.Write(ctx, req)
 		}
 	}

@@ -196,6 +196,7 @@ func TestYearlyRunRetriesAndStops(t *testing.T) {
 			if a.Key == "fb" && n == 1 {
 				return Result{}, os.ErrDeadlineExceeded // the first attempt fails
 			}
+			req.ContentOnly = true
 			return w.Write(ctx, req)
 		}})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -242,7 +243,10 @@ func TestYearlyAbandonedOnShutdown(t *testing.T) {
 		}
 	}})
 	y := NewYearly(YearlyOptions{Store: st, Folder: folder, Now: clk.Now,
-		Write: func(ctx context.Context, _ moderation.Account, req Request) (Result, error) { return w.Write(ctx, req) }})
+		Write: func(ctx context.Context, _ moderation.Account, req Request) (Result, error) {
+			req.ContentOnly = true
+			return w.Write(ctx, req)
+		}})
 	if n, err := y.Check(ctx); err == nil || n != 0 {
 		t.Errorf("Check stopped by shutdown: got %d, %v; want 0 and an error", n, err)
 	}

@@ -177,9 +177,12 @@
 // avatar block, a card per post); /web/{account-id}/posts/{post-id} is a post
 // with its comment thread, replies nested, hidden comments greyed and
 // deleted ones absent; ?comment_id=ID highlights that comment and scrolls to
-// it. On the account page, ?since= and ?until= (unix or ISO 8601) limit the
-// posts, for example to one year, and ?threads=1 shows every thread, so a
-// whole year fits one capture. permalink_url and permalink point there, so browser captures of
+// it. The account page shows 25 posts, newest first, and links to the next
+// 25 with <a rel="next"> (?before= the last post shown), so that a page,
+// like a platform's, never holds an account's whole history; a yearly
+// snapshot follows the links page after page. ?since= and ?until= (unix or
+// ISO 8601) limit the posts, for example to one year, and ?threads=1 shows
+// every thread. permalink_url and permalink point there, so browser captures of
 // evidence and yearly snapshots work against the emulator. All text is
 // escaped by html/template.
 //

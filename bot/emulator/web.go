@@ -14,12 +14,12 @@ import (
 // html/template, so a comment is shown as written and never runs.
 
 type webWords struct {
-	Comments, Reply, Hidden, Like, Posts, ShowComments, Followers, NoComments, Highlighted string
+	Comments, Reply, Hidden, Like, Posts, ShowComments, Followers, NoComments, Highlighted, Older string
 }
 
 var words = map[string]webWords{
-	"sv": {"kommentarer", "Svara", "Dold", "Gilla", "Inlägg", "Visa kommentarer", "följare", "Inga kommentarer", "Länkad kommentar"},
-	"da": {"kommentarer", "Svar", "Skjult", "Synes godt om", "Opslag", "Vis kommentarer", "følgere", "Ingen kommentarer", "Linket kommentar"},
+	"sv": {"kommentarer", "Svara", "Dold", "Gilla", "Inlägg", "Visa kommentarer", "följare", "Inga kommentarer", "Länkad kommentar", "Äldre inlägg"},
+	"da": {"kommentarer", "Svar", "Skjult", "Synes godt om", "Opslag", "Vis kommentarer", "følgere", "Ingen kommentarer", "Linket kommentar", "Ældre opslag"},
 }
 
 type webComment struct {
@@ -44,7 +44,12 @@ type webPage struct {
 	Single    bool
 	Highlight string
 	Lang      string
+	Older     string // the address of the next page of older posts
 }
+
+// WebPageSize is the number of posts an account page shows; the page links
+// to the next, older ones.
+const WebPageSize = 25
 
 type webAccount struct {
 	ID, Name, Initials, Platform, URL, Avatar string
@@ -84,6 +89,7 @@ main{max-width:720px;margin:20px auto;padding:0 12px}
 .comment.highlight > div > .bubble{background:#fff3c4;box-shadow:0 0 0 2px #f7b928}
 .page-reply .mini{background:#2d4f8b}
 a{color:#385898;text-decoration:none}
+.older{text-align:center;margin:8px 0 24px}
 `
 
 const webTemplate = `<!DOCTYPE html>
@@ -113,6 +119,7 @@ const webTemplate = `<!DOCTYPE html>
   {{end}}
 </article>
 {{end}}
+{{if .Older}}<p class="older"><a rel="next" href="{{.Older}}">{{.W.Older}}</a></p>{{end}}
 </main>
 {{if .Highlight}}<script>
 (function(){var el=document.querySelector('.comment.highlight');if(el){el.scrollIntoView({block:'center'});}})();
@@ -218,9 +225,24 @@ func (e *Emulator) serveWeb(w http.ResponseWriter, r *http.Request, rest string)
 		}
 		page.Title = a.Name
 		page.Single = q.Get("threads") == "1" || q.Get("threads") == "true"
+		// The page shows WebPageSize posts, newest first, and links to the
+		// next, older ones (rel="next", ?before= the last post shown), as
+		// a platform's page loads older posts only when asked.
+		before := q.Get("before")
+		skipping := before != ""
 		for _, p := range a.posts {
+			if skipping {
+				skipping = p.ID != before
+				continue
+			}
 			if p.Deleted || (!since.IsZero() && p.Created.Before(since)) || (!until.IsZero() && p.Created.After(until)) {
 				continue
+			}
+			if len(page.Posts) == WebPageSize {
+				next := r.URL.Query()
+				next.Set("before", page.Posts[len(page.Posts)-1].ID)
+				page.Older = page.Account.URL + "?" + next.Encode()
+				break
 			}
 			page.Posts = append(page.Posts, e.webPost(a, p, ""))
 		}

@@ -7,6 +7,8 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	fb "github.com/huandu/facebook/v2"
+
+	"github.com/uppsikt/uppsikt/bot/emulator"
 )
 
 func getDoc(t *testing.T, url string) *goquery.Document {
@@ -90,10 +92,35 @@ func TestWebPagesEscapeAndShowThreads(t *testing.T) {
 		t.Errorf("timestamps missing")
 	}
 
-	// The account page lists every post as a card linking to its page.
+	// The account page lists every post as a card linking to its page,
+	// emulator.WebPageSize at a time, each page linking to the next, older one.
 	acct := getDoc(t, f.fb.PageURL)
-	if got, want := acct.Find("article.post").Length(), f.sum.PerAccount[0].Posts; got != want {
-		t.Errorf("account page: %d posts, want %d", got, want)
+	seen := map[string]bool{}
+	pages := 0
+	for d := acct; d != nil; {
+		pages++
+		n := d.Find("article.post").Length()
+		if n == 0 || n > emulator.WebPageSize {
+			t.Fatalf("account page %d: %d posts, want 1 to %d", pages, n, emulator.WebPageSize)
+		}
+		d.Find("article.post").Each(func(_ int, s *goquery.Selection) {
+			id, _ := s.Attr("data-post-id")
+			if seen[id] {
+				t.Errorf("post %s on two pages", id)
+			}
+			seen[id] = true
+		})
+		next, ok := d.Find(`a[rel="next"]`).Attr("href")
+		if !ok {
+			break
+		}
+		d = getDoc(t, next)
+	}
+	if got, want := len(seen), f.sum.PerAccount[0].Posts; got != want {
+		t.Errorf("account pages: %d posts, want %d", got, want)
+	}
+	if want := (f.sum.PerAccount[0].Posts + emulator.WebPageSize - 1) / emulator.WebPageSize; pages != want {
+		t.Errorf("account pages: %d, want %d", pages, want)
 	}
 	href, _ := acct.Find("article.post .bar a").First().Attr("href")
 	if !strings.HasPrefix(href, f.srv.URL+"/web/"+f.fb.ID+"/posts/") {

@@ -13,8 +13,13 @@ type Archive struct {
 	Snapshots string `yaml:"snapshots"`
 	// YearlyOn is the day ("MM-DD") on which the yearly snapshot of the
 	// year before is due, default "01-15".
-	YearlyOn  string    `yaml:"yearly_on"`
-	Retention Retention `yaml:"retention"`
+	YearlyOn string `yaml:"yearly_on"`
+	// SnapshotsContentOnly leaves the layout (the screenshots of the
+	// account's page) out of the yearly snapshots by choice, which their
+	// cover says. Otherwise a yearly snapshot whose layout cannot be
+	// captured fails and is tried again at the next hourly wake.
+	SnapshotsContentOnly bool      `yaml:"snapshots_content_only"`
+	Retention            Retention `yaml:"retention"`
 	// Reports is the folder of the monthly reports (PDF/A), default
 	// <data>/reports; the service writes last month's there on the first
 	// working day of each month.

@@ -58,6 +58,11 @@ type Municipality struct {
 	// Guideline is the citation of the municipality's guideline for social
 	// media (name and diary number) that evidence cites; see Citation.
 	Guideline string `yaml:"guideline"`
+	// OrgID is the municipality's organisation number: the Swedish
+	// organisationsnummer (NNNNNN-NNNN) or the Danish CVR number (8
+	// digits). Archive packages give it as the identification code of the
+	// submitting agent; optional.
+	OrgID string `yaml:"org_id"`
 }
 
 // Paths are where uppsikt keeps its files.
@@ -65,6 +70,12 @@ type Paths struct {
 	Data     string `yaml:"data"`     // folder for everything below, default ./data
 	Database string `yaml:"database"` // SQLite file, default <data>/uppsikt.db
 	Evidence string `yaml:"evidence"` // evidence files, default <data>/evidence
+	// Schemas holds the official XML schemas archive packages carry
+	// (scripts/fetch-schemas.sh fills it; without internet access the
+	// files can be copied from an E-ARK reference package), default
+	// <data>/schemas. Export writes a package with those it finds and
+	// names the others.
+	Schemas string `yaml:"schemas"`
 }
 
 // Web is the built-in web page.

@@ -259,3 +259,23 @@ func TestEmulatorConfigUndoGrace(t *testing.T) {
 		}
 	}
 }
+
+func TestValidOrgID(t *testing.T) {
+	tests := []struct {
+		country, id string
+		want        bool
+	}{
+		{"se", "212000-2411", true},
+		{"se", "2120002411", true},
+		{"se", "212000-2412", false},
+		{"se", "21200-2411", false},
+		{"dk", "29189846", true},
+		{"dk", "29189847", false},
+		{"dk", "2918984", false},
+	}
+	for _, tt := range tests {
+		if got := ValidOrgID(tt.country, tt.id); got != tt.want {
+			t.Errorf("ValidOrgID(%s, %s): got %v, want %v", tt.country, tt.id, got, tt.want)
+		}
+	}
+}

@@ -59,6 +59,11 @@ func (c *Config) applyDefaults() {
 	} else {
 		c.Paths.Evidence = c.abs(c.Paths.Evidence)
 	}
+	if c.Paths.Schemas == "" {
+		c.Paths.Schemas = filepath.Join(c.Paths.Data, "schemas")
+	} else {
+		c.Paths.Schemas = c.abs(c.Paths.Schemas)
+	}
 	if c.Web.Listen == "" {
 		c.Web.Listen = DefaultListen
 	}
@@ -256,6 +261,13 @@ func (c *Config) validate(loc *locator, cerr *Error) {
 	}
 	if _, err := time.LoadLocation(c.Municipality.Timezone); err != nil {
 		cerr.add(loc, "municipality.timezone", fmt.Sprintf("%q is not a time zone (e.g. Europe/Stockholm)", c.Municipality.Timezone))
+	}
+	if id := c.Municipality.OrgID; id != "" && !ValidOrgID(c.Municipality.Country, id) {
+		what := "a Swedish organisationsnummer, NNNNNN-NNNN with its check digit"
+		if c.Municipality.Country == "dk" {
+			what = "a Danish CVR number, 8 digits with its check"
+		}
+		cerr.add(loc, "municipality.org_id", fmt.Sprintf("%q is not %s", id, what))
 	}
 	if !validLanguage(c.Municipality.Language) {
 		cerr.add(loc, "municipality.language", fmt.Sprintf("%q: write sv, da or en", c.Municipality.Language))
@@ -559,4 +571,39 @@ func (l *locator) line(field string) int {
 		n = next
 	}
 	return best
+}
+
+// ValidOrgID says whether id is an organisation number of the country: a
+// Swedish organisationsnummer (10 digits, a hyphen before the last four
+// allowed, Luhn check digit) or a Danish CVR number (8 digits, modulus 11).
+func ValidOrgID(country, id string) bool {
+	digits := strings.ReplaceAll(id, " ", "")
+	if country == "dk" {
+		if len(digits) != 8 || strings.Trim(digits, "0123456789") != "" {
+			return false
+		}
+		sum := 0
+		for i, w := range []int{2, 7, 6, 5, 4, 3, 2, 1} {
+			sum += int(digits[i]-'0') * w
+		}
+		return sum%11 == 0
+	}
+	if len(digits) == 11 && digits[6] == '-' {
+		digits = digits[:6] + digits[7:]
+	}
+	if len(digits) != 10 || strings.Trim(digits, "0123456789") != "" {
+		return false
+	}
+	sum := 0
+	for i := 0; i < 10; i++ {
+		d := int(digits[i] - '0')
+		if i%2 == 0 {
+			d *= 2
+			if d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+	}
+	return sum%10 == 0
 }

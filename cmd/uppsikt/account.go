@@ -19,12 +19,13 @@ func runAccount(ctx context.Context, env *environment, args []string) error {
 		return runAccountToken(ctx, env, args[1:])
 	}
 	if len(args) == 0 || args[0] != "close" {
-		return groupUsage(env, "account", "Usage: uppsikt account close -config FILE [-no-browser] [-no-platform] KEY\n"+
+		return groupUsage(env, "account", "Usage: uppsikt account close -config FILE [-content-only] [-no-platform] KEY\n"+
 			"       uppsikt account token set|clear -config FILE -account KEY [-by NAME]", args, "want account close or account token")
 	}
-	fs := newFlagSet(env, "account close", "-config FILE [-no-browser] [-no-platform] KEY")
+	fs := newFlagSet(env, "account close", "-config FILE [-content-only] [-no-platform] KEY")
 	path := fs.String("config", "uppsikt.yaml", "the configuration file")
-	noBrowser := fs.Bool("no-browser", false, "take no screenshots of the account's page")
+	contentOnly := fs.Bool("content-only", false, "leave the layout (screenshots of the account's page) out of the closing snapshot; without it a snapshot whose layout cannot be captured fails and the account stays open")
+	noBrowser := fs.Bool("no-browser", false, "the same as -content-only")
 	noPlatform := fs.Bool("no-platform", false, "take every text from uppsikt's store without asking the platform")
 	by := fs.String("by", "", "who closes the account, for the audit log")
 	if err := parseFlags(fs, args[1:], true); err != nil {
@@ -46,7 +47,7 @@ func runAccount(ctx context.Context, env *environment, args []string) error {
 		Take: func(ctx context.Context, a moderation.Account, from, to time.Time) (snapshot.Result, error) {
 			out := filepath.Join(pt.cfg.Archive.Snapshots, fmt.Sprintf("%s-closing-%s.pdf", a.Key, now.In(loc).Format("2006-01-02")))
 			return takeSnapshot(ctx, env, pt, snapshotJob{key: a.Key, kind: moderation.SnapshotClosing, from: from, to: to,
-				out: out, browser: !*noBrowser, platform: !*noPlatform})
+				out: out, contentOnly: contentOnlyFlag(*contentOnly, *noBrowser), platform: !*noPlatform})
 		}}
 	res, err := closing.Close(ctx, key, *by, now)
 	switch {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uppsikt/uppsikt/archive/retention"
 	"github.com/uppsikt/uppsikt/bot/emulator"
 	"github.com/uppsikt/uppsikt/cmd/config"
 	"github.com/uppsikt/uppsikt/moderation"
@@ -78,11 +79,15 @@ func TestDailyRetention(t *testing.T) {
 		}
 	}
 
+	planAgent := retention.PlanAgent(retentionPlan(cfg))
+	if !strings.Contains(planAgent, cfg.Archive.Retention.Rule) {
+		t.Errorf("the daily run's agent %q does not name the plan's rule %q", planAgent, cfg.Archive.Retention.Rule)
+	}
 	log := discardLogger()
 	dailyRetention(cfg, st, graphClient(cfg, mustTokens(t, cfg, st), log), log, time.Now).Once(ctx, now)
 	ds, err := st.Disposals(ctx, key)
-	if err != nil || len(ds) != 1 || ds[0].Comments != old || ds[0].By != "uppsikt" || ds[0].Rule != cfg.Archive.Retention.Rule {
-		t.Fatalf("disposal log: got %+v, %v; want one disposal of %d comments by uppsikt", ds, err, old)
+	if err != nil || len(ds) != 1 || ds[0].Comments != old || ds[0].By != planAgent || ds[0].Rule != cfg.Archive.Retention.Rule {
+		t.Fatalf("disposal log: got %+v, %v; want one disposal of %d comments by %q", ds, err, old, planAgent)
 	}
 	after, err := st.ListComments(ctx, moderation.CommentFilter{AccountKey: key})
 	if err != nil {
@@ -102,7 +107,7 @@ func TestDailyRetention(t *testing.T) {
 	}
 	disposals := 0
 	for _, e := range audits {
-		if e.Action == "disposal" && e.Subject == key && e.Actor == "uppsikt" {
+		if e.Action == "disposal" && e.Subject == key && e.Actor == planAgent {
 			disposals++
 		}
 	}
@@ -112,6 +117,42 @@ func TestDailyRetention(t *testing.T) {
 	dailyRetention(cfg, st, graphClient(cfg, mustTokens(t, cfg, st), log), log, time.Now).Once(ctx, now)
 	if ds, _ := st.Disposals(ctx, key); len(ds) > 1 && ds[len(ds)-1].Items != 0 {
 		t.Errorf("a second run the same day disposed of %d more texts, want none", ds[len(ds)-1].Items)
+	}
+
+	// A manual run names who decided it: without -by it is refused; with
+	// -by the disposal log and its audit entry name that person.
+	for i := range 3 {
+		seen := now.AddDate(-2, 0, -i)
+		if _, err := st.RecordComment(ctx, moderation.CommentObservation{AccountKey: key, PostID: "1_1", PlatformID: fmt.Sprintf("1_1_old_%d", i),
+			Message: "En gammal kommentar", CreatedAt: seen, Source: moderation.SourcePoll, SeenAt: seen}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	work, err = st.PendingWork(ctx, time.Time{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range work {
+		if err := st.CompleteWork(ctx, w.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if code, out, errs := r.run(t, "retention", "run", "-config", r.cfgPath, "-account", key); code != 2 || !strings.Contains(out+errs, "-by") {
+		t.Errorf("retention run without -by: exit %d %q; want 2 asking for -by", code, out+errs)
+	}
+	if code, out, errs := r.run(t, "retention", "run", "-config", r.cfgPath, "-account", key, "-by", "Karin Arkivarie"); code != 0 {
+		t.Fatalf("retention run -by: exit %d %s%s", code, out, errs)
+	}
+	ds, err = st.Disposals(ctx, key)
+	if err != nil || len(ds) == 0 || ds[len(ds)-1].By != "Karin Arkivarie" || ds[len(ds)-1].Comments != 3 {
+		t.Errorf("disposal log after retention run -by: got %+v, %v; want the last, of 3 comments, by Karin Arkivarie", ds, err)
+	}
+	audits, err = st.AuditLog(ctx, 0, 10000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last := audits[len(audits)-1]; last.Action != "disposal" || last.Actor != "Karin Arkivarie" {
+		t.Errorf("the audit entry of the manual disposal: got %s by %q, want disposal by Karin Arkivarie", last.Action, last.Actor)
 	}
 
 	body, err := os.ReadFile(r.cfgPath)

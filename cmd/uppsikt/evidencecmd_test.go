@@ -61,28 +61,40 @@ func TestCaptureVerifyRegisterCommands(t *testing.T) {
 		t.Fatalf("verify on a sound store: exit %d\n%s%s", code, stdout, stderr)
 	}
 
-	// One flipped byte in an evidence file is the first break.
+	// A flipped byte in each of three evidence files is three breaks, all
+	// of them reported, not only the first.
 	files, err := r.st.ListEvidence(context.Background(), 0, 0)
-	if err != nil || len(files) == 0 {
-		t.Fatalf("ListEvidence: %d, %v", len(files), err)
+	if err != nil || len(files) < 3 {
+		t.Fatalf("ListEvidence: %d, %v; want at least 3", len(files), err)
 	}
-	victim := filepath.Join(r.ev.dir.String(), files[1].Path)
-	orig, err := os.ReadFile(victim)
-	if err != nil {
-		t.Fatal(err)
-	}
-	broken := append([]byte(nil), orig...)
-	broken[len(broken)/2] ^= 0xff
-	os.Chmod(victim, 0o600)
-	if err := os.WriteFile(victim, broken, 0o600); err != nil {
-		t.Fatal(err)
+	var origs [][]byte
+	for _, f := range files[:3] {
+		victim := filepath.Join(r.ev.dir.String(), f.Path)
+		orig, err := os.ReadFile(victim)
+		if err != nil {
+			t.Fatal(err)
+		}
+		origs = append(origs, orig)
+		broken := append([]byte(nil), orig...)
+		broken[len(broken)/2] ^= 0xff
+		os.Chmod(victim, 0o600)
+		if err := os.WriteFile(victim, broken, 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 	code, stdout, stderr = cmd("verify", "-config", r.cfgPath)
-	if code != 1 || !strings.Contains(stderr, files[1].Path) {
-		t.Errorf("verify with a changed file: exit %d, stderr %q; want 1 naming %s", code, stderr, files[1].Path)
+	if code != 1 || !strings.Contains(stderr, "3 break(s)") {
+		t.Errorf("verify with three changed files: exit %d, stderr %q; want 1 and 3 breaks", code, stderr)
 	}
-	if err := os.WriteFile(victim, orig, 0o600); err != nil {
-		t.Fatal(err)
+	for _, f := range files[:3] {
+		if !strings.Contains(stderr, f.Path) || !strings.Contains(stdout, f.Path) {
+			t.Errorf("verify with three changed files: stdout %q, stderr %q; want both to name %s", stdout, stderr, f.Path)
+		}
+	}
+	for i, f := range files[:3] {
+		if err := os.WriteFile(filepath.Join(r.ev.dir.String(), f.Path), origs[i], 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 
 	// A changed audit entry breaks the chain at that entry: an attacker with

@@ -132,8 +132,8 @@ func TestRemovalWaitsForEvidenceBucket(t *testing.T) {
 	if err := os.WriteFile(srv.File("gruvberg/"+files[0].Path), damaged[:min(len(damaged), int(files[0].Size))], 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := verifyAll(ctx, &out, r.st, r.ev.dir); !errors.Is(err, evidence.ErrCorrupt) {
-		t.Fatalf("verify of a damaged object = %v, want ErrCorrupt", err)
+	if err := verifyAll(ctx, &out, r.st, r.ev.dir); !errors.Is(err, errBroken) || !strings.Contains(err.Error(), files[0].Path) || !strings.Contains(err.Error(), evidence.ErrCorrupt.Error()) {
+		t.Fatalf("verify of a damaged object = %v, want a break naming %s as corrupt", err, files[0].Path)
 	}
 	if code, _, stderr := r.run(t, "verify", "-config", r.cfgPath); code == 0 || !strings.Contains(stderr, "corrupt") {
 		t.Fatalf("uppsikt verify of a damaged object: exit %d, %q", code, stderr)

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
+	"strings"
 
 	"github.com/uppsikt/uppsikt/archive/export"
 	"github.com/uppsikt/uppsikt/archive/snapshot"
@@ -25,17 +27,26 @@ func runExport(ctx context.Context, env *environment, args []string) error {
 			fs.Usage()
 			return fmt.Errorf("%w: give the package folder", errUsage)
 		}
-		probs, err := export.Verify(fs.Arg(0))
+		rep, err := export.Verify(ctx, fs.Arg(0), export.Options{})
 		if err != nil {
 			return err
 		}
-		for _, p := range probs {
-			fmt.Fprintln(env.stdout, p.String())
+		failed := 0
+		for _, c := range rep.Checks {
+			state := "pass"
+			if len(c.Problems) > 0 {
+				state = "FAIL"
+				failed++
+			}
+			fmt.Fprintf(env.stdout, "%-4s  %-10s  %s\n", state, c.Req, c.Text)
+			for _, p := range c.Problems {
+				fmt.Fprintf(env.stdout, "      %s: %s\n", p.Path, p.Message)
+			}
 		}
-		if len(probs) > 0 {
-			return fmt.Errorf("%s: %d problem(s): %w", fs.Arg(0), len(probs), errVerify)
+		if n := len(rep.Problems()); n > 0 {
+			return fmt.Errorf("%s: %d of %d checks fail, %d problem(s): %w", fs.Arg(0), failed, len(rep.Checks), n, errVerify)
 		}
-		fmt.Fprintf(env.stdout, "%s: intact\n", fs.Arg(0))
+		fmt.Fprintf(env.stdout, "%s: intact; all %d checks pass\n", fs.Arg(0), len(rep.Checks))
 		return nil
 	}
 	fs := newFlagSet(env, "export", "-config FILE -account KEY -year 2025 -out DIR [-snapshot FILE.pdf]  |  export verify DIR")
@@ -75,8 +86,10 @@ func runExport(ctx context.Context, env *environment, args []string) error {
 			return fmt.Errorf("no snapshot of %s covers %d: take it first with uppsikt snapshot -account %s -year %d", *key, *year, *key, *year)
 		}
 	}
+	bi, ok := debug.ReadBuildInfo()
 	req := export.Request{AccountKey: *key, Year: *year, Location: loc, Out: *out, Snapshot: *snap,
-		EvidenceDir: cfg.Paths.Evidence, Producer: cfg.Municipality.Name}
+		EvidenceDir: cfg.Paths.Evidence, Municipality: cfg.Municipality.Name, OrgID: cfg.Municipality.OrgID,
+		Language: cfg.Municipality.Language, Software: "uppsikt", Version: readVersion(buildStamp, bi, ok).Version, SchemaDir: cfg.Paths.Schemas}
 	if cfg.Evidence.Backend == "s3" {
 		if req.Evidence, err = pt.EvidenceStore(ctx); err != nil {
 			return err
@@ -86,7 +99,20 @@ func runExport(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.stdout, "package %s: %d files, %d bytes; %d posts, %d comment versions, %d register entries, %d evidence PDFs\n",
-		*out, sum.Files, sum.Bytes, sum.Posts, sum.Versions, sum.Register, sum.Evidence)
+	fmt.Fprintf(env.stdout, "package %s: %d files, %d bytes; %d posts, %d comment versions, %d register entries, %d evidence files, %d PREMIS events\n",
+		*out, sum.Files, sum.Bytes, sum.Posts, sum.Versions, sum.Register, sum.Evidence, sum.Events)
+	// A package is written with the official schemas paths.schemas holds:
+	// municipal servers often have no internet access, and the records
+	// should not wait for a schema file. Those missing are named here, and
+	// export verify fails CSIP113 and XSD for their namespaces.
+	if missing := export.MissingSchemas(cfg.Paths.Schemas); len(missing) > 0 {
+		names := make([]string, len(missing))
+		for i, m := range missing {
+			names[i] = m.File
+		}
+		fmt.Fprintf(env.stdout, "warning: the package lacks the official schemas %s (not in paths.schemas, %s): export verify fails CSIP113 and XSD for them, and the XML of their namespaces is not validated; "+
+			"put them there (scripts/fetch-schemas.sh %s fetches them; without internet access copy them from an E-ARK reference package's schemas/ folder) and export again\n",
+			strings.Join(names, ", "), cfg.Paths.Schemas, cfg.Paths.Schemas)
+	}
 	return nil
 }

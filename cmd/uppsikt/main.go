@@ -50,7 +50,7 @@ func commands() []command {
 		{"register", "the records register: register list -config FILE [-year 2026]", runRegister},
 		{"snapshot", "a year of an account as PDF/A: -config FILE -account KEY -year 2025 [-out FILE.pdf]", runSnapshot},
 		{"account", "close an account after its closing snapshot: account close -config FILE KEY; store a token sealed: account token set|clear -config FILE -account KEY", runAccount},
-		{"retention", "retention plan, legal holds, own posts past their age: retention run -config FILE [-dry-run] | hold | release | holds | log | posts | approve | deletions | resume", runRetention},
+		{"retention", "retention plan, legal holds, own posts past their age: retention run -config FILE (-by NAME | -dry-run) | hold | release | holds | log | posts | approve | deletions | resume", runRetention},
 		{"objection", "an objection to a photo in an own post: objection add | approve | refuse | confirm | list | show -config FILE", runObjection},
 		{"export", "an E-ARK archive package of a year: -config FILE -account KEY -year 2025 -out DIR | export verify DIR", runExport},
 		{"person", "what uppsikt holds about one commenter: person export -config FILE -author ID -out DIR | person erase -config FILE -author ID -by NAME [-dry-run]", runPerson},
@@ -59,6 +59,7 @@ func commands() []command {
 		{"version", "the module version and VCS revision of this binary", runVersion},
 		{"backup", "a verified copy of the database and the evidence: -config FILE -out DIR", runBackup},
 		{"restore", "a backup into an empty data folder, verified: -config FILE -from DIR [-force]", runRestore},
+		{"migrate-store", "copy a SQLite installation into PostgreSQL and S3, verified and audited: -config NEW.yaml -by NAME [-from-database OLD.db] [-from-evidence DIR] [-dry-run]", runMigrateStore},
 		{"help", "list the subcommands", nil},
 	}
 }

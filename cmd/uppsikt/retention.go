@@ -19,7 +19,7 @@ import (
 // plan (gallring), legal holds, the disposal log, and the deletion of own
 // posts past their age on approval.
 func runRetention(ctx context.Context, env *environment, args []string) error {
-	const usage = "Usage: uppsikt retention run -config FILE [-dry-run] [-account KEY]\n" +
+	const usage = "Usage: uppsikt retention run -config FILE (-by NAME | -dry-run) [-account KEY]\n" +
 		"       uppsikt retention hold -config FILE -account KEY [-case ID] -reason TEXT -by NAME\n" +
 		"       uppsikt retention release -config FILE -id ID -by NAME\n" +
 		"       uppsikt retention holds|log -config FILE\n" +
@@ -43,6 +43,12 @@ func runRetention(ctx context.Context, env *environment, args []string) error {
 	allDue := fs.Bool("all-due", false, "approve every own post past its age that a snapshot covers")
 	if err := parseFlags(fs, args[1:], false); err != nil {
 		return err
+	}
+	if sub == "run" && !*dry && *by == "" {
+		// The service's daily run records the retention plan as who decided;
+		// a disposal run by hand records the person who decided it.
+		fmt.Fprintln(env.stderr, "uppsikt retention run: -by NAME is required: who decided the disposal (or -dry-run to count)")
+		return fmt.Errorf("%w: -by is required", errUsage)
 	}
 	switch sub {
 	case "run", "hold", "release", "holds", "log", "posts", "deletions", "resume":

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -25,12 +26,13 @@ import (
 // runSnapshot is "uppsikt snapshot -config FILE -account KEY -year 2025
 // [-out FILE.pdf]": the yearly snapshot of an account as PDF/A.
 func runSnapshot(ctx context.Context, env *environment, args []string) error {
-	fs := newFlagSet(env, "snapshot", "-config FILE -account KEY -year 2025 [-out FILE.pdf] [-no-browser] [-no-platform]")
+	fs := newFlagSet(env, "snapshot", "-config FILE -account KEY -year 2025 [-out FILE.pdf] [-content-only] [-no-platform]")
 	path := fs.String("config", "uppsikt.yaml", "the configuration file")
 	key := fs.String("account", "", "the account")
 	year := fs.Int("year", 0, "the calendar year to snapshot")
 	out := fs.String("out", "", "the PDF to write (default <archive.snapshots>/<account>-<year>.pdf)")
-	noBrowser := fs.Bool("no-browser", false, "take no screenshots of the account's page")
+	contentOnly := fs.Bool("content-only", false, "leave the layout (screenshots of the account's page) out; without it a snapshot whose layout cannot be captured fails")
+	noBrowser := fs.Bool("no-browser", false, "the same as -content-only")
 	noPlatform := fs.Bool("no-platform", false, "take every text from uppsikt's store without asking the platform")
 	if err := parseFlags(fs, args, false); err != nil {
 		return err
@@ -50,7 +52,7 @@ func runSnapshot(ctx context.Context, env *environment, args []string) error {
 		*out = filepath.Join(pt.cfg.Archive.Snapshots, fmt.Sprintf("%s-%d.pdf", *key, *year))
 	}
 	res, err := takeSnapshot(ctx, env, pt, snapshotJob{key: *key, kind: moderation.SnapshotYearly, from: from, to: to,
-		out: *out, browser: !*noBrowser, platform: !*noPlatform})
+		out: *out, contentOnly: contentOnlyFlag(*contentOnly, *noBrowser), platform: !*noPlatform})
 	if err != nil {
 		return err
 	}
@@ -59,11 +61,26 @@ func runSnapshot(ctx context.Context, env *environment, args []string) error {
 }
 
 type snapshotJob struct {
-	key               string
-	kind              string
-	from, to          time.Time
-	out               string
-	browser, platform bool
+	key      string
+	kind     string
+	from, to time.Time
+	out      string
+	// contentOnly is the flag that left the layout out, "" when it is
+	// wanted.
+	contentOnly string
+	platform    bool
+}
+
+// contentOnlyFlag names the flag that leaves a snapshot's layout out, or
+// is "" when neither was given.
+func contentOnlyFlag(contentOnly, noBrowser bool) string {
+	switch {
+	case contentOnly:
+		return "-content-only"
+	case noBrowser:
+		return "-no-browser"
+	}
+	return ""
 }
 
 // takeSnapshot wires the snapshot writer: the browser for the layout
@@ -83,21 +100,17 @@ func takeSnapshot(ctx context.Context, env *environment, pt *parts, j snapshotJo
 	if err := os.MkdirAll(filepath.Dir(j.out), 0o750); err != nil {
 		return snapshot.Result{}, fmt.Errorf("snapshot folder: %w", err)
 	}
-	opts := snapshot.Options{Store: st, Location: loc, Logger: log.With("part", "snapshot"), Language: pt.cfg.Municipality.Language}
-	var pages []string
-	if j.browser {
-		page, copts, ok, err := pageCapture(ctx, pt.cfg, st, a, log)
-		if err != nil {
-			return snapshot.Result{}, err
-		}
-		if page != "" {
-			pages = append(pages, page)
-		}
-		if ok {
-			br := capture.New(copts)
-			defer br.Close()
-			opts.Capture = br
-		}
+	opts := snapshot.Options{Store: st, Location: loc, Logger: log.With("part", "snapshot"), Language: pt.cfg.Municipality.Language,
+		Municipality: pt.cfg.Municipality.Name, Creator: creator()}
+	req := snapshot.Request{AccountKey: a.Key, Kind: j.kind, From: j.from, To: j.to, Out: j.out}
+	br, err := snapshotLayout(ctx, pt.cfg, st, a, &req, j.contentOnly, log)
+	if err != nil {
+		return snapshot.Result{}, err
+	}
+	if br != nil {
+		defer br.Close()
+		opts.Capture = br
+		opts.AfterLayout = func() { br.Close() }
 	}
 	if j.platform {
 		client, err := pt.Graph(ctx)
@@ -109,7 +122,7 @@ func takeSnapshot(ctx context.Context, env *environment, pt *parts, j snapshotJo
 	bar := newProgressBar(env.stderr)
 	opts.Progress = bar.update
 	defer bar.done()
-	res, err := snapshot.New(opts).Write(ctx, snapshot.Request{AccountKey: a.Key, Kind: j.kind, From: j.from, To: j.to, Out: j.out, PageURLs: pages})
+	res, err := snapshot.New(opts).Write(ctx, req)
 	if err != nil {
 		return res, err
 	}
@@ -120,19 +133,66 @@ func takeSnapshot(ctx context.Context, env *environment, pt *parts, j snapshotJo
 	return res, nil
 }
 
-// snapshotTimeout is the least time a snapshot's screenshot of an
-// account's page is given: the page of a year is long.
+// snapshotTimeout is the least time each step of a snapshot's capture of
+// an account's page (loading a page of it, taking a band) is given.
 const snapshotTimeout = 2 * time.Minute
+
+// snapshotLayout sets how the snapshot req gets its layout: the account's
+// page asked for the period, and the browser to scroll through it, which
+// the caller closes; or, when the operator chose so (contentOnly names the
+// flag or configuration key; capture.disabled is such a choice too), no
+// layout, which the cover says. When neither is possible, say because the
+// account has no page address, the browser is nil and the snapshot fails
+// with snapshot.ErrNoLayout.
+func snapshotLayout(ctx context.Context, cfg *config.Config, st store, a moderation.Account, req *snapshot.Request, contentOnly string, log *slog.Logger) (*capture.Browser, error) {
+	if contentOnly != "" {
+		req.ContentOnly, req.ContentOnlyReason = true, contentOnly
+		return nil, nil
+	}
+	page, copts, ok, err := pageCapture(ctx, cfg, st, a, log)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Capture.Disabled {
+		req.ContentOnly, req.ContentOnlyReason = true, "capture.disabled"
+		return nil, nil
+	}
+	if page == "" {
+		return nil, nil
+	}
+	req.PageURLs = []string{periodPage(page, req.From, req.To)}
+	if !ok {
+		return nil, nil
+	}
+	return capture.New(copts), nil
+}
+
+// periodPage asks the account's page for the posts of [from, to) with
+// ?since= and ?until= (Unix seconds), which the platform emulator's page
+// understands. A platform's own page ignores them and shows its newest
+// posts first: the capture then scrolls down until posts older than from
+// show (snapshot.Options.Scroll, capture.ScrollOptions.Since).
+func periodPage(page string, from, to time.Time) string {
+	u, err := url.Parse(page)
+	if err != nil {
+		return page
+	}
+	q := u.Query()
+	q.Set("since", strconv.FormatInt(from.Unix(), 10))
+	q.Set("until", strconv.FormatInt(to.Add(-time.Second).Unix(), 10))
+	u.RawQuery = q.Encode()
+	return u.String()
+}
 
 // pageCapture is the account's page to screenshot for a snapshot and the
 // browser for it, as capture.* configures it (capture.chromium,
 // capture.cookies_file, capture.disabled) and allowed the page's host
 // alone; ok is false when there is no page or capture is disabled, which
-// is logged, and the snapshot has no screenshots.
+// is logged.
 func pageCapture(ctx context.Context, cfg *config.Config, st store, a moderation.Account, log *slog.Logger) (page string, opts capture.Options, ok bool, err error) {
 	page = accountPage(ctx, st, a)
 	if page == "" {
-		log.Warn("no page address for the account: the snapshot has no screenshots", "account", a.Key)
+		log.Warn("no page address for the account: its snapshot cannot show the layout", "account", a.Key)
 		return "", capture.Options{}, false, nil
 	}
 	u, err := url.Parse(page)
@@ -144,7 +204,7 @@ func pageCapture(ctx context.Context, cfg *config.Config, st store, a moderation
 		return "", capture.Options{}, false, err
 	}
 	if !ok {
-		log.Warn("capture is disabled (capture.disabled): the snapshot has no screenshots", "account", a.Key)
+		log.Warn("capture is disabled (capture.disabled): the snapshot leaves the layout out", "account", a.Key)
 		return page, capture.Options{}, false, nil
 	}
 	opts.Timeout = max(opts.Timeout, snapshotTimeout)

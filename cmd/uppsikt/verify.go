@@ -2,17 +2,20 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/uppsikt/uppsikt/archive/evidence"
 	"github.com/uppsikt/uppsikt/moderation"
 )
 
 // runVerify is "uppsikt verify -config FILE": it re-hashes every evidence
-// file recorded in the store (read back from the folder or the bucket) (of comments and of objections to photos in
-// own posts) and checks the audit log's hash chain, and
-// reports the first break (exit 1).
+// file recorded in the store (of comments and of objections to photos in
+// own posts), read back from the folder or the bucket, and checks the audit
+// log's hash chain, and reports every break it finds (exit 1), not only the
+// first.
 func runVerify(ctx context.Context, env *environment, args []string) error {
 	fs := newFlagSet(env, "verify", "-config FILE")
 	path := fs.String("config", "uppsikt.yaml", "the configuration file")
@@ -31,8 +34,13 @@ func runVerify(ctx context.Context, env *environment, args []string) error {
 	return verifyAll(ctx, env.stdout, st, dir)
 }
 
-// verifyAll checks the evidence files and the audit chain.
+// errBroken is returned when verify finds a break.
+var errBroken = errors.New("the evidence or the audit log is not intact")
+
+// verifyAll checks every evidence file and the whole audit chain; it
+// returns an error naming every break.
 func verifyAll(ctx context.Context, w io.Writer, st moderation.Store, dir evidence.Store) error {
+	var breaks []string
 	files := 0
 	var after int64
 	for {
@@ -42,7 +50,7 @@ func verifyAll(ctx context.Context, w io.Writer, st moderation.Store, dir eviden
 		}
 		for _, f := range page {
 			if err := dir.Verify(ctx, evidence.File{SHA256: f.SHA256, Path: f.Path, Size: f.Size}); err != nil {
-				return fmt.Errorf("evidence file %d of comment %d (%s): %w", f.ID, f.CommentID, f.Path, err)
+				breaks = append(breaks, fmt.Sprintf("evidence file %d of comment %d (%s): %v", f.ID, f.CommentID, f.Path, err))
 			}
 			files++
 			after = f.ID
@@ -61,7 +69,7 @@ func verifyAll(ctx context.Context, w io.Writer, st moderation.Store, dir eviden
 				continue
 			}
 			if err := dir.Verify(ctx, evidence.File{SHA256: o.EvidenceSHA256, Path: o.EvidencePath, Size: o.EvidenceSize}); err != nil {
-				return fmt.Errorf("evidence of objection %d (post %s, %s): %w", o.ID, o.PostID, o.EvidencePath, err)
+				breaks = append(breaks, fmt.Sprintf("evidence of objection %d (post %s, %s): %v", o.ID, o.PostID, o.EvidencePath, err))
 			}
 			files++
 		}
@@ -77,13 +85,13 @@ func verifyAll(ctx context.Context, w io.Writer, st moderation.Store, dir eviden
 			return err
 		}
 		for _, e := range page {
-			switch {
-			case e.Seq != seq+1:
-				return fmt.Errorf("audit log: entry %d follows entry %d: an entry is missing", e.Seq, seq)
-			case e.PrevHash != prev:
-				return fmt.Errorf("audit log: entry %d does not carry the hash of entry %d", e.Seq, seq)
-			case e.ComputeHash() != e.Hash:
-				return fmt.Errorf("audit log: entry %d (%s, %s) was changed: its hash does not match", e.Seq, e.Action, e.At.UTC().Format("2006-01-02 15:04:05Z"))
+			if e.Seq != seq+1 {
+				breaks = append(breaks, fmt.Sprintf("audit log: entry %d follows entry %d: an entry is missing", e.Seq, seq))
+			} else if e.PrevHash != prev {
+				breaks = append(breaks, fmt.Sprintf("audit log: entry %d does not carry the hash of entry %d", e.Seq, seq))
+			}
+			if e.ComputeHash() != e.Hash {
+				breaks = append(breaks, fmt.Sprintf("audit log: entry %d (%s, %s) was changed: its hash does not match", e.Seq, e.Action, e.At.UTC().Format("2006-01-02 15:04:05Z")))
 			}
 			seq, prev = e.Seq, e.Hash
 			entries++
@@ -91,6 +99,12 @@ func verifyAll(ctx context.Context, w io.Writer, st moderation.Store, dir eviden
 		if len(page) < 1000 {
 			break
 		}
+	}
+	if len(breaks) > 0 {
+		for _, b := range breaks {
+			fmt.Fprintln(w, "broken: "+b)
+		}
+		return fmt.Errorf("%d break(s) in %d evidence files and %d audit entries:\n  %s\n%w", len(breaks), files, entries, strings.Join(breaks, "\n  "), errBroken)
 	}
 	fmt.Fprintf(w, "ok: %d evidence files match their hashes; the audit log's %d entries form an unbroken chain\n", files, entries)
 	return nil

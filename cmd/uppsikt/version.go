@@ -76,3 +76,10 @@ func runVersion(_ context.Context, env *environment, args []string) error {
 	readVersion(buildStamp, bi, ok).write(env.stdout)
 	return nil
 }
+
+// creator is "uppsikt" and the version of this binary: how the documents
+// uppsikt writes name the program that made them.
+func creator() string {
+	bi, ok := debug.ReadBuildInfo()
+	return "uppsikt " + readVersion(buildStamp, bi, ok).Version
+}

@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/uppsikt/uppsikt/archive/capture"
 	"github.com/uppsikt/uppsikt/archive/snapshot"
 	"github.com/uppsikt/uppsikt/bot/facebook"
 	"github.com/uppsikt/uppsikt/cmd/config"
@@ -28,18 +27,20 @@ func newYearly(cfg *config.Config, st store, client *facebook.Client, log *slog.
 	log = log.With("part", "yearly-snapshots")
 	live := newLiveThreads(cfg, client)
 	write := func(ctx context.Context, a moderation.Account, req snapshot.Request) (snapshot.Result, error) {
-		opts := snapshot.Options{Store: st, Location: loc, Logger: log, Now: now, Language: cfg.Municipality.Language}
-		page, copts, ok, err := pageCapture(ctx, cfg, st, a, log)
+		opts := snapshot.Options{Store: st, Location: loc, Logger: log, Now: now, Language: cfg.Municipality.Language,
+			Municipality: cfg.Municipality.Name, Creator: creator()}
+		contentOnly := ""
+		if cfg.Archive.SnapshotsContentOnly {
+			contentOnly = "archive.snapshots_content_only"
+		}
+		br, err := snapshotLayout(ctx, cfg, st, a, &req, contentOnly, log)
 		if err != nil {
 			return snapshot.Result{}, err
 		}
-		if page != "" {
-			req.PageURLs = []string{page}
-		}
-		if ok {
-			br := capture.New(copts)
+		if br != nil {
 			defer br.Close()
 			opts.Capture = br
+			opts.AfterLayout = func() { br.Close() }
 		}
 		opts.Live = live.forAccount(a, log)
 		return snapshot.New(opts).Write(ctx, req)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uppsikt/uppsikt/archive/snapshot"
 	"github.com/uppsikt/uppsikt/cmd/config"
 	"github.com/uppsikt/uppsikt/moderation"
 	"github.com/uppsikt/uppsikt/moderation/testenv"
@@ -35,7 +37,7 @@ func TestServiceYearlySnapshots(t *testing.T) {
 paths: {data: %q}
 meta: {graph_url: %q, version: v23.0, app_id: "1000000000000001", app_secret: "${APP_SECRET}"}
 register: {series: "KS {year}/{seq:04}"}
-archive: {snapshots: arkiv/ögonblicksbilder, yearly_on: "03-01"}
+archive: {snapshots: arkiv/ögonblicksbilder, yearly_on: "03-01", snapshots_content_only: true}
 accounts:
   - {key: arsby-fb, platform: facebook, id: "1094810000000001", name: Årsby kommun, owners: [a], substitutes: [b], token: "${TOKEN}", language: sv}
   - {key: arsby-fritid, platform: facebook, id: "1094810000000002", name: Årsby fritidsgård, owners: [a], substitutes: [b], token: "${TOKEN}", language: sv}
@@ -77,6 +79,22 @@ accounts:
 		}
 		sort.Strings(names)
 		return strings.Join(names, ", ")
+	}
+	// Without archive.snapshots_content_only a snapshot without its
+	// layout (the posts have no permalink: no page address) fails, and
+	// nothing is written: the next wake tries again.
+	withLayout := *cfg
+	withLayout.Archive.SnapshotsContentOnly = false
+	y, err := newYearly(&withLayout, st, graphClient(cfg, mustTokens(t, cfg, st), discardLogger()), discardLogger(), loc,
+		func() time.Time { return time.Date(2026, 2, 28, 23, 0, 0, 0, time.UTC) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := y.Check(ctx); n != 0 || !errors.Is(err, snapshot.ErrNoLayout) {
+		t.Errorf("Check without the layout: got %d, %v; want 0 and ErrNoLayout", n, err)
+	}
+	if got := files(); got != "" {
+		t.Errorf("files after the failed snapshot: got %q, want none", got)
 	}
 	tests := []struct {
 		name        string
