@@ -527,10 +527,6 @@ func waitFor(t *testing.T, ctx context.Context, what string, logs func() string,
 	}
 }
 
-// TestMain stops the PostgreSQL server pgtest starts for the tests on
-// PostgreSQL.
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
-
 // TestServeOnPostgres: with store.driver postgres (the DSN in dsn_file),
 // serve creates uppsikt's tables in an empty database, archives every
 // comment of the scenario into it and runs the pipeline on them; it logs
