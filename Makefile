@@ -53,8 +53,8 @@ bench-store:
 	$(GO) test -run='^$$' -bench=BenchmarkPipelineStore -benchtime=3s ./archive/sqlite ./archive/postgres
 
 ## bench-workers: comments a second through the pipeline with one worker and with
-## three sharing the store (docs/operations.md, "Several workers")
-bench-workers:
+## three sharing the store, on SQLite and on PostgreSQL (docs/operations.md, "Several workers")
+bench-workers: versitygw
 	$(GO) test ./cmd/uppsikt -run='^$$' -bench=BenchmarkWorkersPipeline -benchtime=3x
 
 ## bench-snapshot: "uppsikt snapshot" with its layout, of the demo's Facebook page and of a year of

@@ -64,7 +64,9 @@ type Lease struct {
 //
 // and inserts leases never held with INSERT … ON CONFLICT (name) DO
 // NOTHING, so that two workers balancing at once each take what the other
-// has not locked and neither waits.
+// has not locked. (archive/postgres also runs every write, these included,
+// under its write lock, which serialises them as SQLite's does; the row
+// locks keep them correct beside any other writer.)
 type LeaseStore interface {
 	// Heartbeat records that worker (the process instance) is alive until
 	// now+ttl, and extends every item it has claimed (ClaimStore) to the

@@ -66,3 +66,7 @@ func BenchmarkPipelineStore(b *testing.B) {
 		return s
 	})
 }
+
+func TestLeasesContract(t *testing.T) {
+	storetest.RunLeases(t, func(t *testing.T) storetest.LeaseBackend { return openTest(t) })
+}

@@ -56,6 +56,14 @@
 // blocked. The single writer costs throughput only when one database's
 // writes outgrow one connection: BenchmarkPipelineStore measures it.
 //
+// Workers. workers.go implements moderation.LeaseStore and ClaimStore
+// (migration 11: workers, leases, claimed_by/claimed_until on the three
+// queues), archive/sqlite/workers.go in PostgreSQL's words: a claim is one
+// UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING, and
+// BalanceLeases locks the free leases it may take with SKIP LOCKED and
+// inserts those never held with ON CONFLICT DO NOTHING. They are writes
+// like any other, under the write lock (storetest.RunLeases).
+//
 // Append-only. Triggers refuse UPDATE, DELETE and TRUNCATE on audit_log,
 // disposals and comment_versions (uppsikt_refuse), except the one audited
 // change retention makes to a version (blank the text, set disposed_at,

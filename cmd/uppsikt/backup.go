@@ -19,6 +19,7 @@ import (
 
 	"github.com/uppsikt/uppsikt/archive/evidence"
 	"github.com/uppsikt/uppsikt/archive/sqlite"
+	"github.com/uppsikt/uppsikt/cmd/config"
 	"github.com/uppsikt/uppsikt/moderation"
 )
 
@@ -247,6 +248,12 @@ func runRestore(ctx context.Context, env *environment, args []string) error {
 	}
 	defer pt.Close()
 	cfg := pt.cfg
+	// The backup holds SQLite's file; a PostgreSQL store is restored with
+	// PostgreSQL's own tools (pg_restore), before this would write a file
+	// that store.driver postgres never reads.
+	if cfg.Store.Driver == config.DriverPostgres {
+		return fmt.Errorf("uppsikt restore writes the SQLite database; with store.driver %s restore the database with its own tools (pg_restore) and copy the evidence back", cfg.Store.Driver)
+	}
 	openEvidence := func() (evidence.Store, error) { return evidence.Open(cfg.Paths.Evidence) }
 	if cfg.Evidence.Backend == "s3" {
 		openEvidence = func() (evidence.Store, error) { return newBucket(cfg) }

@@ -37,7 +37,11 @@ func runConfig(ctx context.Context, env *environment, args []string) error {
 	if n := len(cfg.Warnings()); n > 0 && *strict {
 		return fmt.Errorf("%s: %d warning(s), and -strict", *path, n)
 	}
-	fmt.Fprintf(env.stdout, "%s: ok — %d account(s), database %s\n", *path, len(cfg.Accounts), cfg.Paths.Database)
+	database := cfg.Paths.Database
+	if cfg.Store.Driver == config.DriverPostgres {
+		database = "on PostgreSQL (store.dsn)" // the DSN may hold a password: never printed
+	}
+	fmt.Fprintf(env.stdout, "%s: ok — %d account(s), database %s\n", *path, len(cfg.Accounts), database)
 	return nil
 }
 

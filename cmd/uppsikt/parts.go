@@ -10,6 +10,7 @@ import (
 
 	"github.com/uppsikt/uppsikt/archive/capture"
 	"github.com/uppsikt/uppsikt/archive/evidence"
+	"github.com/uppsikt/uppsikt/archive/postgres"
 	"github.com/uppsikt/uppsikt/archive/retention"
 	"github.com/uppsikt/uppsikt/archive/sqlite"
 	"github.com/uppsikt/uppsikt/bot/facebook"
@@ -134,7 +135,20 @@ func (p *parts) Store(ctx context.Context) (store, error) {
 func (p *parts) openStore(ctx context.Context) (store, error) {
 	switch p.cfg.Store.Driver {
 	case config.DriverPostgres:
-		return nil, errors.New("store.driver postgres: the postgres driver is added by archive/postgres, which this uppsikt does not have yet")
+		langs := map[string]string{}
+		for _, a := range p.cfg.Accounts {
+			if a.Language != "" {
+				langs[a.Key] = a.Language
+			}
+		}
+		st, err := postgres.Open(ctx, p.cfg.Store.DSN.Value(), postgres.WithLogger(p.log),
+			postgres.WithLanguages(p.cfg.Municipality.Language, langs))
+		if err != nil {
+			// The DSN may hold a password: the error names the database
+			// as PostgreSQL's driver reports it, never the DSN itself.
+			return nil, fmt.Errorf("store.driver postgres: %w", err)
+		}
+		return st, nil
 	default:
 		if err := os.MkdirAll(p.cfg.Paths.Data, 0o750); err != nil {
 			return nil, fmt.Errorf("data folder: %w", err)

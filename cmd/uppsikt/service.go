@@ -211,7 +211,11 @@ func (s *service) run(ctx context.Context) error {
 	go func() { webDone <- s.web.Serve(s.listener) }()
 	metricsDone := make(chan error, 1)
 	go func() { metricsDone <- s.mon.serve() }()
-	s.log.Info("uppsikt is running", "web", s.URL(), "accounts", len(s.cfg.Accounts), "database", s.cfg.Paths.Database)
+	where := s.cfg.Paths.Database
+	if s.cfg.Store.Driver == config.DriverPostgres {
+		where = "postgres" // the DSN may hold a password: never logged
+	}
+	s.log.Info("uppsikt is running", "web", s.URL(), "accounts", len(s.cfg.Accounts), "database", where)
 	if u := s.mon.URL(); u != "" {
 		s.log.Info("metrics", "url", u)
 	}

@@ -7,9 +7,9 @@ import (
 )
 
 // store is what uppsikt's commands and service need of the store: the
-// union of the store interfaces in moderation. archive/sqlite implements
-// it; a PostgreSQL store (archive/postgres) plugs in by implementing the
-// same (parts.Store opens the one the configuration names). What only
+// union of the store interfaces in moderation. archive/sqlite and
+// archive/postgres implement it (parts.openStore opens the one
+// store.driver names). What only
 // SQLite has (the file's path, backup's copy of the file) is asked for with
 // a type assertion to store.
 type store interface {

@@ -21,16 +21,19 @@ import (
 // flagged comments, capture switched off) with one worker and with three
 // sharing the store, each with its own connection to it as a separate
 // process has, claiming its items. Every fifth comment carries an identity
-// number and is documented and queued for hiding. Run it with
+// number and is documented and queued for hiding. It runs on SQLite, on
+// PostgreSQL with the evidence in the folder, and on PostgreSQL with the
+// evidence in a versitygw bucket with Object Lock (pgtest's server and
+// versitygw on loopback, on the same machine). Run it with
 //
 //	go test ./cmd/uppsikt -run '^$' -bench BenchmarkWorkersPipeline -benchtime 3x
 //
 // or make bench-workers; the figure is comments/s.
 func BenchmarkWorkersPipeline(b *testing.B) {
-	for _, shared := range []sharedStore{sqliteShared()} {
+	for _, backend := range []sharedBackend{sqliteBackend, postgresBackend, postgresS3Backend} {
 		for _, workers := range []int{1, 3} {
-			b.Run(fmt.Sprintf("%s/workers=%d", shared.name, workers), func(b *testing.B) {
-				benchWorkersPipeline(b, shared, workers)
+			b.Run(fmt.Sprintf("%s/workers=%d", backend.name, workers), func(b *testing.B) {
+				benchWorkersPipeline(b, backend.start(b), workers)
 			})
 		}
 	}

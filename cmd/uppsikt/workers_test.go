@@ -16,6 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uppsikt/uppsikt/archive/evidence/s3test"
+	"github.com/uppsikt/uppsikt/archive/postgres"
+	"github.com/uppsikt/uppsikt/archive/postgres/pgtest"
 	"github.com/uppsikt/uppsikt/archive/sqlite"
 	"github.com/uppsikt/uppsikt/bot/emulator"
 	"github.com/uppsikt/uppsikt/bot/lease"
@@ -25,22 +28,82 @@ import (
 )
 
 // sharedStore is a store several serve processes share, for the worker
-// tests: the configuration lines that choose it and how the test opens it
-// to look. SQLite runs here; PostgreSQL is added beside it.
+// tests: the configuration lines that choose it (and where the evidence
+// goes) and how the test opens it to look.
 type sharedStore struct {
 	name string
 	// yaml is the store's part of the configuration for the data folder.
 	yaml func(dir string) string
 	open func(ctx context.Context, dir string) (store, error)
+	// evidenceFiles counts the evidence files written outside the data
+	// folder (in the bucket); nil when the evidence is in the folder.
+	evidenceFiles func() (int, error)
 }
 
-func sqliteShared() sharedStore {
+// sharedBackend makes a sharedStore for one test or benchmark: a new
+// database (and bucket) each time, removed when it ends.
+type sharedBackend struct {
+	name  string
+	start func(t testing.TB) sharedStore
+}
+
+var (
+	sqliteBackend   = sharedBackend{"sqlite", sqliteShared}
+	postgresBackend = sharedBackend{"postgres", func(t testing.TB) sharedStore { return postgresShared(t, false) }}
+	// postgresS3Backend is the deployment of several workers on several
+	// machines: PostgreSQL and evidence in a bucket with Object Lock.
+	postgresS3Backend = sharedBackend{"postgres+s3", func(t testing.TB) sharedStore { return postgresShared(t, true) }}
+)
+
+func sqliteShared(testing.TB) sharedStore {
 	return sharedStore{
 		name: "sqlite",
 		yaml: func(string) string { return "store: {driver: sqlite}\n" },
 		open: func(ctx context.Context, dir string) (store, error) {
 			return sqlite.Open(ctx, filepath.Join(dir, "data", "uppsikt.db"))
 		},
+	}
+}
+
+// postgresShared is a new, empty PostgreSQL database on the test server
+// (pgtest: the first worker creates uppsikt's tables), its DSN given in a
+// dsn_file; with bucket, the evidence goes to a new versitygw bucket with
+// Object Lock (s3test), as on several machines, instead of the folder.
+func postgresShared(t testing.TB, bucket bool) sharedStore {
+	t.Helper()
+	dsn := pgtest.DSN(t)
+	secrets := t.TempDir()
+	write := func(name, v string) string {
+		path := filepath.Join(secrets, name)
+		if err := os.WriteFile(path, []byte(v+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	text := fmt.Sprintf("store: {driver: postgres, dsn_file: %q}\n", write("dsn", dsn))
+	name := "postgres"
+	var files func() (int, error)
+	if bucket {
+		srv := s3test.Start(t, s3test.Options{ObjectLock: true})
+		text += fmt.Sprintf("evidence:\n  backend: s3\n  s3: {endpoint: %q, bucket: %q, prefix: delade/, access_key_file: %q, secret_key_file: %q, retention_days: 30}\n",
+			srv.Endpoint, srv.Bucket, write("access", srv.AccessKey), write("secret", srv.SecretKey))
+		name = "postgres+s3"
+		files = func() (int, error) {
+			n := 0
+			err := filepath.WalkDir(filepath.Join(srv.Root, srv.Bucket, "delade"), func(_ string, d os.DirEntry, err error) error {
+				if err == nil && d.Type().IsRegular() {
+					n++
+				}
+				return err
+			})
+			return n, err
+		}
+	}
+	return sharedStore{
+		name:          name,
+		yaml:          func(string) string { return text },
+		open:          func(ctx context.Context, _ string) (store, error) { return postgres.Open(ctx, dsn) },
+		evidenceFiles: files,
 	}
 }
 
@@ -109,13 +172,15 @@ func freeLocalAddr(t testing.TB) string {
 // state, no action sent twice or before its evidence, nothing left
 // stalled; the accounts are shared two each; and the killed worker's
 // accounts are taken over within the lease TTL plus one renewal period,
-// measured from the leases table.
+// measured from the leases table. It runs on SQLite (one file, the
+// evidence in the folder) and on PostgreSQL with the evidence in a
+// versitygw bucket with Object Lock, as several machines would share them.
 func TestWorkersShareTheStore(t *testing.T) {
 	if testing.Short() {
 		t.Skip("three serve processes for about a minute: not in -short")
 	}
-	for _, st := range []sharedStore{sqliteShared()} {
-		t.Run(st.name, func(t *testing.T) { testWorkersShare(t, st) })
+	for _, b := range []sharedBackend{sqliteBackend, postgresS3Backend} {
+		t.Run(b.name, func(t *testing.T) { testWorkersShare(t, b.start(t)) })
 	}
 }
 
@@ -406,6 +471,13 @@ workers: {id: %s, lease_ttl: %s}
 	if rep.Actions == 0 {
 		t.Errorf("no platform action was sent: the test shows nothing about actions")
 	}
+	if shared.evidenceFiles != nil {
+		n, err := shared.evidenceFiles()
+		t.Logf("%d evidence files in the bucket", n)
+		if err != nil || n == 0 {
+			t.Errorf("evidence in the bucket: %d files, %v; want the evidence of the actions", n, err)
+		}
+	}
 	// Every worker did part of the work.
 	for _, p := range procs {
 		mu.Lock()
@@ -455,28 +527,109 @@ func waitFor(t *testing.T, ctx context.Context, what string, logs func() string,
 	}
 }
 
-// TestServePostgresNotBuiltIn: a configuration naming the postgres driver
-// passes the check, and serve says plainly that this uppsikt cannot open it.
-func TestServePostgresNotBuiltIn(t *testing.T) {
-	r := newSupRig(t, syntheticScenario(t, 1, 1, 1))
+// TestServeOnPostgres: with store.driver postgres (the DSN in dsn_file),
+// serve creates uppsikt's tables in an empty database, archives every
+// comment of the scenario into it and runs the pipeline on them; it logs
+// no DSN; backup and restore, which copy SQLite's file, say that
+// PostgreSQL's own tools back it up.
+func TestServeOnPostgres(t *testing.T) {
+	r := newSupRig(t, syntheticScenario(t, 2, 2, 3))
 	text, err := os.ReadFile(r.cfgPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	text = append(text, "store: {driver: postgres, dsn: \"${DSN}\"}\n"...)
+	dsn := pgtest.DSN(t)
+	dsnFile := filepath.Join(t.TempDir(), "dsn")
+	if err := os.WriteFile(dsnFile, []byte(dsn+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	text = append(text, fmt.Sprintf("store: {driver: postgres, dsn_file: %q}\n", dsnFile)...)
 	if err := os.WriteFile(r.cfgPath, text, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	r.env["DSN"] = "postgres://uppsikt@db.example/uppsikt"
 	if code, out, errs := r.run(t, "config", "check", "-config", r.cfgPath); code != 0 {
 		t.Fatalf("config check: exit %d\n%s%s", code, out, errs)
+	} else if !strings.Contains(out, "database on PostgreSQL") || strings.Contains(out+errs, dsn) {
+		t.Errorf("config check printed %q; want the database named as PostgreSQL, without the DSN", out+errs)
 	}
-	code, _, errs := r.run(t, "serve", "-config", r.cfgPath)
-	if code == 0 || !strings.Contains(errs, "the postgres driver is added by archive/postgres") {
-		t.Errorf("serve: exit %d, stderr %q; want a failure naming archive/postgres", code, errs)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	sctx, stop := context.WithCancel(ctx)
+	defer stop()
+	env, _, logs := testEnv(r.env)
+	done := make(chan int, 1)
+	go func() { done <- run(sctx, env, []string{"serve", "-config", r.cfgPath}) }()
+
+	var st *postgres.Store
+	for st == nil {
+		select {
+		case code := <-done:
+			t.Fatalf("serve stopped with exit %d:\n%s", code, logs.String())
+		case <-ctx.Done():
+			t.Fatalf("no store within 90 s:\n%s", logs.String())
+		case <-time.After(200 * time.Millisecond):
+		}
+		// Open succeeds once serve has made the tables (an empty
+		// database is made uppsikt's by the first Open, so wait for
+		// serve's first).
+		if strings.Contains(logs.String(), "uppsikt is running") {
+			if st, err = postgres.Open(ctx, dsn); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
-	if strings.Contains(errs, "db.example") {
-		t.Errorf("serve printed the DSN: %q", errs)
+	defer st.Close()
+	keys := map[string]string{}
+	for key, a := range r.keys {
+		keys[a.ID] = key
+	}
+	var rep chaos.Report
+	for {
+		w, err := st.PendingWork(ctx, time.Time{}, 0)
+		if err == nil && len(w) == 0 {
+			rep, err = chaos.Check(ctx, chaos.Input{State: r.emu.State(""), Store: st, Keys: keys,
+				HideThenReview: []string{"personal_id", "sensitive_data"}, Since: time.Now().Add(-9000*time.Hour + time.Hour)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Comments > 0 && rep.Lost == 0 && rep.VersionsLost == 0 {
+				break
+			}
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("serve stopped with exit %d:\n%s", code, logs.String())
+		case <-ctx.Done():
+			t.Fatalf("the comments not archived within 90 s: %d compared, %d lost\n%s\n%s", rep.Comments, rep.Lost, strings.Join(rep.Details, "\n"), logs.String())
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	stats, err := st.Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("serve on PostgreSQL archived %d comments (%d in the store, %d accounts)", rep.Comments, stats.Comments, stats.Accounts)
+	if stats.Comments != 12 || stats.Accounts != 2 {
+		t.Errorf("the store holds %d comments on %d accounts, want 12 on 2 (2 pages × 2 posts × 3)", stats.Comments, stats.Accounts)
+	}
+	stop()
+	if code := <-done; code != 0 {
+		t.Errorf("serve: exit %d after shutdown\n%s", code, logs.String())
+	}
+	if strings.Contains(logs.String(), dsn) {
+		t.Errorf("serve logged the DSN")
+	}
+	if _, err := os.Stat(filepath.Join(r.dir, "uppsikt.db")); err == nil {
+		t.Errorf("serve on PostgreSQL made an SQLite file in the data folder")
+	}
+	for _, args := range [][]string{
+		{"backup", "-config", r.cfgPath, "-out", filepath.Join(t.TempDir(), "b")},
+		{"restore", "-config", r.cfgPath, "-from", t.TempDir()},
+	} {
+		code, _, errs := r.run(t, args...)
+		if code == 0 || !strings.Contains(errs, "store.driver postgres") || !strings.Contains(errs, "pg_") {
+			t.Errorf("%s on PostgreSQL: exit %d, stderr %q; want a failure naming PostgreSQL's own tools", args[0], code, errs)
+		}
 	}
 }
 
