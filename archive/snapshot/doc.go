@@ -36,11 +36,12 @@
 // on a loaded 2-core machine: Ghostscript 24 s of CPU and 72 MB when every
 // text fits Windows-1252; when one comment in six has emoji or letters
 // outside it (-year-unicode) 23 s and 215 MB, where fpdf's own maps took
-// 95 s and 459 MB. The memory still grows with the pages, by about 0.5 MB
-// a page with the UTF-8 fonts, so a year of 100,000 such comments (about
+// 95 s and 459 MB; with -year-posts 1000 (20,000 comments) 68 s and
+// 469 MB. The memory still grows with the pages, by about 0.5 MB a page
+// with the UTF-8 fonts, so a year of 100,000 such comments (about
 // 4,200 pages) needs Ghostscript to convert the parts separately to stay
-// under 500 MB; its CPU time, about 12 times that of 8,000 comments, is
-// within 10 minutes.
+// under 500 MB, which it does not yet. Its CPU time, extrapolated at
+// 0.08 s a page and not measured, would be about 6 minutes.
 //
 // The document has an outline (bookmarks): the cover, the table of
 // contents, the layout, the content with a bookmark per month and, below
