@@ -92,15 +92,18 @@ func (t *Text) Output(w io.Writer) error {
 	return err
 }
 
+// edit replaces doc[at:end] with repl.
+type edit struct {
+	at, end int
+	repl    []byte
+}
+
 // fixToUnicode replaces the /ToUnicode map of every UTF-8 font in a PDF
 // that fpdf wrote with one of the codes the document uses (the symbol
-// font's moved back to the emoji they stand for), and moves the
+// font's moved back to the emoji they stand for), cuts its /CIDToGIDMap
+// after the last code it has a glyph for (see usedCodes), and moves the
 // cross-reference entries after them.
 func fixToUnicode(doc []byte, drawn map[int]map[rune]bool) ([]byte, error) {
-	type edit struct {
-		at, end int
-		repl    []byte
-	}
 	var edits []edit
 	const head = "<</Type /Font\n/Subtype /Type0\n/BaseFont /utf8"
 	for from := 0; ; {
@@ -119,7 +122,7 @@ func fixToUnicode(doc []byte, drawn map[int]map[rune]bool) ([]byte, error) {
 		if _, err := fmt.Sscanf(string(doc[from+nl:min(len(doc), from+nl+120)]), "\n/Encoding /Identity-H\n/DescendantFonts [%d 0 R]\n/ToUnicode %d 0 R>>", &desc, &obj); err != nil {
 			return nil, fmt.Errorf("pdf: UTF-8 font %s: %w", name, err)
 		}
-		codes, err := usedCodes(doc, desc)
+		codes, gidMap, err := usedCodes(doc, desc)
 		if err != nil {
 			return nil, fmt.Errorf("pdf: UTF-8 font %s: %w", name, err)
 		}
@@ -144,7 +147,7 @@ func fixToUnicode(doc []byte, drawn map[int]map[rune]bool) ([]byte, error) {
 		if name == symbolFamily {
 			uni, cmap = symbolUnicode, "uppsikt-Symbols-UCS"
 		}
-		edits = append(edits, edit{at, at + len(old), objectStream(obj, usedToUnicode(cmap, codes, uni))})
+		edits = append(edits, edit{at, at + len(old), objectStream(obj, usedToUnicode(cmap, codes, uni))}, gidMap)
 	}
 	if len(edits) == 0 {
 		return doc, nil
@@ -206,47 +209,53 @@ func objectStream(obj int, data string) []byte {
 
 // usedCodes are the codes a UTF-8 font of fpdf draws with a glyph, in
 // order: those its /CIDToGIDMap gives one (fpdf maps only the characters
-// it embeds).
-func usedCodes(doc []byte, desc int) ([]rune, error) {
-	obj := func(n int) ([]byte, error) {
+// it embeds). With them comes the edit that cuts the /CIDToGIDMap after
+// the last of them: fpdf writes all 65,536 codes, and Ghostscript's PDF
+// interpreter holds memory for the map for every page the font is on (a
+// part of 88 pages with emoji and Cyrillic took 130 MB with the whole maps,
+// 83 MB with them cut).
+func usedCodes(doc []byte, desc int) ([]rune, edit, error) {
+	obj := func(n int) (int, int, error) {
 		i := bytes.Index(doc, fmt.Appendf(nil, "\n%d 0 obj\n", n))
 		if i < 0 {
-			return nil, fmt.Errorf("object %d not found", n)
+			return 0, 0, fmt.Errorf("object %d not found", n)
 		}
 		j := bytes.Index(doc[i:], []byte("\nendobj"))
 		if j < 0 {
-			return nil, fmt.Errorf("object %d not ended", n)
+			return 0, 0, fmt.Errorf("object %d not ended", n)
 		}
-		return doc[i : i+j], nil
+		return i, i + j, nil
 	}
-	d, err := obj(desc)
+	i, j, err := obj(desc)
 	if err != nil {
-		return nil, err
+		return nil, edit{}, err
 	}
+	d := doc[i:j]
 	k := bytes.Index(d, []byte("/CIDToGIDMap "))
 	if k < 0 {
-		return nil, fmt.Errorf("no /CIDToGIDMap")
+		return nil, edit{}, fmt.Errorf("no /CIDToGIDMap")
 	}
 	var m int
 	if _, err := fmt.Sscanf(string(d[k+len("/CIDToGIDMap "):]), "%d 0 R", &m); err != nil {
-		return nil, fmt.Errorf("/CIDToGIDMap: %w", err)
+		return nil, edit{}, fmt.Errorf("/CIDToGIDMap: %w", err)
 	}
-	s, err := obj(m)
+	i, j, err = obj(m)
 	if err != nil {
-		return nil, err
+		return nil, edit{}, err
 	}
+	s := doc[i:j]
 	a := bytes.Index(s, []byte("stream\n"))
 	if a < 0 || !bytes.Contains(s[:a], []byte("/FlateDecode")) {
-		return nil, fmt.Errorf("/CIDToGIDMap is not a Flate stream")
+		return nil, edit{}, fmt.Errorf("/CIDToGIDMap is not a Flate stream")
 	}
 	zr, err := zlib.NewReader(bytes.NewReader(s[a+len("stream\n"):]))
 	if err != nil {
-		return nil, fmt.Errorf("/CIDToGIDMap: %w", err)
+		return nil, edit{}, fmt.Errorf("/CIDToGIDMap: %w", err)
 	}
 	defer zr.Close()
 	gids, err := io.ReadAll(zr)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
-		return nil, fmt.Errorf("/CIDToGIDMap: %w", err)
+		return nil, edit{}, fmt.Errorf("/CIDToGIDMap: %w", err)
 	}
 	var codes []rune
 	for c := 0; 2*c+1 < len(gids); c++ {
@@ -254,5 +263,18 @@ func usedCodes(doc []byte, desc int) ([]rune, error) {
 			codes = append(codes, rune(c))
 		}
 	}
-	return codes, nil
+	// A code past the end of the map has no glyph (ISO 32000-1, 9.7.4.2).
+	n := 2
+	if len(codes) > 0 {
+		n = 2 * int(codes[len(codes)-1]+1)
+	}
+	var z bytes.Buffer
+	zw := zlib.NewWriter(&z)
+	zw.Write(gids[:min(n, len(gids))])
+	if err := zw.Close(); err != nil {
+		return nil, edit{}, fmt.Errorf("/CIDToGIDMap: %w", err)
+	}
+	repl := fmt.Appendf(nil, "\n%d 0 obj\n<</Length %d/Filter /FlateDecode>>\nstream\n", m, z.Len())
+	repl = append(append(repl, z.Bytes()...), "\nendstream"...)
+	return codes, edit{i, j, repl}, nil
 }
