@@ -186,12 +186,12 @@ func Write(ctx context.Context, st Store, r Request) (Summary, error) {
 							(act.Kind != moderation.ActHide && act.Kind != moderation.ActDelete) {
 							continue
 						}
-						kind := "hide"
+						kind, done := "hide", "hidden"
 						if act.Kind == moderation.ActDelete {
-							kind = "deletion"
+							kind, done = "deletion", "deleted"
 						}
 						pr.commentEvent(kind, act.DoneAt, fmt.Sprintf("comment %s on post %s %s on the platform (action %d, case %d, outcome %s)",
-							c.PlatformID, post.PlatformID, map[string]string{"hide": "hidden", "deletion": "deleted"}[kind], act.ID, act.CaseID, act.Outcome),
+							c.PlatformID, post.PlatformID, done, act.ID, act.CaseID, act.Outcome),
 							r.Software, c.PlatformID, deciders[act.CaseID])
 					}
 				}
