@@ -74,8 +74,8 @@
 //
 // The document has an outline (bookmarks): the cover, the table of
 // contents, the layout, the content with a bookmark per month and, below
-// it, per post, and the manifest, written as pdfmarks for Ghostscript, so
-// they point at the right page of the joined document. Its document info
+// it, per post, and the manifest, which pdf.ConvertFiles adds to the
+// joined document, so they point at its right pages. Its document info
 // and XMP metadata name the municipality (municipality.name) as author and
 // uppsikt with its version as creator, and its language
 // (municipality.language: sv-SE, da-DK or en) is the catalog's /Lang and
@@ -83,8 +83,9 @@
 //
 // Memory stays bounded however large the year is: the store is read a page
 // of posts at a time, the document is written in parts of a bounded number
-// of posts to temporary files, and Ghostscript joins the parts into one
-// PDF/A-2b file (PDF/A-3b when files are attached) reading them from disk.
+// of posts to temporary files, Ghostscript converts the parts to PDF/A one
+// at a time and qpdf joins them into one PDF/A-2b file (PDF/A-3b when files
+// are attached), both reading them from disk.
 // The front matter is written last, when the page numbers are known, and is
 // always two pages long.
 //
