@@ -74,8 +74,9 @@
 // -year-posts 400 (27 s of CPU; 214 MB and 26 s when Ghostscript joined
 // the parts itself), 125 MB with -year-posts 1000 (20,000 comments, 831
 // pages; 63 s, where joining in Ghostscript took 468 MB and 65 s) and
-// 127 MB with -year-posts 5000 (100,000 comments, 4,188 pages, 28 parts; 4 min
-// 58 s of CPU, 5 min 35 s of wall time), of which qpdf 76 MB.
+// 127 MB with -year-posts 5000 (100,000 comments, 4,188 pages, 28 parts;
+// 4 min 58 s of CPU, 5 min 35 s of wall time); qpdf's own peak, sampled
+// from /proc during that run, was 76 MB.
 //
 // The document has an outline (bookmarks): the cover, the table of
 // contents, the layout, the content with a bookmark per month and, below
