@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the programs uppsikt's tests use, when they are missing:
 # Chromium (evidence screenshots), DejaVu fonts, poppler (pdftotext, pdffonts),
-# Ghostscript (PDF/A), qpdf (PDF outlines) and PostgreSQL (archive/postgres's tests start a
+# Ghostscript (PDF/A), qpdf (joining PDF/A parts, outlines) and PostgreSQL (archive/postgres's tests start a
 # throwaway server with its initdb and postgres). Debian/Ubuntu via apt-get; elsewhere it says what
 # to install and fails.
 set -euo pipefail
@@ -17,7 +17,7 @@ command -v curl >/dev/null 2>&1 || need+=(curl)
 # The W3C xml: schema and DCMI's simple Dublin Core as Debian ships them
 # (scripts/fetch-schemas.sh takes them from there; the tests need them in CI)
 [ -f /usr/share/gupnp-av/simpledc20021212.xsd ] || need+=(libgupnp-av-1.0-3)
-# qpdf reads the outline (bookmarks) of the snapshot PDF in its tests
+# qpdf joins the converted parts of a snapshot (archive/pdf) and reads its outline in the tests
 command -v qpdf >/dev/null 2>&1 || need+=(qpdf)
 # systemd-analyze checks the packaged unit (TestDebianPackage; dpkg is on every Debian)
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)

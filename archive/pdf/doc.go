@@ -39,12 +39,19 @@
 // and then appends an incremental update with the exact title, author,
 // subject and creator in the document info and the XMP metadata (info.go),
 // and writes the catalog's /Lang and the outline (Metadata.Outline) as
-// pdfmarks.
+// pdfmarks. A document of several files (the parts of a yearly snapshot)
+// is converted part by part, each in its own Ghostscript run, so that
+// Ghostscript's memory is bounded by a part, and the converted parts are
+// joined with qpdf (join.go): the first part carries the document info,
+// output intent, /Lang and attachments in its catalog, which qpdf keeps,
+// and the outline is added to the joined file with a qpdf JSON update whose
+// bookmarks point at the joined file's pages.
 //
 // The PDF is then converted by Ghostscript to PDF/A-3b, the archival part of
 // PDF/A that allows attachments: the raw platform answer (JSON) is attached
 // inside the file as an associated file of the document
 // (/AFRelationship /Source), and the title is carried in the XMP metadata.
-// Ghostscript runs in a temporary directory under a time limit and may read
-// only that directory and the sRGB ICC profile.
+// Ghostscript runs in a temporary directory under a time limit (a run, a
+// part) and may read only that directory, its input and the sRGB ICC
+// profile.
 package pdf

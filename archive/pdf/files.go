@@ -26,9 +26,14 @@ func AddFonts(f *fpdf.Fpdf) {
 }
 
 // ConvertFiles converts the PDF files srcs, in order, into one PDF/A file at
-// out with Ghostscript: PDF/A-2b when part is 2, PDF/A-3b when part is 3
-// (the only part that allows attachments). Ghostscript reads the inputs
-// from disk and writes page by page, so large documents need not be held in
+// out: PDF/A-2b when part is 2, PDF/A-3b when part is 3 (the only part that
+// allows attachments). One file is converted by Ghostscript in one run.
+// Several files (the parts of a yearly snapshot) are converted one by one,
+// each in its own Ghostscript run, and joined with qpdf (see join.go):
+// Ghostscript keeps memory for the text of UTF-8 fonts until the end of
+// its output, so converting the parts apart bounds its memory by the
+// largest part instead of growing with the whole document. Ghostscript and
+// qpdf read the inputs from disk, so large documents need not be held in
 // memory. out is written in place; callers write to a temporary name and
 // rename.
 func ConvertFiles(ctx context.Context, srcs []string, out string, part int, meta Metadata, atts []Attachment, opts Options) error {
@@ -42,6 +47,23 @@ func ConvertFiles(ctx context.Context, srcs []string, out string, part int, meta
 		return fmt.Errorf("pdf: nothing to convert")
 	}
 	opts = opts.withDefaults()
+	outAbs, err := filepath.Abs(out)
+	if err != nil {
+		return fmt.Errorf("pdf: %w", err)
+	}
+	if len(srcs) > 1 {
+		return convertJoin(ctx, srcs, outAbs, part, meta, atts, opts)
+	}
+	if err := ghostscript(ctx, srcs, outAbs, part, meta, atts, opts); err != nil {
+		return err
+	}
+	return updateInfo(outAbs, meta, meta.creator())
+}
+
+// ghostscript converts srcs into one PDF/A file at out (an absolute path)
+// in one Ghostscript run, with the document info, output intent, /Lang,
+// outline and attachments of meta and atts as pdfmarks.
+func ghostscript(ctx context.Context, srcs []string, outAbs string, part int, meta Metadata, atts []Attachment, opts Options) error {
 	gs, err := exec.LookPath(opts.Ghostscript)
 	if err != nil {
 		return fmt.Errorf("pdf: ghostscript: %w (install it with `make deps`)", err)
@@ -76,10 +98,6 @@ func ConvertFiles(ctx context.Context, srcs []string, out string, part int, meta
 	}
 	def := filepath.Join(dir, "pdfa_def.ps")
 	if err := os.WriteFile(def, []byte(ps.String()), 0o600); err != nil {
-		return fmt.Errorf("pdf: %w", err)
-	}
-	outAbs, err := filepath.Abs(out)
-	if err != nil {
 		return fmt.Errorf("pdf: %w", err)
 	}
 	args := []string{"-q", "-dBATCH", "-dNOPAUSE", "-dSAFER",
@@ -135,8 +153,7 @@ func ConvertFiles(ctx context.Context, srcs []string, out string, part int, meta
 	if _, err := f.Read(head); err != nil || string(head) != "%PDF-" {
 		return fmt.Errorf("pdf: ghostscript output is not a PDF")
 	}
-	f.Close()
-	return updateInfo(outAbs, meta, meta.creator())
+	return nil
 }
 
 // WinAnsi is DejaVu Sans, regular and bold, as single-byte TrueType fonts in

@@ -19,6 +19,10 @@ type Options struct {
 	// Ghostscript is the path of the gs binary; "gs" (looked up in PATH)
 	// when empty.
 	Ghostscript string
+	// QPDF is the path of the qpdf binary, which joins the converted parts
+	// of a document of several files; "qpdf" (looked up in PATH) when
+	// empty.
+	QPDF string
 	// ICCProfile is the sRGB profile used as the output intent; Debian's
 	// /usr/share/color/icc/ghostscript/srgb.icc when empty.
 	ICCProfile string
@@ -40,6 +44,9 @@ const DefaultICCProfile = "/usr/share/color/icc/ghostscript/srgb.icc"
 func (o Options) withDefaults() Options {
 	if o.Ghostscript == "" {
 		o.Ghostscript = "gs"
+	}
+	if o.QPDF == "" {
+		o.QPDF = "qpdf"
 	}
 	if o.ICCProfile == "" {
 		o.ICCProfile = DefaultICCProfile

@@ -65,17 +65,23 @@
 // on a loaded 2-core machine: Ghostscript 24 s of CPU and 72 MB when every
 // text fits Windows-1252; when one comment in six has emoji or letters
 // outside it (-year-unicode) 23 s and 215 MB, where fpdf's own maps took
-// 95 s and 459 MB; with -year-posts 1000 (20,000 comments) 68 s and
-// 469 MB. The memory still grows with the pages, by about 0.5 MB a page
-// with the UTF-8 fonts, so a year of 100,000 such comments (about
-// 4,200 pages) needs Ghostscript to convert the parts separately to stay
-// under 500 MB, which it does not yet. Its CPU time, extrapolated at
-// 0.08 s a page and not measured, would be about 6 minutes.
+// 95 s and 459 MB. Ghostscript still holds about 0.5 MB a page with the
+// UTF-8 fonts to the end of its output, so pdf.ConvertFiles converts each
+// part in its own Ghostscript run and joins the converted parts with qpdf:
+// the memory is then bounded by the largest part (PostsPerPart posts).
+// Measured the same way with one comment in six outside Windows-1252, the
+// largest child process (Ghostscript or qpdf) peaks at 125 MB with
+// -year-posts 400 (27 s of CPU; 214 MB and 26 s when Ghostscript joined
+// the parts itself), 125 MB with -year-posts 1000 (20,000 comments, 831
+// pages; 63 s, where joining in Ghostscript took 468 MB and 65 s) and
+// 127 MB with -year-posts 5000 (100,000 comments, 4,188 pages, 28 parts;
+// 4 min 58 s of CPU, 5 min 35 s of wall time); qpdf's own peak, sampled
+// from /proc during that run, was 76 MB.
 //
 // The document has an outline (bookmarks): the cover, the table of
 // contents, the layout, the content with a bookmark per month and, below
-// it, per post, and the manifest, written as pdfmarks for Ghostscript, so
-// they point at the right page of the joined document. Its document info
+// it, per post, and the manifest, which pdf.ConvertFiles adds to the
+// joined document, so they point at its right pages. Its document info
 // and XMP metadata name the municipality (municipality.name) as author and
 // uppsikt with its version as creator, and its language
 // (municipality.language: sv-SE, da-DK or en) is the catalog's /Lang and
@@ -83,8 +89,9 @@
 //
 // Memory stays bounded however large the year is: the store is read a page
 // of posts at a time, the document is written in parts of a bounded number
-// of posts to temporary files, and Ghostscript joins the parts into one
-// PDF/A-2b file (PDF/A-3b when files are attached) reading them from disk.
+// of posts to temporary files, Ghostscript converts the parts to PDF/A one
+// at a time and qpdf joins them into one PDF/A-2b file (PDF/A-3b when files
+// are attached), both reading them from disk.
 // The front matter is written last, when the page numbers are known, and is
 // always two pages long.
 //
