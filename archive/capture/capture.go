@@ -412,8 +412,14 @@ func (b *Browser) start() (*instance, error) {
 		// A page left is not kept for going back, as a snapshot's scroll
 		// goes through many pages of an account one after the other, and
 		// no spare renderer is kept in advance (Translate and
-		// BlinkGenPropertyTrees are chromedp's defaults).
-		chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,BackForwardCache,SpareRendererForSitePerProcess"),
+		// BlinkGenPropertyTrees are chromedp's defaults). Chromium's
+		// headless mode also draws the address bar's suggestions with pages
+		// of its own (chrome://omnibox-popup.top-chrome), loaded in advance
+		// in a renderer of their own (ps shows it --top-chrome-webui) which
+		// took some 100 MB for nothing a capture shows: the WebUIOmnibox
+		// features are turned off.
+		chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,BackForwardCache,SpareRendererForSitePerProcess,"+
+			"WebUIOmniboxPopup,WebUIOmniboxAimPopup,WebUIOmniboxFullPopup"),
 		// One renderer for the pages of a site in a browser context, not
 		// a new one for each page a scroll goes on to.
 		chromedp.Flag("process-per-site", true),
