@@ -146,7 +146,7 @@ func (d *Dir) Verify(ctx context.Context, f File) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if len(f.SHA256) != 64 || hashFromName(f.Path) != f.SHA256 {
+	if len(f.SHA256) != 64 || HashFromName(f.Path) != f.SHA256 {
 		return fmt.Errorf("evidence: %s: name does not carry hash %q: %w", f.Path, f.SHA256, ErrCorrupt)
 	}
 	r, err := d.Open(f.Path)
@@ -196,7 +196,7 @@ func (d *Dir) ReadFile(ctx context.Context, rel string) ([]byte, error) {
 		return nil, fmt.Errorf("evidence: read %s: %w", rel, err)
 	}
 	sum := sha256.Sum256(data)
-	if want := hashFromName(rel); want != hex.EncodeToString(sum[:]) {
+	if want := HashFromName(rel); want != hex.EncodeToString(sum[:]) {
 		return nil, fmt.Errorf("evidence: %s: content does not match its name: %w", rel, ErrCorrupt)
 	}
 	return data, nil
@@ -212,7 +212,8 @@ func (d *Dir) abs(rel string) (string, error) {
 
 func path(rel string) string { return strings.TrimPrefix(filepath.ToSlash(rel), "./") }
 
-func hashFromName(rel string) string {
+// HashFromName returns the hex SHA-256 a stored file's name carries.
+func HashFromName(rel string) string {
 	base := filepath.Base(filepath.FromSlash(rel))
 	if i := strings.IndexByte(base, '.'); i >= 0 {
 		base = base[:i]
@@ -258,4 +259,19 @@ func (c ctxReader) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	return c.r.Read(p)
+}
+
+// HashFile returns the hex SHA-256 and size of the file at path, read as a
+// stream: the one file hash uppsikt's documents, packages and backups use.
+func HashFile(path string) (sum string, size int64, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", 0, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if size, err = io.Copy(h, f); err != nil {
+		return "", 0, fmt.Errorf("hash %s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), size, nil
 }

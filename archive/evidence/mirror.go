@@ -63,7 +63,7 @@ func (d *Dir) CopyTo(ctx context.Context, dst *Dir) (CopyStats, error) {
 		} else if !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("evidence: %w", err)
 		}
-		n, err := copyFile(ctx, p, target, hashFromName(rel))
+		n, err := copyFile(ctx, p, target, HashFromName(rel))
 		if errors.Is(err, ErrCorrupt) {
 			st.Corrupt = append(st.Corrupt, rel)
 			return nil

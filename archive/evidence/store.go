@@ -155,9 +155,6 @@ func Name(data []byte, ext string) (File, error) {
 	return File{SHA256: hexsum, Path: hexsum[:2] + "/" + hexsum + ext, Size: int64(len(data))}, nil
 }
 
-// HashFromName returns the hex SHA-256 a stored file's name carries.
-func HashFromName(rel string) string { return hashFromName(rel) }
-
 // ExtOf returns the extension of a stored file's name, without the dot
 // ("pdf"; empty for none).
 func ExtOf(rel string) string {
@@ -174,7 +171,7 @@ func ExtOf(rel string) string {
 func CheckName(rel string) error {
 	rel = path(rel)
 	dir, base, ok := strings.Cut(rel, "/")
-	h := hashFromName(base)
+	h := HashFromName(base)
 	if !ok || len(h) != 64 || dir != h[:2] || strings.Contains(base, "/") {
 		return fmt.Errorf("evidence: %q is not an evidence file name", rel)
 	}

@@ -3,8 +3,6 @@ package export
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -17,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/uppsikt/uppsikt/archive/evidence"
 )
 
 // Problem is one thing wrong with a package, under the requirement it
@@ -437,7 +437,7 @@ func (v *verifier) files() {
 	sort.Strings(names)
 	for _, n := range names {
 		want := seen[n]
-		size, sum, err := hashPath(filepath.Join(v.dir, filepath.FromSlash(n)))
+		sum, size, err := evidence.HashFile(filepath.Join(v.dir, filepath.FromSlash(n)))
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 			v.add("FILES", n, "listed in %s but missing", want.by)
@@ -465,20 +465,6 @@ func (v *verifier) files() {
 	if err != nil {
 		v.fatal = fmt.Errorf("export verify: %w", err)
 	}
-}
-
-func hashPath(p string) (int64, string, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return 0, "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return 0, "", err
-	}
-	return n, hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // expand turns a range of requirement ids ("CSIP22–30") into its ids.

@@ -22,6 +22,7 @@ import (
 	"codeberg.org/go-pdf/fpdf"
 
 	"github.com/uppsikt/uppsikt/archive/capture"
+	"github.com/uppsikt/uppsikt/archive/evidence"
 	"github.com/uppsikt/uppsikt/archive/pdf"
 	"github.com/uppsikt/uppsikt/moderation"
 )
@@ -269,7 +270,7 @@ func (w *Writer) Write(ctx context.Context, req Request) (Result, error) {
 		return Result{}, fmt.Errorf("snapshot: %w", err)
 	}
 	w.o.Logger.Debug("snapshot phases", "account", a.Key, "layout", layoutDone.Sub(j.taken), "pdfa", w.o.Now().Sub(layoutDone))
-	sum, size, err := hashFile(tmp)
+	sum, size, err := evidence.HashFile(tmp)
 	if err != nil {
 		os.Remove(tmp)
 		return Result{}, fmt.Errorf("snapshot: %w", err)
@@ -348,20 +349,6 @@ func periodName(from, to time.Time, loc *time.Location) string {
 		return fmt.Sprint(f.Year())
 	}
 	return f.Format(time.DateOnly) + " – " + t.Format(time.DateOnly)
-}
-
-func hashFile(path string) (string, int64, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", 0, err
-	}
-	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return "", 0, err
-	}
-	return hex.EncodeToString(h.Sum(nil)), n, nil
 }
 
 // newDoc starts a PDF part whose pages are numbered after the earlier ones.

@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -160,7 +158,7 @@ func backup(ctx context.Context, log *slog.Logger, st *sqlite.Store, dbPath stri
 	m.Uppsikt = binaryVersion()
 	m.Source = dbPath
 	m.Database.File = backupDB
-	m.Database.SHA256, m.Database.Size, err = hashFile(filepath.Join(dir, backupDB))
+	m.Database.SHA256, m.Database.Size, err = evidence.HashFile(filepath.Join(dir, backupDB))
 	if err != nil {
 		return m, err
 	}
@@ -282,7 +280,7 @@ func restore(ctx context.Context, log *slog.Logger, from, data, dbPath, evDir st
 		return moderation.Stats{}, "", fmt.Errorf("%s: not a manifest of uppsikt backup format 1", filepath.Join(from, backupManifest))
 	}
 	srcDB := filepath.Join(from, filepath.Base(m.Database.File))
-	sum, size, err := hashFile(srcDB)
+	sum, size, err := evidence.HashFile(srcDB)
 	if err != nil {
 		return moderation.Stats{}, "", err
 	}
@@ -370,20 +368,6 @@ func dataInUse(data, dbPath, evDir string) (string, error) {
 		}
 	}
 	return "", nil
-}
-
-func hashFile(path string) (string, int64, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", 0, err
-	}
-	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return "", 0, fmt.Errorf("hash %s: %w", path, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), n, nil
 }
 
 // countFiles counts the regular files under dir (a missing dir has none).
